@@ -1,0 +1,76 @@
+import net from "node:net"
+import nock from "nock"
+import { GatewayHttpClient } from "../http"
+
+const BASE = "https://api.gateway.example"
+
+function client(timeoutMs = 2000) {
+  return new GatewayHttpClient({
+    gateway: "Gateway",
+    baseURL: BASE,
+    timeoutMs,
+    retries: 2,
+    headers: { "X-Api-Key": "top-secret-key" },
+  })
+}
+
+describe("gateway HTTP client", () => {
+  beforeAll(() => nock.disableNetConnect())
+  afterEach(() => nock.cleanAll())
+  afterAll(() => nock.enableNetConnect())
+
+  it("retries a GET on 503 and 429, then returns the answer", async () => {
+    nock(BASE).get("/things/1").reply(503).get("/things/1").reply(429).get("/things/1").reply(200, { id: 1 })
+    const response = await client().request<{ id: number }>({ operation: "get thing", method: "GET", url: "/things/1" })
+    expect(response.data).toEqual({ id: 1 })
+  })
+
+  it("never retries a POST: a create could happen twice", async () => {
+    const scope = nock(BASE).post("/things").reply(500, { message: "boom" }).post("/things").reply(201, {})
+    await expect(client().request({ operation: "create thing", method: "POST", url: "/things", data: {} })).rejects.toThrow(
+      "Gateway create thing failed (HTTP 500): boom"
+    )
+    expect(scope.isDone()).toBe(false)
+  })
+
+  it("names the gateway's code and message, never the credentials", async () => {
+    nock(BASE).post("/things").reply(422, { code: "E42", message: "amount is invalid" })
+    const error = await client()
+      .request({ operation: "create thing", method: "POST", url: "/things", data: {} })
+      .catch((e) => e)
+    expect(error.message).toBe("Gateway create thing failed (HTTP 422, code E42): amount is invalid")
+    expect(JSON.stringify(error)).not.toContain("top-secret-key")
+  })
+
+  it("says when the gateway did not answer in time", async () => {
+    nock(BASE).post("/slow").delay(500).reply(200, {})
+    await expect(client(100).request({ operation: "slow call", method: "POST", url: "/slow" })).rejects.toThrow(
+      "Gateway slow call failed: no answer within 100 ms (timeout)"
+    )
+  })
+
+  it("says when the gateway cannot be reached, after retrying a GET", async () => {
+    // A real refused connection: a local port nothing listens on.
+    const server = net.createServer()
+    const port = await new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)))
+    await new Promise((resolve) => server.close(resolve))
+    nock.enableNetConnect("127.0.0.1")
+    const unreachable = new GatewayHttpClient({ gateway: "Gateway", baseURL: `http://127.0.0.1:${port}`, retries: 2 })
+    let attempts = 0
+    unreachable.axios.interceptors.request.use((config) => {
+      attempts++
+      return config
+    })
+    await expect(unreachable.request({ operation: "get x", method: "GET", url: "/x" })).rejects.toThrow(
+      `Gateway get x failed: could not reach 127.0.0.1:${port} (ECONNREFUSED)`
+    )
+    expect(attempts).toBe(3)
+    nock.disableNetConnect()
+  })
+
+  it("treats a documented non-2xx answer as an answer when asked to", async () => {
+    nock(BASE).delete("/things/9").reply(404)
+    const response = await client().request({ operation: "delete", method: "DELETE", url: "/things/9", acceptStatus: (s) => s === 404 })
+    expect(response.status).toBe(404)
+  })
+})

@@ -1,0 +1,40 @@
+import { MedusaError } from "@medusajs/framework/utils"
+
+/** What a gateway said when it refused a request, as far as its answer tells. */
+export type GatewayFailure = {
+  /** HTTP status, when there was an answer. */
+  status?: number
+  /** The gateway's own error code (e.g. `GTW_2003`), when it gives one. */
+  code?: string
+  /** The gateway's own message, when it gives one. */
+  message?: string
+}
+
+/**
+ * The error every provider throws when a gateway call fails. It names the gateway, the operation and
+ * the gateway's own code and message, so an admin can tell what went wrong, and never a credential.
+ */
+export function gatewayError(
+  gateway: string,
+  operation: string,
+  failure: GatewayFailure,
+  type: string = MedusaError.Types.UNEXPECTED_STATE
+): MedusaError {
+  const parts = [
+    failure.status ? `HTTP ${failure.status}` : undefined,
+    failure.code ? `code ${failure.code}` : undefined,
+  ].filter(Boolean)
+  const detail = failure.message ? `: ${failure.message}` : ""
+  const suffix = parts.length ? ` (${parts.join(", ")})` : ""
+  return new MedusaError(type, `${gateway} ${operation} failed${suffix}${detail}`)
+}
+
+/** A refusal that is the caller's to fix (bad input, wrong configuration), not the gateway's. */
+export function invalidData(gateway: string, message: string): MedusaError {
+  return new MedusaError(MedusaError.Types.INVALID_DATA, `${gateway}: ${message}`)
+}
+
+/** An operation the gateway offers no API for: the admin must act in the gateway's dashboard. */
+export function notAllowed(gateway: string, message: string): MedusaError {
+  return new MedusaError(MedusaError.Types.NOT_ALLOWED, `${gateway}: ${message}`)
+}
