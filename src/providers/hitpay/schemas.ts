@@ -1,0 +1,129 @@
+import { z } from "zod"
+import {
+  booleanish,
+  optionalUrl,
+  originList,
+  parseProviderOptions,
+  positiveInt,
+  requiredString,
+  stringList,
+} from "../../lib/options"
+
+export const HITPAY_BASE_URLS = {
+  sandbox: "https://api.sandbox.hit-pay.com/v1",
+  production: "https://api.hit-pay.com/v1",
+} as const
+
+/** Medusa's core webhook route for this provider: `/hooks/payment/hitpay_<id>`. */
+const WEBHOOK_PATH = /\/hooks\/payment\/(pp_)?hitpay_[^/]+\/?$/
+
+export const hitpayOptionsSchema = z
+  .object({
+    /** `X-BUSINESS-API-KEY` from HitPay's dashboard (sandbox and production keys differ). */
+    apiKey: requiredString(),
+    /** The account's salt, which signs v1 webhooks. */
+    salt: requiredString(),
+    /** The salt of a v2 webhook endpoint registered in the dashboard, when it differs from `salt`. */
+    v2WebhookSalt: requiredString().optional(),
+    environment: z.enum(["sandbox", "production"]).default("sandbox"),
+    /** Overrides the API host chosen by `environment`. */
+    apiBaseUrl: optionalUrl(),
+    /**
+     * The public URL of Medusa's webhook route for this provider, sent with every payment request:
+     * `<backend>/hooks/payment/hitpay_<id>`, where `<id>` is the id the store registered.
+     */
+    webhookUrl: optionalUrl().pipe(
+      z
+        .string({ required_error: "is missing" })
+        .refine((url) => WEBHOOK_PATH.test(new URL(url).pathname), {
+          message: "must end with /hooks/payment/hitpay_<id>, <id> being the provider id registered in medusa-config",
+        })
+    ),
+    returnUrl: optionalUrl(),
+    allowedReturnOrigins: originList(),
+    /** HitPay's `payment_methods[]` (e.g. card, paynow_online); empty lets HitPay offer the account's defaults. */
+    paymentMethods: stringList().default([]),
+    /** The `purpose` shown on HitPay's page. */
+    purpose: z.string().trim().max(255).default("Order payment"),
+    /** `expires_after` for each payment request, e.g. "60 mins", so a forgotten page stops being payable. */
+    expiresAfter: z.string().trim().regex(/^\d+ (min|mins|hour|hours|day|days)$/, 'must look like "60 mins"').optional(),
+    /** Ask HitPay to e-mail the buyer a receipt. */
+    sendEmail: booleanish(false),
+    timeoutMs: positiveInt(15_000),
+  })
+  .strict()
+
+export type HitPayOptions = z.output<typeof hitpayOptionsSchema>
+
+/** The variables the README's medusa-config reads each option from, for boot errors. */
+export const HITPAY_ENV: Record<keyof HitPayOptions, string> = {
+  apiKey: "HITPAY_API_KEY",
+  salt: "HITPAY_SALT",
+  v2WebhookSalt: "HITPAY_V2_WEBHOOK_SALT",
+  environment: "HITPAY_ENVIRONMENT",
+  apiBaseUrl: "HITPAY_API_BASE_URL",
+  webhookUrl: "HITPAY_WEBHOOK_URL",
+  returnUrl: "HITPAY_RETURN_URL",
+  allowedReturnOrigins: "HITPAY_ALLOWED_RETURN_ORIGINS",
+  paymentMethods: "HITPAY_PAYMENT_METHODS",
+  purpose: "HITPAY_PURPOSE",
+  expiresAfter: "HITPAY_EXPIRES_AFTER",
+  sendEmail: "HITPAY_SEND_EMAIL",
+  timeoutMs: "HITPAY_TIMEOUT_MS",
+}
+
+export function parseHitPayOptions(raw: unknown): HitPayOptions {
+  return parseProviderOptions("HitPay", hitpayOptionsSchema, raw, HITPAY_ENV)
+}
+
+// HitPay's answers. Statuses stay strings here: an unknown one must reach the status table (and be
+// logged as pending), not fail parsing.
+
+export const hitpayChargeSchema = z
+  .object({
+    id: z.string(),
+    status: z.string(),
+    amount: z.union([z.string(), z.number()]).optional(),
+    currency: z.string().optional(),
+  })
+  .passthrough()
+
+export const hitpayPaymentRequestSchema = z
+  .object({
+    id: z.string(),
+    status: z.string(),
+    amount: z.union([z.string(), z.number()]),
+    currency: z.string(),
+    reference_number: z.string().nullish(),
+    url: z.string().nullish(),
+    payments: z.array(hitpayChargeSchema).nullish(),
+  })
+  .passthrough()
+
+export type HitPayPaymentRequest = z.output<typeof hitpayPaymentRequestSchema>
+export type HitPayCharge = z.output<typeof hitpayChargeSchema>
+
+export const hitpayRefundSchema = z
+  .object({
+    id: z.string(),
+    payment_id: z.string(),
+    amount_refunded: z.union([z.string(), z.number()]),
+    total_amount: z.union([z.string(), z.number()]).optional(),
+    currency: z.string().optional(),
+    status: z.string(),
+  })
+  .passthrough()
+
+export type HitPayRefund = z.output<typeof hitpayRefundSchema>
+
+/** The v1 webhook: form fields, signed by `hmac`. */
+export const hitpayV1WebhookSchema = z.object({
+  payment_id: z.string(),
+  payment_request_id: z.string(),
+  amount: z.string(),
+  currency: z.string(),
+  status: z.string(),
+  reference_number: z.string(),
+})
+
+export type HitPayV1Webhook = z.output<typeof hitpayV1WebhookSchema>
