@@ -10,6 +10,7 @@ loadEnv(process.env.NODE_ENV || "development", process.cwd())
 const list = (value: string | undefined) => value?.split(",").map((s) => s.trim()).filter(Boolean)
 
 const providers = [
+  // --- hitpay ---
   process.env.HITPAY_API_KEY && {
     resolve: "./src/providers/hitpay",
     id: "hitpay",
@@ -25,6 +26,13 @@ const providers = [
       paymentMethods: list(process.env.HITPAY_PAYMENT_METHODS),
     },
   },
+  // --- end hitpay ---
+  // --- cashflows ---
+  // --- end cashflows ---
+  // --- netvalve ---
+  // --- end netvalve ---
+  // --- catalystpay ---
+  // --- end catalystpay ---
 ].filter(Boolean) as { resolve: string; id: string; options: Record<string, unknown> }[]
 
 module.exports = defineConfig({
