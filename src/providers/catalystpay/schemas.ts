@@ -1,0 +1,116 @@
+import { MedusaError } from "@medusajs/framework/utils"
+import { z } from "zod"
+import { optionalUrl, originList, parseProviderOptions, positiveInt, requiredString } from "../../lib/options"
+
+export const CATALYSTPAY_BASE_URLS = {
+  staging: "https://api.staging.catalystpay.com/api/v1",
+  production: "https://api.catalystpay.com/api/v1",
+} as const
+
+const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value)
+
+/** CatalystPay's ids (campaigns, gateways, webhook profiles) are UUIDs. */
+const optionalUuid = () => z.preprocess(blankToUndefined, z.string().trim().uuid("must be a UUID").optional())
+
+export const catalystpayOptionsSchema = z
+  .object({
+    /** The API key (`rk_...`); staging and production keys differ. */
+    apiKey: requiredString().pipe(z.string().startsWith("rk_", 'must be a CatalystPay API key ("rk_...")')),
+    /** The signing secret of the webhook profile that posts to this store. */
+    webhookSecret: requiredString(),
+    environment: z.enum(["staging", "production"]).default("staging"),
+    /** Overrides the API host chosen by `environment`. */
+    apiBaseUrl: optionalUrl(),
+    /** Campaign mode: the campaign fixes price, currency, gateway and branding. */
+    campaignId: optionalUuid(),
+    /** Direct mode (no campaign): the gateway (MID) that debits the cart's own amount and currency. */
+    gatewayId: optionalUuid(),
+    /** `max_payment_attempts` (1-10); CatalystPay's default is the campaign's, or 3 in direct mode. */
+    maxPaymentAttempts: z.preprocess(blankToUndefined, positiveInt().pipe(z.number().max(10, "must be between 1 and 10")).optional()),
+    /** `webhook_profile_id`: routes a direct-mode session's webhooks to a profile. */
+    webhookProfileId: optionalUuid(),
+    /** The default `return_url`; its origin is always allowed. CatalystPay itself takes no return URL. */
+    returnUrl: optionalUrl(),
+    allowedReturnOrigins: originList(),
+    timeoutMs: positiveInt(15_000),
+  })
+  .strict()
+
+export type CatalystPayOptions = z.output<typeof catalystpayOptionsSchema>
+
+/** The variables the README's medusa-config reads each option from, for boot errors. */
+export const CATALYSTPAY_ENV: Record<keyof CatalystPayOptions, string> = {
+  apiKey: "CATALYSTPAY_API_KEY",
+  webhookSecret: "CATALYSTPAY_WEBHOOK_SECRET",
+  environment: "CATALYSTPAY_ENVIRONMENT",
+  apiBaseUrl: "CATALYSTPAY_API_BASE_URL",
+  campaignId: "CATALYSTPAY_CAMPAIGN_ID",
+  gatewayId: "CATALYSTPAY_GATEWAY_ID",
+  maxPaymentAttempts: "CATALYSTPAY_MAX_PAYMENT_ATTEMPTS",
+  webhookProfileId: "CATALYSTPAY_WEBHOOK_PROFILE_ID",
+  returnUrl: "CATALYSTPAY_RETURN_URL",
+  allowedReturnOrigins: "CATALYSTPAY_ALLOWED_RETURN_ORIGINS",
+  timeoutMs: "CATALYSTPAY_TIMEOUT_MS",
+}
+
+/** The options, with one mode chosen: a session needs either a campaign or a gateway to debit through. */
+export function parseCatalystPayOptions(raw: unknown): CatalystPayOptions {
+  const options = parseProviderOptions("CatalystPay", catalystpayOptionsSchema, raw, CATALYSTPAY_ENV)
+  if (!options.campaignId && !options.gatewayId) {
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      `CatalystPay payment provider: neither campaign mode nor direct mode is configured; set option "campaignId" ` +
+        `(${CATALYSTPAY_ENV.campaignId}) or option "gatewayId" (${CATALYSTPAY_ENV.gatewayId})`
+    )
+  }
+  return options
+}
+
+/** Campaign mode when a campaign is set (a gateway then only overrides the campaign's); direct mode otherwise. */
+export function catalystpayMode(options: CatalystPayOptions): "campaign" | "direct" {
+  return options.campaignId ? "campaign" : "direct"
+}
+
+// CatalystPay's answers. Statuses stay strings here: an unknown one must reach the status table (and be
+// logged as pending), not fail parsing.
+
+const decimal = z.union([z.string(), z.number()])
+
+/** `POST /payment-sessions/` 201. */
+export const catalystpayCreatedSessionSchema = z
+  .object({
+    session_token: z.string().startsWith("ps_"),
+    status: z.string(),
+    payment_url: z.string().url(),
+  })
+  .passthrough()
+
+export type CatalystPayCreatedSession = z.output<typeof catalystpayCreatedSessionSchema>
+
+/** `GET /payment-sessions/{token}/`: the session with what it charges (amount and currency from the offer or the session). */
+export const catalystpaySessionSchema = z
+  .object({
+    session_token: z.string(),
+    status: z.string(),
+    amount: decimal.nullish(),
+    currency: z.string().nullish(),
+    attempts_remaining: z.number().nullish(),
+  })
+  .passthrough()
+
+export type CatalystPaySession = z.output<typeof catalystpaySessionSchema>
+
+/**
+ * A webhook body. Its fields are whatever the webhook profile maps; the provider only needs the session
+ * token and checks everything else with CatalystPay.
+ */
+export const catalystpayWebhookPayloadSchema = z
+  .object({
+    session_token: z.string().startsWith("ps_"),
+    status: z.string().optional(),
+    amount: decimal.optional(),
+    currency: z.string().optional(),
+  })
+  .passthrough()
+
+export type CatalystPayWebhookPayload = z.output<typeof catalystpayWebhookPayloadSchema>

@@ -1,0 +1,37 @@
+import { PaymentSessionStatus } from "@medusajs/framework/utils"
+
+/** Every status CatalystPay documents for a payment session. COMPLETED, FAILED and EXPIRED are terminal. */
+export const CATALYSTPAY_SESSION_STATUSES = [
+  "PENDING",
+  "PAYMENT_IN_PROGRESS",
+  "AWAITING_VERIFICATION",
+  "COMPLETED",
+  "FAILED",
+  "EXPIRED",
+] as const
+export type CatalystPaySessionStatus = (typeof CATALYSTPAY_SESSION_STATUSES)[number]
+
+/**
+ * A payment session's status as Medusa sees it. A completed SEPA debit is captured (there is no separate
+ * capture); a mandate being verified is pending, so cart completion waits for the webhook; a decline with
+ * attempts left puts the session back to PENDING, which stays pending.
+ */
+export const CATALYSTPAY_SESSION_STATUS: Record<CatalystPaySessionStatus, PaymentSessionStatus> = {
+  PENDING: PaymentSessionStatus.PENDING,
+  PAYMENT_IN_PROGRESS: PaymentSessionStatus.PENDING,
+  AWAITING_VERIFICATION: PaymentSessionStatus.PENDING,
+  COMPLETED: PaymentSessionStatus.CAPTURED,
+  FAILED: PaymentSessionStatus.ERROR,
+  EXPIRED: PaymentSessionStatus.CANCELED,
+}
+
+export type StatusLookup = { status: PaymentSessionStatus; known: boolean }
+
+export function sessionStatus(value: string): StatusLookup {
+  const key = value.toUpperCase()
+  if (Object.prototype.hasOwnProperty.call(CATALYSTPAY_SESSION_STATUS, key)) {
+    return { status: CATALYSTPAY_SESSION_STATUS[key as CatalystPaySessionStatus], known: true }
+  }
+  // Only an explicit success or failure is terminal; anything CatalystPay adds later waits as pending.
+  return { status: PaymentSessionStatus.PENDING, known: false }
+}
