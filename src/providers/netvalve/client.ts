@@ -1,0 +1,156 @@
+import type { z } from "zod"
+import { gatewayError } from "../../lib/errors"
+import { GatewayHttpClient, GatewayResponse, parseGatewayAnswer } from "../../lib/http"
+import {
+  NetValveCreateOrderAnswer,
+  netvalveCreateOrderAnswerSchema,
+  NetValveOperationAnswer,
+  netvalveOperationAnswerSchema,
+  NetValveOrder,
+  netvalveOrderSchema,
+} from "./schemas"
+
+const GATEWAY = "NetValve"
+
+/** NetValve's transaction and order ids: numbers in its examples, kept as NetValve wrote them. */
+export type NetValveId = number | string
+
+export type NetValveCustomerDetails = {
+  customerAddress?: string
+  customerCity?: string
+  customerCountryCode?: string
+  customerEmail?: string
+  customerIp?: string
+  customerName?: string
+  customerLastName?: string
+  customerPhone?: string
+  customerState?: string
+  customerZipCode?: string
+}
+
+export type NetValveCreateOrder = {
+  /** Major units with exactly two decimals ("44.00"); sent as the JSON number 44.00. */
+  amount: string
+  currency: string
+  midId: number
+  clientOrderId: string
+  orderDesc: string
+  successUrl: string
+  cancelUrl: string
+  failedUrl: string
+  pendingUrl: string
+  customerDetails?: NetValveCustomerDetails
+}
+
+/**
+ * NetValve's two APIs, one method per endpoint: the HPP API creates hosted-page orders, the payment
+ * API answers inquiries and captures, cancels and refunds. Knows nothing of Medusa.
+ *
+ * NetValve answers a refusal with its own `responseCode` and `responseMessage`, sometimes with HTTP
+ * 200 and sometimes with a 4xx: both come back as the answer, for the caller to judge by the code.
+ */
+export class NetValveClient {
+  private readonly hpp: GatewayHttpClient
+  private readonly payments: GatewayHttpClient
+
+  constructor(options: { clientId: string; apiKey: string; hppBaseUrl: string; paymentBaseUrl: string; timeoutMs?: number }) {
+    const shared = {
+      gateway: GATEWAY,
+      timeoutMs: options.timeoutMs,
+      headers: { "netvalve-client-id": options.clientId, "netvalve-api-key": options.apiKey },
+      describeError: describeNetValveError,
+    }
+    this.hpp = new GatewayHttpClient({ ...shared, baseURL: options.hppBaseUrl })
+    this.payments = new GatewayHttpClient({ ...shared, baseURL: options.paymentBaseUrl })
+  }
+
+  /** `POST /hpp/order`. Never retried: the merchant reference is unique, a retry would be refused as a duplicate. */
+  async createOrder(order: NetValveCreateOrder): Promise<NetValveCreateOrderAnswer> {
+    const response = await this.hpp.request<unknown>({
+      operation: "create order",
+      method: "POST",
+      url: "/hpp/order",
+      headers: { "Content-Type": "application/json" },
+      data: jsonWithAmount(order),
+      acceptStatus: isClientError,
+    })
+    return readAnswer("create order", netvalveCreateOrderAnswerSchema, response)
+  }
+
+  /** `GET /order?clientOrderId=`: the order by our reference, with its latest transaction. */
+  async getOrder(clientOrderId: string): Promise<NetValveOrder> {
+    const response = await this.payments.request<unknown>({
+      operation: "order inquiry",
+      method: "GET",
+      url: "/order",
+      params: { clientOrderId },
+    })
+    return parseGatewayAnswer(GATEWAY, "order inquiry", netvalveOrderSchema, response.data)
+  }
+
+  /** `POST /capture` of an authorised transaction. */
+  async capture(transactionId: NetValveId, amount: string): Promise<NetValveOperationAnswer> {
+    return this.operation("capture", "/capture", { transactionID: transactionId, amount })
+  }
+
+  /** `POST /cancel` (void) of an authorised transaction. */
+  async cancel(transactionId: NetValveId): Promise<NetValveOperationAnswer> {
+    return this.operation("cancel", "/cancel", { transactionID: transactionId })
+  }
+
+  /** `POST /refund` of (part of) a paid transaction. */
+  async refund(transactionId: NetValveId, amount: string): Promise<NetValveOperationAnswer> {
+    return this.operation("refund", "/refund", { transactionID: transactionId, amount })
+  }
+
+  private async operation(operation: string, url: string, body: { transactionID: NetValveId; amount?: string }) {
+    const response = await this.payments.request<unknown>({
+      operation,
+      method: "POST",
+      url,
+      headers: { "Content-Type": "application/json" },
+      data: body.amount === undefined ? JSON.stringify(body) : jsonWithAmount(body as { amount: string }),
+      acceptStatus: isClientError,
+    })
+    return readAnswer(operation, netvalveOperationAnswerSchema, response)
+  }
+}
+
+const isClientError = (status: number) => status >= 400 && status < 500
+
+/** A 4xx without NetValve's `responseCode` is not an answer but a failure, reported with its status. */
+function readAnswer<S extends z.ZodTypeAny>(operation: string, schema: S, response: GatewayResponse<unknown>): z.output<S> {
+  if (response.status >= 400) {
+    const parsed = schema.safeParse(response.data)
+    if (!parsed.success) {
+      throw gatewayError(GATEWAY, operation, { status: response.status, ...describeNetValveError(response.data) })
+    }
+    return parsed.data
+  }
+  return parseGatewayAnswer(GATEWAY, operation, schema, response.data)
+}
+
+/**
+ * JSON with `amount` written as a number with exactly two decimals. NetValve refuses an amount
+ * without them (GTW_2003), and JSON.stringify writes 44.00 as 44.
+ */
+export function jsonWithAmount<T extends { amount: string }>(body: T): string {
+  if (!/^\d+\.\d{2}$/.test(body.amount)) {
+    throw new Error(`NetValve amounts need exactly two decimals, not "${body.amount}"`)
+  }
+  const placeholder = "\u0000amount\u0000"
+  return JSON.stringify({ ...body, amount: placeholder }).replace(JSON.stringify(placeholder), body.amount)
+}
+
+/** NetValve's errors: `{ responseCode, responseMessage }`, or a plain `{ message }`. */
+export function describeNetValveError(body: unknown): { code?: string; message?: string } {
+  if (!body || typeof body !== "object") {
+    return typeof body === "string" && body.trim() ? { message: body.trim().slice(0, 200) } : {}
+  }
+  const record = body as Record<string, unknown>
+  const text = (value: unknown) => (typeof value === "string" && value.trim() ? value.trim() : undefined)
+  return {
+    code: text(record.responseCode) ?? text(record.code),
+    message: text(record.responseMessage) ?? text(record.message) ?? text(record.error),
+  }
+}

@@ -1,0 +1,155 @@
+import { z } from "zod"
+import {
+  booleanish,
+  optionalUrl,
+  originList,
+  parseProviderOptions,
+  positiveInt,
+  requiredString,
+  stringList,
+} from "../../lib/options"
+
+/**
+ * NetValve's hosts. The sandbox payment API is in NetValve's documentation; the HPP hosts and the
+ * production payment host come from third-party integrations only, so both are options.
+ */
+export const NETVALVE_BASE_URLS = {
+  sandbox: {
+    hpp: "https://hpp-api.uat.sandbox-netvalve.com",
+    payment: "https://payment-api.uat.sandbox-netvalve.com",
+  },
+  production: {
+    hpp: "https://hpp-api.netvalve.com",
+    payment: "https://api.netvalve.com",
+  },
+} as const
+
+/** The methods NetValve's hosted page can be limited to (`paymentOptions` on the redirect URL). */
+export const NETVALVE_PAYMENT_OPTIONS = ["card", "applepay", "googlepay"] as const
+
+/** An HTTP header name (RFC 9110 token), as NetValve will send it on every webhook. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+export const netvalveOptionsSchema = z
+  .object({
+    /** `netvalve-client-id`, from NetValve. */
+    clientId: requiredString(),
+    /** `netvalve-api-key`, from NetValve. */
+    apiKey: requiredString(),
+    /** The merchant account (MID) orders are routed to: NetValve's integer `midId`. */
+    midId: positiveInt(),
+    environment: z.enum(["sandbox", "production"]).default("sandbox"),
+    /** Overrides the HPP API host chosen by `environment` (where `POST /hpp/order` goes). */
+    hppApiBaseUrl: optionalUrl(),
+    /** Overrides the payment API host chosen by `environment` (inquiry, capture, cancel, refund). */
+    paymentApiBaseUrl: optionalUrl(),
+    /** The methods the hosted page shows; empty shows every method the account has. */
+    paymentOptions: stringList()
+      .pipe(z.array(z.enum(NETVALVE_PAYMENT_OPTIONS, { message: `must list only ${NETVALVE_PAYMENT_OPTIONS.join(", ")}` })))
+      .default([]),
+    /** NetValve's slim page, made to sit in an iframe, instead of the full-page redirect. */
+    slimMode: booleanish(false),
+    returnUrl: optionalUrl(),
+    allowedReturnOrigins: originList(),
+    /** The custom header NetValve sends on every webhook, agreed with NetValve at setup. */
+    webhookHeaderName: requiredString().pipe(z.string().regex(HEADER_NAME, "must be an HTTP header name")),
+    /** The header's value agreed with NetValve: the only thing that tells its webhooks from forgeries. */
+    webhookHeaderValue: requiredString().pipe(z.string().min(16, "must be at least 16 characters (a random secret)")),
+    /** `orderDesc` sent with every order. */
+    orderDescription: z.string().trim().min(1).max(255).default("Order payment"),
+    timeoutMs: positiveInt(15_000),
+  })
+  .strict()
+
+export type NetValveOptions = z.output<typeof netvalveOptionsSchema>
+
+/** The variables the README's medusa-config reads each option from, for boot errors. */
+export const NETVALVE_ENV: Record<keyof NetValveOptions, string> = {
+  clientId: "NETVALVE_CLIENT_ID",
+  apiKey: "NETVALVE_API_KEY",
+  midId: "NETVALVE_MID_ID",
+  environment: "NETVALVE_ENVIRONMENT",
+  hppApiBaseUrl: "NETVALVE_HPP_API_BASE_URL",
+  paymentApiBaseUrl: "NETVALVE_PAYMENT_API_BASE_URL",
+  paymentOptions: "NETVALVE_PAYMENT_OPTIONS",
+  slimMode: "NETVALVE_SLIM_MODE",
+  returnUrl: "NETVALVE_RETURN_URL",
+  allowedReturnOrigins: "NETVALVE_ALLOWED_RETURN_ORIGINS",
+  webhookHeaderName: "NETVALVE_WEBHOOK_HEADER_NAME",
+  webhookHeaderValue: "NETVALVE_WEBHOOK_HEADER_VALUE",
+  orderDescription: "NETVALVE_ORDER_DESCRIPTION",
+  timeoutMs: "NETVALVE_TIMEOUT_MS",
+}
+
+export function parseNetValveOptions(raw: unknown): NetValveOptions {
+  return parseProviderOptions("NetValve", netvalveOptionsSchema, raw, NETVALVE_ENV)
+}
+
+// NetValve's answers. Codes, types and states stay strings here: an unknown one must reach the status
+// tables (and be logged as pending), not fail parsing. Ids are numbers in NetValve's examples.
+
+const netvalveId = z.union([z.number(), z.string()])
+const netvalveAmount = z.union([z.number(), z.string()])
+
+/** What every NetValve answer carries. */
+const netvalveAnswerFields = {
+  traceID: z.string().nullish(),
+  responseTimestamp: z.string().nullish(),
+  transactionID: netvalveId.nullish(),
+  responseCode: z.string(),
+  responseMessage: z.string().nullish(),
+  responseCodeType: z.string().nullish(),
+}
+
+/** `POST /hpp/order`. */
+export const netvalveCreateOrderAnswerSchema = z
+  .object({
+    ...netvalveAnswerFields,
+    orderId: netvalveId.nullish(),
+    orderState: z.string().nullish(),
+    redirectUrl: z.string().nullish(),
+    midId: netvalveId.nullish(),
+    netvalveMidId: z.string().nullish(),
+  })
+  .passthrough()
+
+export type NetValveCreateOrderAnswer = z.output<typeof netvalveCreateOrderAnswerSchema>
+
+/** `GET /order?clientOrderId=`: the order and its latest transaction. */
+export const netvalveOrderSchema = z
+  .object({
+    ...netvalveAnswerFields,
+    orderId: netvalveId.nullish(),
+    clientOrderId: z.string().nullish(),
+    orderState: z.string().nullish(),
+    transactionType: z.string().nullish(),
+    amount: netvalveAmount.nullish(),
+    currency: z.string().nullish(),
+  })
+  .passthrough()
+
+export type NetValveOrder = z.output<typeof netvalveOrderSchema>
+
+/** `POST /capture`, `/cancel`, `/refund`. */
+export const netvalveOperationAnswerSchema = z.object(netvalveAnswerFields).passthrough()
+
+export type NetValveOperationAnswer = z.output<typeof netvalveOperationAnswerSchema>
+
+/** A webhook: `{ eventName, data: { clientOrderId, ... } }`. */
+export const netvalveWebhookSchema = z
+  .object({
+    eventName: z.string().min(1),
+    data: z
+      .object({
+        clientOrderId: z.string().min(1),
+        orderId: netvalveId.nullish(),
+        transactionId: netvalveId.nullish(),
+        transactionType: z.string().nullish(),
+        responseCode: z.string().nullish(),
+        responseCodeType: z.string().nullish(),
+        amount: netvalveAmount.nullish(),
+      })
+      .passthrough(),
+  })
+  .passthrough()
+

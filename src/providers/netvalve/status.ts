@@ -1,0 +1,162 @@
+import { PaymentSessionStatus } from "@medusajs/framework/utils"
+
+/** NetValve's response code types: every answer's `responseCodeType`. */
+export const NETVALVE_RESPONSE_TYPES = ["APPROVED", "PENDING", "SOFT DECLINE", "HARD DECLINE", "RISK"] as const
+export type NetValveResponseType = (typeof NETVALVE_RESPONSE_TYPES)[number]
+
+/**
+ * What a response type says about the payment. APPROVED only says the request went through (an order
+ * just created is APPROVED too): the order state then decides.
+ */
+export const NETVALVE_RESPONSE_TYPE: Record<NetValveResponseType, PaymentSessionStatus | "see order state"> = {
+  APPROVED: "see order state",
+  PENDING: PaymentSessionStatus.PENDING,
+  "SOFT DECLINE": PaymentSessionStatus.ERROR,
+  "HARD DECLINE": PaymentSessionStatus.ERROR,
+  RISK: PaymentSessionStatus.ERROR,
+}
+
+/** An answer without `responseCodeType` is typed by its code: GTW_1002 is pending, the rest by range. */
+const PENDING_CODES = new Set(["GTW_1002"])
+const CODE_RANGES: [min: number, max: number, type: NetValveResponseType][] = [
+  [1000, 1999, "APPROVED"],
+  [2000, 2999, "SOFT DECLINE"],
+  [3000, 3999, "HARD DECLINE"],
+  [4000, 4999, "RISK"],
+]
+
+/**
+ * An HPP order's `orderState`. Only CREATED is in NetValve's guide; the others are the states its
+ * webhook events imply, so an unlisted one waits as pending (and is logged) rather than guessed.
+ * A refunded or charged-back order was paid: the refund or dispute is Medusa's own record to keep.
+ */
+export const NETVALVE_ORDER_STATES = [
+  "CREATED",
+  "PENDING",
+  "AUTHORISED",
+  "PAID",
+  "CAPTURED",
+  "PARTIALLY_REFUNDED",
+  "REFUNDED",
+  "CHARGEBACK",
+  "FAILED",
+  "DECLINED",
+  "CANCELLED",
+  "EXPIRED",
+] as const
+export type NetValveOrderState = (typeof NETVALVE_ORDER_STATES)[number]
+
+export const NETVALVE_ORDER_STATE: Record<NetValveOrderState, PaymentSessionStatus> = {
+  CREATED: PaymentSessionStatus.PENDING,
+  PENDING: PaymentSessionStatus.PENDING,
+  AUTHORISED: PaymentSessionStatus.AUTHORIZED,
+  PAID: PaymentSessionStatus.CAPTURED,
+  CAPTURED: PaymentSessionStatus.CAPTURED,
+  PARTIALLY_REFUNDED: PaymentSessionStatus.CAPTURED,
+  REFUNDED: PaymentSessionStatus.CAPTURED,
+  CHARGEBACK: PaymentSessionStatus.CAPTURED,
+  FAILED: PaymentSessionStatus.ERROR,
+  DECLINED: PaymentSessionStatus.ERROR,
+  CANCELLED: PaymentSessionStatus.CANCELED,
+  EXPIRED: PaymentSessionStatus.CANCELED,
+}
+
+/** Every webhook `eventName` NetValve documents. */
+export const NETVALVE_EVENTS = [
+  "AUTHORISED",
+  "AUTHORISATION_FAILED",
+  "AUTHORISATION_PENDING",
+  "PURCHASED",
+  "PURCHASE_FAILED",
+  "PURCHASE_PENDING",
+  "CAPTURED",
+  "CAPTURE_FAILED",
+  "CANCELLED",
+  "REFUNDED",
+  "REFUND_FAILED",
+  "CHARGEBACK",
+] as const
+export type NetValveEvent = (typeof NETVALVE_EVENTS)[number]
+
+/**
+ * What an event makes the provider do. Never the event's own word: events about the payment make it
+ * ask NetValve (so a late PURCHASE_FAILED cannot undo a PURCHASED); refunds and disputes are Medusa's
+ * own records and only logged.
+ */
+export type NetValveEventHandling = "inquire" | "log only"
+
+export const NETVALVE_EVENT: Record<NetValveEvent, NetValveEventHandling> = {
+  AUTHORISED: "inquire",
+  AUTHORISATION_FAILED: "inquire",
+  AUTHORISATION_PENDING: "inquire",
+  PURCHASED: "inquire",
+  PURCHASE_FAILED: "inquire",
+  PURCHASE_PENDING: "inquire",
+  CAPTURED: "inquire",
+  CAPTURE_FAILED: "inquire",
+  CANCELLED: "inquire",
+  REFUNDED: "log only",
+  REFUND_FAILED: "log only",
+  CHARGEBACK: "log only",
+}
+
+export type StatusLookup = { status: PaymentSessionStatus; known: boolean; why: string }
+
+function row<K extends string, V>(table: Record<K, V>, value: string): V | undefined {
+  return Object.prototype.hasOwnProperty.call(table, value) ? table[value as K] : undefined
+}
+
+/** The type of an answer: its `responseCodeType`, or failing that its code. */
+export function responseTypeOf(code: string | null | undefined, type: string | null | undefined): NetValveResponseType | undefined {
+  if (type) {
+    const normalised = type.trim().toUpperCase().replace(/[_-]+/g, " ")
+    return row(NETVALVE_RESPONSE_TYPE, normalised) !== undefined ? (normalised as NetValveResponseType) : undefined
+  }
+  const match = /^(GTW|BNK|3DS|FRD|SMR)_(\d{4})$/.exec(code?.trim().toUpperCase() ?? "")
+  if (!match) {
+    return undefined
+  }
+  if (PENDING_CODES.has(match[0])) {
+    return "PENDING"
+  }
+  const number = Number(match[2])
+  return CODE_RANGES.find(([min, max]) => number >= min && number <= max)?.[2]
+}
+
+/**
+ * The payment's status from an inquiry answer: a decline, risk refusal or pending answer decides on
+ * its own; an approved answer counts as far as the order's state says. Anything not in the tables is
+ * pending, and `known: false` so the caller logs it: only explicit success or failure is terminal.
+ */
+export function orderStatus(answer: {
+  responseCode: string
+  responseCodeType?: string | null
+  orderState?: string | null
+}): StatusLookup {
+  const type = responseTypeOf(answer.responseCode, answer.responseCodeType)
+  if (!type) {
+    const why = `unknown response ${answer.responseCode} (${answer.responseCodeType ?? "no type"})`
+    return { status: PaymentSessionStatus.PENDING, known: false, why }
+  }
+  const byType = NETVALVE_RESPONSE_TYPE[type]
+  if (byType !== "see order state") {
+    return { status: byType, known: true, why: `${answer.responseCode} ${type}` }
+  }
+  return orderStateStatus(answer.orderState)
+}
+
+/** An order state's row; a missing or unlisted state is pending and `known: false`. */
+export function orderStateStatus(orderState: string | null | undefined): StatusLookup {
+  const state = orderState?.trim().toUpperCase() ?? ""
+  const byState = row(NETVALVE_ORDER_STATE, state)
+  if (byState === undefined) {
+    return { status: PaymentSessionStatus.PENDING, known: false, why: `unknown order state "${orderState ?? "(none)"}"` }
+  }
+  return { status: byState, known: true, why: `order ${state}` }
+}
+
+/** What to do with a webhook event; an event NetValve adds later is inquired about, and logged. */
+export function eventHandling(eventName: string): { handling: NetValveEventHandling; known: boolean } {
+  const handling = row(NETVALVE_EVENT, eventName.trim().toUpperCase())
+  return handling === undefined ? { handling: "inquire", known: false } : { handling, known: true }
+}
