@@ -8,5 +8,11 @@ export default defineMiddlewares({
       methods: ["POST"],
       middlewares: [fillBuyerFromCart],
     },
+    {
+      // Cashflows' notification route keeps the raw body, so 64-bit references sent as JSON numbers lose no digit.
+      matcher: "/hooks/cashflows/:id",
+      methods: ["POST"],
+      bodyParser: { preserveRawBody: true },
+    },
   ],
 })

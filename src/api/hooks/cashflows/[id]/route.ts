@@ -1,0 +1,84 @@
+import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+import type { IPaymentModuleService, Logger } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, Modules, PaymentActions } from "@medusajs/framework/utils"
+import { processPaymentWorkflow } from "@medusajs/core-flows"
+import { sameAmount } from "../../../../lib/money"
+import { cashflowsAcknowledgement, readCashflowsNotification } from "../../../../providers/cashflows/webhook"
+
+/**
+ * `POST /hooks/cashflows/:id`, the webhook URL of the Cashflows provider registered with `id`.
+ *
+ * Cashflows redelivers a notification (every minute, then daily, then weekly, for about a month) until it
+ * gets 200 with `{"paymentJobReference", "paymentReference"}`. Medusa's core route answers a bare 200
+ * before any check, so the plugin answers here, and only after verifying:
+ * - 200 + acknowledgement: the payment job was fetched over the signed API, belongs to a payment session
+ *   of this provider, and was handed to Medusa's payment processing (paid or reserved), or has a status
+ *   that leaves Medusa nothing to do (pending, failed, cancelled...). Nothing a retry could change.
+ * - 400: the body is not a Cashflows notification. 404: no Cashflows provider with that id.
+ * - 422: it cannot be verified: Cashflows does not know the job, the job does not hold the payment, or it
+ *   is not a payment session of this store, or Cashflows reports a different amount than the session's.
+ * - 502: Cashflows could not be asked. 500: Medusa's processing failed. Both are worth a redelivery.
+ */
+export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
+  const logger = req.scope.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
+  const paymentModule = req.scope.resolve<IPaymentModuleService>(Modules.PAYMENT)
+  const refuse = (status: number, message: string) => {
+    logger.warn(`Cashflows notification answered ${status}: ${message}`)
+    res.status(status).json({ message })
+  }
+
+  const payload = {
+    data: (req.body ?? {}) as Record<string, unknown>,
+    rawData: (req as MedusaRequest & { rawBody?: Buffer }).rawBody as Buffer,
+    headers: req.headers as Record<string, unknown>,
+  }
+  const reading = readCashflowsNotification(payload)
+  if (!reading.ok) {
+    return refuse(400, reading.reason)
+  }
+  const { notification } = reading
+  const what = `payment ${notification.paymentReference} of job ${notification.paymentJobReference}`
+
+  const provider = `cashflows_${req.params.id}`
+  const [registered] = await paymentModule.listPaymentProviders({ id: `pp_${provider}` })
+  if (!registered) {
+    return refuse(404, `no Cashflows payment provider is registered with id "${req.params.id}"`)
+  }
+
+  let result: Awaited<ReturnType<IPaymentModuleService["getWebhookActionAndData"]>>
+  try {
+    result = await paymentModule.getWebhookActionAndData({ provider, payload })
+  } catch (error) {
+    return refuse(502, `could not verify ${what} with Cashflows: ${(error as Error).message}`)
+  }
+  const sessionId = result.data?.session_id
+  if (result.action === PaymentActions.NOT_SUPPORTED || !sessionId) {
+    return refuse(422, `${what} could not be verified with Cashflows as a payment of this store (the log says why)`)
+  }
+
+  // The job names the session in its order number; the session must be ours and must know this job.
+  const [session] = await paymentModule.listPaymentSessions({ id: sessionId })
+  const sessionData = (session?.data ?? {}) as Record<string, unknown>
+  if (!session || session.provider_id !== `pp_${provider}` || sessionData.payment_job_reference !== notification.paymentJobReference) {
+    return refuse(422, `${what} names payment session ${sessionId}, which is not a session of this provider for that job`)
+  }
+
+  if (result.action === PaymentActions.SUCCESSFUL || result.action === PaymentActions.AUTHORIZED) {
+    if (!sameAmount(result.data?.amount, session.amount, session.currency_code)) {
+      return refuse(
+        422,
+        `Cashflows reports ${String(result.data?.amount)} for ${what}, but session ${sessionId} is for ` +
+          `${String(session.amount)} ${session.currency_code.toUpperCase()}; not processed`
+      )
+    }
+    try {
+      // Medusa's own processing: locks the cart, authorizes (asking Cashflows again), captures, completes the cart.
+      await processPaymentWorkflow(req.scope).run({ input: result })
+    } catch (error) {
+      return refuse(500, `${what} was verified, but Medusa could not process it: ${(error as Error).message}`)
+    }
+  } else {
+    logger.info(`Cashflows notification: ${what} for session ${sessionId} is ${result.action}; nothing for Medusa to do`)
+  }
+  res.status(200).json(cashflowsAcknowledgement(notification))
+}
