@@ -1,0 +1,18 @@
+/** The four gateways the sandbox stands in for; each lives under `/<name>` on the sandbox's server. */
+export const GATEWAYS = ["hitpay", "cashflows", "netvalve", "catalystpay"] as const
+export type GatewayName = (typeof GATEWAYS)[number]
+
+/** Switches for trouble a real gateway can cause; change them on `sandbox.faults` while it runs. */
+export type SandboxFaults = {
+  /** Delay every API answer by this many ms (hosted pages are not delayed). */
+  latencyMs?: number
+  /** Answer HTTP 500 to the next N API calls of a gateway (counted down per call, nothing is changed). */
+  failNext?: Partial<Record<GatewayName, number>>
+  /** Deliver every webhook twice. */
+  duplicateWebhooks?: boolean
+  /**
+   * Deliver webhooks queued together newest first. For NetValve a paid order also queues the failure
+   * event of an earlier attempt, which then arrives after the success event.
+   */
+  reorderWebhooks?: boolean
+}
