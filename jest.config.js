@@ -4,6 +4,7 @@ loadEnv("test", process.cwd())
 const testMatch = {
   unit: ["**/src/**/__tests__/**/*.unit.spec.[jt]s"],
   "integration:http": ["**/integration-tests/http/**/*.spec.[jt]s"],
+  browser: ["**/integration-tests/browser/**/*.spec.[jt]s"],
 }[process.env.TEST_TYPE ?? "unit"]
 
 module.exports = {

@@ -1,0 +1,175 @@
+#!/usr/bin/env node
+/**
+ * `npm run demo`: a Medusa store taking payments through the four providers, every gateway stood in by the
+ * plugin's local sandbox. Boots PostgreSQL (embedded unless DB_HOST is set), the sandbox, Medusa from this
+ * repository's medusa-config.ts, seeds a region per gateway currency, and serves a small storefront.
+ *
+ * `npm run demo -- --check`: the same, then one paid checkout per gateway without a browser; prints a line per
+ * gateway and exits non-zero on any failure.
+ */
+const { spawn } = require("node:child_process")
+const fs = require("node:fs")
+const path = require("node:path")
+const { ensureDatabase, freePort } = require("./database")
+const { startStorefront } = require("./demo/storefront-server")
+const { gatewayEnv, sandboxCredentials } = require("./demo/gateways")
+
+const root = path.resolve(__dirname, "..")
+const check = process.argv.includes("--check")
+const medusaBin = path.join(root, "node_modules", ".bin", "medusa")
+
+/** The sandbox is TypeScript in src/sandbox; the demo runs it from source. */
+function loadSandbox() {
+  require("ts-node").register({ transpileOnly: true, swc: true, project: path.join(root, "tsconfig.json") })
+  return require("../src/sandbox")
+}
+
+
+function log(message) {
+  console.log(`[demo] ${message}`)
+}
+
+function run(args, env, { quiet = true } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(medusaBin, args, { cwd: root, env, stdio: quiet ? ["ignore", "pipe", "pipe"] : "inherit" })
+    let output = ""
+    child.stdout?.on("data", (d) => (output += d))
+    child.stderr?.on("data", (d) => (output += d))
+    child.on("error", reject)
+    child.on("exit", (code) =>
+      code === 0 ? resolve(output) : reject(new Error(`medusa ${args.join(" ")} failed (exit ${code}):\n${output.slice(-4000)}`))
+    )
+  })
+}
+
+async function startMedusa(port, env, cleanups) {
+  const child = spawn(medusaBin, ["start", "--port", String(port)], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve()
+        child.once("exit", resolve)
+        child.kill("SIGTERM")
+        setTimeout(() => child.kill("SIGKILL"), 5000).unref()
+      })
+  )
+  const logFile = fs.createWriteStream(path.join(root, ".tmp", "demo", "medusa.log"))
+  child.stdout.pipe(logFile)
+  child.stderr.pipe(logFile)
+  const deadline = Date.now() + 120_000
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Medusa exited (${child.exitCode}); see .tmp/demo/medusa.log`)
+    const ok = await fetch(`http://localhost:${port}/health`).then((r) => r.ok, () => false)
+    if (ok) return child
+    await new Promise((r) => setTimeout(r, 500))
+  }
+  throw new Error("Medusa did not start within 2 minutes; see .tmp/demo/medusa.log")
+}
+
+async function createDatabase(name) {
+  const { Client } = require("pg")
+  const client = new Client({
+    host: process.env.DB_HOST,
+    port: Number(process.env.DB_PORT),
+    user: process.env.DB_USERNAME,
+    password: process.env.DB_PASSWORD || undefined,
+    database: "postgres",
+  })
+  await client.connect()
+  // Only the demo's own database is ever dropped.
+  await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+  await client.query(`CREATE DATABASE "${name}"`)
+  await client.end()
+  const auth = `${encodeURIComponent(process.env.DB_USERNAME)}${process.env.DB_PASSWORD ? `:${encodeURIComponent(process.env.DB_PASSWORD)}` : ""}`
+  return `postgres://${auth}@${process.env.DB_HOST}:${process.env.DB_PORT}/${name}`
+}
+
+/**
+ * Starts everything and returns the URLs, the seed and `stop()`. `freePorts` picks unused ports (tests, --check);
+ * otherwise DEMO_BACKEND_PORT / DEMO_STOREFRONT_PORT / DEMO_SANDBOX_PORT or 9000 / 8000 / 4010.
+ */
+async function startDemo({ freePorts = false, sandboxFaults } = {}) {
+  const cleanups = []
+  const stop = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {})
+  }
+  try {
+    return { ...(await boot({ freePorts, sandboxFaults, cleanups })), stop }
+  } catch (error) {
+    await stop()
+    throw error
+  }
+}
+
+async function boot({ freePorts, sandboxFaults, cleanups }) {
+  fs.mkdirSync(path.join(root, ".tmp", "demo"), { recursive: true })
+  const ports = {
+    backend: freePorts ? await freePort() : Number(process.env.DEMO_BACKEND_PORT || 9000),
+    storefront: freePorts ? await freePort() : Number(process.env.DEMO_STOREFRONT_PORT || 8000),
+    sandbox: freePorts ? await freePort() : Number(process.env.DEMO_SANDBOX_PORT || 4010),
+  }
+  const backendUrl = `http://localhost:${ports.backend}`
+  const storefrontUrl = `http://127.0.0.1:${ports.storefront}`
+
+  const db = await ensureDatabase({ log })
+  cleanups.push(db.stop)
+  const databaseUrl = await createDatabase("medusa_payment_hpp_demo")
+
+  const { startSandbox } = loadSandbox()
+  const sandbox = await startSandbox({ port: ports.sandbox, faults: sandboxFaults, ...sandboxCredentials({ backendUrl, storefrontUrl }) })
+  cleanups.push(() => sandbox.close())
+  log(`Gateway sandbox on ${sandbox.url}`)
+
+  const env = {
+    ...process.env,
+    NODE_ENV: "development",
+    DATABASE_URL: databaseUrl,
+    STORE_CORS: `${storefrontUrl},http://localhost:${ports.storefront}`,
+    ADMIN_CORS: backendUrl,
+    AUTH_CORS: backendUrl,
+    MEDUSA_DISABLE_TELEMETRY: "true",
+    ...gatewayEnv({ sandboxUrl: sandbox.url, backendUrl, storefrontUrl }),
+  }
+  log("Migrating the database (about 20 s on a fresh database)…")
+  await run(["db:migrate"], env)
+  await run(["exec", "./scripts/demo/seed.ts"], env)
+  const seed = JSON.parse(fs.readFileSync(path.join(root, ".tmp", "demo", "seed.json"), "utf8"))
+  await startMedusa(ports.backend, env, cleanups)
+  log(`Medusa on ${backendUrl}`)
+
+  const storefront = await startStorefront({ port: ports.storefront, backendUrl, seed })
+  cleanups.push(() => storefront.close())
+
+  return { backendUrl, storefrontUrl, sandbox, seed }
+}
+
+async function main() {
+  const demo = await startDemo({ freePorts: check })
+  const stopAndExit = async (code) => {
+    await demo.stop()
+    process.exit(code)
+  }
+  process.on("SIGINT", () => stopAndExit(130))
+  process.on("SIGTERM", () => stopAndExit(143))
+  if (check) {
+    const { checkEveryGateway } = require("./demo/check")
+    const ok = await checkEveryGateway({ ...demo, log })
+    return stopAndExit(ok ? 0 : 1)
+  }
+  console.log(`
+  Demo store ready:
+    storefront  ${demo.storefrontUrl}
+    Medusa      ${demo.backendUrl}   (publishable key ${demo.seed.publishableKey})
+    sandbox     ${demo.sandbox.url}
+  Pick a gateway on the storefront, pay on the sandbox's hosted page, and come back to your order.
+  Ctrl-C stops everything.`)
+}
+
+module.exports = { startDemo }
+
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(`[demo] ${error.message}`)
+    process.exit(1)
+  })
+}

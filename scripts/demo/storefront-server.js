@@ -1,0 +1,32 @@
+/** Serves the demo storefront (static files) and its config; not part of the plugin. */
+const http = require("node:http")
+const fs = require("node:fs")
+const path = require("node:path")
+
+const dir = path.join(__dirname, "storefront")
+const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css" }
+
+function startStorefront({ port, backendUrl, seed }) {
+  const config = JSON.stringify({ backendUrl, ...seed })
+  const server = http.createServer((req, res) => {
+    const { pathname } = new URL(req.url, "http://localhost")
+    if (pathname === "/config.json") {
+      res.writeHead(200, { "content-type": "application/json" })
+      return res.end(config)
+    }
+    const file = { "/": "index.html", "/return": "return.html" }[pathname] ?? pathname.slice(1)
+    const full = path.join(dir, file)
+    if (!full.startsWith(dir) || !fs.existsSync(full)) {
+      res.writeHead(404, { "content-type": "text/plain" })
+      return res.end("Not found")
+    }
+    res.writeHead(200, { "content-type": types[path.extname(full)] ?? "application/octet-stream" })
+    fs.createReadStream(full).pipe(res)
+  })
+  return new Promise((resolve, reject) => {
+    server.on("error", reject)
+    server.listen(port, "127.0.0.1", () => resolve({ close: () => new Promise((r) => server.close(r)) }))
+  })
+}
+
+module.exports = { startStorefront }
