@@ -54,6 +54,7 @@ async function ensureDatabase({ log = console.log, persistentDir } = {}) {
     await pg.initialise()
   }
   await pg.start()
+  const previous = { DB_HOST: undefined, DB_PORT: process.env.DB_PORT, DB_USERNAME: process.env.DB_USERNAME, DB_PASSWORD: process.env.DB_PASSWORD }
   Object.assign(process.env, {
     DB_HOST: "localhost",
     DB_PORT: String(port),
@@ -68,6 +69,11 @@ async function ensureDatabase({ log = console.log, persistentDir } = {}) {
       if (stopped) return
       stopped = true
       await pg.stop().catch(() => {})
+      // The server is gone: the next ensureDatabase() must start its own, not reuse these settings.
+      for (const [key, value] of Object.entries(previous)) {
+        if (value === undefined) delete process.env[key]
+        else process.env[key] = value
+      }
     },
   }
 }

@@ -140,7 +140,7 @@ async function boot({ freePorts, sandboxFaults, cleanups }) {
   const storefront = await startStorefront({ port: ports.storefront, backendUrl, seed })
   cleanups.push(() => storefront.close())
 
-  return { backendUrl, storefrontUrl, sandbox, seed }
+  return { backendUrl, storefrontUrl, sandbox, seed, databaseUrl }
 }
 
 async function main() {

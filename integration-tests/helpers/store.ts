@@ -18,6 +18,7 @@ export type Api = {
 
 /** Only the gateways are stood in for: every other host is refused, the app itself is reachable. */
 export function isolateNetwork() {
+  if (!nock.isActive()) nock.activate()
   nock.disableNetConnect()
   nock.enableNetConnect(/(localhost|127\.0\.0\.1)/)
 }
