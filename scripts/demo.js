@@ -144,7 +144,7 @@ async function boot({ freePorts, sandboxFaults, cleanups }) {
 }
 
 async function main() {
-  const demo = await startDemo({ freePorts: check })
+  const demo = await startDemo({ freePorts: check || process.argv.includes("--free-ports") })
   const stopAndExit = async (code) => {
     await demo.stop()
     process.exit(code)
@@ -155,6 +155,11 @@ async function main() {
     const { checkEveryGateway } = require("./demo/check")
     const ok = await checkEveryGateway({ ...demo, log })
     return stopAndExit(ok ? 0 : 1)
+  }
+  // A test that drives the demo (the browser test) reads where everything runs from this file.
+  if (process.env.DEMO_READY_FILE) {
+    const { backendUrl, storefrontUrl, seed, databaseUrl } = demo
+    fs.writeFileSync(process.env.DEMO_READY_FILE, JSON.stringify({ backendUrl, storefrontUrl, sandboxUrl: demo.sandbox.url, seed, databaseUrl }))
   }
   console.log(`
   Demo store ready:

@@ -21,7 +21,7 @@ fs.rmSync(report, { force: true })
 const result = spawnSync(
   process.execPath,
   [require.resolve("jest/bin/jest"), "--runInBand", "--forceExit", "--json", `--outputFile=${report}`, ...process.argv.slice(2)],
-  { cwd: root, stdio: "inherit", env: { ...process.env, TEST_TYPE: "browser", CHROMIUM_PATH: CHROMIUM } }
+  { cwd: root, stdio: "inherit", env: { ...process.env, TEST_TYPE: "browser", CHROMIUM_PATH: CHROMIUM, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --experimental-vm-modules`.trim() } }
 )
 let passed = 0
 let failed = 0
