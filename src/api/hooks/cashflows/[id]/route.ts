@@ -75,10 +75,31 @@ export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
       // Medusa's own processing: locks the cart, authorizes (asking Cashflows again), captures, completes the cart.
       await processPaymentWorkflow(req.scope).run({ input: result })
     } catch (error) {
-      return refuse(500, `${what} was verified, but Medusa could not process it: ${(error as Error).message}`)
+      logger.error(`Cashflows notification: ${what} was verified, but Medusa could not process it: ${(error as Error).message}`)
+      return refuse(500, `${what} was verified, but Medusa could not process it yet`)
+    }
+    // The workflow finishes even when completing the cart failed (Medusa continues past that step), so only an
+    // order that exists earns the acknowledgement; otherwise Cashflows redelivers and Medusa tries again.
+    if (!(await orderExistsFor(req, session.payment_collection_id))) {
+      logger.error(`Cashflows notification: ${what} was verified for session ${sessionId}, but no order was made; not acknowledged`)
+      return refuse(500, `${what} was verified, but the order is not made yet`)
     }
   } else {
     logger.info(`Cashflows notification: ${what} for session ${sessionId} is ${result.action}; nothing for Medusa to do`)
   }
   res.status(200).json(cashflowsAcknowledgement(notification))
+}
+
+/** Whether the cart paying through this payment collection has become an order (true when no cart is linked). */
+async function orderExistsFor(req: MedusaRequest, paymentCollectionId: string): Promise<boolean> {
+  const query = req.scope.resolve(ContainerRegistrationKeys.QUERY)
+  const { data: carts } = await query.graph({
+    entity: "cart_payment_collection",
+    fields: ["cart_id"],
+    filters: { payment_collection_id: paymentCollectionId },
+  })
+  const cartId = (carts[0] as { cart_id?: string } | undefined)?.cart_id
+  if (!cartId) return true
+  const { data: orders } = await query.graph({ entity: "order_cart", fields: ["order_id"], filters: { cart_id: cartId } })
+  return orders.length > 0
 }
