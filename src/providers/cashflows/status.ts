@@ -1,4 +1,5 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
+import { lookupStatus, StatusLookup } from "../../lib/status"
 
 /** Every status Cashflows documents for a payment job (`paymentStatus`) and a payment (`payments[].status`). */
 export const CASHFLOWS_PAYMENT_STATUSES = [
@@ -46,18 +47,12 @@ export const CASHFLOWS_REFUND_COUNTS: Record<CashflowsRefundStatus, boolean> = {
   Failed: false,
 }
 
-export type StatusLookup = { status: PaymentSessionStatus; known: boolean }
-
 function findRow<K extends string>(table: Record<K, unknown>, value: string): K | undefined {
   const wanted = value.trim().toLowerCase()
   return (Object.keys(table) as K[]).find((key) => key.toLowerCase() === wanted)
 }
 
-export function paymentStatus(value: string): StatusLookup {
-  const row = findRow(CASHFLOWS_PAYMENT_STATUS, value)
-  // Only an explicit success or failure is terminal; anything Cashflows adds later waits as pending.
-  return row ? { status: CASHFLOWS_PAYMENT_STATUS[row], known: true } : { status: PaymentSessionStatus.PENDING, known: false }
-}
+export const paymentStatus = (value: string): StatusLookup => lookupStatus(CASHFLOWS_PAYMENT_STATUS, value)
 
 /** An unknown refund status does not count: a refused refund is only "already done" on Cashflows' explicit word. */
 export function refundCounts(value: string): boolean {

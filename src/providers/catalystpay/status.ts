@@ -1,4 +1,5 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
+import { lookupStatus, StatusLookup } from "../../lib/status"
 
 /** Every status CatalystPay documents for a payment session. COMPLETED, FAILED and EXPIRED are terminal. */
 export const CATALYSTPAY_SESSION_STATUSES = [
@@ -25,13 +26,4 @@ export const CATALYSTPAY_SESSION_STATUS: Record<CatalystPaySessionStatus, Paymen
   EXPIRED: PaymentSessionStatus.CANCELED,
 }
 
-export type StatusLookup = { status: PaymentSessionStatus; known: boolean }
-
-export function sessionStatus(value: string): StatusLookup {
-  const key = value.toUpperCase()
-  if (Object.prototype.hasOwnProperty.call(CATALYSTPAY_SESSION_STATUS, key)) {
-    return { status: CATALYSTPAY_SESSION_STATUS[key as CatalystPaySessionStatus], known: true }
-  }
-  // Only an explicit success or failure is terminal; anything CatalystPay adds later waits as pending.
-  return { status: PaymentSessionStatus.PENDING, known: false }
-}
+export const sessionStatus = (value: string): StatusLookup => lookupStatus(CATALYSTPAY_SESSION_STATUS, value)

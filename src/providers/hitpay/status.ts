@@ -1,4 +1,5 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
+import { lookupStatus } from "../../lib/status"
 
 /** Every status HitPay documents for a payment request. */
 export const HITPAY_REQUEST_STATUSES = ["pending", "completed", "failed", "expired", "canceled", "inactive"] as const
@@ -46,16 +47,5 @@ export const HITPAY_CHARGE_STATUS: Record<HitPayChargeStatus, PaymentSessionStat
   partially_refunded: PaymentSessionStatus.CAPTURED,
 }
 
-export type StatusLookup = { status: PaymentSessionStatus; known: boolean }
-
-function lookup<K extends string>(table: Record<K, PaymentSessionStatus>, value: string): StatusLookup {
-  const key = value.toLowerCase()
-  if (Object.prototype.hasOwnProperty.call(table, key)) {
-    return { status: table[key as K], known: true }
-  }
-  // Only an explicit success or failure is terminal; anything HitPay adds later waits as pending.
-  return { status: PaymentSessionStatus.PENDING, known: false }
-}
-
-export const requestStatus = (value: string) => lookup(HITPAY_REQUEST_STATUS, value)
-export const chargeStatus = (value: string) => lookup(HITPAY_CHARGE_STATUS, value)
+export const requestStatus = (value: string) => lookupStatus(HITPAY_REQUEST_STATUS, value)
+export const chargeStatus = (value: string) => lookupStatus(HITPAY_CHARGE_STATUS, value)
