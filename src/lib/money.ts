@@ -1,6 +1,7 @@
 import { BigNumber, MathBN } from "@medusajs/framework/utils"
 import type { BigNumberInput } from "@medusajs/framework/types"
 import currencyCodes from "currency-codes"
+import { invalidData } from "./errors"
 
 /** The number of minor-unit digits ISO 4217 gives a currency (SGD 2, JPY 0, KWD 3). */
 export function currencyExponent(currencyCode: string): number {
@@ -49,4 +50,16 @@ export function sameCurrency(gatewayCurrency: unknown, ours: string): boolean {
 /** A Medusa amount as a BigNumber the rest of Medusa understands. */
 export function toBigNumber(amount: BigNumberInput): BigNumber {
   return new BigNumber(amount)
+}
+
+/**
+ * `toGatewayAmount` for a provider: a currency or amount the conversion cannot take becomes the provider's
+ * INVALID_DATA error, naming the gateway, instead of a bare Error.
+ */
+export function gatewayAmountFor(gateway: string, amount: BigNumberInput, currencyCode: string): string {
+  try {
+    return toGatewayAmount(amount, currencyCode)
+  } catch (error) {
+    throw invalidData(gateway, (error as Error).message)
+  }
 }

@@ -24,7 +24,7 @@ import type {
 import { AbstractPaymentProvider, MathBN, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { readBuyer } from "../../lib/buyer"
 import { gatewayError, invalidData } from "../../lib/errors"
-import { toGatewayAmount } from "../../lib/money"
+import { gatewayAmountFor } from "../../lib/money"
 import { resolveReturnUrl, withQuery } from "../../lib/return-urls"
 import { guardPaidAmount, HppSessionData, sessionIdOf, storedSession, webhookActionFor } from "../../lib/session"
 import { CashflowsClient } from "./client"
@@ -75,7 +75,7 @@ export class CashflowsProviderService extends AbstractPaymentProvider<CashflowsO
   async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
     const sessionId = sessionIdOf(GATEWAY, input)
     const currency = input.currency_code.toLowerCase()
-    const amount = this.gatewayAmount(input.amount, currency)
+    const amount = gatewayAmountFor(GATEWAY, input.amount, currency)
     const returnUrl = resolveReturnUrl(GATEWAY, input.data?.return_url, this.options)
     const buyer = readBuyer(input.data, input.context)
     const named = buyer.first_name || buyer.last_name
@@ -124,7 +124,7 @@ export class CashflowsProviderService extends AbstractPaymentProvider<CashflowsO
     if (
       current?.payment_job_reference &&
       current.currency_code === currency &&
-      current.amount === this.gatewayAmount(input.amount, currency)
+      current.amount === gatewayAmountFor(GATEWAY, input.amount, currency)
     ) {
       return { data: current }
     }
@@ -187,7 +187,7 @@ export class CashflowsProviderService extends AbstractPaymentProvider<CashflowsO
   /** Refunds the requested amount of the paying payment; a payment Cashflows shows as fully refunded counts as refunded. */
   async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
     const stored = storedSession<CashflowsSessionData>(GATEWAY, input.data, "payment_job_reference")
-    const amount = this.gatewayAmount(input.amount, stored.currency_code)
+    const amount = gatewayAmountFor(GATEWAY, input.amount, stored.currency_code)
     const session = stored.payment_reference ? stored : (await this.currentStatus(stored)).data
     const paymentReference = session.payment_reference
     if (!paymentReference) {
@@ -353,14 +353,6 @@ export class CashflowsProviderService extends AbstractPaymentProvider<CashflowsO
           `it was not cancelled (${why})` +
           (paid ? ": the buyer has paid, so refund (or release) it if the order will not go ahead" : "")
       )
-    }
-  }
-
-  private gatewayAmount(amount: Parameters<typeof toGatewayAmount>[0], currency: string): string {
-    try {
-      return toGatewayAmount(amount, currency)
-    } catch (error) {
-      throw invalidData(GATEWAY, (error as Error).message)
     }
   }
 }

@@ -26,7 +26,7 @@ import type {
 import { AbstractPaymentProvider, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { Buyer, readBuyer } from "../../lib/buyer"
 import { invalidData, notAllowed } from "../../lib/errors"
-import { currencyExponent, sameAmount, sameCurrency, toGatewayAmount } from "../../lib/money"
+import { currencyExponent, gatewayAmountFor, sameAmount, sameCurrency } from "../../lib/money"
 import { resolveReturnUrl } from "../../lib/return-urls"
 import {
   guardPaidAmount,
@@ -326,14 +326,11 @@ export class CatalystPayProviderService extends AbstractPaymentProvider<Catalyst
 
   /** CatalystPay amounts are decimal(10,2): a currency with more decimals cannot be charged exactly. */
   private gatewayAmount(amount: BigNumberInput, currency: string): string {
-    try {
-      if (currencyExponent(currency) > 2) {
-        throw new Error(`${currency.toUpperCase()} has more decimals than CatalystPay's amounts (two)`)
-      }
-      return toGatewayAmount(amount, currency)
-    } catch (error) {
-      throw invalidData(GATEWAY, (error as Error).message)
+    const amountText = gatewayAmountFor(GATEWAY, amount, currency)
+    if (currencyExponent(currency) > 2) {
+      throw invalidData(GATEWAY, `${currency.toUpperCase()} has more decimals than CatalystPay's amounts (two)`)
     }
+    return amountText
   }
 }
 

@@ -24,7 +24,7 @@ import type {
 import { AbstractPaymentProvider, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { fullName, readBuyer } from "../../lib/buyer"
 import { invalidData } from "../../lib/errors"
-import { toGatewayAmount } from "../../lib/money"
+import { gatewayAmountFor } from "../../lib/money"
 import { resolveReturnUrl } from "../../lib/return-urls"
 import {
   guardPaidAmount,
@@ -79,7 +79,7 @@ export class HitPayProviderService extends AbstractPaymentProvider<HitPayOptions
   async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
     const sessionId = sessionIdOf(GATEWAY, input)
     const currency = input.currency_code.toLowerCase()
-    const amount = this.gatewayAmount(input.amount, currency)
+    const amount = gatewayAmountFor(GATEWAY, input.amount, currency)
     const returnUrl = resolveReturnUrl(GATEWAY, input.data?.return_url, this.options)
     const buyer = readBuyer(input.data, input.context)
 
@@ -123,7 +123,7 @@ export class HitPayProviderService extends AbstractPaymentProvider<HitPayOptions
     if (
       current?.payment_request_id &&
       current.currency_code === currency &&
-      current.amount === this.gatewayAmount(input.amount, currency)
+      current.amount === gatewayAmountFor(GATEWAY, input.amount, currency)
     ) {
       return { data: current }
     }
@@ -172,7 +172,7 @@ export class HitPayProviderService extends AbstractPaymentProvider<HitPayOptions
   /** `POST /refund` with the charge id and the requested amount; a charge HitPay already shows as refunded is success. */
   async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
     const session = storedSession<HitPaySessionData>(GATEWAY, input.data, "payment_request_id")
-    const amount = this.gatewayAmount(input.amount, session.currency_code)
+    const amount = gatewayAmountFor(GATEWAY, input.amount, session.currency_code)
     let paymentId = session.payment_id
     if (!paymentId) {
       paymentId = (await this.currentStatus(session)).data.payment_id
@@ -282,14 +282,6 @@ export class HitPayProviderService extends AbstractPaymentProvider<HitPayOptions
           `it was not deleted (${why})` +
           (request.status === "completed" ? ": the buyer has paid, so refund it in Medusa if the order will not go ahead" : "")
       )
-    }
-  }
-
-  private gatewayAmount(amount: Parameters<typeof toGatewayAmount>[0], currency: string): string {
-    try {
-      return toGatewayAmount(amount, currency)
-    } catch (error) {
-      throw invalidData(GATEWAY, (error as Error).message)
     }
   }
 }

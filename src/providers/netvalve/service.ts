@@ -25,7 +25,7 @@ import type {
 import { AbstractPaymentProvider, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { Buyer, readBuyer } from "../../lib/buyer"
 import { gatewayError, invalidData } from "../../lib/errors"
-import { currencyExponent, toGatewayAmount } from "../../lib/money"
+import { currencyExponent, gatewayAmountFor } from "../../lib/money"
 import { resolveReturnUrl, withQuery } from "../../lib/return-urls"
 import {
   guardPaidAmount,
@@ -384,11 +384,7 @@ export class NetValveProviderService extends AbstractPaymentProvider<NetValveOpt
           `refused rather than sent as a wrong amount`
       )
     }
-    try {
-      return toGatewayAmount(amount, currency)
-    } catch (error) {
-      throw invalidData(GATEWAY, (error as Error).message)
-    }
+    return gatewayAmountFor(GATEWAY, amount, currency)
   }
 }
 
