@@ -100,8 +100,8 @@ medusaIntegrationTestRunner({
       expect(session.data).toMatchObject({
         session_id: session.id,
         checkout_url: checkoutUrlOf(JOB_REFERENCE),
-        payment_job_reference: JOB_REFERENCE,
-        payment_reference: PAYMENT_REFERENCE,
+        gateway_reference: JOB_REFERENCE,
+        gateway_payment_reference: PAYMENT_REFERENCE,
         amount: "25.00",
         currency_code: "gbp",
         return_url: "https://shop.example.com/checkout/return?cart=1",
@@ -152,7 +152,7 @@ medusaIntegrationTestRunner({
       cashflowsReports("Paid", "payses_01JNOTINTHISSTORE")
       const foreign = await notify()
       expect(foreign.status).toBe(422)
-      expect(foreign.data.message).toContain("names payment session payses_01JNOTINTHISSTORE, which is not a session of this provider")
+      expect(foreign.data.message).toContain(`payment ${PAYMENT_REFERENCE} of job ${JOB_REFERENCE} could not be verified with Cashflows as a payment of this store`)
       expect(await ordersOfCart(getContainer(), cartId)).toHaveLength(0)
     })
 

@@ -107,7 +107,7 @@ medusaIntegrationTestRunner({
       expect(session.data).toMatchObject({
         session_id: session.id,
         checkout_url: `https://pay.catalystpay.com/s/${SESSION_TOKEN}`,
-        session_token: SESSION_TOKEN,
+        gateway_reference: SESSION_TOKEN,
         amount: "25.00",
         currency_code: "eur",
         return_url: "https://shop.example.com/checkout/return?cart=1",

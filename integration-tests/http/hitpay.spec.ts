@@ -124,7 +124,7 @@ medusaIntegrationTestRunner({
       expect(session.data).toMatchObject({
         session_id: session.id,
         checkout_url: `https://securecheckout.sandbox.hit-pay.com/payment-request/@medusa-store/${REQUEST_ID}/checkout`,
-        payment_request_id: REQUEST_ID,
+        gateway_reference: REQUEST_ID,
         amount: "25.00",
         currency_code: "sgd",
       })

@@ -30,7 +30,7 @@ Object.assign(process.env, {
   NETVALVE_CLIENT_ID: "netvalve-test-client",
   NETVALVE_API_KEY: "netvalve-test-api-key",
   NETVALVE_MID_ID: "4711",
-  NETVALVE_PAYMENT_OPTIONS: "card,googlepay",
+  NETVALVE_PAYMENT_METHODS: "card,googlepay",
   NETVALVE_RETURN_URL: "https://shop.example.com/checkout/return",
   NETVALVE_ALLOWED_RETURN_ORIGINS: "https://www.shop.example.com",
   NETVALVE_WEBHOOK_HEADER_NAME: HEADER.name,
@@ -135,8 +135,8 @@ medusaIntegrationTestRunner({
         amount: "25.00",
         currency_code: "usd",
         return_url: "https://shop.example.com/checkout/return?cart=1",
-        netvalve_order_id: ORDER_ID,
-        netvalve_order_state: "CREATED",
+        gateway_reference: String(ORDER_ID),
+        gateway_status: "CREATED",
       })
       const visible = JSON.stringify(session.data)
       expect(visible).not.toContain("netvalve-test-api-key")
@@ -156,7 +156,7 @@ medusaIntegrationTestRunner({
       const payment = orders[0].payment_collections[0].payments[0]
       expect(payment.captured_at).toBeTruthy()
       expect(payment.captures.map((c: any) => Number(c.amount))).toEqual([25])
-      expect(payment.data).toMatchObject({ netvalve_transaction_id: TRANSACTION_ID, netvalve_order_state: "PAID" })
+      expect(payment.data).toMatchObject({ gateway_payment_reference: String(TRANSACTION_ID), gateway_status: "PAID" })
 
       await deliver(event("PURCHASED", sessionId))
       expect(asked.isDone()).toBe(true)

@@ -15,6 +15,8 @@ export type GatewayHttpOptions = {
   retries?: number
   /** Reads the gateway's own error code and message out of an error response body. */
   describeError?: (body: unknown) => Omit<GatewayFailure, "status">
+  /** Parses answer bodies (e.g. keeping 64-bit integers exact); a body that is not JSON stays text. */
+  parseJson?: (text: string) => unknown
 }
 
 export type GatewayRequest = AxiosRequestConfig & {
@@ -57,6 +59,7 @@ export class GatewayHttpClient {
       headers: { Accept: "application/json", ...options.headers },
       // Never follow a redirect with credentials attached to somewhere else.
       maxRedirects: 0,
+      ...(options.parseJson ? { responseType: "text" as const, transformResponse: [textOrJson(options.parseJson)] } : {}),
     })
     axiosRetry(this.axios, {
       retries: options.retries ?? 2,
@@ -100,6 +103,17 @@ export class GatewayHttpClient {
     return gatewayError(this.gateway, operation, {
       message: `could not reach ${host}${error.code ? ` (${error.code})` : ""}`,
     })
+  }
+}
+
+function textOrJson(parseJson: (text: string) => unknown) {
+  return (body: unknown) => {
+    if (typeof body !== "string" || body.trim() === "") return body === "" ? undefined : body
+    try {
+      return parseJson(body)
+    } catch {
+      return body
+    }
   }
 }
 

@@ -53,13 +53,35 @@ export function toBigNumber(amount: BigNumberInput): BigNumber {
 }
 
 /**
- * `toGatewayAmount` for a provider: a currency or amount the conversion cannot take becomes the provider's
- * INVALID_DATA error, naming the gateway, instead of a bare Error.
+ * What a gateway's amount field can hold, beyond ISO 4217: NetValve takes exactly two decimals, CatalystPay
+ * at most two. A currency outside the rule is refused, never rounded into a wrong amount.
  */
-export function gatewayAmountFor(gateway: string, amount: BigNumberInput, currencyCode: string): string {
+export type DecimalsRule = { exactly?: number; atMost?: number }
+
+/**
+ * `toGatewayAmount` for a provider: a currency or amount the conversion or the gateway's decimals rule
+ * cannot take becomes the provider's INVALID_DATA error, naming the gateway, instead of a bare Error.
+ */
+export function gatewayAmountFor(gateway: string, amount: BigNumberInput, currencyCode: string, rule: DecimalsRule = {}): string {
+  let exponent: number
+  let text: string
   try {
-    return toGatewayAmount(amount, currencyCode)
+    exponent = currencyExponent(currencyCode)
+    text = toGatewayAmount(amount, currencyCode)
   } catch (error) {
     throw invalidData(gateway, (error as Error).message)
   }
+  const currency = currencyCode.toUpperCase()
+  if (rule.exactly !== undefined && exponent !== rule.exactly) {
+    throw invalidData(
+      gateway,
+      `amounts must have exactly ${inWords(rule.exactly)} decimals, and ${currency} has ${exponent} in ISO 4217; refused rather than sent as a wrong amount`
+    )
+  }
+  if (rule.atMost !== undefined && exponent > rule.atMost) {
+    throw invalidData(gateway, `${currency} has more decimals than ${gateway}'s amounts (${inWords(rule.atMost)})`)
+  }
+  return text
 }
+
+const inWords = (n: number) => ["no", "one", "two", "three", "four"][n] ?? String(n)

@@ -2,21 +2,78 @@ import { MedusaError } from "@medusajs/framework/utils"
 import { z, ZodError, ZodTypeAny } from "zod"
 
 /**
- * Parses a provider's options at boot. Any problem stops Medusa with one line that names the provider,
- * the option, what is wrong, and (where the README suggests one) the environment variable it comes from.
+ * A provider's options as a store configures them: the schema, the environment variable each option is
+ * read from (`optionsFromEnv` and the boot errors use the same map), and the names an earlier version
+ * used, which keep working with a warning at boot.
  */
-export function parseProviderOptions<S extends ZodTypeAny>(
-  provider: string,
-  schema: S,
-  raw: unknown,
-  envHints: Partial<Record<string, string>> = {}
-): z.output<S> {
-  const result = schema.safeParse(raw ?? {})
-  if (result.success) {
-    return result.data
-  }
-  throw new MedusaError(MedusaError.Types.INVALID_DATA, describeOptionErrors(provider, result.error, raw, envHints))
+export type OptionsSpec<S extends ZodTypeAny> = {
+  /** The gateway as an admin knows it ("HitPay"). */
+  gateway: string
+  schema: S
+  /** Option name → the environment variable it is read from. */
+  env: Record<string, string>
+  /** Deprecated option name → its current name and the variable it used to be read from. */
+  renamed?: Record<string, { use: string; env?: string }>
+  /** The gateway's own word for its test system, accepted for `environment` as "sandbox", with a warning. */
+  sandboxWord?: string
 }
+
+export type ParsedOptions<O> = { options: O; warnings: string[] }
+
+/**
+ * Parses a provider's options at boot. Any problem stops Medusa with one line that names the provider,
+ * the option, what is wrong, and the environment variable it comes from. A deprecated name or word is
+ * taken as its current one, and said in `warnings` (the provider logs them once at boot).
+ */
+export function parseProviderOptions<S extends ZodTypeAny>(spec: OptionsSpec<S>, raw: unknown): ParsedOptions<z.output<S>> {
+  const { input, warnings } = withCurrentNames(spec, raw)
+  const result = spec.schema.safeParse(input)
+  if (result.success) {
+    return { options: result.data, warnings }
+  }
+  throw new MedusaError(MedusaError.Types.INVALID_DATA, describeOptionErrors(spec.gateway, result.error, input, spec.env))
+}
+
+function withCurrentNames(spec: OptionsSpec<ZodTypeAny>, raw: unknown): { input: Record<string, unknown>; warnings: string[] } {
+  const input: Record<string, unknown> = { ...((raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>) }
+  const warnings: string[] = []
+  const hint = (option: string) => (spec.env[option] ? ` (${spec.env[option]})` : "")
+  for (const [old, { use, env }] of Object.entries(spec.renamed ?? {})) {
+    const value = blankToUndefined(input[old])
+    delete input[old]
+    if (value === undefined) continue
+    warnings.push(
+      `option "${old}"${env ? ` (${env})` : ""} is deprecated: use "${use}"${hint(use)}` +
+        (blankToUndefined(input[use]) === undefined ? "" : `; "${use}" is set too and wins`)
+    )
+    if (blankToUndefined(input[use]) === undefined) input[use] = value
+  }
+  const environment = input.environment
+  if (spec.sandboxWord && typeof environment === "string" && environment.trim().toLowerCase() === spec.sandboxWord) {
+    warnings.push(`environment "${spec.sandboxWord}" is deprecated: use "sandbox"${hint("environment")}`)
+    input.environment = "sandbox"
+  }
+  return { input, warnings: warnings.map((w) => `${spec.gateway} payment provider: ${w}`) }
+}
+
+/** The provider's options read from the environment, by the same map the boot errors name. */
+export function optionsFromEnv(spec: OptionsSpec<ZodTypeAny>, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const options: Record<string, string> = {}
+  const read = (option: string, variable: string | undefined) => {
+    const value = variable ? env[variable] : undefined
+    if (value !== undefined && value.trim() !== "") options[option] = value
+  }
+  for (const [option, variable] of Object.entries(spec.env)) read(option, variable)
+  for (const [old, { env: variable }] of Object.entries(spec.renamed ?? {})) read(old, variable)
+  return options
+}
+
+/** `environment`: "sandbox" (the default) or "production", in every provider. */
+export const environmentOption = () =>
+  z.preprocess(
+    (value) => (typeof value === "string" ? blankToUndefined(value.trim().toLowerCase()) : value),
+    z.enum(["sandbox", "production"], { message: 'must be "sandbox" or "production"' }).default("sandbox")
+  )
 
 function describeOptionErrors(
   provider: string,
@@ -51,7 +108,7 @@ function describeOptionErrors(
 // Building blocks every provider's option schema shares. Environment variables arrive as strings, so
 // lists may be comma-separated and switches may be "true"/"false".
 
-const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value)
+export const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value)
 
 /** A required non-empty string (a credential). */
 export const requiredString = () => z.preprocess(blankToUndefined, z.string({ required_error: "is missing" }).trim().min(1))

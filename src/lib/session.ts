@@ -1,29 +1,93 @@
 import type { Logger, PaymentProviderInput } from "@medusajs/framework/types"
 import { PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { z } from "zod"
 import { invalidData } from "./errors"
 import { sameAmount, sameCurrency } from "./money"
 
-/**
- * What every provider keeps in a payment session's `data`. Medusa shows `data` to the storefront, so
- * nothing here is secret. Medusa merges what the storefront sent under ours, so the provider always
- * writes every key it reads back: a storefront cannot plant one of them.
- */
-export type HppSessionData = {
-  /** The Medusa payment session id, also sent to the gateway as the merchant reference. */
-  session_id: string
-  /** Where the storefront sends the buyer. */
-  checkout_url: string
-  /** The amount asked of the gateway, a major-unit decimal string ("10.00"). */
-  amount: string
-  /** Lowercase ISO 4217, as Medusa keeps it. */
-  currency_code: string
-  /** Where the gateway sends the buyer back. */
-  return_url: string
-}
+const SESSION_ID = /^payses_[0-9A-Za-z]+$/
 
 /** Medusa's payment session ids: what a gateway reference must look like before we act on it. */
 export function isMedusaSessionId(value: unknown): value is string {
-  return typeof value === "string" && /^payses_[0-9A-Za-z]+$/.test(value)
+  return typeof value === "string" && SESSION_ID.test(value)
+}
+
+/**
+ * What every provider keeps in a payment session's `data`, under one naming pattern in all four:
+ * `gateway_reference` is the gateway's id of the hosted page (HitPay's payment request, Cashflows' payment
+ * job, NetValve's order, CatalystPay's session token), `gateway_payment_reference` the payment that paid
+ * it (a charge, a payment, a transaction), `gateway_status` the gateway's own word when last asked.
+ *
+ * Medusa shows `data` to the storefront, so nothing here is secret. Medusa merges what the storefront sent
+ * into `data`: unknown keys pass through, and the provider writes every key it reads back.
+ */
+export const hppSessionSchema = z
+  .object({
+    /** The Medusa payment session id, also the merchant reference where the gateway takes one. */
+    session_id: z.string().regex(SESSION_ID),
+    /** Where the storefront sends the buyer. */
+    checkout_url: z.string().min(1),
+    /** The amount asked of the gateway, a major-unit decimal string ("10.00"). */
+    amount: z.string().regex(/^\d+(\.\d+)?$/),
+    /** Lowercase ISO 4217, as Medusa keeps it. */
+    currency_code: z.string().length(3).toLowerCase(),
+    /** Where the gateway sends the buyer back (null where the gateway takes none). */
+    return_url: z.string().nullish().transform((v) => v ?? null),
+    gateway_reference: z.string().min(1),
+    gateway_payment_reference: z.string().nullish().transform((v) => v ?? null),
+    gateway_status: z.string().nullish().transform((v) => v ?? ""),
+  })
+  .passthrough()
+
+export type HppSessionData = z.output<typeof hppSessionSchema>
+
+/** The session keys that have a gateway-specific name in data written before the shared pattern. */
+export type LegacyKeys = Partial<Record<"gateway_reference" | "gateway_payment_reference" | "gateway_status", string>>
+
+/**
+ * A gateway's session schema: the shared one, extended with its own keys, reading the keys it wrote before
+ * (sessions and payments already in the database are never migrated). Old keys are dropped on reading, so
+ * what the provider writes back has only the current names.
+ */
+export function sessionSchema<E extends z.ZodRawShape>(legacy: LegacyKeys, extra: E) {
+  return z.preprocess((raw) => withCurrentKeys(raw, legacy), hppSessionSchema.extend(extra))
+}
+
+function withCurrentKeys(raw: unknown, legacy: LegacyKeys): unknown {
+  if (!raw || typeof raw !== "object") {
+    return raw
+  }
+  const data: Record<string, unknown> = { ...(raw as Record<string, unknown>) }
+  for (const [current, old] of Object.entries(legacy) as [string, string][]) {
+    const value = data[old]
+    if ((data[current] === undefined || data[current] === null) && value !== undefined && value !== null) {
+      data[current] = String(value)
+    }
+    delete data[old]
+  }
+  return data
+}
+
+/**
+ * The session data this provider wrote, parsed; a call that comes without it (another provider's data, or
+ * a session whose page was never created) is a clear error naming what is missing.
+ */
+export function parseSession<S extends z.ZodTypeAny>(
+  gateway: string,
+  schema: S,
+  data: Record<string, unknown> | undefined,
+  referenceName: string
+): z.output<S> {
+  const parsed = schema.safeParse(data ?? {})
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+    const field = (issues.find((i) => i.path[0] === "gateway_reference") ?? issues[0])?.path.join(".") || "data"
+    throw invalidData(
+      gateway,
+      `the payment has no valid ${field === "gateway_reference" ? `${referenceName} reference` : field} ` +
+        `(data.${field}): it was not created by this provider`
+    )
+  }
+  return parsed.data
 }
 
 /** The session id Medusa passes (in `data`, and as the idempotency key). */
@@ -33,14 +97,6 @@ export function sessionIdOf(gateway: string, input: PaymentProviderInput): strin
     throw invalidData(gateway, "the payment session has no Medusa session id")
   }
   return id
-}
-
-/** The session data this provider wrote, or a clear error when a call comes without it. */
-export function storedSession<T extends HppSessionData>(gateway: string, data: Record<string, unknown> | undefined, key: keyof T): T {
-  if (!data || !data[key as string] || !isMedusaSessionId(data.session_id)) {
-    throw invalidData(gateway, `the payment has no ${String(key)}: it was not created by this provider`)
-  }
-  return data as T
 }
 
 /** The webhook action for a session status, as Medusa's payment webhook subscriber understands it. */

@@ -12,7 +12,7 @@ const schema = z
   })
   .strict()
 const env = { apiKey: "GW_API_KEY", baseUrl: "GW_BASE_URL", origins: "GW_ORIGINS", methods: "GW_METHODS", live: "GW_LIVE", timeoutMs: "GW_TIMEOUT_MS" }
-const parse = (raw: unknown) => parseProviderOptions("Gateway", schema, raw, env)
+const parse = (raw: unknown) => parseProviderOptions({ gateway: "Gateway", schema, env }, raw).options
 
 describe("provider options", () => {
   it("names the provider, the missing option and its environment variable in one line", () => {

@@ -1,7 +1,7 @@
 import { gatewayError } from "../../lib/errors"
 import { GatewayHttpClient, parseGatewayAnswer } from "../../lib/http"
 import { sha512Hex } from "../../lib/signing"
-import { parseJsonKeepingBigIntegers } from "./json"
+import { parseJsonKeepingBigIntegers } from "../../lib/json"
 import {
   CashflowsOperationAnswer,
   CashflowsPaymentJob,
@@ -49,6 +49,8 @@ export class CashflowsClient {
       timeoutMs: options.timeoutMs,
       headers: { ConfigurationId: options.configurationId },
       describeError: describeCashflowsError,
+      // References are int64: read answers without rounding one.
+      parseJson: parseJsonKeepingBigIntegers,
     })
   }
 
@@ -108,7 +110,7 @@ export class CashflowsClient {
    */
   private async send(operation: string, method: string, url: string, body?: unknown, absentStatus?: number): Promise<unknown> {
     const payload = body === undefined ? undefined : JSON.stringify(body)
-    const response = await this.http.request<string>({
+    const response = await this.http.request<unknown>({
       operation,
       method,
       url,
@@ -117,19 +119,16 @@ export class CashflowsClient {
         Hash: cashflowsHash(this.apiKey, payload),
         ...(payload === undefined ? {} : { "Content-Type": "application/json" }),
       },
-      responseType: "text",
-      transformResponse: [(text: unknown) => text],
       acceptStatus: absentStatus === undefined ? undefined : (status) => status === absentStatus,
     })
     if (response.status === absentStatus) {
       return undefined
     }
-    const parsed = parseAnswer(response.data)
-    const fatal = fatalErrors(parsed)
+    const fatal = fatalErrors(response.data)
     if (fatal) {
       throw gatewayError(GATEWAY, operation, { status: response.status, ...fatal })
     }
-    return parsed
+    return response.data
   }
 }
 

@@ -1,16 +1,22 @@
 import { z } from "zod"
 import {
   booleanish,
+  environmentOption,
   optionalUrl,
+  OptionsSpec,
   originList,
+  ParsedOptions,
   parseProviderOptions,
   positiveInt,
   requiredString,
   stringList,
 } from "../../lib/options"
+import type { GatewaySpec } from "../../lib/hosted-provider"
+import { sessionSchema } from "../../lib/session"
 
+/** Cashflows calls its sandbox "integration". */
 export const CASHFLOWS_BASE_URLS = {
-  integration: "https://gateway-int.cashflows.com",
+  sandbox: "https://gateway-int.cashflows.com",
   production: "https://gateway.cashflows.com",
 } as const
 
@@ -23,7 +29,8 @@ export const cashflowsOptionsSchema = z
     configurationId: requiredString(),
     /** The current API key from the same page; it only ever goes into the `Hash` header. */
     apiKey: requiredString(),
-    environment: z.enum(["integration", "production"]).default("integration"),
+    /** "sandbox" (Cashflows' integration system; "integration" is accepted too) or "production". */
+    environment: environmentOption(),
     /** Overrides the host chosen by `environment` (some integration accounts live on gateway-inta.cashflows.com). */
     apiBaseUrl: optionalUrl(),
     /**
@@ -59,7 +66,7 @@ export const cashflowsOptionsSchema = z
 
 export type CashflowsOptions = z.output<typeof cashflowsOptionsSchema>
 
-/** The variables the README's medusa-config reads each option from, for boot errors. */
+/** The variable each option is read from (`optionsFromEnv`), also named by boot errors. */
 export const CASHFLOWS_ENV: Record<keyof CashflowsOptions, string> = {
   configurationId: "CASHFLOWS_CONFIGURATION_ID",
   apiKey: "CASHFLOWS_API_KEY",
@@ -74,9 +81,26 @@ export const CASHFLOWS_ENV: Record<keyof CashflowsOptions, string> = {
   timeoutMs: "CASHFLOWS_TIMEOUT_MS",
 }
 
-export function parseCashflowsOptions(raw: unknown): CashflowsOptions {
-  return parseProviderOptions("Cashflows", cashflowsOptionsSchema, raw, CASHFLOWS_ENV)
+export const CASHFLOWS_OPTIONS: OptionsSpec<typeof cashflowsOptionsSchema> = {
+  gateway: "Cashflows",
+  schema: cashflowsOptionsSchema,
+  env: CASHFLOWS_ENV,
+  sandboxWord: "integration",
 }
+
+export function parseCashflowsOptions(raw: unknown): ParsedOptions<CashflowsOptions> {
+  return parseProviderOptions(CASHFLOWS_OPTIONS, raw)
+}
+
+/** Session data: `gateway_reference` is the payment job, `gateway_payment_reference` the payment that paid or reserved. */
+export const CASHFLOWS_LEGACY_KEYS = {
+  gateway_reference: "payment_job_reference",
+  gateway_payment_reference: "payment_reference",
+  gateway_status: "cashflows_status",
+}
+export const cashflowsSessionDataSchema = sessionSchema(CASHFLOWS_LEGACY_KEYS, {})
+
+export type CashflowsSessionData = z.output<typeof cashflowsSessionDataSchema>
 
 // Cashflows' answers come in an envelope `{ data, links, errorReport }`. References are 64-bit integers:
 // the client parses answers so that none becomes a lossy JS number, and here they all become strings.
@@ -151,3 +175,11 @@ export const cashflowsNotificationSchema = z
   .passthrough()
 
 export type CashflowsNotification = z.output<typeof cashflowsNotificationSchema>
+
+/** What the shared hosted-page flow needs to know of Cashflows. */
+export const CASHFLOWS_GATEWAY: GatewaySpec<CashflowsSessionData> = {
+  name: "Cashflows",
+  pageName: "payment job",
+  session: cashflowsSessionDataSchema,
+  legacyKeys: CASHFLOWS_LEGACY_KEYS,
+}

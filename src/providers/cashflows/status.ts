@@ -1,5 +1,7 @@
-import { PaymentSessionStatus } from "@medusajs/framework/utils"
-import { lookupStatus, StatusLookup } from "../../lib/status"
+import { MathBN, PaymentSessionStatus } from "@medusajs/framework/utils"
+import type { GatewayStatus } from "../../lib/hosted-provider"
+import { findRow, lookupStatus, StatusLookup } from "../../lib/status"
+import type { CashflowsPayment, CashflowsPaymentJob } from "./schemas"
 
 /** Every status Cashflows documents for a payment job (`paymentStatus`) and a payment (`payments[].status`). */
 export const CASHFLOWS_PAYMENT_STATUSES = [
@@ -47,15 +49,45 @@ export const CASHFLOWS_REFUND_COUNTS: Record<CashflowsRefundStatus, boolean> = {
   Failed: false,
 }
 
-function findRow<K extends string>(table: Record<K, unknown>, value: string): K | undefined {
-  const wanted = value.trim().toLowerCase()
-  return (Object.keys(table) as K[]).find((key) => key.toLowerCase() === wanted)
-}
-
 export const paymentStatus = (value: string): StatusLookup => lookupStatus(CASHFLOWS_PAYMENT_STATUS, value)
 
 /** An unknown refund status does not count: a refused refund is only "already done" on Cashflows' explicit word. */
 export function refundCounts(value: string): boolean {
   const row = findRow(CASHFLOWS_REFUND_COUNTS, value)
   return row ? CASHFLOWS_REFUND_COUNTS[row] : false
+}
+
+/**
+ * A payment job's status as the provider judges it. A paid payment decides (a buyer may have retried after
+ * a decline, adding payments to the job), then a reserved one, then the job's own status. The job's order
+ * number must be the session's: a job made for another session is never this session's payment.
+ */
+export function paymentJobStatus(job: CashflowsPaymentJob, sessionId: string): GatewayStatus & { payment?: CashflowsPayment } {
+  const payments = job.payments ?? []
+  const unknown = payments
+    .filter((p) => !paymentStatus(p.status).known)
+    .map((p) => `payment status "${p.status}" (payment ${p.reference})`)
+  const wanted = [PaymentSessionStatus.CAPTURED, PaymentSessionStatus.AUTHORIZED]
+  const decisive = wanted.map((w) => payments.find((p) => paymentStatus(p.status).status === w)).find(Boolean)
+  const job_ = paymentStatus(job.paymentStatus)
+  if (!decisive && !job_.known) unknown.push(`payment job status "${job.paymentStatus}"`)
+  const payment = decisive ?? payments[payments.length - 1]
+  const orderNumber = job.order?.orderNumber
+  return {
+    status: decisive ? paymentStatus(decisive.status).status : job_.status,
+    paid: { amount: payment?.amountToCollect ?? job.amountToCollect, currency: job.currency },
+    gatewayPaymentReference: payment?.reference,
+    gatewayStatus: payment?.status ?? job.paymentStatus,
+    describe: `payment job ${job.reference}`,
+    unknown,
+    foreign: orderNumber && orderNumber !== sessionId ? `belongs to order ${orderNumber}` : undefined,
+    payment,
+  }
+}
+
+/** How much of a payment Cashflows shows refunded (pending refunds count: they are on their way). */
+export function refundedAmount(payment: CashflowsPayment): ReturnType<typeof MathBN.convert> {
+  return (payment.refunds ?? [])
+    .filter((r) => refundCounts(r.status))
+    .reduce((sum, r) => MathBN.add(sum, MathBN.convert(String(r.amountToRefund))), MathBN.convert(0))
 }

@@ -1,7 +1,9 @@
+import type { GatewayStatus } from "../../lib/hosted-provider"
+import { parseJsonKeepingBigIntegers } from "../../lib/json"
 import { isMedusaSessionId } from "../../lib/session"
-import { rawBody, RawWebhook } from "../../lib/webhook"
-import { parseJsonKeepingBigIntegers } from "./json"
-import { CashflowsNotification, cashflowsNotificationSchema, CashflowsPayment, CashflowsPaymentJob } from "./schemas"
+import { jsonBody, RawWebhook, WebhookVerification } from "../../lib/webhook"
+import { CashflowsNotification, cashflowsNotificationSchema, CashflowsPaymentJob } from "./schemas"
+import { paymentJobStatus } from "./status"
 
 export type NotificationReading = { ok: true; notification: CashflowsNotification } | { ok: false; reason: string }
 
@@ -11,14 +13,9 @@ export type NotificationReading = { ok: true; notification: CashflowsNotificatio
  * sent as a JSON number has more digits than a JS number holds.
  */
 export function readCashflowsNotification(payload: RawWebhook): NotificationReading {
-  let body: unknown = payload.data
-  const raw = rawBody(payload)
-  if (raw !== undefined && raw.length > 0) {
-    try {
-      body = parseJsonKeepingBigIntegers(raw.toString("utf8"))
-    } catch {
-      return { ok: false, reason: "the notification body is not JSON" }
-    }
+  const body = jsonBody(payload, parseJsonKeepingBigIntegers)
+  if (body === undefined) {
+    return { ok: false, reason: "the notification body is not JSON" }
   }
   const parsed = cashflowsNotificationSchema.safeParse(body)
   if (!parsed.success) {
@@ -28,28 +25,28 @@ export function readCashflowsNotification(payload: RawWebhook): NotificationRead
   return { ok: true, notification: parsed.data }
 }
 
-export type NotificationMatch =
-  | { matched: true; sessionId: string; payment: CashflowsPayment }
-  | { matched: false; reason: string }
-
 /**
- * Whether the job Cashflows returned over the signed API is the one the notification names, holds the
- * notified payment, and was created for a Medusa payment session (its order number).
+ * The notification checked against the job Cashflows returned over the signed API (`undefined` when
+ * Cashflows does not know it): the job must be the one named, hold the notified payment, and have been
+ * created for a Medusa payment session (its order number). Only then is it about that session, with
+ * Cashflows' own status of the job.
  */
-export function matchNotification(notification: CashflowsNotification, job: CashflowsPaymentJob): NotificationMatch {
+export function matchNotification(notification: CashflowsNotification, job: CashflowsPaymentJob | undefined): WebhookVerification<GatewayStatus> {
   const { paymentJobReference, paymentReference } = notification
-  if (job.reference !== paymentJobReference) {
-    return { matched: false, reason: `Cashflows answered with job ${job.reference}, not ${paymentJobReference}` }
+  if (!job) {
+    return { outcome: "rejected", why: "unauthenticated", reason: `Cashflows does not know payment job ${paymentJobReference}` }
   }
-  const payment = (job.payments ?? []).find((p) => p.reference === paymentReference)
-  if (!payment) {
-    return { matched: false, reason: `payment job ${paymentJobReference} has no payment ${paymentReference}` }
+  if (job.reference !== paymentJobReference) {
+    return { outcome: "rejected", why: "unauthenticated", reason: `Cashflows answered with job ${job.reference}, not ${paymentJobReference}` }
+  }
+  if (!(job.payments ?? []).some((p) => p.reference === paymentReference)) {
+    return { outcome: "rejected", why: "unauthenticated", reason: `payment job ${paymentJobReference} has no payment ${paymentReference}` }
   }
   const orderNumber = job.order?.orderNumber
   if (!isMedusaSessionId(orderNumber)) {
-    return { matched: false, reason: `payment job ${paymentJobReference} was not created for a Medusa payment session` }
+    return { outcome: "ignored", reason: `payment job ${paymentJobReference} was not created for a Medusa payment session` }
   }
-  return { matched: true, sessionId: orderNumber, payment }
+  return { outcome: "session", sessionId: orderNumber, gatewayReference: job.reference, status: paymentJobStatus(job, orderNumber) }
 }
 
 /** The reply that ends Cashflows' redelivery: 200 with both references echoed. */

@@ -1,13 +1,24 @@
 import { MedusaError } from "@medusajs/framework/utils"
 import { z } from "zod"
-import { optionalUrl, originList, parseProviderOptions, positiveInt, requiredString } from "../../lib/options"
+import {
+  blankToUndefined,
+  environmentOption,
+  optionalUrl,
+  OptionsSpec,
+  originList,
+  ParsedOptions,
+  parseProviderOptions,
+  positiveInt,
+  requiredString,
+} from "../../lib/options"
+import type { GatewaySpec } from "../../lib/hosted-provider"
+import { sessionSchema } from "../../lib/session"
 
+/** CatalystPay calls its sandbox "staging". */
 export const CATALYSTPAY_BASE_URLS = {
-  staging: "https://api.staging.catalystpay.com/api/v1",
+  sandbox: "https://api.staging.catalystpay.com/api/v1",
   production: "https://api.catalystpay.com/api/v1",
 } as const
-
-const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value)
 
 /** CatalystPay's ids (campaigns, gateways, webhook profiles) are UUIDs. */
 const optionalUuid = () => z.preprocess(blankToUndefined, z.string().trim().uuid("must be a UUID").optional())
@@ -18,7 +29,8 @@ export const catalystpayOptionsSchema = z
     apiKey: requiredString().pipe(z.string().startsWith("rk_", 'must be a CatalystPay API key ("rk_...")')),
     /** The signing secret of the webhook profile that posts to this store. */
     webhookSecret: requiredString(),
-    environment: z.enum(["staging", "production"]).default("staging"),
+    /** "sandbox" (CatalystPay's staging system; "staging" is accepted too) or "production". */
+    environment: environmentOption(),
     /** Overrides the API host chosen by `environment`. */
     apiBaseUrl: optionalUrl(),
     /** Campaign mode: the campaign fixes price, currency, gateway and branding. */
@@ -38,7 +50,7 @@ export const catalystpayOptionsSchema = z
 
 export type CatalystPayOptions = z.output<typeof catalystpayOptionsSchema>
 
-/** The variables the README's medusa-config reads each option from, for boot errors. */
+/** The variable each option is read from (`optionsFromEnv`), also named by boot errors. */
 export const CATALYSTPAY_ENV: Record<keyof CatalystPayOptions, string> = {
   apiKey: "CATALYSTPAY_API_KEY",
   webhookSecret: "CATALYSTPAY_WEBHOOK_SECRET",
@@ -54,8 +66,16 @@ export const CATALYSTPAY_ENV: Record<keyof CatalystPayOptions, string> = {
 }
 
 /** The options, with one mode chosen: a session needs either a campaign or a gateway to debit through. */
-export function parseCatalystPayOptions(raw: unknown): CatalystPayOptions {
-  const options = parseProviderOptions("CatalystPay", catalystpayOptionsSchema, raw, CATALYSTPAY_ENV)
+export const CATALYSTPAY_OPTIONS: OptionsSpec<typeof catalystpayOptionsSchema> = {
+  gateway: "CatalystPay",
+  schema: catalystpayOptionsSchema,
+  env: CATALYSTPAY_ENV,
+  sandboxWord: "staging",
+}
+
+export function parseCatalystPayOptions(raw: unknown): ParsedOptions<CatalystPayOptions> {
+  const parsed = parseProviderOptions(CATALYSTPAY_OPTIONS, raw)
+  const options = parsed.options
   if (!options.campaignId && !options.gatewayId) {
     throw new MedusaError(
       MedusaError.Types.INVALID_DATA,
@@ -63,8 +83,19 @@ export function parseCatalystPayOptions(raw: unknown): CatalystPayOptions {
         `(${CATALYSTPAY_ENV.campaignId}) or option "gatewayId" (${CATALYSTPAY_ENV.gatewayId})`
     )
   }
-  return options
+  return parsed
 }
+
+/**
+ * Session data: `gateway_reference` is CatalystPay's session token (`ps_...`), the reference of every later
+ * call and of its webhooks. CatalystPay takes no return URL per session, so `return_url` may be null.
+ */
+export const CATALYSTPAY_LEGACY_KEYS = { gateway_reference: "session_token", gateway_status: "catalystpay_status" }
+export const catalystpaySessionDataSchema = sessionSchema(CATALYSTPAY_LEGACY_KEYS, {
+  mode: z.enum(["campaign", "direct"]).optional(),
+})
+
+export type CatalystPaySessionData = z.output<typeof catalystpaySessionDataSchema>
 
 /** Campaign mode when a campaign is set (a gateway then only overrides the campaign's); direct mode otherwise. */
 export function catalystpayMode(options: CatalystPayOptions): "campaign" | "direct" {
@@ -114,3 +145,11 @@ export const catalystpayWebhookPayloadSchema = z
   .passthrough()
 
 export type CatalystPayWebhookPayload = z.output<typeof catalystpayWebhookPayloadSchema>
+
+/** What the shared hosted-page flow needs to know of CatalystPay. */
+export const CATALYSTPAY_GATEWAY: GatewaySpec<CatalystPaySessionData> = {
+  name: "CatalystPay",
+  pageName: "payment session",
+  session: catalystpaySessionDataSchema,
+  legacyKeys: CATALYSTPAY_LEGACY_KEYS, decimals: { atMost: 2 }, returnUrlRequired: false,
+}

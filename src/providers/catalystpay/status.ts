@@ -1,5 +1,7 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
+import type { GatewayStatus } from "../../lib/hosted-provider"
 import { lookupStatus, StatusLookup } from "../../lib/status"
+import type { CatalystPaySession } from "./schemas"
 
 /** Every status CatalystPay documents for a payment session. COMPLETED, FAILED and EXPIRED are terminal. */
 export const CATALYSTPAY_SESSION_STATUSES = [
@@ -27,3 +29,15 @@ export const CATALYSTPAY_SESSION_STATUS: Record<CatalystPaySessionStatus, Paymen
 }
 
 export const sessionStatus = (value: string): StatusLookup => lookupStatus(CATALYSTPAY_SESSION_STATUS, value)
+
+/** CatalystPay's session as the provider judges it: its status, and what it charges (from the offer or the session). */
+export function catalystpaySessionStatus(remote: CatalystPaySession): GatewayStatus {
+  const mapped = sessionStatus(remote.status)
+  return {
+    status: mapped.status,
+    paid: { amount: remote.amount, currency: remote.currency },
+    gatewayStatus: remote.status,
+    describe: `payment session ${remote.session_token}`,
+    unknown: mapped.known ? [] : [`session status "${remote.status}"`],
+  }
+}

@@ -1,8 +1,13 @@
 import { z } from "zod"
+import type { GatewaySpec } from "../../lib/hosted-provider"
+import { sessionSchema } from "../../lib/session"
 import {
   booleanish,
+  environmentOption,
   optionalUrl,
+  OptionsSpec,
   originList,
+  ParsedOptions,
   parseProviderOptions,
   positiveInt,
   requiredString,
@@ -25,7 +30,7 @@ export const hitpayOptionsSchema = z
     salt: requiredString(),
     /** The salt of a v2 webhook endpoint registered in the dashboard, when it differs from `salt`. */
     v2WebhookSalt: requiredString().optional(),
-    environment: z.enum(["sandbox", "production"]).default("sandbox"),
+    environment: environmentOption(),
     /** Overrides the API host chosen by `environment`. */
     apiBaseUrl: optionalUrl(),
     /**
@@ -43,8 +48,8 @@ export const hitpayOptionsSchema = z
     allowedReturnOrigins: originList(),
     /** HitPay's `payment_methods[]` (e.g. card, paynow_online); empty lets HitPay offer the account's defaults. */
     paymentMethods: stringList().default([]),
-    /** The `purpose` shown on HitPay's page. */
-    purpose: z.string().trim().max(255).default("Order payment"),
+    /** What the buyer is paying for: HitPay's `purpose`, shown on its page. */
+    description: z.string().trim().max(255).default("Order payment"),
     /** `expires_after` for each payment request, e.g. "60 mins", so a forgotten page stops being payable. */
     expiresAfter: z.string().trim().regex(/^\d+ (min|mins|hour|hours|day|days)$/, 'must look like "60 mins"').optional(),
     /** Ask HitPay to e-mail the buyer a receipt. */
@@ -55,7 +60,7 @@ export const hitpayOptionsSchema = z
 
 export type HitPayOptions = z.output<typeof hitpayOptionsSchema>
 
-/** The variables the README's medusa-config reads each option from, for boot errors. */
+/** The variable each option is read from (`optionsFromEnv`), also named by boot errors. */
 export const HITPAY_ENV: Record<keyof HitPayOptions, string> = {
   apiKey: "HITPAY_API_KEY",
   salt: "HITPAY_SALT",
@@ -66,15 +71,28 @@ export const HITPAY_ENV: Record<keyof HitPayOptions, string> = {
   returnUrl: "HITPAY_RETURN_URL",
   allowedReturnOrigins: "HITPAY_ALLOWED_RETURN_ORIGINS",
   paymentMethods: "HITPAY_PAYMENT_METHODS",
-  purpose: "HITPAY_PURPOSE",
+  description: "HITPAY_DESCRIPTION",
   expiresAfter: "HITPAY_EXPIRES_AFTER",
   sendEmail: "HITPAY_SEND_EMAIL",
   timeoutMs: "HITPAY_TIMEOUT_MS",
 }
 
-export function parseHitPayOptions(raw: unknown): HitPayOptions {
-  return parseProviderOptions("HitPay", hitpayOptionsSchema, raw, HITPAY_ENV)
+export const HITPAY_OPTIONS: OptionsSpec<typeof hitpayOptionsSchema> = {
+  gateway: "HitPay",
+  schema: hitpayOptionsSchema,
+  env: HITPAY_ENV,
+  renamed: { purpose: { use: "description", env: "HITPAY_PURPOSE" } },
 }
+
+export function parseHitPayOptions(raw: unknown): ParsedOptions<HitPayOptions> {
+  return parseProviderOptions(HITPAY_OPTIONS, raw)
+}
+
+/** Session data: the shared keys; `gateway_reference` is the payment request, `gateway_payment_reference` the charge. */
+export const HITPAY_LEGACY_KEYS = { gateway_reference: "payment_request_id", gateway_payment_reference: "payment_id", gateway_status: "hitpay_status" }
+export const hitpaySessionDataSchema = sessionSchema(HITPAY_LEGACY_KEYS, {})
+
+export type HitPaySessionData = z.output<typeof hitpaySessionDataSchema>
 
 // HitPay's answers. Statuses stay strings here: an unknown one must reach the status table (and be
 // logged as pending), not fail parsing.
@@ -127,3 +145,11 @@ export const hitpayV1WebhookSchema = z.object({
 })
 
 export type HitPayV1Webhook = z.output<typeof hitpayV1WebhookSchema>
+
+/** What the shared hosted-page flow needs to know of HitPay. */
+export const HITPAY_GATEWAY: GatewaySpec<HitPaySessionData> = {
+  name: "HitPay",
+  pageName: "payment request",
+  session: hitpaySessionDataSchema,
+  legacyKeys: HITPAY_LEGACY_KEYS,
+}

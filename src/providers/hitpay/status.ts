@@ -1,4 +1,5 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
+import type { GatewayStatus } from "../../lib/hosted-provider"
 import { lookupStatus } from "../../lib/status"
 
 /** Every status HitPay documents for a payment request. */
@@ -49,3 +50,34 @@ export const HITPAY_CHARGE_STATUS: Record<HitPayChargeStatus, PaymentSessionStat
 
 export const requestStatus = (value: string) => lookupStatus(HITPAY_REQUEST_STATUS, value)
 export const chargeStatus = (value: string) => lookupStatus(HITPAY_CHARGE_STATUS, value)
+
+/** What decides a payment request's status: HitPay's answer, or a signed webhook that carries the same fields. */
+export type HitPayRequestView = {
+  id: string
+  status: string
+  amount: string | number
+  currency: string
+  payments?: { id: string; status: string; amount?: string | number; currency?: string }[] | null
+}
+
+/**
+ * The request's status decides; a succeeded charge on a request HitPay has not yet closed counts as paid.
+ * The paying charge's amount is what the amount check compares.
+ */
+export function paymentRequestStatus(request: HitPayRequestView): GatewayStatus {
+  const mapped = requestStatus(request.status)
+  const unknown = mapped.known ? [] : [`payment request status "${request.status}"`]
+  const charges = request.payments ?? []
+  for (const charge of charges) {
+    if (!chargeStatus(charge.status).known) unknown.push(`charge status "${charge.status}" (charge ${charge.id})`)
+  }
+  const paid = charges.find((c) => chargeStatus(c.status).status === PaymentSessionStatus.CAPTURED)
+  return {
+    status: mapped.status === PaymentSessionStatus.PENDING && paid ? PaymentSessionStatus.CAPTURED : mapped.status,
+    paid: { amount: paid?.amount ?? request.amount, currency: paid?.currency ?? request.currency },
+    gatewayPaymentReference: paid?.id,
+    gatewayStatus: request.status,
+    describe: `payment request ${request.id}`,
+    unknown,
+  }
+}

@@ -1,22 +1,12 @@
+import type { GatewayStatus } from "../../lib/hosted-provider"
+import { isMedusaSessionId } from "../../lib/session"
 import { hmacSha256Hex, signaturesEqual } from "../../lib/signing"
-import { lowerCaseHeaders, rawBody, RawWebhook } from "../../lib/webhook"
+import { lowerCaseHeaders, rawBody, RawWebhook, WebhookVerification } from "../../lib/webhook"
 import { hitpayPaymentRequestSchema, hitpayV1WebhookSchema } from "./schemas"
+import { HitPayRequestView, paymentRequestStatus } from "./status"
 
-/** A webhook HitPay signed, reduced to what decides the payment. */
-export type VerifiedHitPayWebhook = {
-  version: "v1" | "v2"
-  paymentRequestId: string
-  referenceNumber: string | undefined
-  /** The payment request's status (v1 `status`, v2 object `status`). */
-  status: string
-  amount: string | number
-  currency: string
-}
-
-export type HitPayWebhookResult =
-  | { verified: true; webhook: VerifiedHitPayWebhook }
-  | { verified: true; ignored: string }
-  | { verified: false; reason: string }
+/** A HitPay webhook, verified, as the provider acts on it: the session, the payment request, and its signed status. */
+export type HitPayWebhookResult = WebhookVerification<GatewayStatus>
 
 /**
  * The v1 signature: drop `hmac`, write each remaining field as key + value (an empty value still
@@ -52,30 +42,22 @@ export function verifyHitPayWebhook(
 function verifyV1(payload: RawWebhook, salt: string): HitPayWebhookResult {
   const fields = formFields(payload)
   if (!fields) {
-    return { verified: false, reason: "not a HitPay webhook: neither a Hitpay-Signature header nor form fields" }
+    return { outcome: "rejected", why: "malformed", reason: "not a HitPay webhook: neither a Hitpay-Signature header nor form fields" }
   }
   if (!fields.hmac) {
-    return { verified: false, reason: "v1 webhook without an hmac field" }
+    return { outcome: "rejected", why: "unauthenticated", reason: "v1 webhook without an hmac field" }
   }
   if (!signaturesEqual(signHitPayV1(fields, salt), fields.hmac)) {
-    return { verified: false, reason: "v1 webhook hmac does not match (wrong salt, or the payload was altered)" }
+    return { outcome: "rejected", why: "unauthenticated", reason: "v1 webhook hmac does not match (wrong salt, or the payload was altered)" }
   }
   const parsed = hitpayV1WebhookSchema.safeParse(fields)
   if (!parsed.success) {
-    return { verified: true, ignored: `signed v1 webhook lacks ${parsed.error.issues[0].path.join(".")}` }
+    return { outcome: "ignored", reason: `signed v1 webhook lacks ${parsed.error.issues[0].path.join(".")}` }
   }
   const body = parsed.data
-  return {
-    verified: true,
-    webhook: {
-      version: "v1",
-      paymentRequestId: body.payment_request_id,
-      referenceNumber: body.reference_number,
-      status: body.status,
-      amount: body.amount,
-      currency: body.currency,
-    },
-  }
+  const request = { id: body.payment_request_id, status: body.status, amount: body.amount, currency: body.currency }
+  // v1 names the paying charge itself; its amount is the request's.
+  return about(request, body.reference_number, body.payment_id)
 }
 
 function verifyV2(
@@ -86,36 +68,40 @@ function verifyV2(
 ): HitPayWebhookResult {
   const raw = rawBody(payload)
   if (raw === undefined) {
-    return { verified: false, reason: "v2 webhook without its raw body; cannot check the signature" }
+    return { outcome: "rejected", why: "unauthenticated", reason: "v2 webhook without its raw body; cannot check the signature" }
   }
   if (!signaturesEqual(signHitPayV2(raw, salt), signature)) {
-    return { verified: false, reason: "v2 webhook Hitpay-Signature does not match (wrong salt, or the body was altered)" }
+    return { outcome: "rejected", why: "unauthenticated", reason: "v2 webhook Hitpay-Signature does not match (wrong salt, or the body was altered)" }
   }
   const object = String(headers["hitpay-event-object"] ?? "")
   const event = String(headers["hitpay-event-type"] ?? "")
   if (object !== "payment_request") {
-    return { verified: true, ignored: `v2 event ${object || "(no object)"}.${event || "(no type)"} is not a payment request` }
+    return { outcome: "ignored", reason: `v2 event ${object || "(no object)"}.${event || "(no type)"} is not a payment request` }
   }
   let body: unknown
   try {
     body = JSON.parse(raw.toString("utf8"))
   } catch {
-    return { verified: true, ignored: "signed v2 webhook body is not JSON" }
+    return { outcome: "ignored", reason: "signed v2 webhook body is not JSON" }
   }
   const parsed = hitpayPaymentRequestSchema.safeParse(body)
   if (!parsed.success) {
-    return { verified: true, ignored: `signed v2 payment_request lacks ${parsed.error.issues[0].path.join(".")}` }
+    return { outcome: "ignored", reason: `signed v2 payment_request lacks ${parsed.error.issues[0].path.join(".")}` }
   }
+  return about(parsed.data, parsed.data.reference_number ?? undefined)
+}
+
+/** A signed payment request: its session (our reference) and its status, as HitPay signed it. */
+function about(request: HitPayRequestView, reference: string | undefined, chargeId?: string): HitPayWebhookResult {
+  if (!isMedusaSessionId(reference)) {
+    return { outcome: "ignored", reason: `payment request ${request.id}: its reference is not a Medusa payment session` }
+  }
+  const status = paymentRequestStatus(request)
   return {
-    verified: true,
-    webhook: {
-      version: "v2",
-      paymentRequestId: parsed.data.id,
-      referenceNumber: parsed.data.reference_number ?? undefined,
-      status: parsed.data.status,
-      amount: parsed.data.amount,
-      currency: parsed.data.currency,
-    },
+    outcome: "session",
+    sessionId: reference,
+    gatewayReference: request.id,
+    status: { ...status, gatewayPaymentReference: status.gatewayPaymentReference ?? chargeId },
   }
 }
 

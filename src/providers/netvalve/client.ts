@@ -1,6 +1,9 @@
 import type { z } from "zod"
+import type { Buyer } from "../../lib/buyer"
 import { gatewayError } from "../../lib/errors"
 import { GatewayHttpClient, GatewayResponse, parseGatewayAnswer } from "../../lib/http"
+import { parseJsonKeepingBigIntegers, stringifyWithNumberTokens } from "../../lib/json"
+import { toE164Phone } from "../../lib/phone"
 import {
   NetValveCreateOrderAnswer,
   netvalveCreateOrderAnswerSchema,
@@ -12,8 +15,8 @@ import {
 
 const GATEWAY = "NetValve"
 
-/** NetValve's transaction and order ids: numbers in its examples, kept as NetValve wrote them. */
-export type NetValveId = number | string
+/** NetValve's transaction and order ids: JSON numbers in its examples, kept here as their exact digits. */
+export type NetValveId = string
 
 export type NetValveCustomerDetails = {
   customerAddress?: string
@@ -56,6 +59,8 @@ export class NetValveClient {
   constructor(options: { clientId: string; apiKey: string; hppBaseUrl: string; paymentBaseUrl: string; timeoutMs?: number }) {
     const shared = {
       gateway: GATEWAY,
+      // Ids are 64-bit: read answers without rounding one.
+      parseJson: parseJsonKeepingBigIntegers,
       timeoutMs: options.timeoutMs,
       headers: { "netvalve-client-id": options.clientId, "netvalve-api-key": options.apiKey },
       describeError: describeNetValveError,
@@ -71,7 +76,7 @@ export class NetValveClient {
       method: "POST",
       url: "/hpp/order",
       headers: { "Content-Type": "application/json" },
-      data: jsonWithAmount(order),
+      data: jsonWithAmount(order as unknown as Record<string, unknown> & { amount: string }),
       acceptStatus: isClientError,
     })
     return readAnswer("create order", netvalveCreateOrderAnswerSchema, response)
@@ -109,7 +114,8 @@ export class NetValveClient {
       method: "POST",
       url,
       headers: { "Content-Type": "application/json" },
-      data: body.amount === undefined ? JSON.stringify(body) : jsonWithAmount(body as { amount: string }),
+      // The id goes back as the JSON number NetValve sent, every digit kept; the amount with its two decimals.
+      data: stringifyWithNumberTokens(body, ["transactionID", "amount"]),
       acceptStatus: isClientError,
     })
     return readAnswer(operation, netvalveOperationAnswerSchema, response)
@@ -134,12 +140,11 @@ function readAnswer<S extends z.ZodTypeAny>(operation: string, schema: S, respon
  * JSON with `amount` written as a number with exactly two decimals. NetValve refuses an amount
  * without them (GTW_2003), and JSON.stringify writes 44.00 as 44.
  */
-export function jsonWithAmount<T extends { amount: string }>(body: T): string {
+export function jsonWithAmount<T extends Record<string, unknown> & { amount: string }>(body: T): string {
   if (!/^\d+\.\d{2}$/.test(body.amount)) {
     throw new Error(`NetValve amounts need exactly two decimals, not "${body.amount}"`)
   }
-  const placeholder = "\u0000amount\u0000"
-  return JSON.stringify({ ...body, amount: placeholder }).replace(JSON.stringify(placeholder), body.amount)
+  return stringifyWithNumberTokens(body, ["amount"])
 }
 
 /** NetValve's errors: `{ responseCode, responseMessage }`, or a plain `{ message }`. */
@@ -153,4 +158,31 @@ export function describeNetValveError(body: unknown): { code?: string; message?:
     code: text(record.responseCode) ?? text(record.code),
     message: text(record.responseMessage) ?? text(record.message) ?? text(record.error),
   }
+}
+
+/** NetValve's customer fields from the buyer; a phone that cannot be normalised is left out. */
+export function customerDetails(buyer: Buyer): NetValveCustomerDetails | undefined {
+  const details: NetValveCustomerDetails = {
+    customerAddress: [buyer.address_1, buyer.address_2].filter(Boolean).join(", ") || undefined,
+    customerCity: buyer.city,
+    customerCountryCode: buyer.country_code?.toUpperCase(),
+    customerEmail: buyer.email,
+    customerIp: buyer.customer_ip?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, ""),
+    customerName: buyer.first_name,
+    customerLastName: buyer.last_name,
+    customerPhone: toE164Phone(buyer.phone, buyer.country_code),
+    customerState: buyer.province,
+    customerZipCode: buyer.postal_code,
+  }
+  const known = Object.entries(details).filter(([, value]) => value !== undefined)
+  return known.length ? (Object.fromEntries(known) as NetValveCustomerDetails) : undefined
+}
+
+/** The hosted page, limited to the given methods (appended as NetValve's guide writes it, commas unescaped), slim when asked. */
+export function hostedPageUrl(redirectUrl: string, options: { paymentMethods: string[]; slimMode: boolean }): string {
+  const params = [
+    options.paymentMethods.length ? `paymentOptions=${options.paymentMethods.join(",")}` : undefined,
+    options.slimMode ? "slim_mode=true" : undefined,
+  ].filter(Boolean)
+  return params.length ? `${redirectUrl}${redirectUrl.includes("?") ? "&" : "?"}${params.join("&")}` : redirectUrl
 }

@@ -1,13 +1,18 @@
 import { z } from "zod"
 import {
   booleanish,
+  environmentOption,
   optionalUrl,
+  OptionsSpec,
   originList,
+  ParsedOptions,
   parseProviderOptions,
   positiveInt,
   requiredString,
   stringList,
 } from "../../lib/options"
+import type { GatewaySpec } from "../../lib/hosted-provider"
+import { sessionSchema } from "../../lib/session"
 
 /**
  * NetValve's hosts. The sandbox payment API is in NetValve's documentation; the HPP hosts and the
@@ -38,13 +43,13 @@ export const netvalveOptionsSchema = z
     apiKey: requiredString(),
     /** The merchant account (MID) orders are routed to: NetValve's integer `midId`. */
     midId: positiveInt(),
-    environment: z.enum(["sandbox", "production"]).default("sandbox"),
+    environment: environmentOption(),
     /** Overrides the HPP API host chosen by `environment` (where `POST /hpp/order` goes). */
     hppApiBaseUrl: optionalUrl(),
     /** Overrides the payment API host chosen by `environment` (inquiry, capture, cancel, refund). */
     paymentApiBaseUrl: optionalUrl(),
-    /** The methods the hosted page shows; empty shows every method the account has. */
-    paymentOptions: stringList()
+    /** The methods the hosted page shows (NetValve's `paymentOptions`); empty shows every method the account has. */
+    paymentMethods: stringList()
       .pipe(z.array(z.enum(NETVALVE_PAYMENT_OPTIONS, { message: `must list only ${NETVALVE_PAYMENT_OPTIONS.join(", ")}` })))
       .default([]),
     /** NetValve's slim page, made to sit in an iframe, instead of the full-page redirect. */
@@ -55,15 +60,15 @@ export const netvalveOptionsSchema = z
     webhookHeaderName: requiredString().pipe(z.string().regex(HEADER_NAME, "must be an HTTP header name")),
     /** The header's value agreed with NetValve: the only thing that tells its webhooks from forgeries. */
     webhookHeaderValue: requiredString().pipe(z.string().min(16, "must be at least 16 characters (a random secret)")),
-    /** `orderDesc` sent with every order. */
-    orderDescription: z.string().trim().min(1).max(255).default("Order payment"),
+    /** What the buyer is paying for: NetValve's `orderDesc`, sent with every order. */
+    description: z.string().trim().min(1).max(255).default("Order payment"),
     timeoutMs: positiveInt(15_000),
   })
   .strict()
 
 export type NetValveOptions = z.output<typeof netvalveOptionsSchema>
 
-/** The variables the README's medusa-config reads each option from, for boot errors. */
+/** The variable each option is read from (`optionsFromEnv`), also named by boot errors. */
 export const NETVALVE_ENV: Record<keyof NetValveOptions, string> = {
   clientId: "NETVALVE_CLIENT_ID",
   apiKey: "NETVALVE_API_KEY",
@@ -71,24 +76,50 @@ export const NETVALVE_ENV: Record<keyof NetValveOptions, string> = {
   environment: "NETVALVE_ENVIRONMENT",
   hppApiBaseUrl: "NETVALVE_HPP_API_BASE_URL",
   paymentApiBaseUrl: "NETVALVE_PAYMENT_API_BASE_URL",
-  paymentOptions: "NETVALVE_PAYMENT_OPTIONS",
+  paymentMethods: "NETVALVE_PAYMENT_METHODS",
   slimMode: "NETVALVE_SLIM_MODE",
   returnUrl: "NETVALVE_RETURN_URL",
   allowedReturnOrigins: "NETVALVE_ALLOWED_RETURN_ORIGINS",
   webhookHeaderName: "NETVALVE_WEBHOOK_HEADER_NAME",
   webhookHeaderValue: "NETVALVE_WEBHOOK_HEADER_VALUE",
-  orderDescription: "NETVALVE_ORDER_DESCRIPTION",
+  description: "NETVALVE_DESCRIPTION",
   timeoutMs: "NETVALVE_TIMEOUT_MS",
 }
 
-export function parseNetValveOptions(raw: unknown): NetValveOptions {
-  return parseProviderOptions("NetValve", netvalveOptionsSchema, raw, NETVALVE_ENV)
+export const NETVALVE_OPTIONS: OptionsSpec<typeof netvalveOptionsSchema> = {
+  gateway: "NetValve",
+  schema: netvalveOptionsSchema,
+  env: NETVALVE_ENV,
+  renamed: {
+    paymentOptions: { use: "paymentMethods", env: "NETVALVE_PAYMENT_OPTIONS" },
+    orderDescription: { use: "description", env: "NETVALVE_ORDER_DESCRIPTION" },
+  },
 }
 
-// NetValve's answers. Codes, types and states stay strings here: an unknown one must reach the status
-// tables (and be logged as pending), not fail parsing. Ids are numbers in NetValve's examples.
+export function parseNetValveOptions(raw: unknown): ParsedOptions<NetValveOptions> {
+  return parseProviderOptions(NETVALVE_OPTIONS, raw)
+}
 
-const netvalveId = z.union([z.number(), z.string()])
+/** Session data: `gateway_reference` is NetValve's order id, `gateway_payment_reference` its paying transaction. */
+export const NETVALVE_LEGACY_KEYS = {
+  gateway_reference: "netvalve_order_id",
+  gateway_payment_reference: "netvalve_transaction_id",
+  gateway_status: "netvalve_order_state",
+}
+export const netvalveSessionDataSchema = sessionSchema(NETVALVE_LEGACY_KEYS, {
+  /** Whether `checkout_url` is NetValve's slim page, made for an iframe. */
+  slim_mode: z.boolean().default(false),
+})
+
+export type NetValveSessionData = z.output<typeof netvalveSessionDataSchema>
+
+// NetValve's answers. Codes, types and states stay strings here: an unknown one must reach the status
+// tables (and be logged as pending), not fail parsing. Ids are numbers in NetValve's examples; the client
+// reads answers without losing a digit, and here they all become strings.
+
+const netvalveId = z
+  .union([z.number().int().refine(Number.isSafeInteger, "lost precision"), z.string().trim().regex(/^\d+$/, "must be digits")])
+  .transform(String)
 const netvalveAmount = z.union([z.number(), z.string()])
 
 /** What every NetValve answer carries. */
@@ -153,3 +184,10 @@ export const netvalveWebhookSchema = z
   })
   .passthrough()
 
+/** What the shared hosted-page flow needs to know of NetValve. */
+export const NETVALVE_GATEWAY: GatewaySpec<NetValveSessionData> = {
+  name: "NetValve",
+  pageName: "order",
+  session: netvalveSessionDataSchema,
+  legacyKeys: NETVALVE_LEGACY_KEYS, decimals: { exactly: 2 },
+}

@@ -1,4 +1,8 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
+import { gatewayError, invalidData } from "../../lib/errors"
+import type { GatewayStatus } from "../../lib/hosted-provider"
+import { findRow, StatusLookup } from "../../lib/status"
+import type { NetValveOperationAnswer, NetValveOrder } from "./schemas"
 
 /** NetValve's response code types: every answer's `responseCodeType`. */
 export const NETVALVE_RESPONSE_TYPES = ["APPROVED", "PENDING", "SOFT DECLINE", "HARD DECLINE", "RISK"] as const
@@ -100,10 +104,9 @@ export const NETVALVE_EVENT: Record<NetValveEvent, NetValveEventHandling> = {
   CHARGEBACK: "log only",
 }
 
-export type StatusLookup = { status: PaymentSessionStatus; known: boolean; why: string }
-
 function row<K extends string, V>(table: Record<K, V>, value: string): V | undefined {
-  return Object.prototype.hasOwnProperty.call(table, value) ? table[value as K] : undefined
+  const key = findRow(table, value)
+  return key === undefined ? undefined : table[key]
 }
 
 /** The type of an answer: its `responseCodeType`, or failing that its code. */
@@ -159,4 +162,51 @@ export function orderStateStatus(orderState: string | null | undefined): StatusL
 export function eventHandling(eventName: string): { handling: NetValveEventHandling; known: boolean } {
   const handling = row(NETVALVE_EVENT, eventName.trim().toUpperCase())
   return handling === undefined ? { handling: "inquire", known: false } : { handling, known: true }
+}
+
+/** An order inquiry as the provider judges it; an answer about another order than the session's is never its payment. */
+export function netvalveOrderStatus(order: NetValveOrder, session: { gateway_reference: string }): GatewayStatus {
+  const mapped = orderStatus(order)
+  const orderId = order.orderId ?? undefined
+  return {
+    status: mapped.status,
+    paid: { amount: order.amount, currency: order.currency },
+    gatewayPaymentReference: order.transactionID ?? undefined,
+    gatewayStatus: order.orderState ?? "",
+    describe: `order ${orderId ?? session.gateway_reference}`,
+    unknown: mapped.known ? [] : [mapped.why ?? "status"],
+    foreign: orderId !== undefined && orderId !== session.gateway_reference ? `is not the session's order ${session.gateway_reference}` : undefined,
+  }
+}
+
+/** NetValve's only success code, and its "already done" codes: a repeated capture, cancel or refund is a success. */
+const APPROVED = "GTW_1000"
+const ALREADY = { refund: "GTW_2045", capture: "GTW_2046", cancel: "GTW_2047" } as const
+
+/** NetValve's refund refusals that the admin must act on, in words an admin understands. */
+const REFUND_REFUSALS: Record<string, string> = {
+  GTW_2107: "NetValve does not allow a partial refund of this transaction; refund the full amount instead",
+  GTW_2108: "the refund exceeds what remains refundable on this transaction",
+}
+
+type Answer = Pick<NetValveOperationAnswer, "responseCode" | "responseMessage">
+
+/** An answer that must be NetValve's approval, or the operation failed with NetValve's code and message. */
+export function expectApproved(operation: string, answer: Answer): void {
+  if (answer.responseCode !== APPROVED) {
+    throw gatewayError("NetValve", operation, { code: answer.responseCode, message: answer.responseMessage ?? undefined })
+  }
+}
+
+/** A capture, cancel or refund: done, already done (a repeat), or an error an admin can read. */
+export function operationOutcome(operation: keyof typeof ALREADY, answer: Answer): "done" | "already done" {
+  if (answer.responseCode === ALREADY[operation]) {
+    return "already done"
+  }
+  const refusal = operation === "refund" ? REFUND_REFUSALS[answer.responseCode] : undefined
+  if (refusal) {
+    throw invalidData("NetValve", `${refusal} (code ${answer.responseCode}: ${answer.responseMessage ?? "no message"})`)
+  }
+  expectApproved(operation, answer)
+  return "done"
 }

@@ -1,68 +1,45 @@
+import type { GatewayStatus } from "../../lib/hosted-provider"
+import { parseJsonKeepingBigIntegers } from "../../lib/json"
+import { isMedusaSessionId } from "../../lib/session"
 import { secretsEqual } from "../../lib/signing"
-import { lowerCaseHeaders, rawBody, RawWebhook } from "../../lib/webhook"
+import { jsonBody, lowerCaseHeaders, RawWebhook, WebhookVerification } from "../../lib/webhook"
 import { netvalveWebhookSchema } from "./schemas"
-
-/** A webhook that carried the agreed header, reduced to what the provider acts on. */
-export type VerifiedNetValveWebhook = {
-  eventName: string
-  /** Our reference: the Medusa payment session id the order was created with. */
-  clientOrderId: string
-  orderId: number | string | undefined
-  transactionId: number | string | undefined
-}
-
-export type NetValveWebhookResult =
-  | { verified: true; webhook: VerifiedNetValveWebhook }
-  | { verified: true; ignored: string }
-  | { verified: false; reason: string }
+import { eventHandling } from "./status"
 
 /** The custom header agreed with NetValve at setup: NetValve signs nothing, so this is the only proof. */
 export type AgreedHeader = { name: string; value: string }
 
 /**
  * Checks the agreed header (constant time), then parses the body. Nothing is read before the header
- * holds, and even then the webhook is only a hint: the provider asks NetValve before acting on it.
+ * holds, and even then the webhook is only a hint: it names the session, never its status, so the
+ * provider asks NetValve before acting (a late or repeated event cannot undo or redo a payment).
+ * Refunds and disputes are Medusa's own records: only noted.
  */
-export function verifyNetValveWebhook(payload: RawWebhook, header: AgreedHeader): NetValveWebhookResult {
+export function verifyNetValveWebhook(payload: RawWebhook, header: AgreedHeader): WebhookVerification<GatewayStatus> {
   const received = lowerCaseHeaders(payload.headers)[header.name.toLowerCase()]
   if (received === undefined) {
-    return { verified: false, reason: `no ${header.name} header` }
+    return { outcome: "rejected", why: "unauthenticated", reason: `no ${header.name} header` }
   }
   if (!secretsEqual(header.value, received)) {
-    return { verified: false, reason: `the ${header.name} header does not have the value agreed with NetValve` }
+    return { outcome: "rejected", why: "unauthenticated", reason: `the ${header.name} header does not have the value agreed with NetValve` }
   }
-  const body = jsonBody(payload)
+  const body = jsonBody(payload, parseJsonKeepingBigIntegers)
   if (body === undefined) {
-    return { verified: true, ignored: "body is not JSON" }
+    return { outcome: "rejected", why: "malformed", reason: "body is not JSON" }
   }
   const parsed = netvalveWebhookSchema.safeParse(body)
   if (!parsed.success) {
-    return { verified: true, ignored: `body lacks ${parsed.error.issues[0].path.join(".") || "its fields"}` }
+    return { outcome: "rejected", why: "malformed", reason: `body lacks ${parsed.error.issues[0].path.join(".") || "its fields"}` }
   }
   const { eventName, data } = parsed.data
-  return {
-    verified: true,
-    webhook: {
-      eventName,
-      clientOrderId: data.clientOrderId,
-      orderId: data.orderId ?? undefined,
-      transactionId: data.transactionId ?? undefined,
-    },
+  if (!isMedusaSessionId(data.clientOrderId)) {
+    return { outcome: "ignored", reason: `${eventName} for order ${data.orderId ?? "?"}: its clientOrderId is not a Medusa payment session` }
   }
-}
-
-/** The parsed JSON body, however Medusa's route handed it over. */
-function jsonBody(payload: RawWebhook): unknown {
-  if (payload.data && typeof payload.data === "object" && !Buffer.isBuffer(payload.data)) {
-    return payload.data
+  if (eventHandling(eventName).handling === "log only") {
+    return {
+      outcome: "ignored",
+      reason: `${eventName} for ${data.clientOrderId} (transaction ${data.transactionId ?? "?"}) noted; Medusa keeps its own refund records`,
+    }
   }
-  const raw = rawBody(payload)
-  if (raw === undefined) {
-    return undefined
-  }
-  try {
-    return JSON.parse(raw.toString("utf8"))
-  } catch {
-    return undefined
-  }
+  return { outcome: "session", sessionId: data.clientOrderId, gatewayReference: data.orderId ?? undefined, event: eventName }
 }

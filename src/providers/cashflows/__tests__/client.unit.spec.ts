@@ -1,7 +1,7 @@
 import nock from "nock"
 import { cashflowsPaymentJob, cashflowsStandIn, JOB_REFERENCE, PAYMENT_REFERENCE, withNumericReferences } from "../../../../integration-tests/fixtures/cashflows"
 import { cashflowsHash, CashflowsClient } from "../client"
-import { parseJsonKeepingBigIntegers } from "../json"
+import { parseJsonKeepingBigIntegers } from "../../../lib/json"
 
 // Hashes below were computed with Python's hashlib (sha512 of key + body, upper hex), not with this code.
 const API_KEY = "cf-api-key-7Q2"

@@ -13,6 +13,7 @@ import {
   PAYMENT_REFERENCE,
   withNumericReferences,
 } from "../../../../integration-tests/fixtures/cashflows"
+import { cradleWith } from "../../../lib/__tests__/session-store"
 import { CashflowsProviderService, CashflowsSessionData } from "../service"
 
 const SESSION = "payses_01JTESTSESSION"
@@ -49,8 +50,9 @@ function logger() {
   return { info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() } as any
 }
 
-function provider(extra: Record<string, unknown> = {}, log = logger()) {
-  return { service: new CashflowsProviderService({ logger: log }, { ...options, ...extra }), log }
+/** The provider, in a store whose only live session is `session()` (or those given). */
+function provider(extra: Record<string, unknown> = {}, log = logger(), sessions: Record<string, unknown>[] = [session()]) {
+  return { service: new CashflowsProviderService(cradleWith(log, "pp_cashflows_cashflows", sessions), { ...options, ...extra }), log }
 }
 
 function session(overrides: Partial<CashflowsSessionData> = {}): CashflowsSessionData {
@@ -60,9 +62,9 @@ function session(overrides: Partial<CashflowsSessionData> = {}): CashflowsSessio
     amount: "25.00",
     currency_code: "gbp",
     return_url: options.returnUrl,
-    payment_job_reference: JOB_REFERENCE,
-    payment_reference: PAYMENT_REFERENCE,
-    cashflows_status: "Pending",
+    gateway_reference: JOB_REFERENCE,
+    gateway_payment_reference: PAYMENT_REFERENCE,
+    gateway_status: "Pending",
     ...overrides,
   }
 }
@@ -95,7 +97,9 @@ describe("Cashflows provider", () => {
       expect(() => CashflowsProviderService.validateOptions({ ...options, configurationID: "x" })).toThrow(
         'unknown option "configurationID" (did you mean "configurationId"?)'
       )
-      expect(() => CashflowsProviderService.validateOptions({ ...options, environment: "sandbox" })).toThrow('option "environment"')
+      expect(() => CashflowsProviderService.validateOptions({ ...options, environment: "live" })).toThrow(
+        'option "environment" must be "sandbox" or "production" (set CASHFLOWS_ENVIRONMENT)'
+      )
     })
 
     it("uses the production host when asked, and any host given", async () => {
@@ -152,7 +156,7 @@ describe("Cashflows provider", () => {
       const answer = withNumericReferences(cashflowsPaymentJob({ orderNumber: SESSION, amount: "25.00" }))
       scope.post("/api/gateway/payment-jobs").reply(signed(() => [201, answer, { "content-type": "application/json" }]))
       const { data } = await provider().service.initiatePayment({ amount: 25, currency_code: "gbp", data: { session_id: SESSION } })
-      expect(data).toMatchObject({ payment_job_reference: JOB_REFERENCE, payment_reference: PAYMENT_REFERENCE })
+      expect(data).toMatchObject({ gateway_reference: JOB_REFERENCE, gateway_payment_reference: PAYMENT_REFERENCE })
     })
 
     it("relays Cashflows' own error code and message", async () => {
@@ -186,7 +190,7 @@ describe("Cashflows provider", () => {
       const result = await provider().service.authorizePayment({ data: session() })
       expect(received[0]).toMatchObject({ method: "GET", path: JOB_PATH, body: "" })
       expect(received[0].headers.hash).toBe(KEY_ONLY_HASH)
-      expect(result).toEqual({ status: PaymentSessionStatus.CAPTURED, data: session({ cashflows_status: "Paid" }) })
+      expect(result).toEqual({ status: PaymentSessionStatus.CAPTURED, data: session({ gateway_status: "Paid" }) })
     })
 
     it.each([
@@ -211,7 +215,7 @@ describe("Cashflows provider", () => {
       })
       scope.get(JOB_PATH).reply(signed(() => [200, job]))
       const result = await provider().service.authorizePayment({ data: session() })
-      expect(result).toEqual({ status: PaymentSessionStatus.CAPTURED, data: session({ payment_reference: "210121117372807999", cashflows_status: "Paid" }) })
+      expect(result).toEqual({ status: PaymentSessionStatus.CAPTURED, data: session({ gateway_payment_reference: "210121117372807999", gateway_status: "Paid" }) })
     })
 
     it("is an error, logged, when Cashflows was paid another amount or currency", async () => {
@@ -246,7 +250,7 @@ describe("Cashflows provider", () => {
     })
 
     it("refuses data this provider did not write", async () => {
-      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow("Cashflows: the payment has no payment_job_reference")
+      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow("Cashflows: the payment has no valid payment job reference (data.gateway_reference)")
     })
   })
 
@@ -255,7 +259,7 @@ describe("Cashflows provider", () => {
       const { scope, received, signed } = cashflowsStandIn(credentials)
       scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Reserved")]))
       const result = await provider({ autoCapture: "false" }).service.authorizePayment({ data: session() })
-      expect(result).toEqual({ status: PaymentSessionStatus.AUTHORIZED, data: session({ cashflows_status: "Reserved" }) })
+      expect(result).toEqual({ status: PaymentSessionStatus.AUTHORIZED, data: session({ gateway_status: "Reserved" }) })
       expect(received.map((r) => r.method)).toEqual(["GET"])
     })
 
@@ -273,7 +277,7 @@ describe("Cashflows provider", () => {
       const { scope, received, signed } = cashflowsStandIn(credentials)
       scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Reserved")]))
       scope.post(`${PAYMENT_PATH}/captures`).reply(signed(() => [200, cashflowsCapture({ amount: "25.00" })]))
-      await provider({ autoCapture: false }).service.capturePayment({ data: session({ cashflows_status: "Reserved" }) })
+      await provider({ autoCapture: false }).service.capturePayment({ data: session({ gateway_status: "Reserved" }) })
       expect(received.map((r) => `${r.method} ${r.path} ${r.body}`)).toEqual([`GET ${JOB_PATH} `, `POST ${PAYMENT_PATH}/captures ${CAPTURE_BODY}`])
     })
 
@@ -285,11 +289,13 @@ describe("Cashflows provider", () => {
     })
 
     it("treats a refused capture as done when Cashflows then shows the payment paid", async () => {
-      const { scope, signed } = cashflowsStandIn(credentials)
+      const { scope, received, signed } = cashflowsStandIn(credentials)
       scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Reserved")]))
       scope.post(`${PAYMENT_PATH}/captures`).reply(signed(() => [400, cashflowsError("AlreadyCaptured", "Payment already captured")]))
       scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Paid")]))
-      await expect(provider({ autoCapture: false }).service.capturePayment({ data: session() })).resolves.toBeDefined()
+      const result = await provider({ autoCapture: false }).service.capturePayment({ data: session() })
+      expect(result.data).toMatchObject({ gateway_reference: JOB_REFERENCE, gateway_payment_reference: PAYMENT_REFERENCE })
+      expect(received.map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${JOB_PATH}`, `POST ${PAYMENT_PATH}/captures`, `GET ${JOB_PATH}`])
     })
 
     it("fails clearly when there is no reservation to capture", async () => {
@@ -305,7 +311,7 @@ describe("Cashflows provider", () => {
     it("refunds the requested amount of the paying payment with Medusa's refund id as refundNumber", async () => {
       const { scope, received, signed } = cashflowsStandIn(credentials)
       scope.post(`${PAYMENT_PATH}/refunds`).reply(signed(() => [200, cashflowsRefund({ amount: "10.50", refundNumber: "ref_01JREFUND" })]))
-      await provider().service.refundPayment({ amount: { value: "10.5", precision: 20 } as any, data: session({ cashflows_status: "Paid" }), context: { idempotency_key: "ref_01JREFUND" } })
+      await provider().service.refundPayment({ amount: { value: "10.5", precision: 20 } as any, data: session({ gateway_status: "Paid" }), context: { idempotency_key: "ref_01JREFUND" } })
       expect(received[0]).toMatchObject({ method: "POST", path: `${PAYMENT_PATH}/refunds`, body: REFUND_BODY })
       expect(received[0].headers.hash).toBe(REFUND_HASH)
     })
@@ -361,7 +367,7 @@ describe("Cashflows provider", () => {
       expect(received.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH ${JOB_PATH}/cancel`, "POST /api/gateway/payment-jobs"])
       expect(received[0]).toMatchObject({ body: "", headers: expect.objectContaining({ hash: KEY_ONLY_HASH }) })
       expect(JSON.parse(received[1].body).amountToCollect).toBe("30.00")
-      expect(result.data).toMatchObject({ payment_job_reference: "210121017238589999", amount: "30.00", return_url: options.returnUrl })
+      expect(result.data).toMatchObject({ gateway_reference: "210121017238589999", amount: "30.00", return_url: options.returnUrl })
     })
 
     it("cancels a pending job on delete and on cancel", async () => {
@@ -434,10 +440,13 @@ describe("Cashflows provider", () => {
     })
 
     it("answers not_supported for a body that is not a notification, asking Cashflows nothing", async () => {
-      const { scope, received } = cashflowsStandIn(credentials)
-      scope.get(JOB_PATH).reply(200, {})
+      const { scope, received, signed } = cashflowsStandIn(credentials)
+      scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Paid")]))
       expect((await provider().service.getWebhookActionAndData(deliver({ hello: "world" }))).action).toBe(PaymentActions.NOT_SUPPORTED)
       expect(received).toHaveLength(0)
+      // The stand-in records what it is asked: the same call with a notification does ask.
+      await provider().service.getWebhookActionAndData(deliver(cashflowsNotification()))
+      expect(received).toHaveLength(1)
     })
 
     it("throws when Cashflows cannot be asked, so that the notification is retried", async () => {

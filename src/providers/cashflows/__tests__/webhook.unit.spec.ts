@@ -46,14 +46,24 @@ describe("matching a notification with the job Cashflows returned", () => {
   const notification = { notifyType: "PaymentStatusChange", paymentJobReference: JOB_REFERENCE, paymentReference: PAYMENT_REFERENCE }
 
   it("finds the notified payment and the Medusa session in the order number", () => {
-    expect(matchNotification(notification, job())).toMatchObject({ matched: true, sessionId: SESSION, payment: { reference: PAYMENT_REFERENCE } })
+    expect(matchNotification(notification, job())).toMatchObject({
+      outcome: "session",
+      sessionId: SESSION,
+      gatewayReference: JOB_REFERENCE,
+      status: { gatewayPaymentReference: PAYMENT_REFERENCE },
+    })
   })
 
   it.each([
     ["another job", job({ reference: "999" }), "answered with job 999"],
     ["a job without that payment", job({ payments: [cashflowsPayment({ reference: "777", amount: "25.00" })] }), `has no payment ${PAYMENT_REFERENCE}`],
     ["a job made outside Medusa", job({ orderNumber: "INV-2024-001" }), "not created for a Medusa payment session"],
+    ["a job Cashflows does not know", undefined, "Cashflows does not know payment job"],
   ])("refuses %s", (_name, answered, reason) => {
-    expect(matchNotification(notification, answered)).toEqual({ matched: false, reason: expect.stringContaining(reason) })
+    expect(matchNotification(notification, answered)).toEqual({
+      outcome: expect.stringMatching(/^(rejected|ignored)$/),
+      ...(answered?.order?.orderNumber === "INV-2024-001" ? {} : { why: "unauthenticated" }),
+      reason: expect.stringContaining(reason),
+    })
   })
 })

@@ -48,8 +48,9 @@ function session(overrides: Partial<CatalystPaySessionData> = {}): CatalystPaySe
     amount: "25.00",
     currency_code: "eur",
     return_url: null,
-    session_token: SESSION_TOKEN,
-    catalystpay_status: "PENDING",
+    gateway_reference: SESSION_TOKEN,
+    gateway_payment_reference: null,
+    gateway_status: "PENDING",
     mode: "direct",
     ...overrides,
   }
@@ -120,7 +121,7 @@ describe("CatalystPay provider", () => {
       [{ ...campaign, campaignId: "summer-sale" }, 'option "campaignId" must be a UUID (set CATALYSTPAY_CAMPAIGN_ID)'],
       [{ ...direct, gatewayId: "MID-1" }, 'option "gatewayId" must be a UUID (set CATALYSTPAY_GATEWAY_ID)'],
       [{ ...direct, maxPaymentAttempts: 11 }, 'option "maxPaymentAttempts" must be between 1 and 10 (set CATALYSTPAY_MAX_PAYMENT_ATTEMPTS)'],
-      [{ ...direct, environment: "sandbox" }, 'option "environment"'],
+      [{ ...direct, environment: "live" }, 'option "environment" must be "sandbox" or "production" (set CATALYSTPAY_ENVIRONMENT)'],
       [{ ...direct, gatewayid: GATEWAY_ID }, 'unknown option "gatewayid" (did you mean "gatewayId"?)'],
     ])("names a malformed option (%#)", (options, message) => {
       expect(() => CatalystPayProviderService.validateOptions(options)).toThrow(message)
@@ -242,7 +243,7 @@ describe("CatalystPay provider", () => {
       expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual(["POST /api/v1/payment-sessions/", `GET /api/v1/payment-sessions/${SESSION_TOKEN}/`])
       const body = JSON.parse(seen[0].body)
       expect(body).toEqual({ campaign_id: CAMPAIGN, lead: expect.objectContaining({ first_name: "Zoë" }), customer_ip: "203.0.113.50" })
-      expect(result.data).toMatchObject({ amount: "29.99", currency_code: "eur", mode: "campaign", session_token: SESSION_TOKEN })
+      expect(result.data).toMatchObject({ amount: "29.99", currency_code: "eur", mode: "campaign", gateway_reference: SESSION_TOKEN })
     })
 
     it.each([
@@ -278,7 +279,7 @@ describe("CatalystPay provider", () => {
       const result = await provider().service.authorizePayment({ data: session() })
       expect(seen[0]).toMatchObject({ method: "GET", path: `/api/v1/payment-sessions/${SESSION_TOKEN}/` })
       expect(seen[0].headers.authorization).toBe("Bearer rk_test_abc")
-      expect(result).toEqual({ status: expected, data: session({ catalystpay_status: status }) })
+      expect(result).toEqual({ status: expected, data: session({ gateway_status: status }) })
     })
 
     it("is an error, logged, when CatalystPay completed another amount or currency", async () => {
@@ -301,11 +302,11 @@ describe("CatalystPay provider", () => {
       nock(CATALYSTPAY_STAGING).get(`/payment-sessions/${SESSION_TOKEN}/`).reply(429, { detail: "Request was throttled." })
       nock(CATALYSTPAY_STAGING).get(`/payment-sessions/${SESSION_TOKEN}/`).reply(502)
       reports("COMPLETED")
-      expect((await provider().service.retrievePayment({ data: session() })).data).toMatchObject({ catalystpay_status: "COMPLETED" })
+      expect((await provider().service.retrievePayment({ data: session() })).data).toMatchObject({ gateway_status: "COMPLETED" })
     })
 
     it("refuses data this provider did not write", async () => {
-      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow("CatalystPay: the payment has no session_token")
+      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow("CatalystPay: the payment has no valid payment session reference (data.gateway_reference)")
     })
   })
 
@@ -316,19 +317,19 @@ describe("CatalystPay provider", () => {
       nock(CATALYSTPAY_STAGING).post("/payment-sessions/").reply(record(seen, 201, catalystpayCreatedSession("ps_newsession000000000000000001")))
       const updated = await provider().service.updatePayment({ amount: 30, currency_code: "eur", data: { ...session(), ...buyerData } })
       expect(JSON.parse(seen[0].body)).toMatchObject({ amount: "30.00" })
-      expect(updated.data).toMatchObject({ amount: "30.00", session_token: "ps_newsession000000000000000001" })
+      expect(updated.data).toMatchObject({ amount: "30.00", gateway_reference: "ps_newsession000000000000000001" })
     })
 
     it("deletes and captures without calling CatalystPay (no endpoint; the debit is collected when the session completes)", async () => {
       expect(await provider().service.deletePayment({ data: session() })).toEqual({ data: session() })
-      expect(await provider().service.capturePayment({ data: session({ catalystpay_status: "COMPLETED" }) })).toEqual({
-        data: session({ catalystpay_status: "COMPLETED" }),
+      expect(await provider().service.capturePayment({ data: session({ gateway_status: "COMPLETED" }) })).toEqual({
+        data: session({ gateway_status: "COMPLETED" }),
       })
     })
 
     it("refuses a refund, telling the admin where to make it, without calling CatalystPay", async () => {
       const error = await provider()
-        .service.refundPayment({ amount: { value: "10.5", precision: 20 } as any, data: session({ catalystpay_status: "COMPLETED" }) })
+        .service.refundPayment({ amount: { value: "10.5", precision: 20 } as any, data: session({ gateway_status: "COMPLETED" }) })
         .catch((e) => e)
       expect(error).toBeInstanceOf(MedusaError)
       expect(error.type).toBe(MedusaError.Types.NOT_ALLOWED)
@@ -366,6 +367,13 @@ describe("CatalystPay provider", () => {
       expect(asked.isDone()).toBe(true)
     })
 
+    it("finds a session written before the shared key names, by its old session_token key", async () => {
+      reports("COMPLETED")
+      const old = { session_id: SESSION, checkout_url: "https://pay.catalystpay.com/s/x", amount: "25.00", currency_code: "eur", return_url: null, session_token: SESSION_TOKEN, catalystpay_status: "PENDING", mode: "direct" }
+      const result = await provider(direct, [{ ...stored, data: old }]).service.getWebhookActionAndData(deliver(payload, COMPLETED_25_EUR_SIGNATURE))
+      expect(result).toEqual({ action: PaymentActions.SUCCESSFUL, data: { session_id: SESSION, amount: "25.00" } })
+    })
+
     it("answers not_supported for a forged webhook, asks CatalystPay nothing, and logs why without the secret", async () => {
       const asked = reports("COMPLETED")
       const { service, log } = provider(direct, [stored])
@@ -392,7 +400,9 @@ describe("CatalystPay provider", () => {
       const { service, log } = provider(direct, sessions as StoredSession[])
       expect(await service.getWebhookActionAndData(deliver(payload, COMPLETED_25_EUR_SIGNATURE))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
       expect(asked.isDone()).toBe(false)
-      expect(log.warn).toHaveBeenCalledWith(expect.stringContaining(`session ${SESSION_TOKEN} ignored: no live payment session of this store holds it`))
+      expect(log.warn).toHaveBeenCalledWith(
+        expect.stringContaining(`the session holding payment session ${SESSION_TOKEN} is not a live payment session of this provider`)
+      )
     })
 
     it("fails loudly, asking CatalystPay nothing, when built without Medusa's session store", async () => {

@@ -73,26 +73,28 @@ describe("CatalystPay webhook signature", () => {
 
 describe("verifyCatalystPayWebhook", () => {
   it("verifies a payment_session.completed and reads the session token", () => {
+    // The webhook's own status and amount are hints only: the provider asks CatalystPay.
     expect(verifyCatalystPayWebhook(delivery(TYPICAL, TYPICAL_SIGNATURE), SECRET)).toEqual({
-      verified: true,
-      webhook: { event: "payment_session.completed", sessionToken: TOKEN, status: "COMPLETED", amount: "29.99", currency: "EUR" },
+      outcome: "session",
+      event: "payment_session.completed",
+      gatewayReference: TOKEN,
     })
   })
 
   it("verifies the non-ASCII buyer and the nested payload", () => {
-    expect(verifyCatalystPayWebhook(delivery(ZOE, ZOE_SIGNATURE), SECRET).verified).toBe(true)
-    expect(verifyCatalystPayWebhook(delivery(NESTED, NESTED_SIGNATURE), SECRET)).toMatchObject({ verified: true, webhook: { sessionToken: TOKEN } })
+    expect(verifyCatalystPayWebhook(delivery(ZOE, ZOE_SIGNATURE), SECRET).outcome).toBe("session")
+    expect(verifyCatalystPayWebhook(delivery(NESTED, NESTED_SIGNATURE), SECRET)).toMatchObject({ outcome: "session", gatewayReference: TOKEN })
   })
 
   it("verifies whatever the body's key order and spacing: the signature covers the payload, not its bytes", () => {
     const reversed = Object.fromEntries(Object.entries(TYPICAL).reverse())
     const spaced = JSON.stringify(reversed, null, 2)
     const result = verifyCatalystPayWebhook({ rawData: Buffer.from(spaced), headers: headers(TYPICAL_SIGNATURE) }, SECRET)
-    expect(result.verified).toBe(true)
+    expect(result.outcome).toBe("session")
   })
 
   it("verifies from the parsed body when no raw body was kept", () => {
-    expect(verifyCatalystPayWebhook({ data: TYPICAL, headers: headers(TYPICAL_SIGNATURE) }, SECRET).verified).toBe(true)
+    expect(verifyCatalystPayWebhook({ data: TYPICAL, headers: headers(TYPICAL_SIGNATURE) }, SECRET).outcome).toBe("session")
   })
 
   it.each([
@@ -106,19 +108,19 @@ describe("verifyCatalystPayWebhook", () => {
     ["no signature", { rawData: Buffer.from(JSON.stringify(TYPICAL)), headers: { "X-CatalystPay-Event": "payment_session.completed" } }, "no X-CatalystPay-Signature"],
     ["a body that is not JSON", { rawData: Buffer.from("session_token=ps_x"), headers: headers(TYPICAL_SIGNATURE) }, "not JSON"],
   ])("rejects %s", (_name, payload, reason) => {
-    expect(verifyCatalystPayWebhook(payload, SECRET)).toEqual({ verified: false, reason: expect.stringContaining(reason) })
+    expect(verifyCatalystPayWebhook(payload, SECRET)).toEqual({ outcome: "rejected", why: expect.any(String), reason: expect.stringContaining(reason) })
   })
 
   it("ignores, once verified, events that do not complete a session", () => {
     expect(verifyCatalystPayWebhook(delivery(TYPICAL, TYPICAL_SIGNATURE, "transaction.status_changed"), SECRET)).toEqual({
-      verified: true,
-      ignored: expect.stringContaining("transaction.status_changed"),
+      outcome: "ignored",
+      reason: expect.stringContaining("transaction.status_changed"),
     })
   })
 
   it("ignores, once verified, a completion without a session token", () => {
     const { session_token, ...rest } = TYPICAL
     const result = verifyCatalystPayWebhook(delivery(rest, signCatalystPayPayload(rest, SECRET)), SECRET)
-    expect(result).toEqual({ verified: true, ignored: expect.stringContaining("lacks a session token") })
+    expect(result).toEqual({ outcome: "ignored", reason: expect.stringContaining("lacks a session token") })
   })
 })

@@ -1,6 +1,7 @@
 import { PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import nock from "nock"
 import { hitpayCharge, hitpayPaymentRequest, hitpayRefund, hitpayV1Webhook } from "../../../../integration-tests/fixtures/hitpay"
+import { cradleWith } from "../../../lib/__tests__/session-store"
 import { HitPayProviderService, HitPaySessionData } from "../service"
 
 const BASE = "https://api.sandbox.hit-pay.com/v1"
@@ -19,8 +20,9 @@ function logger() {
   return { info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() } as any
 }
 
-function provider(extra: Record<string, unknown> = {}, log = logger()) {
-  return { service: new HitPayProviderService({ logger: log }, { ...options, ...extra }), log }
+/** The provider, in a store whose only live session is `session()` (or those given). */
+function provider(extra: Record<string, unknown> = {}, log = logger(), sessions: Record<string, unknown>[] = [session()]) {
+  return { service: new HitPayProviderService(cradleWith(log, "pp_hitpay_hitpay", sessions), { ...options, ...extra }), log }
 }
 
 function session(overrides: Partial<HitPaySessionData> = {}): HitPaySessionData {
@@ -30,9 +32,9 @@ function session(overrides: Partial<HitPaySessionData> = {}): HitPaySessionData 
     amount: "25.00",
     currency_code: "sgd",
     return_url: options.returnUrl,
-    payment_request_id: REQUEST,
-    payment_id: null,
-    hitpay_status: "pending",
+    gateway_reference: REQUEST,
+    gateway_payment_reference: null,
+    gateway_status: "pending",
     ...overrides,
   }
 }
@@ -130,9 +132,9 @@ describe("HitPay provider", () => {
           amount: "1000",
           currency_code: "jpy",
           return_url: "https://shop.example/checkout/return?cart=cart_1",
-          payment_request_id: REQUEST,
-          payment_id: null,
-          hitpay_status: "pending",
+          gateway_reference: REQUEST,
+          gateway_payment_reference: null,
+          gateway_status: "pending",
         },
       })
       expect(JSON.stringify(result)).not.toMatch(/key_abc|salt_xyz/)
@@ -169,7 +171,7 @@ describe("HitPay provider", () => {
       const result = await provider().service.authorizePayment({ data: session() })
       expect(seen[0]).toMatchObject({ method: "GET", path: `/v1/payment-requests/${REQUEST}` })
       expect(seen[0].headers["x-business-api-key"]).toBe("key_abc")
-      expect(result).toEqual({ status: PaymentSessionStatus.CAPTURED, data: session({ payment_id: CHARGE, hitpay_status: "completed" }) })
+      expect(result).toEqual({ status: PaymentSessionStatus.CAPTURED, data: session({ gateway_payment_reference: CHARGE, gateway_status: "completed" }) })
     })
 
     it("is an error, logged, when HitPay was paid another amount or currency", async () => {
@@ -198,7 +200,7 @@ describe("HitPay provider", () => {
     })
 
     it("refuses data this provider did not write", async () => {
-      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow("HitPay: the payment has no payment_request_id")
+      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow("HitPay: the payment has no valid payment request reference (data.gateway_reference)")
     })
   })
 
@@ -220,7 +222,7 @@ describe("HitPay provider", () => {
         })
       const result = await provider().service.updatePayment({ amount: 30, currency_code: "sgd", data: session() })
       expect(order).toEqual(["delete", "create 30.00"])
-      expect(result.data).toMatchObject({ payment_request_id: "new-request", amount: "30.00", return_url: options.returnUrl })
+      expect(result.data).toMatchObject({ gateway_reference: "new-request", amount: "30.00", return_url: options.returnUrl })
     })
 
     it("deletes a pending request; a request already gone is fine", async () => {
@@ -253,13 +255,13 @@ describe("HitPay provider", () => {
 
   describe("capture and refund", () => {
     it("captures without calling HitPay: it captured at payment", async () => {
-      expect(await provider().service.capturePayment({ data: session({ payment_id: CHARGE }) })).toEqual({ data: session({ payment_id: CHARGE }) })
+      expect(await provider().service.capturePayment({ data: session({ gateway_payment_reference: CHARGE }) })).toEqual({ data: session({ gateway_payment_reference: CHARGE }) })
     })
 
     it("refunds the requested amount of the charge", async () => {
       const seen: Seen[] = []
       nock(BASE).post("/refund").reply(record(seen, 200, hitpayRefund({ payment_id: CHARGE, amount: 10.5, total: 25 })))
-      await provider().service.refundPayment({ amount: { value: "10.5", precision: 20 } as any, data: session({ payment_id: CHARGE }) })
+      await provider().service.refundPayment({ amount: { value: "10.5", precision: 20 } as any, data: session({ gateway_payment_reference: CHARGE }) })
       expect(seen[0]).toMatchObject({ method: "POST", path: "/v1/refund", body: `payment_id=${CHARGE}&amount=10.50` })
       expect(seen[0].headers["content-type"]).toBe("application/x-www-form-urlencoded")
     })
@@ -273,7 +275,7 @@ describe("HitPay provider", () => {
         .reply(record(seen, 200, hitpayRefund({ payment_id: CHARGE, amount: 25, total: 25 })))
       const result = await provider().service.refundPayment({ amount: 25, data: session() })
       expect(seen[0].body).toBe(`payment_id=${CHARGE}&amount=25.00`)
-      expect(result.data).toMatchObject({ payment_id: CHARGE })
+      expect(result.data).toMatchObject({ gateway_payment_reference: CHARGE })
     })
 
     it("treats a refund of a charge HitPay shows as fully refunded as done", async () => {
@@ -282,7 +284,9 @@ describe("HitPay provider", () => {
         .reply(400, { message: "The payment has already been refunded." })
         .get(`/payment-requests/${REQUEST}`)
         .reply(200, hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION, status: "completed", payments: [hitpayCharge({ id: CHARGE, amount: "25.00", status: "refunded" })] }))
-      await expect(provider().service.refundPayment({ amount: 25, data: session({ payment_id: CHARGE }) })).resolves.toBeDefined()
+      const result = await provider().service.refundPayment({ amount: 25, data: session({ gateway_payment_reference: CHARGE }) })
+      expect(result.data).toMatchObject({ gateway_reference: REQUEST, gateway_payment_reference: CHARGE })
+      expect(nock.isDone()).toBe(true)
     })
 
     it("fails clearly when HitPay refuses a refund of a charge that is not refunded", async () => {
@@ -291,7 +295,7 @@ describe("HitPay provider", () => {
         .reply(422, { message: "The amount may not be greater than 25." })
         .get(`/payment-requests/${REQUEST}`)
         .reply(200, hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION, status: "completed", payments: [hitpayCharge({ id: CHARGE, amount: "25.00" })] }))
-      await expect(provider().service.refundPayment({ amount: 30, data: session({ payment_id: CHARGE }) })).rejects.toThrow(
+      await expect(provider().service.refundPayment({ amount: 30, data: session({ gateway_payment_reference: CHARGE }) })).rejects.toThrow(
         "HitPay refund failed (HTTP 422): The amount may not be greater than 25."
       )
     })
@@ -325,6 +329,26 @@ describe("HitPay provider", () => {
       expect(result).toEqual({ action: PaymentActions.NOT_SUPPORTED })
       expect(log.warn).toHaveBeenCalledWith(expect.stringContaining("hmac does not match"))
       expect(JSON.stringify(log.warn.mock.calls)).not.toContain("salt_xyz")
+    })
+
+    it("answers not_supported, logged, for a session the store no longer has, asking HitPay nothing", async () => {
+      const { service, log } = provider({}, logger(), [])
+      const result = await service.getWebhookActionAndData(deliver(hitpayV1Webhook(fields(SESSION), "salt_xyz")))
+      expect(result).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+      expect(log.warn).toHaveBeenCalledWith(expect.stringContaining(`${SESSION} is not a live payment session of this provider`))
+    })
+
+    it("answers not_supported for a session that now holds another payment request (replaced after a cart change)", async () => {
+      const { service, log } = provider({}, logger(), [session({ gateway_reference: "a-newer-request" })])
+      const result = await service.getWebhookActionAndData(deliver(hitpayV1Webhook(fields(SESSION), "salt_xyz")))
+      expect(result).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+      expect(log.warn).toHaveBeenCalledWith(expect.stringContaining(`holds payment request a-newer-request, not ${REQUEST}`))
+    })
+
+    it("answers not_supported for a session of another provider", async () => {
+      const log = logger()
+      const service = new HitPayProviderService(cradleWith(log, "pp_system_default", [session()]), options)
+      expect(await service.getWebhookActionAndData(deliver(hitpayV1Webhook(fields(SESSION), "salt_xyz")))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
     })
 
     it("answers not_supported for a payment whose reference is not a Medusa session", async () => {

@@ -34,21 +34,23 @@ describe("HitPay webhook v1 (form fields + hmac)", () => {
   it("verifies from the raw form body and reads the payment", () => {
     const result = verifyHitPayWebhook({ rawData: form({ ...FIELDS, hmac: V1_HMAC }), headers: {} }, salts)
     expect(result).toEqual({
-      verified: true,
-      webhook: {
-        version: "v1",
-        paymentRequestId: FIELDS.payment_request_id,
-        referenceNumber: "payses_01JABCDEF",
-        status: "completed",
-        amount: "25.00",
-        currency: "SGD",
+      outcome: "session",
+      sessionId: "payses_01JABCDEF",
+      gatewayReference: FIELDS.payment_request_id,
+      status: {
+        status: "captured",
+        paid: { amount: "25.00", currency: "SGD" },
+        gatewayPaymentReference: FIELDS.payment_id,
+        gatewayStatus: "completed",
+        describe: `payment request ${FIELDS.payment_request_id}`,
+        unknown: [],
       },
     })
   })
 
   it("verifies from the parsed body when no raw body was kept", () => {
     const result = verifyHitPayWebhook({ data: { ...FIELDS, hmac: V1_HMAC } }, salts)
-    expect(result.verified).toBe(true)
+    expect(result.outcome).toBe("session")
   })
 
   it.each([
@@ -58,11 +60,11 @@ describe("HitPay webhook v1 (form fields + hmac)", () => {
     ["no hmac", { ...FIELDS }, "without an hmac field"],
   ])("rejects %s", (_name, fields, reason) => {
     const result = verifyHitPayWebhook({ rawData: form(fields as Record<string, string>), headers: {} }, salts)
-    expect(result).toEqual({ verified: false, reason: expect.stringContaining(reason) })
+    expect(result).toEqual({ outcome: "rejected", why: expect.any(String), reason: expect.stringContaining(reason) })
   })
 
   it("rejects a body that is neither format", () => {
-    expect(verifyHitPayWebhook({ rawData: Buffer.from('{"a":1}'), data: { a: 1 }, headers: {} }, salts).verified).toBe(false)
+    expect(verifyHitPayWebhook({ rawData: Buffer.from('{"a":1}'), data: { a: 1 }, headers: {} }, salts)).toMatchObject({ outcome: "rejected", why: "malformed" })
   })
 })
 
@@ -75,24 +77,24 @@ describe("HitPay webhook v2 (JSON + Hitpay-Signature)", () => {
 
   it("verifies and reads a payment_request event", () => {
     const result = verifyHitPayWebhook({ rawData: Buffer.from(V2_BODY), data: JSON.parse(V2_BODY), headers }, salts)
-    expect(result).toMatchObject({ verified: true, webhook: { version: "v2", referenceNumber: "payses_01JABCDEF", status: "completed" } })
+    expect(result).toMatchObject({ outcome: "session", sessionId: "payses_01JABCDEF", status: { status: "captured", gatewayStatus: "completed" } })
   })
 
   it("rejects a body re-serialized with other spacing: the signature covers the raw bytes", () => {
     const reformatted = JSON.stringify(JSON.parse(V2_BODY), null, 1)
-    expect(verifyHitPayWebhook({ rawData: Buffer.from(reformatted), headers }, salts).verified).toBe(false)
+    expect(verifyHitPayWebhook({ rawData: Buffer.from(reformatted), headers }, salts)).toMatchObject({ outcome: "rejected", why: "unauthenticated" })
   })
 
   it("uses the v2 endpoint's own salt", () => {
     const body = { rawData: Buffer.from(V2_BODY), headers }
-    expect(verifyHitPayWebhook(body, { v1: SALT, v2: "endpoint-salt" }).verified).toBe(false)
+    expect(verifyHitPayWebhook(body, { v1: SALT, v2: "endpoint-salt" })).toMatchObject({ outcome: "rejected", why: "unauthenticated" })
   })
 
   it("ignores, once verified, events about other objects", () => {
     const chargeHeaders = { ...headers, "Hitpay-Event-Object": "charge", "Hitpay-Event-Type": "updated" }
     expect(verifyHitPayWebhook({ rawData: Buffer.from(V2_BODY), headers: chargeHeaders }, salts)).toEqual({
-      verified: true,
-      ignored: expect.stringContaining("charge.updated"),
+      outcome: "ignored",
+      reason: expect.stringContaining("charge.updated"),
     })
   })
 })

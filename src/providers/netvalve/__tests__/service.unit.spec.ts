@@ -11,6 +11,7 @@ import {
   netvalveRefusal,
   netvalveWebhook,
 } from "../../../../integration-tests/fixtures/netvalve"
+import { cradleWith } from "../../../lib/__tests__/session-store"
 import { NetValveProviderService, NetValveSessionData } from "../service"
 
 const SESSION = "payses_01JTESTSESSION"
@@ -31,8 +32,9 @@ function logger() {
   return { info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() } as any
 }
 
-function provider(extra: Record<string, unknown> = {}, log = logger()) {
-  return { service: new NetValveProviderService({ logger: log }, { ...options, ...extra }), log }
+/** The provider, in a store whose only live session is `session()` (or those given). */
+function provider(extra: Record<string, unknown> = {}, log = logger(), sessions: Record<string, unknown>[] = [session()]) {
+  return { service: new NetValveProviderService(cradleWith(log, "pp_netvalve_netvalve", sessions), { ...options, ...extra }), log }
 }
 
 function session(overrides: Partial<NetValveSessionData> = {}): NetValveSessionData {
@@ -42,9 +44,9 @@ function session(overrides: Partial<NetValveSessionData> = {}): NetValveSessionD
     amount: "44.00",
     currency_code: "usd",
     return_url: options.returnUrl,
-    netvalve_order_id: ORDER,
-    netvalve_transaction_id: 39001,
-    netvalve_order_state: "CREATED",
+    gateway_reference: String(ORDER),
+    gateway_payment_reference: String(39001),
+    gateway_status: "CREATED",
     slim_mode: false,
     ...overrides,
   }
@@ -90,16 +92,29 @@ describe("NetValve provider", () => {
       expect(() => NetValveProviderService.validateOptions({ ...options, webhookHeaderValue: "secret" })).toThrow(
         'option "webhookHeaderValue" must be at least 16 characters'
       )
-      expect(() => NetValveProviderService.validateOptions({ ...options, paymentOptions: "card,paypal" })).toThrow(
-        "must list only card, applepay, googlepay (set NETVALVE_PAYMENT_OPTIONS)"
+      expect(() => NetValveProviderService.validateOptions({ ...options, paymentMethods: "card,paypal" })).toThrow(
+        "must list only card, applepay, googlepay (set NETVALVE_PAYMENT_METHODS)"
       )
       expect(() => NetValveProviderService.validateOptions({ ...options, midid: 1 })).toThrow('unknown option "midid" (did you mean "midId"?)')
+    })
+
+    it("takes the old names paymentOptions and orderDescription, with one warning each naming the new one", async () => {
+      const seen: Seen[] = []
+      recorded(NETVALVE_HPP_SANDBOX, seen).post("/hpp/order").reply(200, netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 }))
+      const { service, log } = provider({ paymentOptions: "card", orderDescription: "Shop order" })
+      const result = await service.initiatePayment(initiateInput())
+      expect(result.data?.checkout_url).toBe(`${netvalveRedirectUrl()}&paymentOptions=card`)
+      expect(JSON.parse(seen[0].body).orderDesc).toBe("Shop order")
+      expect(log.warn.mock.calls.map((c: unknown[]) => c[0])).toEqual([
+        'NetValve payment provider: option "paymentOptions" (NETVALVE_PAYMENT_OPTIONS) is deprecated: use "paymentMethods" (NETVALVE_PAYMENT_METHODS)',
+        'NetValve payment provider: option "orderDescription" (NETVALVE_ORDER_DESCRIPTION) is deprecated: use "description" (NETVALVE_DESCRIPTION)',
+      ])
     })
 
     it("reads env-style strings: a numeric midId, a comma list, a boolean", async () => {
       const seen: Seen[] = []
       recorded(NETVALVE_HPP_SANDBOX, seen).post("/hpp/order").reply(200, netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 }))
-      const { service } = provider({ midId: "4711", paymentOptions: "applepay, googlepay", slimMode: "true" })
+      const { service } = provider({ midId: "4711", paymentMethods: "applepay, googlepay", slimMode: "true" })
       const result = await service.initiatePayment(initiateInput())
       expect(JSON.parse(seen[0].body).midId).toBe(4711)
       expect(result.data?.checkout_url).toBe(`${netvalveRedirectUrl()}&paymentOptions=applepay,googlepay&slim_mode=true`)
@@ -124,7 +139,7 @@ describe("NetValve provider", () => {
     it("sends NetValve the order as its guide shows it: two-decimal amount, reference, four URLs, customer", async () => {
       const seen: Seen[] = []
       recorded(NETVALVE_HPP_SANDBOX, seen).post("/hpp/order").reply(200, netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 }))
-      const result = await provider({ paymentOptions: ["card"] }).service.initiatePayment(
+      const result = await provider({ paymentMethods: ["card"] }).service.initiatePayment(
         initiateInput({
           return_url: "https://shop.example/checkout/return?cart=cart_1",
           email: "yogesh@dahe.com",
@@ -186,9 +201,9 @@ describe("NetValve provider", () => {
           amount: "44.00",
           currency_code: "usd",
           return_url: "https://shop.example/checkout/return?cart=cart_1",
-          netvalve_order_id: ORDER,
-          netvalve_transaction_id: TRANSACTION,
-          netvalve_order_state: "CREATED",
+          gateway_reference: String(ORDER),
+          gateway_payment_reference: String(TRANSACTION),
+          gateway_status: "CREATED",
           slim_mode: false,
         },
       })
@@ -252,7 +267,7 @@ describe("NetValve provider", () => {
       expect(seen[0].headers).toMatchObject({ "netvalve-client-id": "client-abc", "netvalve-api-key": "api-key-xyz" })
       expect(result).toEqual({
         status: PaymentSessionStatus.CAPTURED,
-        data: session({ netvalve_transaction_id: TRANSACTION, netvalve_order_state: "PAID" }),
+        data: session({ gateway_payment_reference: String(TRANSACTION), gateway_status: "PAID" }),
       })
     })
 
@@ -317,7 +332,7 @@ describe("NetValve provider", () => {
     })
 
     it("refuses data this provider did not write", async () => {
-      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow("NetValve: the payment has no netvalve_order_id")
+      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow("NetValve: the payment has no valid order reference (data.gateway_reference)")
     })
   })
 
@@ -340,7 +355,7 @@ describe("NetValve provider", () => {
   })
 
   describe("capture, cancel, refund", () => {
-    const paid = session({ netvalve_transaction_id: TRANSACTION, netvalve_order_state: "AUTHORISED" })
+    const paid = session({ gateway_payment_reference: String(TRANSACTION), gateway_status: "AUTHORISED" })
 
     it("captures the session's amount of the authorised transaction", async () => {
       const seen: Seen[] = []
@@ -362,7 +377,7 @@ describe("NetValve provider", () => {
       const result = await provider().service.capturePayment({ data: session() })
       expect(seen.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /order?clientOrderId=${SESSION}`, "POST /capture"])
       expect(JSON.parse(seen[1].body).transactionID).toBe(TRANSACTION)
-      expect(result.data).toMatchObject({ netvalve_transaction_id: TRANSACTION })
+      expect(result.data).toMatchObject({ gateway_payment_reference: String(TRANSACTION) })
     })
 
     it("treats NetValve's already captured / cancelled / refunded as done", async () => {
@@ -374,9 +389,9 @@ describe("NetValve provider", () => {
         .post("/refund")
         .reply(400, netvalveRefusal("GTW_2045", "Transaction already refunded.", "SOFT DECLINE", TRANSACTION))
       const { service } = provider()
-      await expect(service.capturePayment({ data: paid })).resolves.toBeDefined()
-      await expect(service.cancelPayment({ data: paid })).resolves.toBeDefined()
-      await expect(service.refundPayment({ amount: 44, data: paid })).resolves.toBeDefined()
+      expect((await service.capturePayment({ data: paid })).data).toEqual(paid)
+      expect((await service.cancelPayment({ data: paid })).data).toEqual(paid)
+      expect((await service.refundPayment({ amount: 44, data: paid })).data).toEqual(paid)
       expect(nock.pendingMocks()).toEqual([])
     })
 
@@ -403,7 +418,7 @@ describe("NetValve provider", () => {
     it("refunds the requested amount, with two decimals, of the paying transaction", async () => {
       const seen: Seen[] = []
       recorded(NETVALVE_PAYMENT_SANDBOX, seen).post("/refund").reply(200, netvalveOperationAnswer(40001))
-      const data = session({ netvalve_transaction_id: TRANSACTION, netvalve_order_state: "PAID" })
+      const data = session({ gateway_payment_reference: String(TRANSACTION), gateway_status: "PAID" })
       const result = await provider().service.refundPayment({ amount: { value: "10.5", precision: 20 } as any, data })
       expect(seen[0]).toMatchObject({ method: "POST", path: "/refund", body: `{"transactionID":${TRANSACTION},"amount":10.50}` })
       expect(result.data).toEqual(data)

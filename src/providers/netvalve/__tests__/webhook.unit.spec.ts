@@ -13,19 +13,17 @@ describe("NetValve webhook (unsigned, agreed custom header)", () => {
   it("accepts the agreed header, whatever its case, and reads the event from the raw body", () => {
     const { body, headers } = delivery()
     const result = verifyNetValveWebhook({ rawData: Buffer.from(body), headers }, HEADER)
-    expect(result).toEqual({
-      verified: true,
-      webhook: { eventName: "PURCHASED", clientOrderId: "payses_01JABCDEF", orderId: 123445, transactionId: 39725 },
-    })
+    // The event names the session and the order, never the status: the provider asks NetValve.
+    expect(result).toEqual({ outcome: "session", event: "PURCHASED", sessionId: "payses_01JABCDEF", gatewayReference: "123445" })
     const upper = { "X-NETVALVE-TOKEN": HEADER.value }
-    expect(verifyNetValveWebhook({ data: JSON.parse(body), headers: upper }, HEADER).verified).toBe(true)
+    expect(verifyNetValveWebhook({ data: JSON.parse(body), headers: upper }, HEADER).outcome).toBe("session")
   })
 
   it("reads the parsed body when Medusa kept no raw bytes, and a body that went through a queue as JSON", () => {
     const { body, headers } = delivery()
-    expect(verifyNetValveWebhook({ data: JSON.parse(body), headers }, HEADER).verified).toBe(true)
+    expect(verifyNetValveWebhook({ data: JSON.parse(body), headers }, HEADER).outcome).toBe("session")
     const queued = { type: "Buffer", data: [...Buffer.from(body)] }
-    expect(verifyNetValveWebhook({ rawData: queued, headers }, HEADER)).toMatchObject({ verified: true, webhook: { eventName: "PURCHASED" } })
+    expect(verifyNetValveWebhook({ rawData: queued, headers }, HEADER)).toMatchObject({ outcome: "session", event: "PURCHASED" })
   })
 
   it.each([
@@ -37,7 +35,8 @@ describe("NetValve webhook (unsigned, agreed custom header)", () => {
   ])("rejects %s, before reading the body", (_name, header, reason) => {
     const { body, headers } = delivery(header)
     expect(verifyNetValveWebhook({ rawData: Buffer.from(body), data: JSON.parse(body), headers }, HEADER)).toEqual({
-      verified: false,
+      outcome: "rejected",
+      why: "unauthenticated",
       reason: expect.stringContaining(reason),
     })
   })
@@ -48,12 +47,25 @@ describe("NetValve webhook (unsigned, agreed custom header)", () => {
     expect(JSON.stringify(result)).not.toContain(HEADER.value)
   })
 
-  it("ignores, once the header holds, a body that is not NetValve's event", () => {
+  it("refuses as malformed, once the header holds, a body that is not NetValve's event", () => {
     const headers = { [HEADER.name]: HEADER.value }
-    expect(verifyNetValveWebhook({ rawData: Buffer.from("not json"), headers }, HEADER)).toEqual({ verified: true, ignored: "body is not JSON" })
+    expect(verifyNetValveWebhook({ rawData: Buffer.from("not json"), headers }, HEADER)).toEqual({ outcome: "rejected", why: "malformed", reason: "body is not JSON" })
     expect(verifyNetValveWebhook({ data: { eventName: "PURCHASED", data: { orderId: 1 } }, headers }, HEADER)).toEqual({
-      verified: true,
-      ignored: "body lacks data.clientOrderId",
+      outcome: "rejected",
+      why: "malformed",
+      reason: "body lacks data.clientOrderId",
     })
+  })
+
+  it("keeps an order id above 2^53 exact", () => {
+    const headers = { [HEADER.name]: HEADER.value }
+    const raw = Buffer.from('{"eventName":"PURCHASED","data":{"clientOrderId":"payses_01JABCDEF","orderId":9007199254740993}}')
+    expect(verifyNetValveWebhook({ rawData: raw, headers }, HEADER)).toMatchObject({ gatewayReference: "9007199254740993" })
+  })
+
+  it("only notes refunds and chargebacks: Medusa keeps its own records of those", () => {
+    const headers = { [HEADER.name]: HEADER.value }
+    const body = { eventName: "REFUNDED", data: { clientOrderId: "payses_01JABCDEF", orderId: 1, transactionId: 2 } }
+    expect(verifyNetValveWebhook({ data: body, headers }, HEADER)).toMatchObject({ outcome: "ignored", reason: expect.stringContaining("REFUNDED") })
   })
 })

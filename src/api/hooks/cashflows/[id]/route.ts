@@ -3,6 +3,7 @@ import type { IPaymentModuleService, Logger } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentActions } from "@medusajs/framework/utils"
 import { processPaymentWorkflow } from "@medusajs/core-flows"
 import { sameAmount } from "../../../../lib/money"
+import { cashflowsSessionDataSchema } from "../../../../providers/cashflows/schemas"
 import { cashflowsAcknowledgement, readCashflowsNotification } from "../../../../providers/cashflows/webhook"
 
 /**
@@ -58,19 +59,26 @@ export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
 
   // The job names the session in its order number; the session must be ours and must know this job.
   const [session] = await paymentModule.listPaymentSessions({ id: sessionId })
-  const sessionData = (session?.data ?? {}) as Record<string, unknown>
-  if (!session || session.provider_id !== `pp_${provider}` || sessionData.payment_job_reference !== notification.paymentJobReference) {
+  const sessionData = cashflowsSessionDataSchema.safeParse(session?.data ?? {})
+  if (
+    !session ||
+    session.provider_id !== `pp_${provider}` ||
+    !sessionData.success ||
+    sessionData.data.gateway_reference !== notification.paymentJobReference
+  ) {
     return refuse(422, `${what} names payment session ${sessionId}, which is not a session of this provider for that job`)
   }
 
-  if (result.action === PaymentActions.SUCCESSFUL || result.action === PaymentActions.AUTHORIZED) {
-    if (!sameAmount(result.data?.amount, session.amount, session.currency_code)) {
-      return refuse(
+  // The provider reports what Cashflows collected, and fails a paid amount other than the session's: say so.
+  const paidOrRefused = ([PaymentActions.SUCCESSFUL, PaymentActions.AUTHORIZED, PaymentActions.FAILED] as string[]).includes(result.action)
+  if (paidOrRefused && !sameAmount(result.data?.amount, session.amount, session.currency_code)) {
+    return refuse(
         422,
         `Cashflows reports ${String(result.data?.amount)} for ${what}, but session ${sessionId} is for ` +
           `${String(session.amount)} ${session.currency_code.toUpperCase()}; not processed`
-      )
-    }
+    )
+  }
+  if (result.action === PaymentActions.SUCCESSFUL || result.action === PaymentActions.AUTHORIZED) {
     try {
       // Medusa's own processing: locks the cart, authorizes (asking Cashflows again), captures, completes the cart.
       await processPaymentWorkflow(req.scope).run({ input: result })

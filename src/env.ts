@@ -1,0 +1,36 @@
+import type { ZodTypeAny } from "zod"
+import { OptionsSpec, optionsFromEnv } from "./lib/options"
+import { CASHFLOWS_OPTIONS } from "./providers/cashflows/schemas"
+import { CATALYSTPAY_OPTIONS } from "./providers/catalystpay/schemas"
+import { HITPAY_OPTIONS } from "./providers/hitpay/schemas"
+import { NETVALVE_OPTIONS } from "./providers/netvalve/schemas"
+
+/** The four gateways, by the folder (and registration id) of their provider. */
+export const HPP_GATEWAYS = {
+  hitpay: HITPAY_OPTIONS,
+  cashflows: CASHFLOWS_OPTIONS,
+  netvalve: NETVALVE_OPTIONS,
+  catalystpay: CATALYSTPAY_OPTIONS,
+} satisfies Record<string, OptionsSpec<ZodTypeAny>>
+
+export type HppGateway = keyof typeof HPP_GATEWAYS
+
+export type HppProviderRegistration = { resolve: string; id: HppGateway; options: Record<string, string> }
+
+/**
+ * The payment providers of this plugin for `medusa-config.ts`, each with every option read from its
+ * environment variable (the variables the boot errors name; see the README's tables). A gateway is
+ * registered as soon as any of its variables is set, so a missing or mistyped one stops Medusa with an
+ * error naming it instead of leaving the gateway silently out.
+ *
+ * `resolve` maps a gateway to the module Medusa loads (default: this package's `providers/<gateway>`).
+ */
+export function hppProvidersFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+  resolve: (gateway: HppGateway) => string = (gateway) => `medusa-payment-hpp/providers/${gateway}`
+): HppProviderRegistration[] {
+  return (Object.keys(HPP_GATEWAYS) as HppGateway[]).flatMap((gateway) => {
+    const options = optionsFromEnv(HPP_GATEWAYS[gateway], env)
+    return Object.keys(options).length ? [{ resolve: resolve(gateway), id: gateway, options }] : []
+  })
+}

@@ -1,0 +1,376 @@
+import type {
+  AuthorizePaymentInput,
+  AuthorizePaymentOutput,
+  BigNumberInput,
+  CancelPaymentInput,
+  CancelPaymentOutput,
+  CapturePaymentInput,
+  CapturePaymentOutput,
+  DeletePaymentInput,
+  DeletePaymentOutput,
+  GetPaymentStatusInput,
+  GetPaymentStatusOutput,
+  InitiatePaymentInput,
+  InitiatePaymentOutput,
+  Logger,
+  PaymentProviderContext,
+  ProviderWebhookPayload,
+  RefundPaymentInput,
+  RefundPaymentOutput,
+  RetrievePaymentInput,
+  RetrievePaymentOutput,
+  UpdatePaymentInput,
+  UpdatePaymentOutput,
+  WebhookActionResult,
+} from "@medusajs/framework/types"
+import { AbstractPaymentProvider, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import type { z } from "zod"
+import { Buyer, readBuyer } from "./buyer"
+import { invalidData } from "./errors"
+import { DecimalsRule, gatewayAmountFor } from "./money"
+import type { ParsedOptions } from "./options"
+import { resolveReturnUrl, ReturnUrlOptions } from "./return-urls"
+import { guardPaidAmount, HppSessionData, LegacyKeys, parseSession, sessionIdOf, webhookActionFor } from "./session"
+import type { RawWebhook, WebhookVerification } from "./webhook"
+
+/** What makes one gateway's provider: everything the shared flow needs to know about it. */
+export type GatewaySpec<S extends HppSessionData> = {
+  /** The gateway as an admin knows it, in every log line and error ("HitPay"). */
+  name: string
+  /** What the gateway calls a hosted page, for messages ("payment request", "payment job"). */
+  pageName: string
+  /** The gateway's session data: the shared schema extended, reading the keys it wrote before. */
+  session: z.ZodType<S, z.ZodTypeDef, unknown>
+  /** The keys the gateway wrote before the shared naming pattern (to find old sessions by reference). */
+  legacyKeys: LegacyKeys
+  /** What the gateway's amount field can hold, beyond ISO 4217. */
+  decimals?: DecimalsRule
+  /** false where the gateway takes no return URL (the storefront's is then optional). */
+  returnUrlRequired?: boolean
+}
+
+/** The page the base asks a gateway to create, all checked and converted. */
+export type PageRequest = {
+  sessionId: string
+  /** Major units, formatted by the currency's exponent ("25.00"). */
+  amount: string
+  /** Lowercase ISO 4217. */
+  currency: string
+  returnUrl: string | null
+  buyer: Buyer
+}
+
+/** A hosted page the gateway made. `data` holds what the gateway keeps beside the shared keys. */
+export type CreatedPage = {
+  checkoutUrl: string
+  gatewayReference: string
+  gatewayPaymentReference?: string | null
+  gatewayStatus: string
+  data?: Record<string, unknown>
+}
+
+/** The gateway's view of a session, the same shape for all four (the status-lookup result). */
+export type GatewayStatus = {
+  /** The gateway's status, mapped by its table, before the amount check. */
+  status: PaymentSessionStatus
+  /** What the gateway says was paid, for the amount and currency check. */
+  paid: { amount: unknown; currency: unknown }
+  /** The payment that paid (what a capture or refund names), when the gateway shows one. */
+  gatewayPaymentReference?: string | null
+  /** The gateway's own status word, kept in session data. */
+  gatewayStatus: string
+  /** How log lines name the gateway's object ("payment request 9f2a…"). */
+  describe: string
+  /** Words the gateway's tables do not know ("payment request status \"held\""), logged once each. */
+  unknown?: string[]
+  /** Set when the gateway's object was made for another Medusa session: never success. */
+  foreign?: string
+}
+
+export type SessionRow = { id: string; provider_id: string; data: Record<string, unknown> | null; deleted_at?: Date | string | null }
+
+/** The part of the payment module's session service a provider uses: find sessions by id or stored data. */
+export type SessionStore = {
+  list(filters: Record<string, unknown>, config?: Record<string, unknown>): Promise<SessionRow[]>
+}
+
+/**
+ * The payment module's container, as a provider receives it. Besides the logger it holds the module's own
+ * payment session service: how a webhook is matched to a live session of this provider.
+ */
+export type HostedCradle = { logger: Logger; paymentSessionService?: SessionStore }
+
+type Current<S> = { status: PaymentSessionStatus; data: S }
+
+/**
+ * The Medusa side of a hosted payment page, once for the four gateways. A gateway's service supplies the
+ * gateway's own steps as small hooks (create a page, ask for its status, verify a webhook, close, capture,
+ * refund); this class owns the flow around them: session data parsing, the amount and currency guard,
+ * status to webhook action, matching a webhook to a live session of this provider, and logging.
+ */
+export abstract class HostedPaymentProvider<O extends ReturnUrlOptions, S extends HppSessionData> extends AbstractPaymentProvider<O> {
+  protected readonly options: O
+  protected readonly logger: Logger
+  protected readonly spec: GatewaySpec<S>
+  private readonly cradle: HostedCradle
+
+  protected constructor(cradle: HostedCradle, parsed: ParsedOptions<O>, spec: GatewaySpec<S>) {
+    super(cradle, parsed.options)
+    this.options = parsed.options
+    this.logger = cradle.logger
+    this.cradle = cradle
+    this.spec = spec
+    parsed.warnings.forEach((warning) => this.logger.warn(warning))
+  }
+
+  // --- The gateway's hooks ---
+
+  /** Creates the hosted page for a session. */
+  protected abstract createPage(request: PageRequest): Promise<CreatedPage>
+
+  /** Asks the gateway, over its authenticated API, about a session's page. */
+  protected abstract fetchStatus(session: S): Promise<GatewayStatus>
+
+  /** Verifies a webhook (signature, agreed header, or a fetch over the API) and says what it is about. */
+  protected abstract verifyWebhook(payload: RawWebhook): Promise<WebhookVerification<GatewayStatus>>
+
+  /** Refunds `amount` (major units) of a paid session; returns the session data to keep. */
+  protected abstract refundPage(session: S, amount: string, context: PaymentProviderContext | undefined): Promise<S>
+
+  /** Makes a page unpayable (a replaced, deleted or cancelled session). Default: the gateway has no way to. */
+  protected async closePage(_session: S, _why: "update" | "delete" | "cancel"): Promise<void> {}
+
+  /** Captures a reservation. Default: the gateway captured at payment, so there is nothing to capture. */
+  protected async capturePage(session: S): Promise<S> {
+    return session
+  }
+
+  /** Cancels a session's payment. Default: close the page. */
+  protected async cancelPage(session: S): Promise<S> {
+    await this.closePage(session, "cancel")
+    return session
+  }
+
+  /** Throws where the gateway cannot give a session a new page for a changed amount. Default: it can. */
+  protected assertReplaceable(_session: S): void {}
+
+  // --- Medusa's payment provider interface ---
+
+  async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    const sessionId = sessionIdOf(this.spec.name, input)
+    const currency = input.currency_code.toLowerCase()
+    const amount = this.amountFor(input.amount, currency)
+    const returnUrl = this.returnUrlFor(input.data?.return_url)
+    const page = await this.createPage({ sessionId, amount, currency, returnUrl, buyer: readBuyer(input.data, input.context) })
+    const data: HppSessionData = {
+      session_id: sessionId,
+      checkout_url: page.checkoutUrl,
+      amount,
+      currency_code: currency,
+      return_url: returnUrl,
+      gateway_reference: page.gatewayReference,
+      gateway_payment_reference: page.gatewayPaymentReference ?? null,
+      gateway_status: page.gatewayStatus,
+      ...page.data,
+    }
+    return { id: page.gatewayReference, status: PaymentSessionStatus.PENDING, data }
+  }
+
+  /** A new amount or currency gets a new page, and the old one is closed first so it cannot be paid at the old amount. */
+  async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    const parsed = this.spec.session.safeParse(input.data ?? {})
+    const current = parsed.success ? parsed.data : undefined
+    const currency = input.currency_code.toLowerCase()
+    if (current && current.currency_code === currency && current.amount === this.amountFor(input.amount, currency)) {
+      return { data: current }
+    }
+    if (current) {
+      this.assertReplaceable(current)
+      await this.closePage(current, "update")
+    }
+    const returnUrl = current?.return_url ?? input.data?.return_url
+    const created = await this.initiatePayment({ ...input, data: { ...input.data, return_url: returnUrl } })
+    return { status: created.status, data: created.data }
+  }
+
+  async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    const parsed = this.spec.session.safeParse(input.data ?? {})
+    if (parsed.success) {
+      await this.closePage(parsed.data, "delete")
+    }
+    return { data: input.data }
+  }
+
+  async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+    const parsed = this.spec.session.safeParse(input.data ?? {})
+    return { data: parsed.success ? await this.cancelPage(parsed.data) : input.data }
+  }
+
+  /** Asks the gateway: only a paid (or reserved) page for exactly the session's amount and currency counts. */
+  async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+    return this.currentStatus(input.data)
+  }
+
+  async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    return this.currentStatus(input.data)
+  }
+
+  async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+    const { data } = await this.currentStatus(input.data)
+    return { data }
+  }
+
+  async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+    return { data: await this.capturePage(this.session(input.data)) }
+  }
+
+  async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
+    const session = this.session(input.data)
+    const amount = this.amountFor(input.amount, session.currency_code)
+    return { data: await this.refundPage(session, amount, input.context) }
+  }
+
+  /**
+   * Verifies the webhook before reading anything, then acts only for a live payment session of this provider
+   * that holds the page the webhook names, on the gateway's authenticated word and the amount check.
+   * Anything else is `not_supported`, logged with the reason, and changes nothing.
+   */
+  async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+    const name = this.spec.name
+    const verification = await this.verifyWebhook(payload)
+    if (verification.outcome === "rejected") {
+      this.logger.warn(`${name} webhook rejected: ${verification.reason}`)
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
+    if (verification.outcome === "ignored") {
+      this.logger.info(`${name} webhook ignored: ${verification.reason}`)
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
+    const session = await this.liveSession(verification)
+    if (!session) {
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
+    const gateway = verification.status ?? (await this.fetchStatus(session))
+    const status = this.judge(session, gateway)
+    return {
+      action: webhookActionFor(status),
+      // What the gateway reports; Medusa's authorization asks the gateway again and compares it with the session.
+      data: { session_id: session.session_id, amount: String(gateway.paid.amount ?? session.amount) },
+    }
+  }
+
+  // --- The shared flow ---
+
+  /** The session data this provider wrote, parsed; anything else is a clear error. */
+  protected session(data: Record<string, unknown> | undefined): S {
+    return parseSession(this.spec.name, this.spec.session, data, this.spec.pageName)
+  }
+
+  /** The gateway's word on the session, with the amount check applied. */
+  protected async currentStatus(raw: Record<string, unknown> | undefined): Promise<Current<S>> {
+    const session = this.session(raw)
+    const gateway = await this.fetchStatus(session)
+    return { status: this.judge(session, gateway), data: this.withGateway(session, gateway) }
+  }
+
+  /** The session data updated with what the gateway said. */
+  protected withGateway(session: S, gateway: GatewayStatus): S {
+    return {
+      ...session,
+      gateway_payment_reference: gateway.gatewayPaymentReference ?? session.gateway_payment_reference,
+      gateway_status: gateway.gatewayStatus,
+    }
+  }
+
+  /** Rule 3 and rule 5: unknown words are pending and logged; paid counts only for this session and its amount. */
+  private judge(session: S, gateway: GatewayStatus): PaymentSessionStatus {
+    for (const word of gateway.unknown ?? []) {
+      this.logger.warn(`${this.spec.name}: unknown ${word} on ${gateway.describe}, treated as pending`)
+    }
+    if (gateway.foreign) {
+      this.logger.error(`${this.spec.name}: ${gateway.describe} ${gateway.foreign}, not to session ${session.session_id}`)
+      return PaymentSessionStatus.ERROR
+    }
+    return guardPaidAmount({
+      gateway: this.spec.name,
+      logger: this.logger,
+      status: gateway.status,
+      paid: gateway.paid,
+      session,
+      reference: gateway.describe,
+    })
+  }
+
+  /**
+   * The payment session a verified webhook is about, if it is live (not deleted), belongs to a provider of
+   * this gateway, and holds the page the webhook names. Medusa's webhook processing trusts the session id it
+   * is given, and for an id that does not exist it completes an arbitrary cart: so nothing else gets through.
+   */
+  private async liveSession(found: { sessionId?: string; gatewayReference?: string }): Promise<S | undefined> {
+    const { name, pageName } = this.spec
+    const what = found.sessionId ?? `the session holding ${pageName} ${found.gatewayReference}`
+    const rows = await this.findSessions(found)
+    const prefix = `pp_${(this.constructor as { identifier?: string }).identifier}_`
+    const live = rows.filter((row) => row.provider_id.startsWith(prefix) && !row.deleted_at)
+    for (const row of live) {
+      const parsed = this.spec.session.safeParse(row.data ?? {})
+      if (!parsed.success || parsed.data.session_id !== row.id) continue
+      if (found.gatewayReference !== undefined && parsed.data.gateway_reference !== found.gatewayReference) {
+        this.logger.warn(
+          `${name} webhook ignored: session ${row.id} holds ${pageName} ${parsed.data.gateway_reference}, not ${found.gatewayReference} ` +
+            `(a page replaced after a cart change: if it was paid, refund it at ${name})`
+        )
+        return undefined
+      }
+      return parsed.data
+    }
+    this.logger.warn(
+      `${name} webhook ignored: ${what} is not a live payment session of this provider ` +
+        `(deleted after a cart change, or another store's: if it was paid, refund it at ${name})`
+    )
+    return undefined
+  }
+
+  private async findSessions({ sessionId, gatewayReference }: { sessionId?: string; gatewayReference?: string }): Promise<SessionRow[]> {
+    const store = this.sessionStore()
+    const config = { select: ["id", "provider_id", "data", "deleted_at"], take: 5 }
+    if (sessionId) {
+      return store.list({ id: sessionId }, config)
+    }
+    if (!gatewayReference) {
+      return []
+    }
+    const legacy = this.spec.legacyKeys.gateway_reference
+    const [current, old] = await Promise.all([
+      store.list({ data: { gateway_reference: gatewayReference } }, config),
+      legacy ? store.list({ data: { [legacy]: gatewayReference } }, config) : Promise.resolve([]),
+    ])
+    return [...current, ...old]
+  }
+
+  /** Medusa's container resolves on access and throws for a name it lacks; say what that means here. */
+  private sessionStore(): SessionStore {
+    let store: SessionStore | undefined
+    try {
+      store = this.cradle.paymentSessionService
+    } catch {
+      store = undefined
+    }
+    if (!store) {
+      throw invalidData(this.spec.name, "the payment module's session store is not available to the provider; cannot match the webhook to a session")
+    }
+    return store
+  }
+
+  private amountFor(amount: BigNumberInput, currency: string): string {
+    return gatewayAmountFor(this.spec.name, amount, currency, this.spec.decimals)
+  }
+
+  private returnUrlFor(requested: unknown): string | null {
+    const none = requested === undefined || requested === null || requested === ""
+    if (none && !this.options.returnUrl && this.spec.returnUrlRequired === false) {
+      return null
+    }
+    return resolveReturnUrl(this.spec.name, requested, this.options)
+  }
+}
