@@ -20,6 +20,16 @@ export type OptionsSpec<S extends ZodTypeAny> = {
 
 export type ParsedOptions<O> = { options: O; warnings: string[] }
 
+/** A gateway's options spec, each option read from `<PREFIX>_<OPTION_IN_UPPER_SNAKE_CASE>`. */
+export function optionsSpec<S extends z.AnyZodObject>(
+  gateway: string,
+  prefix: string,
+  schema: S,
+  aliases: Pick<OptionsSpec<S>, "renamed" | "sandboxWord"> = {}
+): OptionsSpec<S> {
+  return { gateway, schema, env: envNames(prefix, schema.shape), ...aliases }
+}
+
 /**
  * Parses a provider's options at boot. Any problem stops Medusa with one line that names the provider,
  * the option, what is wrong, and the environment variable it comes from. A deprecated name or word is
@@ -67,6 +77,27 @@ export function optionsFromEnv(spec: OptionsSpec<ZodTypeAny>, env: NodeJS.Proces
   for (const [old, { env: variable }] of Object.entries(spec.renamed ?? {})) read(old, variable)
   return options
 }
+
+/**
+ * The environment variable of each option: the gateway's prefix and the option's name in upper snake case
+ * (`apiKey` → `HITPAY_API_KEY`, `v2WebhookSalt` → `HITPAY_V2_WEBHOOK_SALT`), the same rule for every gateway.
+ */
+export function envNames<K extends string>(prefix: string, options: Record<K, unknown>): Record<K, string> {
+  const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()
+  return Object.fromEntries(Object.keys(options).map((option) => [option, `${prefix}_${snake(option)}`])) as Record<K, string>
+}
+
+/** The options every hosted-page provider has, under the same names. */
+export const hostedPageOptions = () => ({
+  /** "sandbox" (the default) or "production": picks the gateway's hosts. */
+  environment: environmentOption(),
+  /** The default return URL when the storefront sends none; its origin is always allowed. */
+  returnUrl: optionalUrl(),
+  /** Further origins a storefront-supplied `return_url` may point to. */
+  allowedReturnOrigins: originList(),
+  /** Per-request timeout to the gateway. */
+  timeoutMs: positiveInt(15_000),
+})
 
 /** `environment`: "sandbox" (the default) or "production", in every provider. */
 export const environmentOption = () =>

@@ -1,9 +1,9 @@
 import { z } from "zod"
 import {
   booleanish,
-  environmentOption,
+  hostedPageOptions,
   optionalUrl,
-  OptionsSpec,
+  optionsSpec,
   originList,
   ParsedOptions,
   parseProviderOptions,
@@ -29,8 +29,7 @@ export const cashflowsOptionsSchema = z
     configurationId: requiredString(),
     /** The current API key from the same page; it only ever goes into the `Hash` header. */
     apiKey: requiredString(),
-    /** "sandbox" (Cashflows' integration system; "integration" is accepted too) or "production". */
-    environment: environmentOption(),
+    ...hostedPageOptions(),
     /** Overrides the host chosen by `environment` (some integration accounts live on gateway-inta.cashflows.com). */
     apiBaseUrl: optionalUrl(),
     /**
@@ -44,8 +43,6 @@ export const cashflowsOptionsSchema = z
           message: "must end with /hooks/cashflows/<id>, <id> being the provider id registered in medusa-config",
         })
     ),
-    returnUrl: optionalUrl(),
-    allowedReturnOrigins: originList(),
     /** The language of the hosted page: en_GB, en_US, el_GR, nl_NL, es_ES, ... */
     locale: z
       .string()
@@ -60,37 +57,15 @@ export const cashflowsOptionsSchema = z
      * false: only reserve. A reservation is reported as authorized and captured when the admin captures in Medusa.
      */
     autoCapture: booleanish(true),
-    timeoutMs: positiveInt(15_000),
   })
   .strict()
 
 export type CashflowsOptions = z.output<typeof cashflowsOptionsSchema>
 
-/** The variable each option is read from (`optionsFromEnv`), also named by boot errors. */
-export const CASHFLOWS_ENV: Record<keyof CashflowsOptions, string> = {
-  configurationId: "CASHFLOWS_CONFIGURATION_ID",
-  apiKey: "CASHFLOWS_API_KEY",
-  environment: "CASHFLOWS_ENVIRONMENT",
-  apiBaseUrl: "CASHFLOWS_API_BASE_URL",
-  webhookUrl: "CASHFLOWS_WEBHOOK_URL",
-  returnUrl: "CASHFLOWS_RETURN_URL",
-  allowedReturnOrigins: "CASHFLOWS_ALLOWED_RETURN_ORIGINS",
-  locale: "CASHFLOWS_LOCALE",
-  paymentMethods: "CASHFLOWS_PAYMENT_METHODS",
-  autoCapture: "CASHFLOWS_AUTO_CAPTURE",
-  timeoutMs: "CASHFLOWS_TIMEOUT_MS",
-}
+/** Each option is read from `CASHFLOWS_<OPTION>` (`apiKey` → `CASHFLOWS_API_KEY`), the variable boot errors name. */
+export const CASHFLOWS_OPTIONS = optionsSpec("Cashflows", "CASHFLOWS", cashflowsOptionsSchema, { sandboxWord: "integration" })
 
-export const CASHFLOWS_OPTIONS: OptionsSpec<typeof cashflowsOptionsSchema> = {
-  gateway: "Cashflows",
-  schema: cashflowsOptionsSchema,
-  env: CASHFLOWS_ENV,
-  sandboxWord: "integration",
-}
-
-export function parseCashflowsOptions(raw: unknown): ParsedOptions<CashflowsOptions> {
-  return parseProviderOptions(CASHFLOWS_OPTIONS, raw)
-}
+export const parseCashflowsOptions = (raw: unknown): ParsedOptions<CashflowsOptions> => parseProviderOptions(CASHFLOWS_OPTIONS, raw)
 
 /** Session data: `gateway_reference` is the payment job, `gateway_payment_reference` the payment that paid or reserved. */
 export const CASHFLOWS_LEGACY_KEYS = {

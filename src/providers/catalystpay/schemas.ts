@@ -2,9 +2,9 @@ import { MedusaError } from "@medusajs/framework/utils"
 import { z } from "zod"
 import {
   blankToUndefined,
-  environmentOption,
+  hostedPageOptions,
   optionalUrl,
-  OptionsSpec,
+  optionsSpec,
   originList,
   ParsedOptions,
   parseProviderOptions,
@@ -29,8 +29,7 @@ export const catalystpayOptionsSchema = z
     apiKey: requiredString().pipe(z.string().startsWith("rk_", 'must be a CatalystPay API key ("rk_...")')),
     /** The signing secret of the webhook profile that posts to this store. */
     webhookSecret: requiredString(),
-    /** "sandbox" (CatalystPay's staging system; "staging" is accepted too) or "production". */
-    environment: environmentOption(),
+    ...hostedPageOptions(),
     /** Overrides the API host chosen by `environment`. */
     apiBaseUrl: optionalUrl(),
     /** Campaign mode: the campaign fixes price, currency, gateway and branding. */
@@ -41,37 +40,14 @@ export const catalystpayOptionsSchema = z
     maxPaymentAttempts: z.preprocess(blankToUndefined, positiveInt().pipe(z.number().max(10, "must be between 1 and 10")).optional()),
     /** `webhook_profile_id`: routes a direct-mode session's webhooks to a profile. */
     webhookProfileId: optionalUuid(),
-    /** The default `return_url`; its origin is always allowed. CatalystPay itself takes no return URL. */
-    returnUrl: optionalUrl(),
-    allowedReturnOrigins: originList(),
-    timeoutMs: positiveInt(15_000),
   })
   .strict()
 
 export type CatalystPayOptions = z.output<typeof catalystpayOptionsSchema>
 
-/** The variable each option is read from (`optionsFromEnv`), also named by boot errors. */
-export const CATALYSTPAY_ENV: Record<keyof CatalystPayOptions, string> = {
-  apiKey: "CATALYSTPAY_API_KEY",
-  webhookSecret: "CATALYSTPAY_WEBHOOK_SECRET",
-  environment: "CATALYSTPAY_ENVIRONMENT",
-  apiBaseUrl: "CATALYSTPAY_API_BASE_URL",
-  campaignId: "CATALYSTPAY_CAMPAIGN_ID",
-  gatewayId: "CATALYSTPAY_GATEWAY_ID",
-  maxPaymentAttempts: "CATALYSTPAY_MAX_PAYMENT_ATTEMPTS",
-  webhookProfileId: "CATALYSTPAY_WEBHOOK_PROFILE_ID",
-  returnUrl: "CATALYSTPAY_RETURN_URL",
-  allowedReturnOrigins: "CATALYSTPAY_ALLOWED_RETURN_ORIGINS",
-  timeoutMs: "CATALYSTPAY_TIMEOUT_MS",
-}
-
 /** The options, with one mode chosen: a session needs either a campaign or a gateway to debit through. */
-export const CATALYSTPAY_OPTIONS: OptionsSpec<typeof catalystpayOptionsSchema> = {
-  gateway: "CatalystPay",
-  schema: catalystpayOptionsSchema,
-  env: CATALYSTPAY_ENV,
-  sandboxWord: "staging",
-}
+/** Each option is read from `CATALYSTPAY_<OPTION>` (`apiKey` → `CATALYSTPAY_API_KEY`), the variable boot errors name. */
+export const CATALYSTPAY_OPTIONS = optionsSpec("CatalystPay", "CATALYSTPAY", catalystpayOptionsSchema, { sandboxWord: "staging" })
 
 export function parseCatalystPayOptions(raw: unknown): ParsedOptions<CatalystPayOptions> {
   const parsed = parseProviderOptions(CATALYSTPAY_OPTIONS, raw)
@@ -80,7 +56,7 @@ export function parseCatalystPayOptions(raw: unknown): ParsedOptions<CatalystPay
     throw new MedusaError(
       MedusaError.Types.INVALID_DATA,
       `CatalystPay payment provider: neither campaign mode nor direct mode is configured; set option "campaignId" ` +
-        `(${CATALYSTPAY_ENV.campaignId}) or option "gatewayId" (${CATALYSTPAY_ENV.gatewayId})`
+        `(${CATALYSTPAY_OPTIONS.env.campaignId}) or option "gatewayId" (${CATALYSTPAY_OPTIONS.env.gatewayId})`
     )
   }
   return parsed

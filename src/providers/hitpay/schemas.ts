@@ -3,9 +3,9 @@ import type { GatewaySpec } from "../../lib/hosted-provider"
 import { sessionSchema } from "../../lib/session"
 import {
   booleanish,
-  environmentOption,
+  hostedPageOptions,
   optionalUrl,
-  OptionsSpec,
+  optionsSpec,
   originList,
   ParsedOptions,
   parseProviderOptions,
@@ -30,7 +30,7 @@ export const hitpayOptionsSchema = z
     salt: requiredString(),
     /** The salt of a v2 webhook endpoint registered in the dashboard, when it differs from `salt`. */
     v2WebhookSalt: requiredString().optional(),
-    environment: environmentOption(),
+    ...hostedPageOptions(),
     /** Overrides the API host chosen by `environment`. */
     apiBaseUrl: optionalUrl(),
     /**
@@ -44,8 +44,6 @@ export const hitpayOptionsSchema = z
           message: "must end with /hooks/payment/hitpay_<id>, <id> being the provider id registered in medusa-config",
         })
     ),
-    returnUrl: optionalUrl(),
-    allowedReturnOrigins: originList(),
     /** HitPay's `payment_methods[]` (e.g. card, paynow_online); empty lets HitPay offer the account's defaults. */
     paymentMethods: stringList().default([]),
     /** What the buyer is paying for: HitPay's `purpose`, shown on its page. */
@@ -54,39 +52,15 @@ export const hitpayOptionsSchema = z
     expiresAfter: z.string().trim().regex(/^\d+ (min|mins|hour|hours|day|days)$/, 'must look like "60 mins"').optional(),
     /** Ask HitPay to e-mail the buyer a receipt. */
     sendEmail: booleanish(false),
-    timeoutMs: positiveInt(15_000),
   })
   .strict()
 
 export type HitPayOptions = z.output<typeof hitpayOptionsSchema>
 
-/** The variable each option is read from (`optionsFromEnv`), also named by boot errors. */
-export const HITPAY_ENV: Record<keyof HitPayOptions, string> = {
-  apiKey: "HITPAY_API_KEY",
-  salt: "HITPAY_SALT",
-  v2WebhookSalt: "HITPAY_V2_WEBHOOK_SALT",
-  environment: "HITPAY_ENVIRONMENT",
-  apiBaseUrl: "HITPAY_API_BASE_URL",
-  webhookUrl: "HITPAY_WEBHOOK_URL",
-  returnUrl: "HITPAY_RETURN_URL",
-  allowedReturnOrigins: "HITPAY_ALLOWED_RETURN_ORIGINS",
-  paymentMethods: "HITPAY_PAYMENT_METHODS",
-  description: "HITPAY_DESCRIPTION",
-  expiresAfter: "HITPAY_EXPIRES_AFTER",
-  sendEmail: "HITPAY_SEND_EMAIL",
-  timeoutMs: "HITPAY_TIMEOUT_MS",
-}
+/** Each option is read from `HITPAY_<OPTION>` (`apiKey` → `HITPAY_API_KEY`), the variable boot errors name. */
+export const HITPAY_OPTIONS = optionsSpec("HitPay", "HITPAY", hitpayOptionsSchema, { renamed: { purpose: { use: "description", env: "HITPAY_PURPOSE" } } })
 
-export const HITPAY_OPTIONS: OptionsSpec<typeof hitpayOptionsSchema> = {
-  gateway: "HitPay",
-  schema: hitpayOptionsSchema,
-  env: HITPAY_ENV,
-  renamed: { purpose: { use: "description", env: "HITPAY_PURPOSE" } },
-}
-
-export function parseHitPayOptions(raw: unknown): ParsedOptions<HitPayOptions> {
-  return parseProviderOptions(HITPAY_OPTIONS, raw)
-}
+export const parseHitPayOptions = (raw: unknown): ParsedOptions<HitPayOptions> => parseProviderOptions(HITPAY_OPTIONS, raw)
 
 /** Session data: the shared keys; `gateway_reference` is the payment request, `gateway_payment_reference` the charge. */
 export const HITPAY_LEGACY_KEYS = { gateway_reference: "payment_request_id", gateway_payment_reference: "payment_id", gateway_status: "hitpay_status" }

@@ -1,9 +1,9 @@
 import { z } from "zod"
 import {
   booleanish,
-  environmentOption,
+  hostedPageOptions,
   optionalUrl,
-  OptionsSpec,
+  optionsSpec,
   originList,
   ParsedOptions,
   parseProviderOptions,
@@ -43,7 +43,7 @@ export const netvalveOptionsSchema = z
     apiKey: requiredString(),
     /** The merchant account (MID) orders are routed to: NetValve's integer `midId`. */
     midId: positiveInt(),
-    environment: environmentOption(),
+    ...hostedPageOptions(),
     /** Overrides the HPP API host chosen by `environment` (where `POST /hpp/order` goes). */
     hppApiBaseUrl: optionalUrl(),
     /** Overrides the payment API host chosen by `environment` (inquiry, capture, cancel, refund). */
@@ -54,51 +54,21 @@ export const netvalveOptionsSchema = z
       .default([]),
     /** NetValve's slim page, made to sit in an iframe, instead of the full-page redirect. */
     slimMode: booleanish(false),
-    returnUrl: optionalUrl(),
-    allowedReturnOrigins: originList(),
     /** The custom header NetValve sends on every webhook, agreed with NetValve at setup. */
     webhookHeaderName: requiredString().pipe(z.string().regex(HEADER_NAME, "must be an HTTP header name")),
     /** The header's value agreed with NetValve: the only thing that tells its webhooks from forgeries. */
     webhookHeaderValue: requiredString().pipe(z.string().min(16, "must be at least 16 characters (a random secret)")),
     /** What the buyer is paying for: NetValve's `orderDesc`, sent with every order. */
     description: z.string().trim().min(1).max(255).default("Order payment"),
-    timeoutMs: positiveInt(15_000),
   })
   .strict()
 
 export type NetValveOptions = z.output<typeof netvalveOptionsSchema>
 
-/** The variable each option is read from (`optionsFromEnv`), also named by boot errors. */
-export const NETVALVE_ENV: Record<keyof NetValveOptions, string> = {
-  clientId: "NETVALVE_CLIENT_ID",
-  apiKey: "NETVALVE_API_KEY",
-  midId: "NETVALVE_MID_ID",
-  environment: "NETVALVE_ENVIRONMENT",
-  hppApiBaseUrl: "NETVALVE_HPP_API_BASE_URL",
-  paymentApiBaseUrl: "NETVALVE_PAYMENT_API_BASE_URL",
-  paymentMethods: "NETVALVE_PAYMENT_METHODS",
-  slimMode: "NETVALVE_SLIM_MODE",
-  returnUrl: "NETVALVE_RETURN_URL",
-  allowedReturnOrigins: "NETVALVE_ALLOWED_RETURN_ORIGINS",
-  webhookHeaderName: "NETVALVE_WEBHOOK_HEADER_NAME",
-  webhookHeaderValue: "NETVALVE_WEBHOOK_HEADER_VALUE",
-  description: "NETVALVE_DESCRIPTION",
-  timeoutMs: "NETVALVE_TIMEOUT_MS",
-}
+/** Each option is read from `NETVALVE_<OPTION>` (`apiKey` → `NETVALVE_API_KEY`), the variable boot errors name. */
+export const NETVALVE_OPTIONS = optionsSpec("NetValve", "NETVALVE", netvalveOptionsSchema, { renamed: {   paymentOptions: { use: "paymentMethods", env: "NETVALVE_PAYMENT_OPTIONS" },   orderDescription: { use: "description", env: "NETVALVE_ORDER_DESCRIPTION" },  } })
 
-export const NETVALVE_OPTIONS: OptionsSpec<typeof netvalveOptionsSchema> = {
-  gateway: "NetValve",
-  schema: netvalveOptionsSchema,
-  env: NETVALVE_ENV,
-  renamed: {
-    paymentOptions: { use: "paymentMethods", env: "NETVALVE_PAYMENT_OPTIONS" },
-    orderDescription: { use: "description", env: "NETVALVE_ORDER_DESCRIPTION" },
-  },
-}
-
-export function parseNetValveOptions(raw: unknown): ParsedOptions<NetValveOptions> {
-  return parseProviderOptions(NETVALVE_OPTIONS, raw)
-}
+export const parseNetValveOptions = (raw: unknown): ParsedOptions<NetValveOptions> => parseProviderOptions(NETVALVE_OPTIONS, raw)
 
 /** Session data: `gateway_reference` is NetValve's order id, `gateway_payment_reference` its paying transaction. */
 export const NETVALVE_LEGACY_KEYS = {
