@@ -80,7 +80,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  console.error(error)
+  console.error(error?.message ?? error)
   console.log("0 passed, 1 failed")
   process.exit(1)
 })
