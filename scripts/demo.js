@@ -24,7 +24,6 @@ function loadSandbox() {
   return require("../src/sandbox")
 }
 
-
 function log(message) {
   console.log(`[demo] ${message}`)
 }
@@ -37,13 +36,19 @@ function run(args, env, { quiet = true } = {}) {
     child.stderr?.on("data", (d) => (output += d))
     child.on("error", reject)
     child.on("exit", (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`medusa ${args.join(" ")} failed (exit ${code}):\n${output.slice(-4000)}`))
+      code === 0
+        ? resolve(output)
+        : reject(new Error(`medusa ${args.join(" ")} failed (exit ${code}):\n${output.slice(-4000)}`))
     )
   })
 }
 
 async function startMedusa(port, env, cleanups) {
-  const child = spawn(medusaBin, ["start", "--port", String(port)], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
+  const child = spawn(medusaBin, ["start", "--port", String(port)], {
+    cwd: root,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  })
   cleanups.push(
     () =>
       new Promise((resolve) => {
@@ -59,7 +64,10 @@ async function startMedusa(port, env, cleanups) {
   const deadline = Date.now() + 120_000
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`Medusa exited (${child.exitCode}); see .tmp/demo/medusa.log`)
-    const ok = await fetch(`http://localhost:${port}/health`).then((r) => r.ok, () => false)
+    const ok = await fetch(`http://localhost:${port}/health`).then(
+      (r) => r.ok,
+      () => false
+    )
     if (ok) return child
     await new Promise((r) => setTimeout(r, 500))
   }
@@ -116,7 +124,11 @@ async function boot({ freePorts, sandboxFaults, cleanups }) {
   const databaseUrl = await createDatabase("medusa_payment_hpp_demo")
 
   const { startSandbox } = loadSandbox()
-  const sandbox = await startSandbox({ port: ports.sandbox, faults: sandboxFaults, ...sandboxCredentials({ backendUrl, storefrontUrl }) })
+  const sandbox = await startSandbox({
+    port: ports.sandbox,
+    faults: sandboxFaults,
+    ...sandboxCredentials({ backendUrl, storefrontUrl }),
+  })
   cleanups.push(() => sandbox.close())
   log(`Gateway sandbox on ${sandbox.url}`)
 
@@ -159,7 +171,10 @@ async function main() {
   // A test that drives the demo (the browser test) reads where everything runs from this file.
   if (process.env.DEMO_READY_FILE) {
     const { backendUrl, storefrontUrl, seed, databaseUrl } = demo
-    fs.writeFileSync(process.env.DEMO_READY_FILE, JSON.stringify({ backendUrl, storefrontUrl, sandboxUrl: demo.sandbox.url, seed, databaseUrl }))
+    fs.writeFileSync(
+      process.env.DEMO_READY_FILE,
+      JSON.stringify({ backendUrl, storefrontUrl, sandboxUrl: demo.sandbox.url, seed, databaseUrl })
+    )
   }
   console.log(`
   Demo store ready:

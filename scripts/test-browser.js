@@ -9,7 +9,9 @@ const path = require("node:path")
 
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium"
 if (!fs.existsSync(CHROMIUM)) {
-  console.error(`Chromium not found at ${CHROMIUM}: install Debian's with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`)
+  console.error(
+    `Chromium not found at ${CHROMIUM}: install Debian's with \`apt-get install -y chromium\` (or set CHROMIUM_PATH).`
+  )
   console.log("0 passed, 1 failed")
   process.exit(1)
 }
@@ -20,8 +22,24 @@ fs.mkdirSync(path.dirname(report), { recursive: true })
 fs.rmSync(report, { force: true })
 const result = spawnSync(
   process.execPath,
-  [require.resolve("jest/bin/jest"), "--runInBand", "--forceExit", "--json", `--outputFile=${report}`, ...process.argv.slice(2)],
-  { cwd: root, stdio: "inherit", env: { ...process.env, TEST_TYPE: "browser", CHROMIUM_PATH: CHROMIUM, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --experimental-vm-modules`.trim() } }
+  [
+    require.resolve("jest/bin/jest"),
+    "--runInBand",
+    "--forceExit",
+    "--json",
+    `--outputFile=${report}`,
+    ...process.argv.slice(2),
+  ],
+  {
+    cwd: root,
+    stdio: "inherit",
+    env: {
+      ...process.env,
+      TEST_TYPE: "browser",
+      CHROMIUM_PATH: CHROMIUM,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --experimental-vm-modules`.trim(),
+    },
+  }
 )
 let passed = 0
 let failed = 0

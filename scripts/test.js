@@ -44,7 +44,11 @@ function integrationFiles(env) {
     encoding: "utf8",
     env: { ...process.env, ...env },
   })
-  return listed.stdout.split("\n").map((s) => s.trim()).filter(Boolean).sort()
+  return listed.stdout
+    .split("\n")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .sort()
 }
 
 async function main() {
@@ -64,7 +68,13 @@ async function main() {
     const db = await ensureDatabase()
     try {
       const relative = path.relative(root, file)
-      const result = runJest(relative, integrationEnv, ["--runInBand", "--forceExit", "--silent", ...extraOptions, relative])
+      const result = runJest(relative, integrationEnv, [
+        "--runInBand",
+        "--forceExit",
+        "--silent",
+        ...extraOptions,
+        relative,
+      ])
       integration.passed += result.passed
       integration.failed += result.failed
     } finally {
@@ -74,7 +84,9 @@ async function main() {
 
   const passed = unit.passed + integration.passed
   const failed = unit.failed + integration.failed
-  console.log(`\nunit: ${unit.passed} passed, ${unit.failed} failed; integration: ${integration.passed} passed, ${integration.failed} failed`)
+  console.log(
+    `\nunit: ${unit.passed} passed, ${unit.failed} failed; integration: ${integration.passed} passed, ${integration.failed} failed`
+  )
   console.log(`${passed} passed, ${failed} failed`)
   process.exit(failed > 0 || passed === 0 ? 1 : 0)
 }

@@ -11,7 +11,13 @@ import { Browser, chromium, Page } from "playwright-core"
 import { ChildProcess, spawn } from "node:child_process"
 
 type Gateway = { gateway: string; name: string; currency: string; price: number; regionId: string }
-type Demo = { storefrontUrl: string; backendUrl: string; databaseUrl: string; sandboxUrl: string; seed: { publishableKey: string; gateways: Gateway[] } }
+type Demo = {
+  storefrontUrl: string
+  backendUrl: string
+  databaseUrl: string
+  sandboxUrl: string
+  seed: { publishableKey: string; gateways: Gateway[] }
+}
 
 const SHOTS = path.join(process.cwd(), "test-results", "browser")
 jest.setTimeout(600_000)
@@ -87,7 +93,9 @@ async function ordersOfLastCart(page: Page) {
 
 /** An order as the Store API shows it. */
 async function storeOrder(id: string, publishableKey: string) {
-  const response = await fetch(`${demo.backendUrl}/store/orders/${id}`, { headers: { "x-publishable-api-key": publishableKey } })
+  const response = await fetch(`${demo.backendUrl}/store/orders/${id}`, {
+    headers: { "x-publishable-api-key": publishableKey },
+  })
   return ((await response.json()) as { order: { id: string; total: number; currency_code: string } }).order
 }
 

@@ -37,7 +37,11 @@ export async function seedStore(
   { currency, providerId, country }: { currency: string; providerId: string; country: string }
 ): Promise<Store> {
   const { result: regions } = await createRegionsWorkflow(container).run({
-    input: { regions: [{ name: `Region ${currency}`, currency_code: currency, countries: [country], payment_providers: [providerId] }] },
+    input: {
+      regions: [
+        { name: `Region ${currency}`, currency_code: currency, countries: [country], payment_providers: [providerId] },
+      ],
+    },
   })
   const { result: channels } = await createSalesChannelsWorkflow(container).run({
     input: { salesChannelsData: [{ name: "Webshop" }] },
@@ -51,7 +55,11 @@ export async function seedStore(
 
 export const storeHeaders = (store: Store) => ({ headers: { "x-publishable-api-key": store.publishableKey } })
 
-export type Checkout = { cartId: string; paymentCollectionId: string; session: { id: string; data: Record<string, any>; amount: number; status: string } }
+export type Checkout = {
+  cartId: string
+  paymentCollectionId: string
+  session: { id: string; data: Record<string, any>; amount: number; status: string }
+}
 
 /**
  * What a storefront does: a cart with the buyer's e-mail and billing address, one line item, a payment
@@ -61,7 +69,11 @@ export async function startCheckout(
   api: Api,
   container: MedusaContainer,
   store: Store,
-  { providerId, unitPrice, sessionData = {} }: { providerId: string; unitPrice: number; sessionData?: Record<string, unknown> }
+  {
+    providerId,
+    unitPrice,
+    sessionData = {},
+  }: { providerId: string; unitPrice: number; sessionData?: Record<string, unknown> }
 ): Promise<Checkout> {
   const headers = storeHeaders(store)
   const { data: cartBody } = await api.post(
@@ -83,9 +95,11 @@ export async function startCheckout(
     headers
   )
   const cartId = cartBody.cart.id
-  await container.resolve(Modules.CART).addLineItems(cartId, [
-    { title: "Analytical Engine", quantity: 1, unit_price: unitPrice, requires_shipping: false },
-  ])
+  await container
+    .resolve(Modules.CART)
+    .addLineItems(cartId, [
+      { title: "Analytical Engine", quantity: 1, unit_price: unitPrice, requires_shipping: false },
+    ])
   const { data: pcBody } = await api.post("/store/payment-collections", { cart_id: cartId }, headers)
   const paymentCollectionId = pcBody.payment_collection.id
   const { data: sessionBody } = await api.post(
@@ -106,7 +120,9 @@ export async function deliverWebhook(
   headers: Record<string, string>
 ): Promise<{ status: number }> {
   const eventBus = container.resolve(Modules.EVENT_BUS)
-  const handled = TestEventUtils.waitSubscribersExecution("payment.webhook_received", eventBus, { timeout: 30_000 }).catch((e: unknown) => e)
+  const handled = TestEventUtils.waitSubscribersExecution("payment.webhook_received", eventBus, {
+    timeout: 30_000,
+  }).catch((e: unknown) => e)
   const response = await api.post(path, body, { headers, transformRequest: [(data: unknown) => data] })
   await handled
   return { status: response.status }
@@ -115,12 +131,22 @@ export async function deliverWebhook(
 /** The orders Medusa made from a cart. */
 export async function ordersOfCart(container: MedusaContainer, cartId: string) {
   const query = container.resolve(ContainerRegistrationKeys.QUERY)
-  const { data: links } = await query.graph({ entity: "order_cart", fields: ["order_id"], filters: { cart_id: cartId } })
+  const { data: links } = await query.graph({
+    entity: "order_cart",
+    fields: ["order_id"],
+    filters: { cart_id: cartId },
+  })
   const ids = (links as { order_id: string }[]).map((l) => l.order_id)
   if (!ids.length) return []
   const { data: orders } = await query.graph({
     entity: "order",
-    fields: ["id", "total", "currency_code", "payment_collections.payments.*", "payment_collections.payments.captures.*"],
+    fields: [
+      "id",
+      "total",
+      "currency_code",
+      "payment_collections.payments.*",
+      "payment_collections.payments.captures.*",
+    ],
     filters: { id: ids },
   })
   return orders as any[]
@@ -130,7 +156,9 @@ export async function ordersOfCart(container: MedusaContainer, cartId: string) {
 export async function adminHeaders(container: MedusaContainer) {
   const user = await container.resolve(Modules.USER).createUsers({ email: "admin@example.com" })
   const authIdentity = await container.resolve(Modules.AUTH).createAuthIdentities({
-    provider_identities: [{ provider: "emailpass", entity_id: "admin@example.com", provider_metadata: { password: "x" } }],
+    provider_identities: [
+      { provider: "emailpass", entity_id: "admin@example.com", provider_metadata: { password: "x" } },
+    ],
     app_metadata: { user_id: user.id },
   })
   const config = container.resolve(ContainerRegistrationKeys.CONFIG_MODULE)

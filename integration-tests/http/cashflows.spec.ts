@@ -12,7 +12,16 @@ import {
   JOB_REFERENCE,
   PAYMENT_REFERENCE,
 } from "../fixtures/cashflows"
-import { adminHeaders, isolateNetwork, ordersOfCart, seedStore, speedUpWebhooks, startCheckout, Store, storeHeaders } from "../helpers/store"
+import {
+  adminHeaders,
+  isolateNetwork,
+  ordersOfCart,
+  seedStore,
+  speedUpWebhooks,
+  startCheckout,
+  Store,
+  storeHeaders,
+} from "../helpers/store"
 
 // Provider options come from the environment, read when medusa-config loads: set them first. This store
 // only reserves at payment, so that the Admin API's capture can be seen reaching Cashflows; paid
@@ -71,10 +80,16 @@ medusaIntegrationTestRunner({
       cashflows.scope
         .get(JOB_PATH)
         .times(20)
-        .reply(cashflows.signed(() => [200, cashflowsPaymentJob({ orderNumber, amount, payments: [cashflowsPayment({ status, amount })] })]))
+        .reply(
+          cashflows.signed(() => [
+            200,
+            cashflowsPaymentJob({ orderNumber, amount, payments: [cashflowsPayment({ status, amount })] }),
+          ])
+        )
     }
 
-    const notify = (body: unknown = cashflowsNotification()) => api.post(WEBHOOK_PATH, body).catch((e: any) => e.response)
+    const notify = (body: unknown = cashflowsNotification()) =>
+      api.post(WEBHOOK_PATH, body).catch((e: any) => e.response)
 
     it("creates a signed Cashflows payment job from the store checkout and hands back its checkout_url", async () => {
       const { session } = await checkoutWithCashflows()
@@ -142,17 +157,23 @@ medusaIntegrationTestRunner({
 
     it("answers an error, so that Cashflows retries, for references the store never created, and makes no order", async () => {
       const { cartId } = await checkoutWithCashflows()
-      cashflows.scope.get("/api/gateway/payment-jobs/4242").reply(cashflows.signed(() => [404, cashflowsError("NotFound", "Payment job not found")]))
+      cashflows.scope
+        .get("/api/gateway/payment-jobs/4242")
+        .reply(cashflows.signed(() => [404, cashflowsError("NotFound", "Payment job not found")]))
 
       const unknown = await notify(cashflowsNotification("4242", "4343"))
       expect(unknown.status).toBe(422)
-      expect(unknown.data.message).toContain("payment 4343 of job 4242 could not be verified with Cashflows as a payment of this store")
+      expect(unknown.data.message).toContain(
+        "payment 4343 of job 4242 could not be verified with Cashflows as a payment of this store"
+      )
 
       // A real job of the account, whose order number is a session id this store does not have.
       cashflowsReports("Paid", "payses_01JNOTINTHISSTORE")
       const foreign = await notify()
       expect(foreign.status).toBe(422)
-      expect(foreign.data.message).toContain(`payment ${PAYMENT_REFERENCE} of job ${JOB_REFERENCE} could not be verified with Cashflows as a payment of this store`)
+      expect(foreign.data.message).toContain(
+        `payment ${PAYMENT_REFERENCE} of job ${JOB_REFERENCE} could not be verified with Cashflows as a payment of this store`
+      )
       expect(await ordersOfCart(getContainer(), cartId)).toHaveLength(0)
     })
 
@@ -162,7 +183,9 @@ medusaIntegrationTestRunner({
 
       const response = await notify()
       expect(response.status).toBe(422)
-      expect(response.data.message).toContain(`Cashflows reports 1.00 for payment ${PAYMENT_REFERENCE} of job ${JOB_REFERENCE}, but session ${session.id} is for 25 GBP`)
+      expect(response.data.message).toContain(
+        `Cashflows reports 1.00 for payment ${PAYMENT_REFERENCE} of job ${JOB_REFERENCE}, but session ${session.id} is for 25 GBP`
+      )
       expect(await ordersOfCart(getContainer(), cartId)).toHaveLength(0)
     })
 
@@ -187,7 +210,9 @@ medusaIntegrationTestRunner({
       const { cartId, session } = await checkoutWithCashflows()
       cashflowsReports("Pending", session.id)
 
-      const response = await api.post(`/store/carts/${cartId}/complete`, {}, storeHeaders(store)).catch((e: any) => e.response)
+      const response = await api
+        .post(`/store/carts/${cartId}/complete`, {}, storeHeaders(store))
+        .catch((e: any) => e.response)
       expect(response.status >= 400 || response.data.type === "cart").toBe(true)
       const message = response.data.message ?? response.data.error?.message
       expect(message).toContain("was not authorized with the provider")
@@ -202,7 +227,9 @@ medusaIntegrationTestRunner({
       const payment = (await ordersOfCart(getContainer(), cartId))[0].payment_collections[0].payments[0]
       expect(payment.captures).toHaveLength(0)
 
-      cashflows.scope.post(`${PAYMENT_PATH}/captures`).reply(cashflows.signed(() => [200, cashflowsCapture({ amount: "25.00" })]))
+      cashflows.scope
+        .post(`${PAYMENT_PATH}/captures`)
+        .reply(cashflows.signed(() => [200, cashflowsCapture({ amount: "25.00" })]))
       const admin = await adminHeaders(getContainer())
       const { data: captured } = await api.post(`/admin/payments/${payment.id}/capture`, {}, admin)
 
@@ -219,12 +246,19 @@ medusaIntegrationTestRunner({
 
       cashflows.scope
         .post(`${PAYMENT_PATH}/refunds`)
-        .reply(cashflows.signed((body) => [200, cashflowsRefund({ amount: "10.50", refundNumber: JSON.parse(body).refundNumber })]))
+        .reply(
+          cashflows.signed((body) => [
+            200,
+            cashflowsRefund({ amount: "10.50", refundNumber: JSON.parse(body).refundNumber }),
+          ])
+        )
       const admin = await adminHeaders(getContainer())
       const { data: refunded } = await api.post(`/admin/payments/${paymentId}/refund`, { amount: 10.5 }, admin)
 
       const refunds = cashflows.received.filter((r) => r.path.endsWith("/refunds"))
-      expect(refunds.map((r) => JSON.parse(r.body))).toEqual([{ amountToRefund: "10.50", refundNumber: refunded.payment.refunds[0].id }])
+      expect(refunds.map((r) => JSON.parse(r.body))).toEqual([
+        { amountToRefund: "10.50", refundNumber: refunded.payment.refunds[0].id },
+      ])
       expect(refunded.payment.refunds.map((r: any) => Number(r.amount))).toEqual([10.5])
     })
   },

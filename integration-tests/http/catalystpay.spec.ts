@@ -123,9 +123,17 @@ medusaIntegrationTestRunner({
         { region_id: store.regionId, sales_channel_id: store.salesChannelId, email: "buyer@example.com" },
         storeHeaders(store)
       )
-      const { data: pc } = await api.post("/store/payment-collections", { cart_id: cartBody.cart.id }, storeHeaders(store))
+      const { data: pc } = await api.post(
+        "/store/payment-collections",
+        { cart_id: cartBody.cart.id },
+        storeHeaders(store)
+      )
       const error = await api
-        .post(`/store/payment-collections/${pc.payment_collection.id}/payment-sessions`, { provider_id: PROVIDER_ID, data: {} }, storeHeaders(store))
+        .post(
+          `/store/payment-collections/${pc.payment_collection.id}/payment-sessions`,
+          { provider_id: PROVIDER_ID, data: {} },
+          storeHeaders(store)
+        )
         .catch((e: any) => e.response)
       expect(error.status).toBe(400)
       expect(error.data.message).toContain(
@@ -213,10 +221,14 @@ medusaIntegrationTestRunner({
       const paymentId = (await ordersOfCart(getContainer(), checkout.cartId))[0].payment_collections[0].payments[0].id
 
       const admin = await adminHeaders(getContainer())
-      const error = await api.post(`/admin/payments/${paymentId}/refund`, { amount: 10 }, admin).catch((e: any) => e.response)
+      const error = await api
+        .post(`/admin/payments/${paymentId}/refund`, { amount: 10 }, admin)
+        .catch((e: any) => e.response)
       expect(error.status).toBeGreaterThanOrEqual(400)
       expect(error.data.message).toContain("refunds cannot be made through CatalystPay's API")
-      expect(error.data.message).toContain(`Refund 10.00 EUR of payment session ${SESSION_TOKEN} in the CatalystPay dashboard`)
+      expect(error.data.message).toContain(
+        `Refund 10.00 EUR of payment session ${SESSION_TOKEN} in the CatalystPay dashboard`
+      )
 
       const { data: after } = await api.get(`/admin/payments/${paymentId}?fields=*refunds,*captures`, admin)
       expect(after.payment.refunds).toEqual([])

@@ -134,8 +134,16 @@ medusaIntegrationTestRunner({
     })
 
     it("refuses a return_url outside the allowed origins", async () => {
-      const { data: cartBody } = await api.post("/store/carts", { region_id: store.regionId, sales_channel_id: store.salesChannelId }, storeHeaders(store))
-      const { data: pc } = await api.post("/store/payment-collections", { cart_id: cartBody.cart.id }, storeHeaders(store))
+      const { data: cartBody } = await api.post(
+        "/store/carts",
+        { region_id: store.regionId, sales_channel_id: store.salesChannelId },
+        storeHeaders(store)
+      )
+      const { data: pc } = await api.post(
+        "/store/payment-collections",
+        { cart_id: cartBody.cart.id },
+        storeHeaders(store)
+      )
       const error = await api
         .post(
           `/store/payment-collections/${pc.payment_collection.id}/payment-sessions`,

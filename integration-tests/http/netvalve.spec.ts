@@ -65,7 +65,9 @@ medusaIntegrationTestRunner({
       scope.on("request", (req: any, _interceptor: unknown, body: string) => {
         sent = { body, headers: req.headers }
       })
-      scope.post("/hpp/order").reply(200, netvalveCreateOrderAnswer({ orderId: ORDER_ID, transactionID: 39001, midId: 4711 }))
+      scope
+        .post("/hpp/order")
+        .reply(200, netvalveCreateOrderAnswer({ orderId: ORDER_ID, transactionID: 39001, midId: 4711 }))
       const checkout = await startCheckout(api, getContainer(), store, {
         providerId: PROVIDER_ID,
         unitPrice,
@@ -80,11 +82,25 @@ medusaIntegrationTestRunner({
         .get("/order")
         .query({ clientOrderId: sessionId })
         .times(times)
-        .reply(200, netvalveOrder({ clientOrderId: sessionId, orderId: ORDER_ID, transactionID: TRANSACTION_ID, amount: 25, orderState: "PAID", ...answer }))
+        .reply(
+          200,
+          netvalveOrder({
+            clientOrderId: sessionId,
+            orderId: ORDER_ID,
+            transactionID: TRANSACTION_ID,
+            amount: 25,
+            orderState: "PAID",
+            ...answer,
+          })
+        )
     }
 
     function event(name: string, sessionId: string, header: { name: string; value: string } | null = HEADER) {
-      return netvalveWebhook(name, { clientOrderId: sessionId, orderId: ORDER_ID, transactionId: TRANSACTION_ID, amount: 25 }, header ?? undefined)
+      return netvalveWebhook(
+        name,
+        { clientOrderId: sessionId, orderId: ORDER_ID, transactionId: TRANSACTION_ID, amount: 25 },
+        header ?? undefined
+      )
     }
 
     async function deliver(webhook: { body: string; headers: Record<string, string> }) {
@@ -92,7 +108,9 @@ medusaIntegrationTestRunner({
     }
 
     async function orderStatus(container: MedusaContainer, orderId: string) {
-      const { data } = await container.resolve(ContainerRegistrationKeys.QUERY).graph({ entity: "order", fields: ["status"], filters: { id: orderId } })
+      const { data } = await container
+        .resolve(ContainerRegistrationKeys.QUERY)
+        .graph({ entity: "order", fields: ["status"], filters: { id: orderId } })
       return (data[0] as { status: string }).status
     }
 
@@ -163,7 +181,11 @@ medusaIntegrationTestRunner({
 
       // At least once and out of order: a failed attempt reported after the payment, even with an
       // inquiry that now answers with that decline, must not undo the order.
-      const declined = netvalveReports(sessionId, { orderState: "FAILED", responseCode: "BNK_3051", responseCodeType: "HARD DECLINE" })
+      const declined = netvalveReports(sessionId, {
+        orderState: "FAILED",
+        responseCode: "BNK_3051",
+        responseCodeType: "HARD DECLINE",
+      })
       await deliver(event("PURCHASE_FAILED", sessionId))
       expect(declined.isDone()).toBe(true)
 
@@ -181,7 +203,9 @@ medusaIntegrationTestRunner({
 
       const response = await deliver(event("PURCHASED", checkout.session.id, null))
       expect(response.status).toBe(200) // Medusa's route answers before any check; the check is ours
-      await deliver(event("PURCHASED", checkout.session.id, { name: HEADER.name, value: "nv-test-webhook-guessed-000000" }))
+      await deliver(
+        event("PURCHASED", checkout.session.id, { name: HEADER.name, value: "nv-test-webhook-guessed-000000" })
+      )
 
       expect(await ordersOfCart(getContainer(), checkout.cartId)).toHaveLength(0)
       expect(asked.isDone()).toBe(false)
@@ -189,7 +213,11 @@ medusaIntegrationTestRunner({
 
     it("leaves no order when NetValve's inquiry says the payment was declined", async () => {
       const { checkout } = await checkoutWithNetValve()
-      const asked = netvalveReports(checkout.session.id, { orderState: "CREATED", responseCode: "BNK_3051", responseCodeType: "HARD DECLINE" })
+      const asked = netvalveReports(checkout.session.id, {
+        orderState: "CREATED",
+        responseCode: "BNK_3051",
+        responseCodeType: "HARD DECLINE",
+      })
 
       await deliver(event("PURCHASED", checkout.session.id))
       expect(asked.isDone()).toBe(true)
@@ -216,9 +244,14 @@ medusaIntegrationTestRunner({
 
     it("makes no order on a pending return, and exactly one when NetValve's PURCHASED follows", async () => {
       const { checkout } = await checkoutWithNetValve()
-      nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query({ clientOrderId: checkout.session.id }).reply(200, netvalvePendingAnswer(TRANSACTION_ID))
+      nock(NETVALVE_PAYMENT_SANDBOX)
+        .get("/order")
+        .query({ clientOrderId: checkout.session.id })
+        .reply(200, netvalvePendingAnswer(TRANSACTION_ID))
 
-      const response = await api.post(`/store/carts/${checkout.cartId}/complete`, {}, storeHeaders(store)).catch((e: any) => e.response)
+      const response = await api
+        .post(`/store/carts/${checkout.cartId}/complete`, {}, storeHeaders(store))
+        .catch((e: any) => e.response)
       expect(response.status >= 400 || response.data.type === "cart").toBe(true)
       expect(response.data.message ?? response.data.error?.message).toContain("was not authorized with the provider")
       expect(await ordersOfCart(getContainer(), checkout.cartId)).toHaveLength(0)

@@ -25,7 +25,8 @@ function readForm(html, pageUrl) {
     if (name) fields.append(name, (input[0].match(/value="([^"]*)"/)?.[1] ?? "").replace(/&amp;/g, "&"))
   }
   for (const select of form[1].matchAll(/<select[^>]*name="([^"]*)"[^>]*>([\s\S]*?)<\/select>/g)) {
-    const selected = select[2].match(/<option value="([^"]*)"[^>]*selected/)?.[1] ?? select[2].match(/<option value="([^"]*)"/)?.[1]
+    const selected =
+      select[2].match(/<option value="([^"]*)"[^>]*selected/)?.[1] ?? select[2].match(/<option value="([^"]*)"/)?.[1]
     fields.append(select[1], selected ?? "")
   }
   return { action: new URL(action, pageUrl).toString(), fields }
@@ -63,15 +64,24 @@ async function checkout(ctx, gateway) {
     region_id: gateway.regionId,
     sales_channel_id: ctx.seed.salesChannelId,
     email: "ada@example.com",
-    billing_address: { first_name: "Ada", last_name: "Lovelace", phone: "+44 20 7946 0958", country_code: gateway.country },
+    billing_address: {
+      first_name: "Ada",
+      last_name: "Lovelace",
+      phone: "+44 20 7946 0958",
+      country_code: gateway.country,
+    },
     items: [{ variant_id: ctx.seed.variantId, quantity: 1 }],
   })
   const { payment_collection } = await storeApi(ctx, "/store/payment-collections", { cart_id: cart.id })
   const returnUrl = `${ctx.storefrontUrl}/return?cart_id=${cart.id}&gateway=${gateway.gateway}`
-  const { payment_collection: pc } = await storeApi(ctx, `/store/payment-collections/${payment_collection.id}/payment-sessions`, {
-    provider_id: gateway.providerId,
-    data: { return_url: returnUrl },
-  })
+  const { payment_collection: pc } = await storeApi(
+    ctx,
+    `/store/payment-collections/${payment_collection.id}/payment-sessions`,
+    {
+      provider_id: gateway.providerId,
+      data: { return_url: returnUrl },
+    }
+  )
   const session = pc.payment_sessions.find((s) => s.provider_id === gateway.providerId)
   await payOnHostedPage(session.data.checkout_url, new URL(ctx.storefrontUrl).origin)
 
@@ -97,9 +107,15 @@ async function checkEveryGateway(ctx) {
       const { order, confirmedBy } = await checkout(ctx, gateway)
       const expected = Number(gateway.price)
       if (Number(order.total) !== expected || order.currency_code !== gateway.currency) {
-        throw new Error(`order ${order.id} is for ${order.total} ${order.currency_code}, expected ${expected} ${gateway.currency}`)
+        throw new Error(
+          `order ${order.id} is for ${order.total} ${order.currency_code}, expected ${expected} ${gateway.currency}`
+        )
       }
-      const amount = new Intl.NumberFormat("en", { style: "currency", currency: order.currency_code.toUpperCase(), currencyDisplay: "code" }).format(order.total)
+      const amount = new Intl.NumberFormat("en", {
+        style: "currency",
+        currency: order.currency_code.toUpperCase(),
+        currencyDisplay: "code",
+      }).format(order.total)
       lines.push(`ok    ${gateway.name.padEnd(12)} ${order.id}  ${amount}  confirmed by ${confirmedBy}`)
     } catch (error) {
       ok = false

@@ -18,9 +18,30 @@ import {
 /** Which gateway takes which currency in the demo; each becomes a region. */
 export const DEMO_GATEWAYS = [
   { gateway: "hitpay", name: "HitPay", providerId: "pp_hitpay_hitpay", currency: "sgd", country: "sg", price: 42 },
-  { gateway: "cashflows", name: "Cashflows", providerId: "pp_cashflows_cashflows", currency: "gbp", country: "gb", price: 24.99 },
-  { gateway: "netvalve", name: "NetValve", providerId: "pp_netvalve_netvalve", currency: "usd", country: "us", price: 31.5 },
-  { gateway: "catalystpay", name: "CatalystPay", providerId: "pp_catalystpay_catalystpay", currency: "eur", country: "de", price: 29.99 },
+  {
+    gateway: "cashflows",
+    name: "Cashflows",
+    providerId: "pp_cashflows_cashflows",
+    currency: "gbp",
+    country: "gb",
+    price: 24.99,
+  },
+  {
+    gateway: "netvalve",
+    name: "NetValve",
+    providerId: "pp_netvalve_netvalve",
+    currency: "usd",
+    country: "us",
+    price: 31.5,
+  },
+  {
+    gateway: "catalystpay",
+    name: "CatalystPay",
+    providerId: "pp_catalystpay_catalystpay",
+    currency: "eur",
+    country: "de",
+    price: 29.99,
+  },
 ] as const
 
 export default async function seedDemo({ container }: ExecArgs) {

@@ -44,7 +44,8 @@ export async function fillBuyerFromCart(req: MedusaRequest, _res: MedusaResponse
         fields: ["email", "billing_address.*", "shipping_address.*"],
         filters: { id: cartId },
       })
-      const cart = carts[0] as { email?: string | null; billing_address?: Address; shipping_address?: Address } | undefined
+      const cart = carts[0] as
+        { email?: string | null; billing_address?: Address; shipping_address?: Address } | undefined
       const sent = body.data ?? {}
       body.data = {
         ...sent,
@@ -65,7 +66,10 @@ export async function fillBuyerFromCart(req: MedusaRequest, _res: MedusaResponse
 function pickAddress(address: Address): Record<string, string> | undefined {
   if (!address) return undefined
   const picked = Object.fromEntries(
-    ADDRESS_FIELDS.filter((f) => typeof address[f] === "string" && address[f] !== "").map((f) => [f, address[f] as string])
+    ADDRESS_FIELDS.filter((f) => typeof address[f] === "string" && address[f] !== "").map((f) => [
+      f,
+      address[f] as string,
+    ])
   )
   return Object.keys(picked).length ? picked : undefined
 }

@@ -87,7 +87,12 @@ export type GatewayStatus = {
   foreign?: string
 }
 
-export type SessionRow = { id: string; provider_id: string; data: Record<string, unknown> | null; deleted_at?: Date | string | null }
+export type SessionRow = {
+  id: string
+  provider_id: string
+  data: Record<string, unknown> | null
+  deleted_at?: Date | string | null
+}
 
 /** The part of the payment module's session service a provider uses: find sessions by id or stored data. */
 export type SessionStore = {
@@ -108,7 +113,10 @@ type Current<S> = { status: PaymentSessionStatus; data: S }
  * refund); this class owns the flow around them: session data parsing, the amount and currency guard,
  * status to webhook action, matching a webhook to a live session of this provider, and logging.
  */
-export abstract class HostedPaymentProvider<O extends ReturnUrlOptions, S extends HppSessionData> extends AbstractPaymentProvider<O> {
+export abstract class HostedPaymentProvider<
+  O extends ReturnUrlOptions,
+  S extends HppSessionData,
+> extends AbstractPaymentProvider<O> {
   protected readonly options: O
   protected readonly logger: Logger
   protected readonly spec: GatewaySpec<S>
@@ -161,7 +169,13 @@ export abstract class HostedPaymentProvider<O extends ReturnUrlOptions, S extend
     const currency = input.currency_code.toLowerCase()
     const amount = this.amountFor(input.amount, currency)
     const returnUrl = this.returnUrlFor(input.data?.return_url)
-    const page = await this.createPage({ sessionId, amount, currency, returnUrl, buyer: readBuyer(input.data, input.context) })
+    const page = await this.createPage({
+      sessionId,
+      amount,
+      currency,
+      returnUrl,
+      buyer: readBuyer(input.data, input.context),
+    })
     const data: HppSessionData = {
       session_id: sessionId,
       checkout_url: page.checkoutUrl,
@@ -288,7 +302,9 @@ export abstract class HostedPaymentProvider<O extends ReturnUrlOptions, S extend
       this.logger.warn(`${this.spec.name}: unknown ${word} on ${gateway.describe}, treated as pending`)
     }
     if (gateway.foreign) {
-      this.logger.error(`${this.spec.name}: ${gateway.describe} ${gateway.foreign}, not to session ${session.session_id}`)
+      this.logger.error(
+        `${this.spec.name}: ${gateway.describe} ${gateway.foreign}, not to session ${session.session_id}`
+      )
       return PaymentSessionStatus.ERROR
     }
     return guardPaidAmount({
@@ -331,7 +347,13 @@ export abstract class HostedPaymentProvider<O extends ReturnUrlOptions, S extend
     return undefined
   }
 
-  private async findSessions({ sessionId, gatewayReference }: { sessionId?: string; gatewayReference?: string }): Promise<SessionRow[]> {
+  private async findSessions({
+    sessionId,
+    gatewayReference,
+  }: {
+    sessionId?: string
+    gatewayReference?: string
+  }): Promise<SessionRow[]> {
     const store = this.sessionStore()
     const config = { select: ["id", "provider_id", "data", "deleted_at"], take: 5 }
     if (sessionId) {
@@ -357,7 +379,10 @@ export abstract class HostedPaymentProvider<O extends ReturnUrlOptions, S extend
       store = undefined
     }
     if (!store) {
-      throw invalidData(this.spec.name, "the payment module's session store is not available to the provider; cannot match the webhook to a session")
+      throw invalidData(
+        this.spec.name,
+        "the payment module's session store is not available to the provider; cannot match the webhook to a session"
+      )
     }
     return store
   }

@@ -59,7 +59,9 @@ export class GatewayHttpClient {
       headers: { Accept: "application/json", ...options.headers },
       // Never follow a redirect with credentials attached to somewhere else.
       maxRedirects: 0,
-      ...(options.parseJson ? { responseType: "text" as const, transformResponse: [textOrJson(options.parseJson)] } : {}),
+      ...(options.parseJson
+        ? { responseType: "text" as const, transformResponse: [textOrJson(options.parseJson)] }
+        : {}),
     })
     axiosRetry(this.axios, {
       retries: options.retries ?? 2,
@@ -73,7 +75,9 @@ export class GatewayHttpClient {
    * Sends a request and returns the parsed answer; any status outside 2xx, a timeout or a network
    * failure throws. `acceptStatus` lets a caller treat a documented non-2xx answer as an answer.
    */
-  async request<T>(config: GatewayRequest & { acceptStatus?: (status: number) => boolean }): Promise<GatewayResponse<T>> {
+  async request<T>(
+    config: GatewayRequest & { acceptStatus?: (status: number) => boolean }
+  ): Promise<GatewayResponse<T>> {
     const { operation, acceptStatus, ...axiosConfig } = config
     try {
       const response = await this.axios.request<T>({

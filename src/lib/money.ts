@@ -62,7 +62,12 @@ export type DecimalsRule = { exactly?: number; atMost?: number }
  * `toGatewayAmount` for a provider: a currency or amount the conversion or the gateway's decimals rule
  * cannot take becomes the provider's INVALID_DATA error, naming the gateway, instead of a bare Error.
  */
-export function gatewayAmountFor(gateway: string, amount: BigNumberInput, currencyCode: string, rule: DecimalsRule = {}): string {
+export function gatewayAmountFor(
+  gateway: string,
+  amount: BigNumberInput,
+  currencyCode: string,
+  rule: DecimalsRule = {}
+): string {
   let exponent: number
   let text: string
   try {

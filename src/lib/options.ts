@@ -35,16 +35,25 @@ export function optionsSpec<S extends z.AnyZodObject>(
  * the option, what is wrong, and the environment variable it comes from. A deprecated name or word is
  * taken as its current one, and said in `warnings` (the provider logs them once at boot).
  */
-export function parseProviderOptions<S extends ZodTypeAny>(spec: OptionsSpec<S>, raw: unknown): ParsedOptions<z.output<S>> {
+export function parseProviderOptions<S extends ZodTypeAny>(
+  spec: OptionsSpec<S>,
+  raw: unknown
+): ParsedOptions<z.output<S>> {
   const { input, warnings } = withCurrentNames(spec, raw)
   const result = spec.schema.safeParse(input)
   if (result.success) {
     return { options: result.data, warnings }
   }
-  throw new MedusaError(MedusaError.Types.INVALID_DATA, describeOptionErrors(spec.gateway, result.error, input, spec.env))
+  throw new MedusaError(
+    MedusaError.Types.INVALID_DATA,
+    describeOptionErrors(spec.gateway, result.error, input, spec.env)
+  )
 }
 
-function withCurrentNames(spec: OptionsSpec<ZodTypeAny>, raw: unknown): { input: Record<string, unknown>; warnings: string[] } {
+function withCurrentNames(
+  spec: OptionsSpec<ZodTypeAny>,
+  raw: unknown
+): { input: Record<string, unknown>; warnings: string[] } {
   const input: Record<string, unknown> = { ...((raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>) }
   const warnings: string[] = []
   const hint = (option: string) => (spec.env[option] ? ` (${spec.env[option]})` : "")
@@ -67,7 +76,10 @@ function withCurrentNames(spec: OptionsSpec<ZodTypeAny>, raw: unknown): { input:
 }
 
 /** The provider's options read from the environment, by the same map the boot errors name. */
-export function optionsFromEnv(spec: OptionsSpec<ZodTypeAny>, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function optionsFromEnv(
+  spec: OptionsSpec<ZodTypeAny>,
+  env: NodeJS.ProcessEnv = process.env
+): Record<string, string> {
   const options: Record<string, string> = {}
   const read = (option: string, variable: string | undefined) => {
     const value = variable ? env[variable] : undefined
@@ -84,7 +96,10 @@ export function optionsFromEnv(spec: OptionsSpec<ZodTypeAny>, env: NodeJS.Proces
  */
 export function envNames<K extends string>(prefix: string, options: Record<K, unknown>): Record<K, string> {
   const snake = (name: string) => name.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toUpperCase()
-  return Object.fromEntries(Object.keys(options).map((option) => [option, `${prefix}_${snake(option)}`])) as Record<K, string>
+  return Object.fromEntries(Object.keys(options).map((option) => [option, `${prefix}_${snake(option)}`])) as Record<
+    K,
+    string
+  >
 }
 
 /** The options every hosted-page provider has, under the same names. */
@@ -139,10 +154,12 @@ function describeOptionErrors(
 // Building blocks every provider's option schema shares. Environment variables arrive as strings, so
 // lists may be comma-separated and switches may be "true"/"false".
 
-export const blankToUndefined = (value: unknown) => (typeof value === "string" && value.trim() === "" ? undefined : value)
+export const blankToUndefined = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? undefined : value
 
 /** A required non-empty string (a credential). */
-export const requiredString = () => z.preprocess(blankToUndefined, z.string({ required_error: "is missing" }).trim().min(1))
+export const requiredString = () =>
+  z.preprocess(blankToUndefined, z.string({ required_error: "is missing" }).trim().min(1))
 
 /** An optional absolute http(s) URL. */
 export const optionalUrl = () =>
@@ -158,18 +175,30 @@ export const optionalUrl = () =>
 
 /** A list given as an array or a comma-separated string. */
 export const stringList = () =>
-  z.preprocess((value) => {
-    if (typeof value === "string") {
-      const items = value.split(",").map((s) => s.trim()).filter(Boolean)
-      return items
-    }
-    return value
-  }, z.array(z.string().trim().min(1)))
+  z.preprocess(
+    (value) => {
+      if (typeof value === "string") {
+        const items = value
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+        return items
+      }
+      return value
+    },
+    z.array(z.string().trim().min(1))
+  )
 
 /** Origins (scheme://host[:port]) that a storefront's return URL may point to. */
 export const originList = () =>
   z.preprocess(
-    (value) => (typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : value),
+    (value) =>
+      typeof value === "string"
+        ? value
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : value,
     z
       .array(
         z
@@ -204,7 +233,10 @@ export const booleanish = (defaultValue: boolean) =>
 export const positiveInt = (defaultValue?: number) => {
   const base = z.preprocess(
     (value) => (typeof value === "string" && value.trim() !== "" ? Number(value) : blankToUndefined(value)),
-    z.number({ invalid_type_error: "must be a whole number" }).int("must be a whole number").positive("must be positive")
+    z
+      .number({ invalid_type_error: "must be a whole number" })
+      .int("must be a whole number")
+      .positive("must be positive")
   )
   return defaultValue === undefined ? base : base.default(defaultValue)
 }

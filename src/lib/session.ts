@@ -31,10 +31,19 @@ export const hppSessionSchema = z
     /** Lowercase ISO 4217, as Medusa keeps it. */
     currency_code: z.string().length(3).toLowerCase(),
     /** Where the gateway sends the buyer back (null where the gateway takes none). */
-    return_url: z.string().nullish().transform((v) => v ?? null),
+    return_url: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? null),
     gateway_reference: z.string().min(1),
-    gateway_payment_reference: z.string().nullish().transform((v) => v ?? null),
-    gateway_status: z.string().nullish().transform((v) => v ?? ""),
+    gateway_payment_reference: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? null),
+    gateway_status: z
+      .string()
+      .nullish()
+      .transform((v) => v ?? ""),
   })
   .passthrough()
 
@@ -129,7 +138,10 @@ export function guardPaidAmount(args: {
   if (status !== PaymentSessionStatus.CAPTURED && status !== PaymentSessionStatus.AUTHORIZED) {
     return status
   }
-  if (sameAmount(paid.amount, session.amount, session.currency_code) && sameCurrency(paid.currency, session.currency_code)) {
+  if (
+    sameAmount(paid.amount, session.amount, session.currency_code) &&
+    sameCurrency(paid.currency, session.currency_code)
+  ) {
     return status
   }
   args.logger?.error(

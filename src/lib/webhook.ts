@@ -20,7 +20,10 @@ export function rawBody(payload: RawWebhook): Buffer | undefined {
 /** Headers with lowercase names and single values. */
 export function lowerCaseHeaders(headers: Record<string, unknown> | undefined): Record<string, string | undefined> {
   return Object.fromEntries(
-    Object.entries(headers ?? {}).map(([k, v]) => [k.toLowerCase(), v === undefined ? undefined : String(Array.isArray(v) ? v[0] : v)])
+    Object.entries(headers ?? {}).map(([k, v]) => [
+      k.toLowerCase(),
+      v === undefined ? undefined : String(Array.isArray(v) ? v[0] : v),
+    ])
   )
 }
 

@@ -20,7 +20,17 @@ export type CashflowsOptions = {
 }
 
 export type CashflowsStatus =
-  | "Pending" | "Reserved" | "Commissioned" | "Paid" | "Verified" | "Cancelled" | "Failed" | "Rejected" | "Expired" | "Blocked" | "Declined"
+  | "Pending"
+  | "Reserved"
+  | "Commissioned"
+  | "Paid"
+  | "Verified"
+  | "Cancelled"
+  | "Failed"
+  | "Rejected"
+  | "Expired"
+  | "Blocked"
+  | "Declined"
 
 export type CashflowsStoredRefund = {
   reference: string
@@ -30,7 +40,13 @@ export type CashflowsStoredRefund = {
   createDateTimeUtc: string
 }
 
-export type CashflowsStoredCapture = { reference: string; amountToCapture: string; isFinalCapture: boolean; status: "Completed"; createDateTimeUtc: string }
+export type CashflowsStoredCapture = {
+  reference: string
+  amountToCapture: string
+  isFinalCapture: boolean
+  status: "Completed"
+  createDateTimeUtc: string
+}
 
 export type CashflowsStoredPayment = {
   reference: string
@@ -67,9 +83,19 @@ export type CashflowsStoredJob = {
 
 /** Cards from Cashflows' test card list: all approve unless the 3-D Secure simulator says otherwise. */
 export const CASHFLOWS_TEST_CARDS = [
-  "4510400400099005", "4510500400099002", "4510800400099006", "4000000000000002", "8400182600000009",
-  "8400682600000008", "8400682600011005", "5400200400099009", "5400300400099007", "8500582600000009",
-  "5400100400099001", "8500182600000008", "340000000000009",
+  "4510400400099005",
+  "4510500400099002",
+  "4510800400099006",
+  "4000000000000002",
+  "8400182600000009",
+  "8400682600000008",
+  "8400682600011005",
+  "5400200400099009",
+  "5400300400099007",
+  "8500582600000009",
+  "5400100400099001",
+  "8500182600000008",
+  "340000000000009",
 ]
 
 const THREE_DS = [
@@ -79,12 +105,25 @@ const THREE_DS = [
   { value: "attempted", label: "Authentication attempted (proceeds)" },
 ]
 
-const FINAL: CashflowsStatus[] = ["Paid", "Verified", "Cancelled", "Failed", "Rejected", "Expired", "Blocked", "Declined"]
+const FINAL: CashflowsStatus[] = [
+  "Paid",
+  "Verified",
+  "Cancelled",
+  "Failed",
+  "Rejected",
+  "Expired",
+  "Blocked",
+  "Declined",
+]
 const utc = (ms = Date.now()) => new Date(ms).toISOString().replace("Z", "0000Z")
 
 /** Cashflows' error envelope. */
 const failure = (status: number, code: string, message: string): Reply =>
-  json(status, { data: null, links: {}, errorReport: { errors: [{ code, message }], isFatalError: status >= 500 || status === 401 } })
+  json(status, {
+    data: null,
+    links: {},
+    errorReport: { errors: [{ code, message }], isFatalError: status >= 500 || status === 401 },
+  })
 
 /** 18 digits, unique: yyMMdd then 12 random digits (always more than 2^53). */
 function reference(taken: (ref: string) => boolean): string {
@@ -133,18 +172,30 @@ export function createCashflows(options: CashflowsOptions, ctx: GatewayContext):
       paymentId: job.reference,
       url,
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ notifyType: "PaymentStatusChange", paymentJobReference: job.reference, paymentReference: payment.reference }),
+      body: JSON.stringify({
+        notifyType: "PaymentStatusChange",
+        paymentJobReference: job.reference,
+        paymentReference: payment.reference,
+      }),
       acknowledged: (status, body) => status === 200 && isAcknowledgement(body, job.reference, payment.reference),
     })
   }
 
   const returnUrls = (job: CashflowsStoredJob, payment: CashflowsStoredPayment) => {
-    const params = { paymentjobref: job.reference, paymentref: payment.reference, ordernumber: String(job.order.orderNumber ?? "") }
+    const params = {
+      paymentjobref: job.reference,
+      paymentref: payment.reference,
+      ordernumber: String(job.order.orderNumber ?? ""),
+    }
     const url = (key: string) => {
       const value = job.parameters[key]
       return typeof value === "string" ? withQuery(value, params) : undefined
     }
-    return { returnUrlSuccess: url("returnUrlSuccess"), returnUrlFailed: url("returnUrlFailed"), returnUrlCancelled: url("returnUrlCancelled") }
+    return {
+      returnUrlSuccess: url("returnUrlSuccess"),
+      returnUrlFailed: url("returnUrlFailed"),
+      returnUrlCancelled: url("returnUrlCancelled"),
+    }
   }
 
   const paymentView = (job: CashflowsStoredJob, payment: CashflowsStoredPayment) => ({
@@ -155,10 +206,20 @@ export function createCashflows(options: CashflowsOptions, ctx: GatewayContext):
     amountToCollect: payment.amountToCollect,
     currency: job.currency,
     steps: [
-      { reference: `${payment.reference.slice(0, 6)}2${payment.reference.slice(7)}`, createDateTimeUtc: payment.createDateTimeUtc, action: "DisplayHostedPage", paymentMethods: payment.paymentMethods, status: payment.status, amountToCollect: payment.amountToCollect },
+      {
+        reference: `${payment.reference.slice(0, 6)}2${payment.reference.slice(7)}`,
+        createDateTimeUtc: payment.createDateTimeUtc,
+        action: "DisplayHostedPage",
+        paymentMethods: payment.paymentMethods,
+        status: payment.status,
+        amountToCollect: payment.amountToCollect,
+      },
     ],
     flags: {},
-    attributes: { ...returnUrls(job, payment), ...(payment.cardNumberMasked ? { cardNumber: payment.cardNumberMasked } : {}) },
+    attributes: {
+      ...returnUrls(job, payment),
+      ...(payment.cardNumberMasked ? { cardNumber: payment.cardNumberMasked } : {}),
+    },
     refunds: payment.refunds,
     captures: payment.captures,
   })
@@ -192,7 +253,10 @@ export function createCashflows(options: CashflowsOptions, ctx: GatewayContext):
       links: {
         data: { url: `${apiBase}/payment-jobs/${job.reference}`, type: "application/json" },
         action: { url: pageUrl(job), type: "text/html" },
-        documentation: { url: `${ctx.publicUrl}/cashflows/payment-gateway-api/documentation/index.html`, type: "text/html" },
+        documentation: {
+          url: `${ctx.publicUrl}/cashflows/payment-gateway-api/documentation/index.html`,
+          type: "text/html",
+        },
       },
       errorReport: null,
     })
@@ -207,17 +271,26 @@ export function createCashflows(options: CashflowsOptions, ctx: GatewayContext):
     }
     const errors: { code: string; message: string }[] = []
     const cents = typeof body.amountToCollect === "string" ? parseCents(body.amountToCollect) : undefined
-    if (cents === undefined || cents <= 0) errors.push({ code: "InvalidAmountToCollect", message: "amountToCollect must be a decimal string greater than 0, e.g. \"10.99\"." })
-    if (typeof body.currency !== "string" || !/^[A-Z]{3}$/.test(body.currency)) errors.push({ code: "InvalidCurrency", message: "currency must be an ISO 4217 code, e.g. \"GBP\"." })
+    if (cents === undefined || cents <= 0)
+      errors.push({
+        code: "InvalidAmountToCollect",
+        message: 'amountToCollect must be a decimal string greater than 0, e.g. "10.99".',
+      })
+    if (typeof body.currency !== "string" || !/^[A-Z]{3}$/.test(body.currency))
+      errors.push({ code: "InvalidCurrency", message: 'currency must be an ISO 4217 code, e.g. "GBP".' })
     const type = body.type ?? "Payment"
-    if (type !== "Payment" && type !== "Reservation") errors.push({ code: "InvalidType", message: "type must be Payment or Reservation." })
+    if (type !== "Payment" && type !== "Reservation")
+      errors.push({ code: "InvalidType", message: "type must be Payment or Reservation." })
     const parameters = (body.parameters ?? {}) as Record<string, unknown>
-    if (typeof parameters !== "object" || Array.isArray(parameters)) errors.push({ code: "InvalidParameters", message: "parameters must be an object." })
+    if (typeof parameters !== "object" || Array.isArray(parameters))
+      errors.push({ code: "InvalidParameters", message: "parameters must be an object." })
     for (const key of ["returnUrlSuccess", "returnUrlFailed", "returnUrlCancelled", "webhookUrl"]) {
-      if (parameters[key] !== undefined && !isHttpUrl(parameters[key])) errors.push({ code: "InvalidUrl", message: `parameters.${key} must be an absolute http(s) URL.` })
+      if (parameters[key] !== undefined && !isHttpUrl(parameters[key]))
+        errors.push({ code: "InvalidUrl", message: `parameters.${key} must be an absolute http(s) URL.` })
     }
     const order = (body.order ?? {}) as Record<string, unknown>
-    if (typeof order !== "object" || Array.isArray(order)) errors.push({ code: "InvalidOrder", message: "order must be an object." })
+    if (typeof order !== "object" || Array.isArray(order))
+      errors.push({ code: "InvalidOrder", message: "order must be an object." })
     if (errors.length) return json(400, { data: null, links: {}, errorReport: { errors, isFatalError: false } })
 
     const now = Date.now()
@@ -266,7 +339,9 @@ export function createCashflows(options: CashflowsOptions, ctx: GatewayContext):
   const jsonBody = (req: SandboxRequest): Record<string, unknown> | undefined => {
     try {
       const value = JSON.parse(req.text) as unknown
-      return value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+      return value && typeof value === "object" && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : undefined
     } catch {
       return undefined
     }
@@ -278,7 +353,11 @@ export function createCashflows(options: CashflowsOptions, ctx: GatewayContext):
     const payment = job.payments[0]
     if (job.paymentStatus === "Cancelled") return envelope(200, jobView(job), job)
     if (job.paymentStatus !== "Pending" && job.paymentStatus !== "Reserved") {
-      return failure(400, "InvalidPaymentJobStatus", `A payment job with status ${job.paymentStatus} cannot be cancelled.`)
+      return failure(
+        400,
+        "InvalidPaymentJobStatus",
+        `A payment job with status ${job.paymentStatus} cannot be cancelled.`
+      )
     }
     setStatus(job, payment, "Cancelled")
     return envelope(200, jobView(job), job)
@@ -289,15 +368,32 @@ export function createCashflows(options: CashflowsOptions, ctx: GatewayContext):
     if (!found) return noPayment()
     const { job, payment } = found
     const body = jsonBody(req)
-    const cents = typeof body?.amountToCapture === "string" || typeof body?.amountToCapture === "number" ? parseCents(body.amountToCapture) : undefined
-    if (!body || cents === undefined || cents <= 0) return failure(400, "InvalidAmountToCapture", "amountToCapture must be a decimal string greater than 0.")
-    if (payment.status === "Paid" || payment.status === "Verified") return failure(400, "PaymentAlreadyCaptured", "The payment has already been captured.")
-    if (payment.status !== "Reserved") return failure(400, "InvalidPaymentStatus", `A payment with status ${payment.status} cannot be captured.`)
+    const cents =
+      typeof body?.amountToCapture === "string" || typeof body?.amountToCapture === "number"
+        ? parseCents(body.amountToCapture)
+        : undefined
+    if (!body || cents === undefined || cents <= 0)
+      return failure(400, "InvalidAmountToCapture", "amountToCapture must be a decimal string greater than 0.")
+    if (payment.status === "Paid" || payment.status === "Verified")
+      return failure(400, "PaymentAlreadyCaptured", "The payment has already been captured.")
+    if (payment.status !== "Reserved")
+      return failure(400, "InvalidPaymentStatus", `A payment with status ${payment.status} cannot be captured.`)
     const reserved = parseCents(payment.amountToCollect)!
     const captured = parseCents(payment.amountCaptured)!
-    if (captured + cents > reserved) return failure(400, "AmountExceedsReserved", `amountToCapture exceeds the ${formatCents(reserved - captured)} still reserved.`)
+    if (captured + cents > reserved)
+      return failure(
+        400,
+        "AmountExceedsReserved",
+        `amountToCapture exceeds the ${formatCents(reserved - captured)} still reserved.`
+      )
     const isFinal = body.isFinalCapture !== false
-    payment.captures.push({ reference: newRef(), amountToCapture: formatCents(cents), isFinalCapture: isFinal, status: "Completed", createDateTimeUtc: utc() })
+    payment.captures.push({
+      reference: newRef(),
+      amountToCapture: formatCents(cents),
+      isFinalCapture: isFinal,
+      status: "Completed",
+      createDateTimeUtc: utc(),
+    })
     payment.amountCaptured = formatCents(captured + cents)
     if (isFinal || captured + cents === reserved) setStatus(job, payment, "Paid")
     else job.lastUpdateTimeUtc = utc()
@@ -309,22 +405,42 @@ export function createCashflows(options: CashflowsOptions, ctx: GatewayContext):
     if (!found) return noPayment()
     const { job, payment } = found
     const body = jsonBody(req)
-    const cents = typeof body?.amountToRefund === "string" || typeof body?.amountToRefund === "number" ? parseCents(body.amountToRefund) : undefined
-    if (!body || cents === undefined || cents <= 0) return failure(400, "InvalidAmountToRefund", "amountToRefund must be a decimal string greater than 0.")
+    const cents =
+      typeof body?.amountToRefund === "string" || typeof body?.amountToRefund === "number"
+        ? parseCents(body.amountToRefund)
+        : undefined
+    if (!body || cents === undefined || cents <= 0)
+      return failure(400, "InvalidAmountToRefund", "amountToRefund must be a decimal string greater than 0.")
     const refundNumber = body.refundNumber === undefined ? undefined : String(body.refundNumber)
     if (!refundNumber) return failure(400, "InvalidRefundNumber", "refundNumber is required.")
     if (payment.status !== "Paid" && payment.status !== "Verified") {
       return failure(400, "InvalidPaymentStatus", `A payment with status ${payment.status} cannot be refunded.`)
     }
     if (payment.refunds.some((r) => r.refundNumber === refundNumber)) {
-      return failure(400, "DuplicateRefundNumber", `refundNumber ${refundNumber} has already been used for this payment.`)
+      return failure(
+        400,
+        "DuplicateRefundNumber",
+        `refundNumber ${refundNumber} has already been used for this payment.`
+      )
     }
-    const refunded = payment.refunds.filter((r) => r.status !== "Failed").reduce((sum, r) => sum + parseCents(r.amountToRefund)!, 0)
+    const refunded = payment.refunds
+      .filter((r) => r.status !== "Failed")
+      .reduce((sum, r) => sum + parseCents(r.amountToRefund)!, 0)
     const captured = parseCents(payment.amountCaptured)!
     if (refunded + cents > captured) {
-      return failure(400, "AmountExceedsRefundable", `amountToRefund exceeds the ${formatCents(captured - refunded)} still refundable.`)
+      return failure(
+        400,
+        "AmountExceedsRefundable",
+        `amountToRefund exceeds the ${formatCents(captured - refunded)} still refundable.`
+      )
     }
-    const record: CashflowsStoredRefund = { reference: newRef(), refundNumber, amountToRefund: formatCents(cents), status: "Completed", createDateTimeUtc: utc() }
+    const record: CashflowsStoredRefund = {
+      reference: newRef(),
+      refundNumber,
+      amountToRefund: formatCents(cents),
+      status: "Completed",
+      createDateTimeUtc: utc(),
+    }
     payment.refunds.push(record)
     job.lastUpdateTimeUtc = utc()
     return envelope(201, record, job)
@@ -340,8 +456,17 @@ export function createCashflows(options: CashflowsOptions, ctx: GatewayContext):
 
   const page = (job: CashflowsStoredJob, message?: string): Reply => {
     const payment = job.payments[0]
-    const base = { gateway: "Cashflows", merchant: ctx.merchantName, amount: job.amountToCollect, currency: job.currency, reference: job.reference, status: payment.status, description: job.order.orderNumber ? `Order ${String(job.order.orderNumber)}` : undefined }
-    if (payment.status !== "Pending") return html(200, renderResultPage({ ...base, message, result: `This payment is ${payment.status}.` }))
+    const base = {
+      gateway: "Cashflows",
+      merchant: ctx.merchantName,
+      amount: job.amountToCollect,
+      currency: job.currency,
+      reference: job.reference,
+      status: payment.status,
+      description: job.order.orderNumber ? `Order ${String(job.order.orderNumber)}` : undefined,
+    }
+    if (payment.status !== "Pending")
+      return html(200, renderResultPage({ ...base, message, result: `This payment is ${payment.status}.` }))
     return html(
       200,
       renderCheckoutPage({
@@ -349,8 +474,21 @@ export function createCashflows(options: CashflowsOptions, ctx: GatewayContext):
         message,
         action: `${ctx.publicUrl}/cashflows/payment?ref=${job.pageToken}`,
         fields: [
-          { kind: "text", id: "card-number", name: "cardNumber", label: "Card number (any card from Cashflows' test card list)", value: "4000000000000002" },
-          { kind: "select", id: "three-ds", name: "threeDs", label: "3-D Secure simulator", value: "successful", options: THREE_DS },
+          {
+            kind: "text",
+            id: "card-number",
+            name: "cardNumber",
+            label: "Card number (any card from Cashflows' test card list)",
+            value: "4000000000000002",
+          },
+          {
+            kind: "select",
+            id: "three-ds",
+            name: "threeDs",
+            label: "3-D Secure simulator",
+            value: "successful",
+            options: THREE_DS,
+          },
         ],
         buttons: STANDARD_BUTTONS,
       })
@@ -366,7 +504,20 @@ export function createCashflows(options: CashflowsOptions, ctx: GatewayContext):
     const outcome = form.get("outcome")
     const urls = returnUrls(job, payment)
     const back = (url: string | undefined, result: string) =>
-      url ? seeOther(url) : html(200, renderResultPage({ gateway: "Cashflows", merchant: ctx.merchantName, amount: job.amountToCollect, currency: job.currency, reference: job.reference, status: payment.status, result }))
+      url
+        ? seeOther(url)
+        : html(
+            200,
+            renderResultPage({
+              gateway: "Cashflows",
+              merchant: ctx.merchantName,
+              amount: job.amountToCollect,
+              currency: job.currency,
+              reference: job.reference,
+              status: payment.status,
+              result,
+            })
+          )
     if (outcome === "cancel") {
       setStatus(job, payment, "Cancelled")
       return back(urls.returnUrlCancelled, "You cancelled the payment.")
@@ -376,7 +527,8 @@ export function createCashflows(options: CashflowsOptions, ctx: GatewayContext):
     const card = (form.get("cardNumber") ?? "").replace(/[\s-]/g, "")
     if (outcome === "pay") {
       if (!isCardNumber(card)) return page(job, "Enter a valid card number.")
-      if (!CASHFLOWS_TEST_CARDS.includes(card)) return page(job, "This integration environment accepts only Cashflows' test cards.")
+      if (!CASHFLOWS_TEST_CARDS.includes(card))
+        return page(job, "This integration environment accepts only Cashflows' test cards.")
     }
     payment.cardNumberMasked = isCardNumber(card) ? `${card.slice(0, 6)}******${card.slice(-4)}` : null
     const threeDsFailed = form.get("threeDs") === "failed"
@@ -410,15 +562,32 @@ export function createCashflows(options: CashflowsOptions, ctx: GatewayContext):
         return found ? envelope(200, paymentView(found.job, found.payment), found.job) : noPayment()
       },
     },
-    { method: "PATCH", kind: "api", pattern: /^\/api\/gateway\/payment-jobs\/(\d+)\/cancel\/?$/, handle: (_req, [ref]) => cancel(ref) },
-    { method: "POST", kind: "api", pattern: /^\/api\/gateway\/payment-jobs\/(\d+)\/payments\/(\d+)\/captures\/?$/, handle: (req, [j, p]) => capture(req, j, p) },
-    { method: "POST", kind: "api", pattern: /^\/api\/gateway\/payment-jobs\/(\d+)\/payments\/(\d+)\/refunds\/?$/, handle: (req, [j, p]) => refund(req, j, p) },
+    {
+      method: "PATCH",
+      kind: "api",
+      pattern: /^\/api\/gateway\/payment-jobs\/(\d+)\/cancel\/?$/,
+      handle: (_req, [ref]) => cancel(ref),
+    },
+    {
+      method: "POST",
+      kind: "api",
+      pattern: /^\/api\/gateway\/payment-jobs\/(\d+)\/payments\/(\d+)\/captures\/?$/,
+      handle: (req, [j, p]) => capture(req, j, p),
+    },
+    {
+      method: "POST",
+      kind: "api",
+      pattern: /^\/api\/gateway\/payment-jobs\/(\d+)\/payments\/(\d+)\/refunds\/?$/,
+      handle: (req, [j, p]) => refund(req, j, p),
+    },
     {
       method: "HEAD",
       kind: "api",
       pattern: /^\/api\/gateway\/orders\/([^/]+)\/?$/,
       handle: (_req, [orderNumber]) => {
-        const exists = [...jobs.values()].some((j) => String(j.order.orderNumber ?? "") === decodeURIComponent(orderNumber))
+        const exists = [...jobs.values()].some(
+          (j) => String(j.order.orderNumber ?? "") === decodeURIComponent(orderNumber)
+        )
         return { status: exists ? 200 : 404 }
       },
     },
@@ -438,8 +607,11 @@ export function createCashflows(options: CashflowsOptions, ctx: GatewayContext):
     name: "cashflows",
     routes,
     authenticate: (req) => {
-      if (header(req, "configurationid") !== options.configurationId) return failure(404, "ConfigurationNotFound", "Configuration not found.")
-      const expected = createHash("sha512").update(Buffer.concat([Buffer.from(options.apiKey, "utf8"), req.raw])).digest("hex")
+      if (header(req, "configurationid") !== options.configurationId)
+        return failure(404, "ConfigurationNotFound", "Configuration not found.")
+      const expected = createHash("sha512")
+        .update(Buffer.concat([Buffer.from(options.apiKey, "utf8"), req.raw]))
+        .digest("hex")
       const received = (header(req, "hash") ?? "").trim().toLowerCase()
       const same = received.length === expected.length && timingSafeEqual(Buffer.from(received), Buffer.from(expected))
       return same ? undefined : failure(401, "InvalidHash", "The Hash header does not match the request.")

@@ -32,7 +32,8 @@ export type CatalystPayOptions = {
   maxPaymentAttempts?: number
 }
 
-export type CatalystPayStatus = "PENDING" | "PAYMENT_IN_PROGRESS" | "AWAITING_VERIFICATION" | "COMPLETED" | "FAILED" | "EXPIRED"
+export type CatalystPayStatus =
+  "PENDING" | "PAYMENT_IN_PROGRESS" | "AWAITING_VERIFICATION" | "COMPLETED" | "FAILED" | "EXPIRED"
 
 export type CatalystPayStoredSession = {
   session_token: string
@@ -73,7 +74,10 @@ export function isIban(value: string): boolean {
 
 const FINAL: CatalystPayStatus[] = ["COMPLETED", "FAILED", "EXPIRED"]
 
-export function createCatalystPay(options: CatalystPayOptions, ctx: GatewayContext): SandboxGateway<CatalystPayStoredSession> {
+export function createCatalystPay(
+  options: CatalystPayOptions,
+  ctx: GatewayContext
+): SandboxGateway<CatalystPayStoredSession> {
   const sessions = new Map<string, CatalystPayStoredSession>()
   const delay = options.verificationDelayMs ?? 1500
   const pageUrl = (token: string) => `${ctx.publicUrl}/catalystpay/s/${token}`
@@ -126,7 +130,9 @@ export function createCatalystPay(options: CatalystPayOptions, ctx: GatewayConte
       headers: {
         "content-type": "application/json",
         "X-CatalystPay-Event": "payment_session.completed",
-        "X-CatalystPay-Signature": createHmac("sha256", options.webhookSecret).update(canonicalPythonJson(payload), "utf8").digest("hex"),
+        "X-CatalystPay-Signature": createHmac("sha256", options.webhookSecret)
+          .update(canonicalPythonJson(payload), "utf8")
+          .digest("hex"),
       },
       body: pythonJsonDumps(payload),
     })
@@ -143,28 +149,39 @@ export function createCatalystPay(options: CatalystPayOptions, ctx: GatewayConte
     const errors: Record<string, unknown> = {}
     const required = "This field is required."
     const lead = body.lead
-    if (!lead || typeof lead !== "object" || Array.isArray(lead)) errors.lead = lead === undefined ? [required] : ["Expected a dictionary of items."]
-    else if (typeof (lead as Record<string, unknown>).first_name !== "string" || !(lead as Record<string, unknown>).first_name) errors.lead = { first_name: [required] }
+    if (!lead || typeof lead !== "object" || Array.isArray(lead))
+      errors.lead = lead === undefined ? [required] : ["Expected a dictionary of items."]
+    else if (
+      typeof (lead as Record<string, unknown>).first_name !== "string" ||
+      !(lead as Record<string, unknown>).first_name
+    )
+      errors.lead = { first_name: [required] }
     const attempts = body.max_payment_attempts ?? options.maxPaymentAttempts ?? 3
-    if (!Number.isInteger(attempts) || (attempts as number) < 1 || (attempts as number) > 10) errors.max_payment_attempts = ["Ensure this value is between 1 and 10."]
+    if (!Number.isInteger(attempts) || (attempts as number) < 1 || (attempts as number) > 10)
+      errors.max_payment_attempts = ["Ensure this value is between 1 and 10."]
     let amount: string | undefined
     let currency: string | undefined
     const campaignId = typeof body.campaign_id === "string" && body.campaign_id ? body.campaign_id : null
     const gatewayId = typeof body.gateway_id === "string" && body.gateway_id ? body.gateway_id : null
     if (campaignId) {
-      const campaign = options.campaigns?.[campaignId] ?? (options.campaigns ? undefined : options.defaultCampaign ?? { amount: "29.99", currency: "EUR" })
+      const campaign =
+        options.campaigns?.[campaignId] ??
+        (options.campaigns ? undefined : (options.defaultCampaign ?? { amount: "29.99", currency: "EUR" }))
       if (!campaign) errors.campaign_id = ["Campaign not found."]
       else ({ amount, currency } = campaign)
     } else if (gatewayId) {
       const cents = typeof body.amount === "string" ? parseCents(body.amount) : undefined
       if (body.amount === undefined) errors.amount = [required]
-      else if (cents === undefined || cents <= 0) errors.amount = ["A valid decimal string greater than 0 with at most 2 decimal places is required."]
+      else if (cents === undefined || cents <= 0)
+        errors.amount = ["A valid decimal string greater than 0 with at most 2 decimal places is required."]
       else amount = formatCents(cents)
       if (body.currency === undefined) errors.currency = [required]
-      else if (typeof body.currency !== "string" || !/^[A-Z]{3}$/.test(body.currency)) errors.currency = ["Enter a valid ISO 4217 currency code."]
+      else if (typeof body.currency !== "string" || !/^[A-Z]{3}$/.test(body.currency))
+        errors.currency = ["Enter a valid ISO 4217 currency code."]
       else currency = body.currency
       if (body.billing_type === undefined) errors.billing_type = [required]
-      else if (body.billing_type !== "ONE_OFF") errors.billing_type = [`"${String(body.billing_type)}" is not a valid choice.`]
+      else if (body.billing_type !== "ONE_OFF")
+        errors.billing_type = [`"${String(body.billing_type)}" is not a valid choice.`]
     } else {
       errors.non_field_errors = ["Either campaign_id or gateway_id is required."]
     }
@@ -193,12 +210,17 @@ export function createCatalystPay(options: CatalystPayOptions, ctx: GatewayConte
       completed_at: null,
     }
     sessions.set(session.session_token, session)
-    return json(201, { session_token: session.session_token, status: session.status, payment_url: pageUrl(session.session_token) })
+    return json(201, {
+      session_token: session.session_token,
+      status: session.status,
+      payment_url: pageUrl(session.session_token),
+    })
   }
 
   // The hosted page.
 
-  const payable = (s: CatalystPayStoredSession) => s.status === "PENDING" || (s.status === "AWAITING_VERIFICATION" && s.held)
+  const payable = (s: CatalystPayStoredSession) =>
+    s.status === "PENDING" || (s.status === "AWAITING_VERIFICATION" && s.held)
 
   const redirect = (s: CatalystPayStoredSession, to: string | undefined, result: string): Reply =>
     to
@@ -216,7 +238,8 @@ export function createCatalystPay(options: CatalystPayOptions, ctx: GatewayConte
   })
 
   const page = (s: CatalystPayStoredSession, message?: string): Reply => {
-    if (!payable(s)) return html(200, renderResultPage({ ...pageBase(s), message, result: `This payment session is ${s.status}.` }))
+    if (!payable(s))
+      return html(200, renderResultPage({ ...pageBase(s), message, result: `This payment session is ${s.status}.` }))
     const holder = [s.lead.first_name, s.lead.last_name].filter((p) => typeof p === "string" && p).join(" ")
     return html(
       200,
@@ -225,7 +248,13 @@ export function createCatalystPay(options: CatalystPayOptions, ctx: GatewayConte
         message: message ?? (s.held ? "The debit is awaiting verification: pay to approve it, or decline." : undefined),
         action: pageUrl(s.session_token),
         fields: [
-          { kind: "text", id: "iban", name: "iban", label: `IBAN (${CATALYSTPAY_DECLINED_IBAN} declines)`, value: CATALYSTPAY_APPROVED_IBANS[0] },
+          {
+            kind: "text",
+            id: "iban",
+            name: "iban",
+            label: `IBAN (${CATALYSTPAY_DECLINED_IBAN} declines)`,
+            value: CATALYSTPAY_APPROVED_IBANS[0],
+          },
           { kind: "text", id: "account-holder", name: "account_holder", label: "Account holder", value: holder },
         ],
         buttons: STANDARD_BUTTONS,
@@ -241,9 +270,11 @@ export function createCatalystPay(options: CatalystPayOptions, ctx: GatewayConte
     const form = new URLSearchParams(req.text)
     const outcome = form.get("outcome")
     if (outcome === "cancel") return redirect(s, options.failureRedirectUrl, "You left the payment page.")
-    const iban = outcome === "decline" ? CATALYSTPAY_DECLINED_IBAN : (form.get("iban") ?? "").replace(/\s/g, "").toUpperCase()
+    const iban =
+      outcome === "decline" ? CATALYSTPAY_DECLINED_IBAN : (form.get("iban") ?? "").replace(/\s/g, "").toUpperCase()
     if (!isIban(iban)) return page(s, "Enter a valid IBAN.")
-    if (!(form.get("account_holder") ?? "").trim() && outcome !== "decline") return page(s, "Enter the account holder's name.")
+    if (!(form.get("account_holder") ?? "").trim() && outcome !== "decline")
+      return page(s, "Enter the account holder's name.")
     s.iban = `${iban.slice(0, 4)}${"*".repeat(iban.length - 8)}${iban.slice(-4)}`
     s.held = false
     if (iban === CATALYSTPAY_DECLINED_IBAN) {
@@ -288,7 +319,10 @@ export function createCatalystPay(options: CatalystPayOptions, ctx: GatewayConte
         const s = sessions.get(token)
         if (!s) return html(404, "<h1>Payment session not found</h1>")
         const declined = req.query.get("declined") && s.status === "PENDING"
-        return page(s, declined ? `The bank declined the debit. Attempts remaining: ${s.attempts_remaining}.` : undefined)
+        return page(
+          s,
+          declined ? `The bank declined the debit. Attempts remaining: ${s.attempts_remaining}.` : undefined
+        )
       },
     },
     { method: "POST", kind: "page", pattern: /^\/s\/([^/]+)$/, handle: (req, [token]) => submit(req, token) },

@@ -53,8 +53,17 @@ export function readSandboxEnv(env: Env): SandboxOptions {
     host: optional("SANDBOX_HOST"),
     publicUrl: optional("SANDBOX_PUBLIC_URL"),
     merchantName: optional("SANDBOX_MERCHANT_NAME"),
-    hitpay: hitpay && { apiKey: hitpay[0], salt: hitpay[1], v2WebhookUrl: optional("SANDBOX_HITPAY_V2_WEBHOOK_URL"), v2Salt: optional("SANDBOX_HITPAY_V2_SALT") },
-    cashflows: cashflows && { configurationId: cashflows[0], apiKey: cashflows[1], webhookUrl: optional("SANDBOX_CASHFLOWS_WEBHOOK_URL") },
+    hitpay: hitpay && {
+      apiKey: hitpay[0],
+      salt: hitpay[1],
+      v2WebhookUrl: optional("SANDBOX_HITPAY_V2_WEBHOOK_URL"),
+      v2Salt: optional("SANDBOX_HITPAY_V2_SALT"),
+    },
+    cashflows: cashflows && {
+      configurationId: cashflows[0],
+      apiKey: cashflows[1],
+      webhookUrl: optional("SANDBOX_CASHFLOWS_WEBHOOK_URL"),
+    },
     netvalve: netvalve && {
       clientId: netvalve[0],
       apiKey: netvalve[1],
@@ -81,7 +90,10 @@ export function readSandboxEnv(env: Env): SandboxOptions {
         maxAttempts: integer(env, "SANDBOX_WEBHOOK_MAX_ATTEMPTS"),
         initialDelayMs: integer(env, "SANDBOX_WEBHOOK_INITIAL_DELAY_MS"),
         timeoutMs: integer(env, "SANDBOX_WEBHOOK_TIMEOUT_MS"),
-        allowNonLoopback: env.SANDBOX_WEBHOOK_ALLOW_NON_LOOPBACK === undefined ? undefined : flag(env.SANDBOX_WEBHOOK_ALLOW_NON_LOOPBACK),
+        allowNonLoopback:
+          env.SANDBOX_WEBHOOK_ALLOW_NON_LOOPBACK === undefined
+            ? undefined
+            : flag(env.SANDBOX_WEBHOOK_ALLOW_NON_LOOPBACK),
       }).filter(([, v]) => v !== undefined)
     ),
   }
@@ -96,12 +108,18 @@ async function main(): Promise<void> {
   const sandbox = await startSandbox(options)
   const lines = [
     `Payment gateway sandbox listening on ${sandbox.url} (hosted pages at ${sandbox.publicUrl})`,
-    options.hitpay ? `  HitPay       apiBaseUrl         ${sandbox.baseUrls.hitpay}` : "  HitPay       not configured (SANDBOX_HITPAY_API_KEY, SANDBOX_HITPAY_SALT)",
-    options.cashflows ? `  Cashflows    apiBaseUrl         ${sandbox.baseUrls.cashflows}` : "  Cashflows    not configured (SANDBOX_CASHFLOWS_CONFIGURATION_ID, SANDBOX_CASHFLOWS_API_KEY)",
+    options.hitpay
+      ? `  HitPay       apiBaseUrl         ${sandbox.baseUrls.hitpay}`
+      : "  HitPay       not configured (SANDBOX_HITPAY_API_KEY, SANDBOX_HITPAY_SALT)",
+    options.cashflows
+      ? `  Cashflows    apiBaseUrl         ${sandbox.baseUrls.cashflows}`
+      : "  Cashflows    not configured (SANDBOX_CASHFLOWS_CONFIGURATION_ID, SANDBOX_CASHFLOWS_API_KEY)",
     options.netvalve
       ? `  NetValve     hppApiBaseUrl      ${sandbox.baseUrls.netvalveHpp}\n               paymentApiBaseUrl  ${sandbox.baseUrls.netvalvePayment}`
       : "  NetValve     not configured (SANDBOX_NETVALVE_CLIENT_ID, SANDBOX_NETVALVE_API_KEY)",
-    options.catalystpay ? `  CatalystPay  apiBaseUrl         ${sandbox.baseUrls.catalystpay}` : "  CatalystPay  not configured (SANDBOX_CATALYSTPAY_API_KEY, SANDBOX_CATALYSTPAY_WEBHOOK_SECRET)",
+    options.catalystpay
+      ? `  CatalystPay  apiBaseUrl         ${sandbox.baseUrls.catalystpay}`
+      : "  CatalystPay  not configured (SANDBOX_CATALYSTPAY_API_KEY, SANDBOX_CATALYSTPAY_WEBHOOK_SECRET)",
   ]
   if (!GATEWAYS.some((g) => options[g])) lines.push("No gateway configured: set the variables above (see --help).")
   process.stdout.write(lines.join("\n") + "\n")

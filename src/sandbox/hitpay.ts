@@ -1,6 +1,18 @@
 import { createHmac, randomUUID } from "node:crypto"
 import { GatewayContext, SandboxGateway, snapshot } from "./gateway"
-import { bodyFields, BodyFields, header, html, isHttpUrl, json, Reply, Route, SandboxRequest, seeOther, withQuery } from "./http"
+import {
+  bodyFields,
+  BodyFields,
+  header,
+  html,
+  isHttpUrl,
+  json,
+  Reply,
+  Route,
+  SandboxRequest,
+  seeOther,
+  withQuery,
+} from "./http"
 import { formatCents, parseCents } from "./money"
 import { isCardNumber, renderCheckoutPage, renderResultPage, STANDARD_BUTTONS } from "./pages"
 
@@ -64,8 +76,24 @@ export type HitPayStoredRequest = {
 }
 
 const PAYMENT_METHODS = [
-  "card", "paynow_online", "wechat", "alipay", "grabpay", "fave_duit", "shopback", "atome", "ovo", "gcash",
-  "shopee_pay", "zip", "touch_n_go", "boost", "fpx", "duitnow", "qrph", "giro",
+  "card",
+  "paynow_online",
+  "wechat",
+  "alipay",
+  "grabpay",
+  "fave_duit",
+  "shopback",
+  "atome",
+  "ovo",
+  "gcash",
+  "shopee_pay",
+  "zip",
+  "touch_n_go",
+  "boost",
+  "fpx",
+  "duitnow",
+  "qrph",
+  "giro",
 ]
 /** Stripe's generic decline card, which HitPay's Stripe-backed sandbox also declines. */
 const DECLINED_CARD = "4000000000000002"
@@ -156,7 +184,9 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
       url: options.v2WebhookUrl,
       headers: {
         "content-type": "application/json",
-        "Hitpay-Signature": createHmac("sha256", options.v2Salt ?? options.salt).update(body, "utf8").digest("hex"),
+        "Hitpay-Signature": createHmac("sha256", options.v2Salt ?? options.salt)
+          .update(body, "utf8")
+          .digest("hex"),
         "Hitpay-Event-Type": type,
         "Hitpay-Event-Object": object,
       },
@@ -172,7 +202,8 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
     const text = (field: string, max = 255): string | null => {
       const value = body[field]
       if (value === undefined || value === null || value === "") return null
-      if (typeof value !== "string" && typeof value !== "number") return add(field, `The ${field.replace(/_/g, " ")} must be a string.`), null
+      if (typeof value !== "string" && typeof value !== "number")
+        return (add(field, `The ${field.replace(/_/g, " ")} must be a string.`), null)
       const s = String(value)
       if (s.length > max) add(field, `The ${field.replace(/_/g, " ")} may not be greater than ${max} characters.`)
       return s
@@ -186,21 +217,29 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
     if (currency === null) add("currency", "The currency field is required.")
     else if (!/^[A-Za-z]{3}$/.test(currency)) add("currency", "The selected currency is invalid.")
     const email = text("email")
-    if (email !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) add("email", "The email must be a valid email address.")
+    if (email !== null && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+      add("email", "The email must be a valid email address.")
     for (const field of ["redirect_url", "webhook"]) {
       const url = text(field, 2048)
       if (url !== null && !isHttpUrl(url)) add(field, `The ${field.replace(/_/g, " ")} format is invalid.`)
     }
     const methods = listOf(body.payment_methods)
     if (methods === undefined) add("payment_methods", "The payment methods must be an array.")
-    else methods.filter((m) => !PAYMENT_METHODS.includes(m)).forEach((m) => add("payment_methods", `The selected payment method ${m} is invalid.`))
+    else
+      methods
+        .filter((m) => !PAYMENT_METHODS.includes(m))
+        .forEach((m) => add("payment_methods", `The selected payment method ${m} is invalid.`))
     const repeated = booleanOf(body.allow_repeated_payments)
-    if (repeated === undefined) add("allow_repeated_payments", "The allow repeated payments field must be true or false.")
+    if (repeated === undefined)
+      add("allow_repeated_payments", "The allow repeated payments field must be true or false.")
     const sendEmail = booleanOf(body.send_email)
     if (sendEmail === undefined) add("send_email", "The send email field must be true or false.")
     const expiresAt = expiryOf(body, add)
     const metadata = body.metadata
-    if (metadata !== undefined && (typeof metadata !== "object" || metadata === null || Object.keys(metadata).length > 50)) {
+    if (
+      metadata !== undefined &&
+      (typeof metadata !== "object" || metadata === null || Object.keys(metadata).length > 50)
+    ) {
       add("metadata", "The metadata must be an object of at most 50 string pairs.")
     }
     if (Object.keys(errors).length) return validationError(errors)
@@ -244,7 +283,10 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
   const remove = (id: string): Reply => {
     const request = find(id)
     if (!request) return missing()
-    if (request.status === "completed" || request.charges.some((c) => c.status !== "failed" && c.status !== "pending")) {
+    if (
+      request.status === "completed" ||
+      request.charges.some((c) => c.status !== "failed" && c.status !== "pending")
+    ) {
       return json(400, { message: "The payment request cannot be deleted as it has been completed." })
     }
     request.deleted = true
@@ -266,7 +308,12 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
     const charge = request?.charges.find((c) => c.id === paymentId)
     if (!request || !charge) return validationError({ payment_id: ["The selected payment id is invalid."] })
     if (charge.status !== "succeeded" && charge.status !== "partially_refunded") {
-      return json(400, { message: charge.status === "refunded" ? "The charge has been fully refunded." : `A ${charge.status} charge cannot be refunded.` })
+      return json(400, {
+        message:
+          charge.status === "refunded"
+            ? "The charge has been fully refunded."
+            : `A ${charge.status} charge cannot be refunded.`,
+      })
     }
     const paid = parseCents(charge.amount)!
     const refunded = parseCents(charge.refunded_amount)!
@@ -306,7 +353,10 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
       description: request.purpose ?? undefined,
     }
     if (request.deleted || request.status !== "pending") {
-      return html(request.status === "completed" ? 200 : 410, renderResultPage({ ...base, message, result: `This payment request is ${request.status}.` }))
+      return html(
+        request.status === "completed" ? 200 : 410,
+        renderResultPage({ ...base, message, result: `This payment request is ${request.status}.` })
+      )
     }
     return html(
       200,
@@ -314,7 +364,15 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
         ...base,
         message,
         action: pageUrl(request.id),
-        fields: [{ kind: "text", id: "card-number", name: "card_number", label: "Card number (4000 0000 0000 0002 declines)", value: SANDBOX_CARD }],
+        fields: [
+          {
+            kind: "text",
+            id: "card-number",
+            name: "card_number",
+            label: "Card number (4000 0000 0000 0002 declines)",
+            value: SANDBOX_CARD,
+          },
+        ],
         buttons: STANDARD_BUTTONS,
         extraHtml: `<p>Payment methods: ${request.payment_methods.map((m) => `<span data-testid="method-${m}">${m}</span>`).join(", ")}</p>`,
       })
@@ -324,7 +382,18 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
   const backToShop = (request: HitPayStoredRequest, status: string, result: string): Reply =>
     request.redirect_url
       ? seeOther(withQuery(request.redirect_url, { reference: request.id, status }))
-      : html(200, renderResultPage({ gateway: "HitPay", merchant: ctx.merchantName, amount: request.amount, currency: request.currency.toUpperCase(), reference: request.id, status: request.status, result }))
+      : html(
+          200,
+          renderResultPage({
+            gateway: "HitPay",
+            merchant: ctx.merchantName,
+            amount: request.amount,
+            currency: request.currency.toUpperCase(),
+            reference: request.id,
+            status: request.status,
+            result,
+          })
+        )
 
   const submit = (req: SandboxRequest, id: string): Reply => {
     const request = find(id)
@@ -358,7 +427,11 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
     if (outcome === "pending") return backToShop(request, "pending", "The payment is pending.")
     if (!request.allow_repeated_payments) request.status = declined ? "failed" : "completed"
     notifyPaid(request, charge, declined ? "failed" : "completed")
-    return backToShop(request, declined ? "failed" : "completed", declined ? "The payment was declined." : "Payment successful.")
+    return backToShop(
+      request,
+      declined ? "failed" : "completed",
+      declined ? "The payment was declined." : "Payment successful."
+    )
   }
 
   const routes: Route[] = [
@@ -372,7 +445,12 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
         return request ? json(200, view(request, true)) : missing()
       },
     },
-    { method: "DELETE", kind: "api", pattern: /^\/v1\/payment-requests\/([^/]+)\/?$/, handle: (_req, [id]) => remove(id) },
+    {
+      method: "DELETE",
+      kind: "api",
+      pattern: /^\/v1\/payment-requests\/([^/]+)\/?$/,
+      handle: (_req, [id]) => remove(id),
+    },
     { method: "POST", kind: "api", pattern: /^\/v1\/refund\/?$/, handle: refund },
     {
       method: "GET",
@@ -390,7 +468,9 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
     name: "hitpay",
     routes,
     authenticate: (req) =>
-      header(req, "x-business-api-key") === options.apiKey ? undefined : json(401, { message: "Invalid business api key" }),
+      header(req, "x-business-api-key") === options.apiKey
+        ? undefined
+        : json(401, { message: "Invalid business api key" }),
     internalError: () => json(500, { message: "Server Error" }),
     notFound: () => json(404, { message: "Not Found" }),
     payments: () => [...requests.keys()].map((id) => snapshot(current(id)!)),
@@ -426,14 +506,14 @@ function booleanOf(value: unknown): boolean | undefined {
 function expiryOf(body: BodyFields, add: (field: string, message: string) => void): number | null {
   if (typeof body.expires_after === "string" && body.expires_after) {
     const match = /^(\d+)\s*(min|mins|minute|minutes|hour|hours|day|days)$/.exec(body.expires_after.trim())
-    if (!match) return add("expires_after", "The expires after format is invalid."), null
+    if (!match) return (add("expires_after", "The expires after format is invalid."), null)
     const unit = match[2].startsWith("min") ? 60_000 : match[2].startsWith("hour") ? 3_600_000 : 86_400_000
     return Date.now() + Number(match[1]) * unit
   }
   if (typeof body.expiry_date === "string" && body.expiry_date) {
     const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(body.expiry_date.trim())
     const at = match ? Date.parse(`${match[1]}T${match[2]}+08:00`) : NaN
-    if (Number.isNaN(at)) return add("expiry_date", "The expiry date does not match the format Y-m-d H:i:s."), null
+    if (Number.isNaN(at)) return (add("expiry_date", "The expiry date does not match the format Y-m-d H:i:s."), null)
     return at
   }
   return null

@@ -103,7 +103,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`
   const publicUrl = (options.publicUrl ?? url).replace(/\/+$/, "")
 
-  const ctx: GatewayContext = { publicUrl, merchantName: options.merchantName ?? "Sandbox Store", webhooks, faults, timers }
+  const ctx: GatewayContext = {
+    publicUrl,
+    merchantName: options.merchantName ?? "Sandbox Store",
+    webhooks,
+    faults,
+    timers,
+  }
   const gateways: Partial<{ [G in GatewayName]: SandboxGateway<StoredPayments[G]> }> = {
     hitpay: options.hitpay && createHitPay(options.hitpay, ctx),
     cashflows: options.cashflows && createCashflows(options.cashflows, ctx),
@@ -114,7 +120,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     handle(req, gateways, faults)
       .then((reply) => send(res, reply))
-      .catch((error: unknown) => send(res, { status: 500, headers: { "content-type": "text/plain" }, body: `sandbox error: ${String(error)}` }))
+      .catch((error: unknown) =>
+        send(res, { status: 500, headers: { "content-type": "text/plain" }, body: `sandbox error: ${String(error)}` })
+      )
   })
 
   let closing: Promise<void> | undefined
@@ -155,15 +163,30 @@ async function handle(
   const [, prefix = "", ...rest] = target.pathname.split("/")
   const path = "/" + rest.join("/")
   if (target.pathname === "/" || target.pathname === "") {
-    return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ sandbox: "medusa-payment-hpp", gateways: GATEWAYS.filter((g) => gateways[g]) }) }
+    return {
+      status: 200,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ sandbox: "medusa-payment-hpp", gateways: GATEWAYS.filter((g) => gateways[g]) }),
+    }
   }
   const gateway = (GATEWAYS as readonly string[]).includes(prefix) ? gateways[prefix as GatewayName] : undefined
   if (!gateway) {
-    return { status: 404, headers: { "content-type": "application/json" }, body: JSON.stringify({ error: `no gateway configured at /${prefix}` }) }
+    return {
+      status: 404,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ error: `no gateway configured at /${prefix}` }),
+    }
   }
   const raw = await readBody(req)
   if (raw === undefined) return { status: 413, body: "request body too large" }
-  const request: SandboxRequest = { method: req.method ?? "GET", path, query: target.searchParams, headers: req.headers, raw, text: raw.toString("utf8") }
+  const request: SandboxRequest = {
+    method: req.method ?? "GET",
+    path,
+    query: target.searchParams,
+    headers: req.headers,
+    raw,
+    text: raw.toString("utf8"),
+  }
 
   let matchedPath = false
   for (const route of gateway.routes) {
@@ -172,7 +195,8 @@ async function handle(
     matchedPath = true
     if (route.method !== request.method) continue
     if (route.kind === "api") {
-      if (faults.latencyMs && faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs))
+      if (faults.latencyMs && faults.latencyMs > 0)
+        await new Promise((resolve) => setTimeout(resolve, faults.latencyMs))
       const failNext = faults.failNext ?? (faults.failNext = {})
       if ((failNext[gateway.name] ?? 0) > 0) {
         failNext[gateway.name]!--
@@ -183,7 +207,9 @@ async function handle(
     }
     return route.handle(request, match.slice(1))
   }
-  return matchedPath ? { status: 405, headers: { "content-type": "text/plain" }, body: "method not allowed" } : gateway.notFound()
+  return matchedPath
+    ? { status: 405, headers: { "content-type": "text/plain" }, body: "method not allowed" }
+    : gateway.notFound()
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {

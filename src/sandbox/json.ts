@@ -40,7 +40,11 @@ export function pythonJsonDumps(value: unknown, options: PythonDumpsOptions = {}
     if (typeof v === "object") {
       let keys = Object.keys(v as object).filter((k) => (v as Record<string, unknown>)[k] !== undefined)
       if (options.sortKeys) keys = keys.sort(compareCodePoints)
-      return "{" + keys.map((k) => pythonString(k, ensureAscii) + key + write((v as Record<string, unknown>)[k])).join(item) + "}"
+      return (
+        "{" +
+        keys.map((k) => pythonString(k, ensureAscii) + key + write((v as Record<string, unknown>)[k])).join(item) +
+        "}"
+      )
     }
     throw new TypeError(`Object of type ${typeof v} is not JSON serializable`)
   }
@@ -58,7 +62,15 @@ function compareCodePoints(a: string, b: string): number {
   return x.length - y.length
 }
 
-const SHORT_ESCAPES: Record<string, string> = { '"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f" }
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+  "\b": "\\b",
+  "\f": "\\f",
+}
 
 function pythonString(s: string, ensureAscii: boolean): string {
   let out = '"'
@@ -136,7 +148,7 @@ export function parseJsonKeepingNumberText(text: string): ParsedJson {
       i++
       const obj: Record<string, unknown> = {}
       ws()
-      if (text[i] === "}") return i++, obj
+      if (text[i] === "}") return (i++, obj)
       for (;;) {
         ws()
         if (text[i] !== '"') fail()
@@ -146,7 +158,7 @@ export function parseJsonKeepingNumberText(text: string): ParsedJson {
         obj[key] = parseValue(path ? `${path}.${key}` : key)
         ws()
         if (text[i] === ",") i++
-        else if (text[i] === "}") return i++, obj
+        else if (text[i] === "}") return (i++, obj)
         else fail()
       }
     }
@@ -154,18 +166,22 @@ export function parseJsonKeepingNumberText(text: string): ParsedJson {
       i++
       const arr: unknown[] = []
       ws()
-      if (text[i] === "]") return i++, arr
+      if (text[i] === "]") return (i++, arr)
       for (;;) {
         arr.push(parseValue(path ? `${path}.${arr.length}` : String(arr.length)))
         ws()
         if (text[i] === ",") i++
-        else if (text[i] === "]") return i++, arr
+        else if (text[i] === "]") return (i++, arr)
         else fail()
       }
     }
     if (ch === '"') return parseString()
-    for (const [word, value] of [["true", true], ["false", false], ["null", null]] as const) {
-      if (text.startsWith(word, i)) return (i += word.length), value
+    for (const [word, value] of [
+      ["true", true],
+      ["false", false],
+      ["null", null],
+    ] as const) {
+      if (text.startsWith(word, i)) return ((i += word.length), value)
     }
     const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400))
     if (!match) fail()

@@ -26,7 +26,16 @@ export type NetValveOptions = {
 }
 
 export type NetValveOrderState =
-  | "CREATED" | "PENDING" | "AUTHORISED" | "PAID" | "CAPTURED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "FAILED" | "CANCELLED" | "EXPIRED"
+  | "CREATED"
+  | "PENDING"
+  | "AUTHORISED"
+  | "PAID"
+  | "CAPTURED"
+  | "PARTIALLY_REFUNDED"
+  | "REFUNDED"
+  | "FAILED"
+  | "CANCELLED"
+  | "EXPIRED"
 
 export type NetValveStoredOrder = {
   orderId: number
@@ -136,13 +145,25 @@ export function createNetValve(options: NetValveOptions, ctx: GatewayContext): S
   })
 
   const latest = (order: NetValveStoredOrder): Code =>
-    order.responseCode === CODES.pending[0] ? "pending" : order.responseCode === CODES.declined[0] ? "declined" : "approved"
+    order.responseCode === CODES.pending[0]
+      ? "pending"
+      : order.responseCode === CODES.declined[0]
+        ? "declined"
+        : "approved"
 
-  const event = (order: NetValveStoredOrder, eventName: string, code: Code, transactionType: string, amount = order.amount, transactionId = order.transactionID) => {
+  const event = (
+    order: NetValveStoredOrder,
+    eventName: string,
+    code: Code,
+    transactionType: string,
+    amount = order.amount,
+    transactionId = order.transactionID
+  ) => {
     if (!options.webhookUrl) return
     const [responseCode, responseMessage, responseCodeType] = CODES[code]
     const headers: Record<string, string> = { "content-type": "application/json" }
-    if (options.webhookHeaderName && options.webhookHeaderValue) headers[options.webhookHeaderName] = options.webhookHeaderValue
+    if (options.webhookHeaderName && options.webhookHeaderValue)
+      headers[options.webhookHeaderName] = options.webhookHeaderValue
     ctx.webhooks.send({
       gateway: "netvalve",
       event: eventName,
@@ -178,16 +199,26 @@ export function createNetValve(options: NetValveOptions, ctx: GatewayContext): S
     }
     const amount = amountFrom(req.text, "amount")
     if (amount.bad) return answer(400, "invalidAmount")
-    const invalid = (field: string, why: string) => answer(400, "invalidField", {}, `Invalid request field ${field}: ${why}`)
-    if (typeof body.currency !== "string" || !/^[A-Z]{3}$/.test(body.currency)) return invalid("currency", "an ISO 4217 code is required")
-    if (typeof body.midId !== "number" || !Number.isInteger(body.midId)) return invalid("midId", "an integer is required")
+    const invalid = (field: string, why: string) =>
+      answer(400, "invalidField", {}, `Invalid request field ${field}: ${why}`)
+    if (typeof body.currency !== "string" || !/^[A-Z]{3}$/.test(body.currency))
+      return invalid("currency", "an ISO 4217 code is required")
+    if (typeof body.midId !== "number" || !Number.isInteger(body.midId))
+      return invalid("midId", "an integer is required")
     const clientOrderId = body.clientOrderId
-    if (typeof clientOrderId !== "string" || !clientOrderId || clientOrderId.length > 100) return invalid("clientOrderId", "1 to 100 characters are required")
+    if (typeof clientOrderId !== "string" || !clientOrderId || clientOrderId.length > 100)
+      return invalid("clientOrderId", "1 to 100 characters are required")
     for (const key of ["successUrl", "cancelUrl", "failedUrl", "pendingUrl"]) {
       if (!isHttpUrl(body[key])) return invalid(key, "an absolute http(s) URL is required")
     }
     const existing = byClientOrderId(clientOrderId)
-    if (existing) return answer(400, PAID_STATES.includes(existing.orderState) || existing.orderState === "AUTHORISED" ? "alreadyPaid" : "duplicateOrder")
+    if (existing)
+      return answer(
+        400,
+        PAID_STATES.includes(existing.orderState) || existing.orderState === "AUTHORISED"
+          ? "alreadyPaid"
+          : "duplicateOrder"
+      )
 
     const now = stamp()
     const order: NetValveStoredOrder = {
@@ -256,7 +287,8 @@ export function createNetValve(options: NetValveOptions, ctx: GatewayContext): S
     }
     const amount = amountFrom(req.text, "amount")
     if (amount.bad) return answer(400, "invalidAmount", ids)
-    if (amount.cents! > parseCents(order.amount)!) return answer(400, "invalidAmount", ids, "Capture amount exceeds the authorised amount.")
+    if (amount.cents! > parseCents(order.amount)!)
+      return answer(400, "invalidAmount", ids, "Capture amount exceeds the authorised amount.")
     order.capturedAmount = formatCents(amount.cents!)
     setResult(order, "CAPTURED", "approved")
     event(order, "CAPTURED", "approved", "CAPTURE", order.capturedAmount)
@@ -288,13 +320,19 @@ export function createNetValve(options: NetValveOptions, ctx: GatewayContext): S
     if (amount.bad) return answer(400, "invalidAmount", ids)
     const paid = parseCents(order.capturedAmount)!
     const refunded = parseCents(order.refundedAmount)!
-    if (options.refusePartialRefunds && (refunded > 0 || amount.cents! !== paid)) return answer(400, "partialRefundNotAllowed", ids)
+    if (options.refusePartialRefunds && (refunded > 0 || amount.cents! !== paid))
+      return answer(400, "partialRefundNotAllowed", ids)
     if (refunded + amount.cents! > paid) return answer(400, "refundExceeds", ids)
     order.refundedAmount = formatCents(refunded + amount.cents!)
     setResult(order, refunded + amount.cents! === paid ? "REFUNDED" : "PARTIALLY_REFUNDED", "approved")
     const refundTransaction = nextTransactionId++
     event(order, "REFUNDED", "approved", "REFUND", formatCents(amount.cents!), refundTransaction)
-    return answer(200, "approved", { ...ids, refundTransactionID: refundTransaction, amount: new DecimalText(formatCents(amount.cents!)), currency: order.currency })
+    return answer(200, "approved", {
+      ...ids,
+      refundTransactionID: refundTransaction,
+      amount: new DecimalText(formatCents(amount.cents!)),
+      currency: order.currency,
+    })
   }
 
   // The hosted page.
@@ -314,23 +352,53 @@ export function createNetValve(options: NetValveOptions, ctx: GatewayContext): S
   }
 
   const page = (req: SandboxRequest, order: NetValveStoredOrder, message?: string): Reply => {
-    const base = { gateway: "NetValve", merchant: ctx.merchantName, amount: order.amount, currency: order.currency, reference: String(order.orderId), status: order.orderState, description: order.orderDesc ?? undefined }
+    const base = {
+      gateway: "NetValve",
+      merchant: ctx.merchantName,
+      amount: order.amount,
+      currency: order.currency,
+      reference: String(order.orderId),
+      status: order.orderState,
+      description: order.orderDesc ?? undefined,
+    }
     if (order.orderState !== "CREATED" && order.orderState !== "PENDING") {
       return html(200, renderResultPage({ ...base, message, result: `This order is ${order.orderState}.` }))
     }
     const shown = shownOptions(req.query)
     const buttons: PageButton[] = STANDARD_BUTTONS.filter((b) => b.id !== "pay" || shown.includes("card"))
-    if (!shown.includes("card")) buttons.unshift({ id: "pay", outcome: `pay-${shown[0]}`, label: `Pay with ${shown[0]}` })
-    const wallets: PageButton[] = shown.filter((o) => o !== "card").map((o) => ({ id: `pay-${o}`, outcome: `pay-${o}`, label: `Pay with ${o === "applepay" ? "Apple Pay" : "Google Pay"}` }))
+    if (!shown.includes("card"))
+      buttons.unshift({ id: "pay", outcome: `pay-${shown[0]}`, label: `Pay with ${shown[0]}` })
+    const wallets: PageButton[] = shown
+      .filter((o) => o !== "card")
+      .map((o) => ({
+        id: `pay-${o}`,
+        outcome: `pay-${o}`,
+        label: `Pay with ${o === "applepay" ? "Apple Pay" : "Google Pay"}`,
+      }))
     const optionList = `<ul id="payment-options" data-testid="payment-options">${shown.map((o) => `<li id="option-${o}" data-testid="option-${o}">${escapeHtml(o)}</li>`).join("")}</ul>`
-    const walletButtons = wallets.map((b) => `<button type="submit" id="${b.id}" data-testid="${b.id}" name="outcome" value="${b.outcome}">${escapeHtml(b.label)}</button>`).join(" ")
+    const walletButtons = wallets
+      .map(
+        (b) =>
+          `<button type="submit" id="${b.id}" data-testid="${b.id}" name="outcome" value="${b.outcome}">${escapeHtml(b.label)}</button>`
+      )
+      .join(" ")
     return html(
       200,
       renderCheckoutPage({
         ...base,
         message,
         action: `${ctx.publicUrl}/netvalve/checkout?${req.query.toString()}`,
-        fields: shown.includes("card") ? [{ kind: "text", id: "card-number", name: "cardNumber", label: "Card number", value: "4111 1111 1111 1111" }] : [],
+        fields: shown.includes("card")
+          ? [
+              {
+                kind: "text",
+                id: "card-number",
+                name: "cardNumber",
+                label: "Card number",
+                value: "4111 1111 1111 1111",
+              },
+            ]
+          : [],
         buttons,
         extraHtml: optionList + (walletButtons ? `<p>${walletButtons}</p>` : ""),
       })
@@ -350,7 +418,8 @@ export function createNetValve(options: NetValveOptions, ctx: GatewayContext): S
     }
     const method = outcome.startsWith("pay-") ? outcome.slice(4) : shown.includes("card") ? "card" : shown[0]
     if (!shown.includes(method)) return page(req, order, `${method} is not offered on this page.`)
-    if (outcome === "pay" && !isCardNumber(form.get("cardNumber") ?? "")) return page(req, order, "Enter a valid card number.")
+    if (outcome === "pay" && !isCardNumber(form.get("cardNumber") ?? ""))
+      return page(req, order, "Enter a valid card number.")
     order.paymentMethod = method
     const sale = order.transactionType === "PURCHASE"
     if (outcome === "pending") {
@@ -366,7 +435,14 @@ export function createNetValve(options: NetValveOptions, ctx: GatewayContext): S
     if (outcome !== "pay" && !outcome.startsWith("pay-")) return page(req, order, "Choose an outcome.")
     if (ctx.faults.reorderWebhooks) {
       // An earlier failed attempt whose event NetValve delivers late: queued first, delivered last.
-      event(order, sale ? "PURCHASE_FAILED" : "AUTHORISATION_FAILED", "declined", order.transactionType, order.amount, nextTransactionId++)
+      event(
+        order,
+        sale ? "PURCHASE_FAILED" : "AUTHORISATION_FAILED",
+        "declined",
+        order.transactionType,
+        order.amount,
+        nextTransactionId++
+      )
     }
     if (sale) order.capturedAmount = order.amount
     setResult(order, sale ? "PAID" : "AUTHORISED", "approved")
@@ -376,9 +452,24 @@ export function createNetValve(options: NetValveOptions, ctx: GatewayContext): S
 
   const hppRoutes: Route[] = [{ method: "POST", kind: "api", pattern: /^\/hpp\/hpp\/order\/?$/, handle: create }]
   const paymentRoutes: Route[] = [
-    { method: "GET", kind: "api", pattern: /^\/payment\/order\/?$/, handle: (req) => inquiry(byClientOrderId(req.query.get("clientOrderId") ?? "")) },
-    { method: "GET", kind: "api", pattern: /^\/payment\/order\/(\d+)\/?$/, handle: (_req, [id]) => inquiry(orders.get(Number(id))) },
-    { method: "GET", kind: "api", pattern: /^\/payment\/transaction\/status\/?$/, handle: (req) => inquiry(byTransaction(req.query.get("transactionId") ?? "")) },
+    {
+      method: "GET",
+      kind: "api",
+      pattern: /^\/payment\/order\/?$/,
+      handle: (req) => inquiry(byClientOrderId(req.query.get("clientOrderId") ?? "")),
+    },
+    {
+      method: "GET",
+      kind: "api",
+      pattern: /^\/payment\/order\/(\d+)\/?$/,
+      handle: (_req, [id]) => inquiry(orders.get(Number(id))),
+    },
+    {
+      method: "GET",
+      kind: "api",
+      pattern: /^\/payment\/transaction\/status\/?$/,
+      handle: (req) => inquiry(byTransaction(req.query.get("transactionId") ?? "")),
+    },
     { method: "POST", kind: "api", pattern: /^\/payment\/capture\/?$/, handle: capture },
     { method: "POST", kind: "api", pattern: /^\/payment\/cancel\/?$/, handle: cancel },
     { method: "POST", kind: "api", pattern: /^\/payment\/refund\/?$/, handle: refund },
@@ -400,7 +491,9 @@ export function createNetValve(options: NetValveOptions, ctx: GatewayContext): S
     name: "netvalve",
     routes: [...hppRoutes, ...paymentRoutes, ...pageRoutes],
     authenticate: (req) =>
-      header(req, "netvalve-client-id") === options.clientId && header(req, "netvalve-api-key") === options.apiKey ? undefined : answer(401, "auth"),
+      header(req, "netvalve-client-id") === options.clientId && header(req, "netvalve-api-key") === options.apiKey
+        ? undefined
+        : answer(401, "auth"),
     internalError: () => answer(500, "internal"),
     notFound: () => answer(404, "notFound"),
     payments: () => [...orders.values()].map(snapshot),

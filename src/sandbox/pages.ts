@@ -26,7 +26,14 @@
 
 export type PageField =
   | { kind: "text"; id: string; name: string; label: string; value: string }
-  | { kind: "select"; id: string; name: string; label: string; value: string; options: { value: string; label: string }[] }
+  | {
+      kind: "select"
+      id: string
+      name: string
+      label: string
+      value: string
+      options: { value: string; label: string }[]
+    }
 
 export type PageButton = { id: string; outcome: string; label: string }
 
@@ -74,7 +81,10 @@ export function renderCheckoutPage(page: CheckoutPage): string {
       const label = `<label for="${escapeHtml(field.id)}">${escapeHtml(field.label)}</label>`
       if (field.kind === "select") {
         const options = field.options
-          .map((o) => `<option value="${escapeHtml(o.value)}"${o.value === field.value ? " selected" : ""}>${escapeHtml(o.label)}</option>`)
+          .map(
+            (o) =>
+              `<option value="${escapeHtml(o.value)}"${o.value === field.value ? " selected" : ""}>${escapeHtml(o.label)}</option>`
+          )
           .join("")
         return `<p>${label}<br><select ${testId(field.id)} name="${escapeHtml(field.name)}">${options}</select></p>`
       }
@@ -85,7 +95,10 @@ export function renderCheckoutPage(page: CheckoutPage): string {
     .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join("")
   const buttons = page.buttons
-    .map((b) => `<button type="submit" ${testId(b.id)} name="outcome" value="${escapeHtml(b.outcome)}">${escapeHtml(b.label)}</button>`)
+    .map(
+      (b) =>
+        `<button type="submit" ${testId(b.id)} name="outcome" value="${escapeHtml(b.outcome)}">${escapeHtml(b.label)}</button>`
+    )
     .join("\n")
   const body = `
 <form ${testId("payment-form")} method="post" action="${escapeHtml(page.action)}">
@@ -97,7 +110,9 @@ ${page.extraHtml ?? ""}
   return layout(page, body)
 }
 
-export type ResultPage = Omit<CheckoutPage, "action" | "fields" | "buttons" | "hidden" | "extraHtml"> & { result: string }
+export type ResultPage = Omit<CheckoutPage, "action" | "fields" | "buttons" | "hidden" | "extraHtml"> & {
+  result: string
+}
 
 /** The end of the road when the payment has no return URL, or is already finished. */
 export function renderResultPage(page: ResultPage): string {
@@ -105,7 +120,9 @@ export function renderResultPage(page: ResultPage): string {
 }
 
 function layout(page: Omit<CheckoutPage, "action" | "fields" | "buttons">, body: string): string {
-  const message = page.message ? `<p class="message" role="alert" ${testId("message")}>${escapeHtml(page.message)}</p>` : ""
+  const message = page.message
+    ? `<p class="message" role="alert" ${testId("message")}>${escapeHtml(page.message)}</p>`
+    : ""
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -159,7 +159,9 @@ export class WebhookQueue {
     if (this.closed) return
     const acknowledged =
       result.status !== undefined &&
-      (job.acknowledged ? job.acknowledged(result.status, result.body ?? "") : result.status >= 200 && result.status < 300)
+      (job.acknowledged
+        ? job.acknowledged(result.status, result.body ?? "")
+        : result.status >= 200 && result.status < 300)
     const gaveUp = !acknowledged && job.attempts >= this.policy.maxAttempts
     this.log.push({
       deliveryId: job.deliveryId,
@@ -191,7 +193,9 @@ export class WebhookQueue {
       return Promise.resolve({ error: `not a URL: ${job.url}` })
     }
     if (!this.policy.allowNonLoopback && !isLoopback(url.hostname)) {
-      return Promise.resolve({ error: `refused: ${url.hostname} is not a loopback host (set webhooks.allowNonLoopback)` })
+      return Promise.resolve({
+        error: `refused: ${url.hostname} is not a loopback host (set webhooks.allowNonLoopback)`,
+      })
     }
     const send = url.protocol === "https:" ? httpsRequest : httpRequest
     return new Promise((resolve) => {
@@ -201,7 +205,12 @@ export class WebhookQueue {
         {
           method: "POST",
           agent: false,
-          headers: { ...job.headers, "content-length": String(body.length), connection: "close", "user-agent": "medusa-payment-hpp-sandbox" },
+          headers: {
+            ...job.headers,
+            "content-length": String(body.length),
+            connection: "close",
+            "user-agent": "medusa-payment-hpp-sandbox",
+          },
           timeout: this.policy.timeoutMs,
         },
         (res) => {

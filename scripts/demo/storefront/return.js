@@ -44,15 +44,27 @@ async function settle() {
     }
     const status = await sessionStatus().catch(() => undefined)
     if (status === "error") {
-      return show("failed", "Your payment was declined", "No order was placed and you were not charged. You can try again, or choose another way to pay.")
+      return show(
+        "failed",
+        "Your payment was declined",
+        "No order was placed and you were not charged. You can try again, or choose another way to pay."
+      )
     }
     if (status === "canceled") {
       return show("cancelled", "You cancelled the payment", "No order was placed and you were not charged.")
     }
-    show("checking", "Waiting for the payment to be confirmed…", "Some payment methods take a moment. This page checks again by itself.")
+    show(
+      "checking",
+      "Waiting for the payment to be confirmed…",
+      "Some payment methods take a moment. This page checks again by itself."
+    )
     await new Promise((resolve) => setTimeout(resolve, 2000))
   }
-  show("pending", "Your payment is not confirmed yet", "No order has been placed yet. If you completed the payment, your order will be created as soon as the provider confirms it.")
+  show(
+    "pending",
+    "Your payment is not confirmed yet",
+    "No order has been placed yet. If you completed the payment, your order will be created as soon as the provider confirms it."
+  )
 }
 
 if (!cartId) {

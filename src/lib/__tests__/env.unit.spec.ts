@@ -7,10 +7,13 @@ import { parseProviderOptions } from "../options"
 const gateways = Object.entries(HPP_GATEWAYS)
 
 describe("options from the environment", () => {
-  it.each(gateways)("%s: every option has the variable its boot errors name, and only real options are read", (_id, spec) => {
-    const shape = (spec.schema as unknown as { shape: Record<string, unknown> }).shape
-    expect(Object.keys(spec.env).sort()).toEqual(Object.keys(shape).sort())
-  })
+  it.each(gateways)(
+    "%s: every option has the variable its boot errors name, and only real options are read",
+    (_id, spec) => {
+      const shape = (spec.schema as unknown as { shape: Record<string, unknown> }).shape
+      expect(Object.keys(spec.env).sort()).toEqual(Object.keys(shape).sort())
+    }
+  )
 
   it.each(gateways)("%s: hppProvidersFromEnv reads each option from exactly that variable", (id, spec) => {
     const env = Object.fromEntries(Object.values(spec.env).map((variable) => [variable, `value of ${variable}`]))
@@ -18,7 +21,9 @@ describe("options from the environment", () => {
     expect(registration).toEqual({
       resolve: `medusa-payment-hpp/providers/${id}`,
       id,
-      options: Object.fromEntries(Object.entries(spec.env).map(([option, variable]) => [option, `value of ${variable}`])),
+      options: Object.fromEntries(
+        Object.entries(spec.env).map(([option, variable]) => [option, `value of ${variable}`])
+      ),
     })
   })
 
@@ -32,8 +37,13 @@ describe("options from the environment", () => {
   })
 
   it("names the variable of a missing credential when only some are set", () => {
-    const [hitpay] = hppProvidersFromEnv({ HITPAY_SALT: "s", HITPAY_WEBHOOK_URL: "https://b.example/hooks/payment/hitpay_hitpay" })
-    expect(() => parseProviderOptions(HPP_GATEWAYS.hitpay, hitpay.options)).toThrow('option "apiKey" is missing (set HITPAY_API_KEY)')
+    const [hitpay] = hppProvidersFromEnv({
+      HITPAY_SALT: "s",
+      HITPAY_WEBHOOK_URL: "https://b.example/hooks/payment/hitpay_hitpay",
+    })
+    expect(() => parseProviderOptions(HPP_GATEWAYS.hitpay, hitpay.options)).toThrow(
+      'option "apiKey" is missing (set HITPAY_API_KEY)'
+    )
   })
 
   it("still reads the variables of the old option names, with a warning naming the new option and variable", () => {
@@ -52,8 +62,16 @@ describe("options from the environment", () => {
   })
 
   it.each([
-    ["cashflows", "integration", { configurationId: "1", apiKey: "k", webhookUrl: "https://b.example/hooks/cashflows/cashflows" }],
-    ["catalystpay", "staging", { apiKey: "rk_x", webhookSecret: "s", gatewayId: "f7e8d9c0-b1a2-3456-cdef-890123456789" }],
+    [
+      "cashflows",
+      "integration",
+      { configurationId: "1", apiKey: "k", webhookUrl: "https://b.example/hooks/cashflows/cashflows" },
+    ],
+    [
+      "catalystpay",
+      "staging",
+      { apiKey: "rk_x", webhookSecret: "s", gatewayId: "f7e8d9c0-b1a2-3456-cdef-890123456789" },
+    ],
   ] as const)("%s: takes the gateway's own word %s as sandbox, with a warning", (id, word, options) => {
     const parsed = parseProviderOptions<ZodTypeAny>(HPP_GATEWAYS[id], { ...options, environment: word })
     expect(parsed.options.environment).toBe("sandbox")
@@ -63,6 +81,8 @@ describe("options from the environment", () => {
   it("is what this repository's medusa-config and the README's use", () => {
     const root = path.resolve(__dirname, "../../..")
     expect(readFileSync(path.join(root, "medusa-config.ts"), "utf8")).toContain("hppProvidersFromEnv(")
-    expect(readFileSync(path.join(root, "README.md"), "utf8")).toContain('import { hppProvidersFromEnv } from "medusa-payment-hpp/env"')
+    expect(readFileSync(path.join(root, "README.md"), "utf8")).toContain(
+      'import { hppProvidersFromEnv } from "medusa-payment-hpp/env"'
+    )
   })
 })

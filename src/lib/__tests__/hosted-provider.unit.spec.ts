@@ -1,5 +1,4 @@
 import { PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { z } from "zod"
 import { CreatedPage, GatewayStatus, HostedCradle, HostedPaymentProvider, PageRequest } from "../hosted-provider"
 import type { ParsedOptions } from "../options"
 import { HppSessionData, sessionSchema } from "../session"
@@ -18,11 +17,21 @@ class TestGatewayProvider extends HostedPaymentProvider<Options, HppSessionData>
   webhook: WebhookVerification<GatewayStatus> = { outcome: "ignored", reason: "nothing yet" }
 
   constructor(cradle: HostedCradle, parsed: ParsedOptions<Options>) {
-    super(cradle, parsed, { name: "TestGateway", pageName: "page", session: schema, legacyKeys: { gateway_reference: "page_id" } })
+    super(cradle, parsed, {
+      name: "TestGateway",
+      pageName: "page",
+      session: schema,
+      legacyKeys: { gateway_reference: "page_id" },
+    })
   }
   protected async createPage({ sessionId, amount }: PageRequest): Promise<CreatedPage> {
     const id = `page_${this.pages.size + 1}`
-    this.pages.set(id, { status: PaymentSessionStatus.PENDING, paid: { amount, currency: "SGD" }, gatewayStatus: "open", describe: `page ${id}` })
+    this.pages.set(id, {
+      status: PaymentSessionStatus.PENDING,
+      paid: { amount, currency: "SGD" },
+      gatewayStatus: "open",
+      describe: `page ${id}`,
+    })
     return { checkoutUrl: `https://pay.example/${id}?s=${sessionId}`, gatewayReference: id, gatewayStatus: "open" }
   }
   protected async fetchStatus(session: HppSessionData): Promise<GatewayStatus> {
@@ -49,11 +58,16 @@ function setUp(sessions: Record<string, unknown>[] = [], warnings: string[] = []
 }
 
 const initiate = (provider: TestGatewayProvider, amount = 25) =>
-  provider.initiatePayment({ amount, currency_code: "SGD", data: { session_id: SESSION }, context: { idempotency_key: SESSION } })
+  provider.initiatePayment({
+    amount,
+    currency_code: "SGD",
+    data: { session_id: SESSION },
+    context: { idempotency_key: SESSION },
+  })
 
 describe("the hosted-payment core", () => {
   it("logs each deprecation warning once, at construction", () => {
-    const { log } = setUp([], ["TestGateway payment provider: option \"x\" is deprecated: use \"y\""])
+    const { log } = setUp([], ['TestGateway payment provider: option "x" is deprecated: use "y"'])
     expect(log.warn).toHaveBeenCalledTimes(1)
   })
 
@@ -77,34 +91,82 @@ describe("the hosted-payment core", () => {
     const { data } = await initiate(provider)
     expect((await provider.updatePayment({ amount: 25, currency_code: "sgd", data: data! })).data).toEqual(data)
     expect(provider.closed).toEqual([])
-    const updated = await provider.updatePayment({ amount: 30, currency_code: "sgd", data: data!, context: { idempotency_key: SESSION } })
+    const updated = await provider.updatePayment({
+      amount: 30,
+      currency_code: "sgd",
+      data: data!,
+      context: { idempotency_key: SESSION },
+    })
     expect(provider.closed).toEqual(["page_1"])
-    expect(updated.data).toMatchObject({ gateway_reference: "page_2", amount: "30.00", return_url: "https://shop.example/return" })
+    expect(updated.data).toMatchObject({
+      gateway_reference: "page_2",
+      amount: "30.00",
+      return_url: "https://shop.example/return",
+    })
   })
 
   it("reports paid only for the session's amount, and never for a page made for another session", async () => {
     const { provider, log } = setUp()
     const { data } = await initiate(provider)
-    provider.pages.set("page_1", { status: PaymentSessionStatus.CAPTURED, paid: { amount: "25.00", currency: "SGD" }, gatewayStatus: "paid", describe: "page page_1" })
+    provider.pages.set("page_1", {
+      status: PaymentSessionStatus.CAPTURED,
+      paid: { amount: "25.00", currency: "SGD" },
+      gatewayStatus: "paid",
+      describe: "page page_1",
+    })
     expect((await provider.authorizePayment({ data: data! })).status).toBe(PaymentSessionStatus.CAPTURED)
-    provider.pages.set("page_1", { status: PaymentSessionStatus.CAPTURED, paid: { amount: "2.50", currency: "SGD" }, gatewayStatus: "paid", describe: "page page_1" })
+    provider.pages.set("page_1", {
+      status: PaymentSessionStatus.CAPTURED,
+      paid: { amount: "2.50", currency: "SGD" },
+      gatewayStatus: "paid",
+      describe: "page page_1",
+    })
     expect((await provider.authorizePayment({ data: data! })).status).toBe(PaymentSessionStatus.ERROR)
-    provider.pages.set("page_1", { status: PaymentSessionStatus.CAPTURED, paid: { amount: "25.00", currency: "SGD" }, gatewayStatus: "paid", describe: "page page_1", foreign: "belongs to order payses_01JOTHER" })
+    provider.pages.set("page_1", {
+      status: PaymentSessionStatus.CAPTURED,
+      paid: { amount: "25.00", currency: "SGD" },
+      gatewayStatus: "paid",
+      describe: "page page_1",
+      foreign: "belongs to order payses_01JOTHER",
+    })
     expect((await provider.authorizePayment({ data: data! })).status).toBe(PaymentSessionStatus.ERROR)
-    expect(log.error).toHaveBeenCalledWith(`TestGateway: page page_1 belongs to order payses_01JOTHER, not to session ${SESSION}`)
+    expect(log.error).toHaveBeenCalledWith(
+      `TestGateway: page page_1 belongs to order payses_01JOTHER, not to session ${SESSION}`
+    )
   })
 
   it("logs a status word the gateway's table does not know, and keeps the session pending", async () => {
     const { provider, log } = setUp()
     const { data } = await initiate(provider)
-    provider.pages.set("page_1", { status: PaymentSessionStatus.PENDING, paid: { amount: "25.00", currency: "SGD" }, gatewayStatus: "held", describe: "page page_1", unknown: ['page status "held"'] })
-    expect(await provider.getPaymentStatus({ data: data! })).toMatchObject({ status: PaymentSessionStatus.PENDING, data: { gateway_status: "held" } })
+    provider.pages.set("page_1", {
+      status: PaymentSessionStatus.PENDING,
+      paid: { amount: "25.00", currency: "SGD" },
+      gatewayStatus: "held",
+      describe: "page page_1",
+      unknown: ['page status "held"'],
+    })
+    expect(await provider.getPaymentStatus({ data: data! })).toMatchObject({
+      status: PaymentSessionStatus.PENDING,
+      data: { gateway_status: "held" },
+    })
     expect(log.warn).toHaveBeenCalledWith('TestGateway: unknown page status "held" on page page_1, treated as pending')
   })
 
   describe("webhooks", () => {
-    const paid: GatewayStatus = { status: PaymentSessionStatus.CAPTURED, paid: { amount: "25.00", currency: "SGD" }, gatewayStatus: "paid", describe: "page page_1" }
-    const stored = { session_id: SESSION, checkout_url: "https://pay.example/page_1", amount: "25.00", currency_code: "sgd", return_url: null, gateway_reference: "page_1" }
+    const paid: GatewayStatus = {
+      status: PaymentSessionStatus.CAPTURED,
+      paid: { amount: "25.00", currency: "SGD" },
+      gatewayStatus: "paid",
+      describe: "page page_1",
+    }
+    const stored = {
+      session_id: SESSION,
+      checkout_url: "https://pay.example/page_1",
+      amount: "25.00",
+      currency_code: "sgd",
+      return_url: null,
+      gateway_reference: "page_1",
+    }
 
     it("acts for a live session of this provider that holds the page", async () => {
       const { provider } = setUp([stored])
@@ -118,31 +180,48 @@ describe("the hosted-payment core", () => {
     it("finds the session by the page alone, also under the key it was stored with before", async () => {
       const { provider } = setUp([{ ...stored, gateway_reference: undefined, page_id: "page_1" }])
       provider.webhook = { outcome: "session", gatewayReference: "page_1", status: paid }
-      expect((await provider.getWebhookActionAndData({ data: {}, rawData: "", headers: {} })).action).toBe(PaymentActions.SUCCESSFUL)
+      expect((await provider.getWebhookActionAndData({ data: {}, rawData: "", headers: {} })).action).toBe(
+        PaymentActions.SUCCESSFUL
+      )
     })
 
     it.each([
-      ["a session the store does not have (deleted after a cart change)", [], "is not a live payment session of this provider"],
+      [
+        "a session the store does not have (deleted after a cart change)",
+        [],
+        "is not a live payment session of this provider",
+      ],
       ["a deleted session", "deleted", "is not a live payment session of this provider"],
       ["another provider's session", "other provider", "is not a live payment session of this provider"],
-      ["a session that holds another page", [{ ...stored, gateway_reference: "page_9" }], "holds page page_9, not page_1"],
+      [
+        "a session that holds another page",
+        [{ ...stored, gateway_reference: "page_9" }],
+        "holds page page_9, not page_1",
+      ],
     ])("answers not_supported, saying why, for %s", async (_name, sessions, reason) => {
       const { provider, log, cradle } = setUp(Array.isArray(sessions) ? sessions : [stored])
-      const rows = (cradle.paymentSessionService as unknown as { rows: { deleted_at: unknown; provider_id: string }[] }).rows
+      const rows = (cradle.paymentSessionService as unknown as { rows: { deleted_at: unknown; provider_id: string }[] })
+        .rows
       if (sessions === "deleted") rows[0].deleted_at = new Date()
       if (sessions === "other provider") rows[0].provider_id = "pp_system_default"
       provider.webhook = { outcome: "session", sessionId: SESSION, gatewayReference: "page_1", status: paid }
-      expect(await provider.getWebhookActionAndData({ data: {}, rawData: "", headers: {} })).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+      expect(await provider.getWebhookActionAndData({ data: {}, rawData: "", headers: {} })).toEqual({
+        action: PaymentActions.NOT_SUPPORTED,
+      })
       expect(log.warn).toHaveBeenCalledWith(expect.stringContaining(reason))
     })
 
     it("answers not_supported for rejected and ignored webhooks, with the reason in the log", async () => {
       const { provider, log } = setUp([stored])
       provider.webhook = { outcome: "rejected", why: "unauthenticated", reason: "bad signature" }
-      expect((await provider.getWebhookActionAndData({ data: {}, rawData: "", headers: {} })).action).toBe(PaymentActions.NOT_SUPPORTED)
+      expect((await provider.getWebhookActionAndData({ data: {}, rawData: "", headers: {} })).action).toBe(
+        PaymentActions.NOT_SUPPORTED
+      )
       expect(log.warn).toHaveBeenCalledWith("TestGateway webhook rejected: bad signature")
       provider.webhook = { outcome: "ignored", reason: "another event" }
-      expect((await provider.getWebhookActionAndData({ data: {}, rawData: "", headers: {} })).action).toBe(PaymentActions.NOT_SUPPORTED)
+      expect((await provider.getWebhookActionAndData({ data: {}, rawData: "", headers: {} })).action).toBe(
+        PaymentActions.NOT_SUPPORTED
+      )
       expect(log.info).toHaveBeenCalledWith("TestGateway webhook ignored: another event")
     })
 

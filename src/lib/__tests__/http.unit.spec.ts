@@ -27,9 +27,9 @@ describe("gateway HTTP client", () => {
 
   it("never retries a POST: a create could happen twice", async () => {
     const scope = nock(BASE).post("/things").reply(500, { message: "boom" }).post("/things").reply(201, {})
-    await expect(client().request({ operation: "create thing", method: "POST", url: "/things", data: {} })).rejects.toThrow(
-      "Gateway create thing failed (HTTP 500): boom"
-    )
+    await expect(
+      client().request({ operation: "create thing", method: "POST", url: "/things", data: {} })
+    ).rejects.toThrow("Gateway create thing failed (HTTP 500): boom")
     expect(scope.isDone()).toBe(false)
   })
 
@@ -52,7 +52,9 @@ describe("gateway HTTP client", () => {
   it("says when the gateway cannot be reached, after retrying a GET", async () => {
     // A real refused connection: a local port nothing listens on.
     const server = net.createServer()
-    const port = await new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port)))
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port))
+    )
     await new Promise((resolve) => server.close(resolve))
     nock.enableNetConnect("127.0.0.1")
     const unreachable = new GatewayHttpClient({ gateway: "Gateway", baseURL: `http://127.0.0.1:${port}`, retries: 2 })
@@ -70,7 +72,12 @@ describe("gateway HTTP client", () => {
 
   it("treats a documented non-2xx answer as an answer when asked to", async () => {
     nock(BASE).delete("/things/9").reply(404)
-    const response = await client().request({ operation: "delete", method: "DELETE", url: "/things/9", acceptStatus: (s) => s === 404 })
+    const response = await client().request({
+      operation: "delete",
+      method: "DELETE",
+      url: "/things/9",
+      acceptStatus: (s) => s === 404,
+    })
     expect(response.status).toBe(404)
   })
 })

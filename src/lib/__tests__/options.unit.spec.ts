@@ -1,5 +1,13 @@
 import { z } from "zod"
-import { booleanish, optionalUrl, originList, parseProviderOptions, positiveInt, requiredString, stringList } from "../options"
+import {
+  booleanish,
+  optionalUrl,
+  originList,
+  parseProviderOptions,
+  positiveInt,
+  requiredString,
+  stringList,
+} from "../options"
 
 const schema = z
   .object({
@@ -11,7 +19,14 @@ const schema = z
     timeoutMs: positiveInt(1000),
   })
   .strict()
-const env = { apiKey: "GW_API_KEY", baseUrl: "GW_BASE_URL", origins: "GW_ORIGINS", methods: "GW_METHODS", live: "GW_LIVE", timeoutMs: "GW_TIMEOUT_MS" }
+const env = {
+  apiKey: "GW_API_KEY",
+  baseUrl: "GW_BASE_URL",
+  origins: "GW_ORIGINS",
+  methods: "GW_METHODS",
+  live: "GW_LIVE",
+  timeoutMs: "GW_TIMEOUT_MS",
+}
 const parse = (raw: unknown) => parseProviderOptions({ gateway: "Gateway", schema, env }, raw).options
 
 describe("provider options", () => {
@@ -25,14 +40,25 @@ describe("provider options", () => {
   })
 
   it("explains a malformed value", () => {
-    expect(() => parse({ apiKey: "k", baseUrl: "not a url" })).toThrow('option "baseUrl" must be an absolute URL (set GW_BASE_URL)')
-    expect(() => parse({ apiKey: "k", origins: "https://ok.example, ftp://x" })).toThrow('has "ftp://x", which is not an http(s) origin')
+    expect(() => parse({ apiKey: "k", baseUrl: "not a url" })).toThrow(
+      'option "baseUrl" must be an absolute URL (set GW_BASE_URL)'
+    )
+    expect(() => parse({ apiKey: "k", origins: "https://ok.example, ftp://x" })).toThrow(
+      'has "ftp://x", which is not an http(s) origin'
+    )
     expect(() => parse({ apiKey: "k", timeoutMs: "soon" })).toThrow('option "timeoutMs"')
   })
 
   it("reads environment-variable strings: lists, switches, numbers; blanks as unset", () => {
     expect(
-      parse({ apiKey: "k", baseUrl: "", origins: "https://a.example/x, https://b.example", methods: "card, paynow_online", live: "true", timeoutMs: "2500" })
+      parse({
+        apiKey: "k",
+        baseUrl: "",
+        origins: "https://a.example/x, https://b.example",
+        methods: "card, paynow_online",
+        live: "true",
+        timeoutMs: "2500",
+      })
     ).toEqual({
       apiKey: "k",
       baseUrl: undefined,

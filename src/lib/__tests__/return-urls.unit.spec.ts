@@ -1,6 +1,9 @@
 import { resolveReturnUrl, withQuery } from "../return-urls"
 
-const options = { returnUrl: "https://shop.example.com/checkout/return", allowedReturnOrigins: ["https://m.shop.example.com"] }
+const options = {
+  returnUrl: "https://shop.example.com/checkout/return",
+  allowedReturnOrigins: ["https://m.shop.example.com"],
+}
 
 describe("return URLs", () => {
   it("uses the configured default when the storefront sends none", () => {
@@ -8,7 +11,9 @@ describe("return URLs", () => {
   })
 
   it("accepts a URL on the default's origin or an allow-listed one", () => {
-    expect(resolveReturnUrl("HitPay", "https://shop.example.com/other?x=1", options)).toBe("https://shop.example.com/other?x=1")
+    expect(resolveReturnUrl("HitPay", "https://shop.example.com/other?x=1", options)).toBe(
+      "https://shop.example.com/other?x=1"
+    )
     expect(resolveReturnUrl("HitPay", "https://m.shop.example.com/r", options)).toBe("https://m.shop.example.com/r")
   })
 

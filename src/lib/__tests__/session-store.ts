@@ -19,7 +19,16 @@ export function sessionStore(rows: SessionRow[]): SessionStore & { rows: Session
 }
 
 /** A cradle holding a logger and the sessions a test says exist, each of provider `providerId`. */
-export function cradleWith(logger: HostedCradle["logger"], providerId: string, sessions: Record<string, unknown>[] = []): HostedCradle {
-  const rows = sessions.map((data) => ({ id: String(data.session_id), provider_id: providerId, data, deleted_at: null }))
+export function cradleWith(
+  logger: HostedCradle["logger"],
+  providerId: string,
+  sessions: Record<string, unknown>[] = []
+): HostedCradle {
+  const rows = sessions.map((data) => ({
+    id: String(data.session_id),
+    provider_id: providerId,
+    data,
+    deleted_at: null,
+  }))
   return { logger, paymentSessionService: sessionStore(rows) }
 }

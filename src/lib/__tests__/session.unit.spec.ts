@@ -6,32 +6,86 @@ import { NETVALVE_GATEWAY } from "../../providers/netvalve/schemas"
 import { guardPaidAmount, parseSession, webhookActionFor } from "../session"
 
 const SESSION = "payses_01JTESTSESSION"
-const shared = { session_id: SESSION, checkout_url: "https://pay.example/x", amount: "25.00", currency_code: "sgd", return_url: "https://shop.example/r" }
+const shared = {
+  session_id: SESSION,
+  checkout_url: "https://pay.example/x",
+  amount: "25.00",
+  currency_code: "sgd",
+  return_url: "https://shop.example/r",
+}
 
 describe("session data, one naming pattern for the four gateways", () => {
   it.each([
-    ["HitPay", HITPAY_GATEWAY, { payment_request_id: "pr_1", payment_id: "ch_1", hitpay_status: "completed" }, { gateway_reference: "pr_1", gateway_payment_reference: "ch_1", gateway_status: "completed" }],
-    ["Cashflows", CASHFLOWS_GATEWAY, { payment_job_reference: "210121017238589452", payment_reference: "210121117372807180", cashflows_status: "Paid" }, { gateway_reference: "210121017238589452", gateway_payment_reference: "210121117372807180", gateway_status: "Paid" }],
-    ["NetValve", NETVALVE_GATEWAY, { netvalve_order_id: 123445, netvalve_transaction_id: 39725, netvalve_order_state: "PAID", slim_mode: true }, { gateway_reference: "123445", gateway_payment_reference: "39725", gateway_status: "PAID", slim_mode: true }],
-    ["CatalystPay", CATALYSTPAY_GATEWAY, { session_token: "ps_abc", catalystpay_status: "COMPLETED", mode: "direct" }, { gateway_reference: "ps_abc", gateway_payment_reference: null, gateway_status: "COMPLETED", mode: "direct" }],
-  ])("reads the keys %s wrote before the change, and writes back only the current ones", (_name, gateway, old, current) => {
-    const parsed = parseSession(gateway.name, gateway.session, { ...shared, ...old }, gateway.pageName)
-    expect(parsed).toEqual({ ...shared, ...current })
-  })
+    [
+      "HitPay",
+      HITPAY_GATEWAY,
+      { payment_request_id: "pr_1", payment_id: "ch_1", hitpay_status: "completed" },
+      { gateway_reference: "pr_1", gateway_payment_reference: "ch_1", gateway_status: "completed" },
+    ],
+    [
+      "Cashflows",
+      CASHFLOWS_GATEWAY,
+      {
+        payment_job_reference: "210121017238589452",
+        payment_reference: "210121117372807180",
+        cashflows_status: "Paid",
+      },
+      {
+        gateway_reference: "210121017238589452",
+        gateway_payment_reference: "210121117372807180",
+        gateway_status: "Paid",
+      },
+    ],
+    [
+      "NetValve",
+      NETVALVE_GATEWAY,
+      { netvalve_order_id: 123445, netvalve_transaction_id: 39725, netvalve_order_state: "PAID", slim_mode: true },
+      { gateway_reference: "123445", gateway_payment_reference: "39725", gateway_status: "PAID", slim_mode: true },
+    ],
+    [
+      "CatalystPay",
+      CATALYSTPAY_GATEWAY,
+      { session_token: "ps_abc", catalystpay_status: "COMPLETED", mode: "direct" },
+      { gateway_reference: "ps_abc", gateway_payment_reference: null, gateway_status: "COMPLETED", mode: "direct" },
+    ],
+  ])(
+    "reads the keys %s wrote before the change, and writes back only the current ones",
+    (_name, gateway, old, current) => {
+      const parsed = parseSession(gateway.name, gateway.session, { ...shared, ...old }, gateway.pageName)
+      expect(parsed).toEqual({ ...shared, ...current })
+    }
+  )
 
   it("lets unknown keys (what the storefront sent) pass through", () => {
-    const parsed = parseSession("HitPay", HITPAY_GATEWAY.session, { ...shared, gateway_reference: "pr_1", cart_note: "gift" }, "payment request")
-    expect(parsed).toMatchObject({ gateway_reference: "pr_1", cart_note: "gift", gateway_payment_reference: null, gateway_status: "" })
+    const parsed = parseSession(
+      "HitPay",
+      HITPAY_GATEWAY.session,
+      { ...shared, gateway_reference: "pr_1", cart_note: "gift" },
+      "payment request"
+    )
+    expect(parsed).toMatchObject({
+      gateway_reference: "pr_1",
+      cart_note: "gift",
+      gateway_payment_reference: null,
+      gateway_status: "",
+    })
   })
 
   it("refuses data this provider did not write, naming what is missing", () => {
     expect(() => parseSession("HitPay", HITPAY_GATEWAY.session, { session_id: SESSION }, "payment request")).toThrow(
       "HitPay: the payment has no valid payment request reference (data.gateway_reference): it was not created by this provider"
     )
-    expect(() => parseSession("HitPay", HITPAY_GATEWAY.session, { ...shared, gateway_reference: "pr_1", session_id: "cart_1" }, "payment request")).toThrow(
-      "HitPay: the payment has no valid session_id (data.session_id)"
+    expect(() =>
+      parseSession(
+        "HitPay",
+        HITPAY_GATEWAY.session,
+        { ...shared, gateway_reference: "pr_1", session_id: "cart_1" },
+        "payment request"
+      )
+    ).toThrow("HitPay: the payment has no valid session_id (data.session_id)")
+    expect(() => parseSession("HitPay", HITPAY_GATEWAY.session, undefined, "payment request")).toThrow(
+      "HitPay: the payment has no valid"
     )
-    expect(() => parseSession("HitPay", HITPAY_GATEWAY.session, undefined, "payment request")).toThrow("HitPay: the payment has no valid")
   })
 })
 
@@ -39,7 +93,14 @@ describe("the amount guard", () => {
   const logger = () => ({ info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() }) as any
   const session = { session_id: SESSION, amount: "25.00", currency_code: "sgd" }
   const guard = (status: PaymentSessionStatus, amount: unknown, currency: unknown, log = logger()) =>
-    guardPaidAmount({ gateway: "HitPay", logger: log, status, paid: { amount, currency }, session, reference: "payment request pr_1" })
+    guardPaidAmount({
+      gateway: "HitPay",
+      logger: log,
+      status,
+      paid: { amount, currency },
+      session,
+      reference: "payment request pr_1",
+    })
 
   it.each([
     ["25.00", "SGD"],
@@ -60,7 +121,9 @@ describe("the amount guard", () => {
   ])("turns a paid %p %s into an error, logged with both amounts", (amount, currency) => {
     const log = logger()
     expect(guard(PaymentSessionStatus.CAPTURED, amount, currency, log)).toBe(PaymentSessionStatus.ERROR)
-    expect(log.error).toHaveBeenCalledWith(expect.stringContaining(`but session ${SESSION} is for 25.00 SGD; not treating it as paid`))
+    expect(log.error).toHaveBeenCalledWith(
+      expect.stringContaining(`but session ${SESSION} is for 25.00 SGD; not treating it as paid`)
+    )
   })
 
   it("leaves unpaid statuses alone, whatever the amount", () => {

@@ -48,7 +48,9 @@ describe("signing", () => {
       expect(canonical).toBe(
         '{"amount":"29.99","currency":"EUR","customer_name":"Zo\\u00eb M\\u00fcller-\\u0141ukasiewicz","lead":{"first_name":"Zo\\u00eb","last_name":"\\u0141ukasiewicz","tags":["a","\\u00e9",{"a":null,"z":1}]},"session_token":"ps_abc","status":"COMPLETED"}'
       )
-      expect(hmacSha256Hex("whsec_test", canonical)).toBe("b7826277a2c6053f17b9d7d7be81d229d68ed32b2a80a0fbfbd1d7fbacd8c08d")
+      expect(hmacSha256Hex("whsec_test", canonical)).toBe(
+        "b7826277a2c6053f17b9d7d7be81d229d68ed32b2a80a0fbfbd1d7fbacd8c08d"
+      )
     })
 
     it("escapes characters beyond the BMP as surrogate pairs, and DEL, as Python does", () => {

@@ -65,7 +65,13 @@ export class CashflowsClient {
    * (a buyer who retries after a decline adds a payment). `undefined` when Cashflows does not know it.
    */
   async retrievePaymentJob(jobReference: string): Promise<CashflowsPaymentJob | undefined> {
-    const answer = await this.send("retrieve payment job", "GET", `/api/gateway/payment-jobs/${reference(jobReference)}`, undefined, 404)
+    const answer = await this.send(
+      "retrieve payment job",
+      "GET",
+      `/api/gateway/payment-jobs/${reference(jobReference)}`,
+      undefined,
+      404
+    )
     if (answer === undefined) {
       return undefined
     }
@@ -78,7 +84,11 @@ export class CashflowsClient {
   }
 
   /** `POST .../payments/{paymentRef}/captures`: captures a reservation. */
-  async capturePayment(jobReference: string, paymentReference: string, amountToCapture: string): Promise<CashflowsOperationAnswer> {
+  async capturePayment(
+    jobReference: string,
+    paymentReference: string,
+    amountToCapture: string
+  ): Promise<CashflowsOperationAnswer> {
     const answer = await this.send(
       "capture",
       "POST",
@@ -108,7 +118,13 @@ export class CashflowsClient {
    * sent; the answer is read as text and parsed without losing a digit of a reference. Returns undefined
    * for the `absentStatus` answer.
    */
-  private async send(operation: string, method: string, url: string, body?: unknown, absentStatus?: number): Promise<unknown> {
+  private async send(
+    operation: string,
+    method: string,
+    url: string,
+    body?: unknown,
+    absentStatus?: number
+  ): Promise<unknown> {
     const payload = body === undefined ? undefined : JSON.stringify(body)
     const response = await this.http.request<unknown>({
       operation,

@@ -4,10 +4,8 @@ import {
   hostedPageOptions,
   optionalUrl,
   optionsSpec,
-  originList,
   ParsedOptions,
   parseProviderOptions,
-  positiveInt,
   requiredString,
   stringList,
 } from "../../lib/options"
@@ -37,11 +35,9 @@ export const cashflowsOptionsSchema = z
      * `<backend>/hooks/cashflows/<id>`, where `<id>` is the id the store registered.
      */
     webhookUrl: optionalUrl().pipe(
-      z
-        .string({ required_error: "is missing" })
-        .refine((url) => WEBHOOK_PATH.test(new URL(url).pathname), {
-          message: "must end with /hooks/cashflows/<id>, <id> being the provider id registered in medusa-config",
-        })
+      z.string({ required_error: "is missing" }).refine((url) => WEBHOOK_PATH.test(new URL(url).pathname), {
+        message: "must end with /hooks/cashflows/<id>, <id> being the provider id registered in medusa-config",
+      })
     ),
     /** The language of the hosted page: en_GB, en_US, el_GR, nl_NL, es_ES, ... */
     locale: z
@@ -63,9 +59,12 @@ export const cashflowsOptionsSchema = z
 export type CashflowsOptions = z.output<typeof cashflowsOptionsSchema>
 
 /** Each option is read from `CASHFLOWS_<OPTION>` (`apiKey` → `CASHFLOWS_API_KEY`), the variable boot errors name. */
-export const CASHFLOWS_OPTIONS = optionsSpec("Cashflows", "CASHFLOWS", cashflowsOptionsSchema, { sandboxWord: "integration" })
+export const CASHFLOWS_OPTIONS = optionsSpec("Cashflows", "CASHFLOWS", cashflowsOptionsSchema, {
+  sandboxWord: "integration",
+})
 
-export const parseCashflowsOptions = (raw: unknown): ParsedOptions<CashflowsOptions> => parseProviderOptions(CASHFLOWS_OPTIONS, raw)
+export const parseCashflowsOptions = (raw: unknown): ParsedOptions<CashflowsOptions> =>
+  parseProviderOptions(CASHFLOWS_OPTIONS, raw)
 
 /** Session data: `gateway_reference` is the payment job, `gateway_payment_reference` the payment that paid or reserved. */
 export const CASHFLOWS_LEGACY_KEYS = {
@@ -83,7 +82,10 @@ export type CashflowsSessionData = z.output<typeof cashflowsSessionDataSchema>
 
 /** A job or payment reference: digits, as a string. */
 export const cashflowsReference = z
-  .union([z.string().trim().regex(/^\d+$/, "must be digits"), z.number().int().nonnegative().refine(Number.isSafeInteger, "lost precision")])
+  .union([
+    z.string().trim().regex(/^\d+$/, "must be digits"),
+    z.number().int().nonnegative().refine(Number.isSafeInteger, "lost precision"),
+  ])
   .transform(String)
 
 /** Amounts: decimal strings in the guides, floats in the API reference. */

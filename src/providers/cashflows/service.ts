@@ -66,7 +66,9 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
     })
     const job = answer.data
     if (!answer.links?.action?.url) {
-      throw gatewayError("Cashflows", "create payment job", { message: `payment job ${job.reference} came back without links.action.url` })
+      throw gatewayError("Cashflows", "create payment job", {
+        message: `payment job ${job.reference} came back without links.action.url`,
+      })
     }
     return {
       checkoutUrl: answer.links.action.url,
@@ -79,7 +81,10 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
   protected async fetchStatus(session: CashflowsSessionData): Promise<GatewayStatus> {
     const job = await this.client.retrievePaymentJob(session.gateway_reference)
     if (!job) {
-      throw gatewayError("Cashflows", "retrieve payment job", { status: 404, message: `Cashflows does not know payment job ${session.gateway_reference}` })
+      throw gatewayError("Cashflows", "retrieve payment job", {
+        status: 404,
+        message: `Cashflows does not know payment job ${session.gateway_reference}`,
+      })
     }
     return paymentJobStatus(job, session.session_id)
   }
@@ -90,7 +95,10 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
     if (!reading.ok) {
       return { outcome: "rejected", why: "malformed", reason: reading.reason } as const
     }
-    return matchNotification(reading.notification, await this.client.retrievePaymentJob(reading.notification.paymentJobReference))
+    return matchNotification(
+      reading.notification,
+      await this.client.retrievePaymentJob(reading.notification.paymentJobReference)
+    )
   }
 
   /** With `autoCapture`, a reservation is captured as soon as Medusa authorizes it, and reported captured. */
@@ -109,13 +117,20 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
       return data
     }
     if (status !== PaymentSessionStatus.AUTHORIZED) {
-      throw invalidData("Cashflows", `payment job ${data.gateway_reference} is ${data.gateway_status}: there is no reservation to capture`)
+      throw invalidData(
+        "Cashflows",
+        `payment job ${data.gateway_reference} is ${data.gateway_status}: there is no reservation to capture`
+      )
     }
     return this.captureReservation(data)
   }
 
   /** Refunds the amount of the paying payment, with Medusa's refund id as `refundNumber`; fully refunded already is done. */
-  protected async refundPage(stored: CashflowsSessionData, amount: string, context: PaymentProviderContext | undefined) {
+  protected async refundPage(
+    stored: CashflowsSessionData,
+    amount: string,
+    context: PaymentProviderContext | undefined
+  ) {
     const session = stored.gateway_payment_reference ? stored : (await this.currentStatus(stored)).data
     const paymentReference = session.gateway_payment_reference
     if (!paymentReference) {
@@ -123,7 +138,10 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
     }
     const refundNumber = String(context?.idempotency_key ?? `${session.session_id}-${Date.now()}`)
     try {
-      const refund = await this.client.refundPayment(session.gateway_reference, paymentReference, { amountToRefund: amount, refundNumber })
+      const refund = await this.client.refundPayment(session.gateway_reference, paymentReference, {
+        amountToRefund: amount,
+        refundNumber,
+      })
       this.logger.info(
         `Cashflows: refund ${refund.data.reference ?? refundNumber} of ${amount} ${session.currency_code.toUpperCase()} ` +
           `on payment ${paymentReference} is ${refund.data.status ?? "accepted"}`
@@ -168,7 +186,9 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
     try {
       const capture = await this.client.capturePayment(session.gateway_reference, paymentReference, session.amount)
       if (capture.data.status && /fail/i.test(capture.data.status)) {
-        throw gatewayError("Cashflows", "capture", { message: `capture of payment ${paymentReference} is ${capture.data.status}` })
+        throw gatewayError("Cashflows", "capture", {
+          message: `capture of payment ${paymentReference} is ${capture.data.status}`,
+        })
       }
     } catch (error) {
       if ((await this.currentStatus(session)).status !== PaymentSessionStatus.CAPTURED) {
@@ -183,7 +203,12 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
     const job = await this.client.retrievePaymentJob(jobReference)
     const payment = job?.payments?.find((p) => p.reference === paymentReference)
     const paid = payment?.amountToCollect ?? job?.amountToCollect
-    return !!payment && paid !== undefined && paid !== null && MathBN.gte(refundedAmount(payment), MathBN.convert(String(paid)))
+    return (
+      !!payment &&
+      paid !== undefined &&
+      paid !== null &&
+      MathBN.gte(refundedAmount(payment), MathBN.convert(String(paid)))
+    )
   }
 }
 

@@ -62,7 +62,10 @@ export function refundCounts(value: string): boolean {
  * a decline, adding payments to the job), then a reserved one, then the job's own status. The job's order
  * number must be the session's: a job made for another session is never this session's payment.
  */
-export function paymentJobStatus(job: CashflowsPaymentJob, sessionId: string): GatewayStatus & { payment?: CashflowsPayment } {
+export function paymentJobStatus(
+  job: CashflowsPaymentJob,
+  sessionId: string
+): GatewayStatus & { payment?: CashflowsPayment } {
   const payments = job.payments ?? []
   const unknown = payments
     .filter((p) => !paymentStatus(p.status).known)

@@ -31,22 +31,45 @@ export function readCashflowsNotification(payload: RawWebhook): NotificationRead
  * created for a Medusa payment session (its order number). Only then is it about that session, with
  * Cashflows' own status of the job.
  */
-export function matchNotification(notification: CashflowsNotification, job: CashflowsPaymentJob | undefined): WebhookVerification<GatewayStatus> {
+export function matchNotification(
+  notification: CashflowsNotification,
+  job: CashflowsPaymentJob | undefined
+): WebhookVerification<GatewayStatus> {
   const { paymentJobReference, paymentReference } = notification
   if (!job) {
-    return { outcome: "rejected", why: "unauthenticated", reason: `Cashflows does not know payment job ${paymentJobReference}` }
+    return {
+      outcome: "rejected",
+      why: "unauthenticated",
+      reason: `Cashflows does not know payment job ${paymentJobReference}`,
+    }
   }
   if (job.reference !== paymentJobReference) {
-    return { outcome: "rejected", why: "unauthenticated", reason: `Cashflows answered with job ${job.reference}, not ${paymentJobReference}` }
+    return {
+      outcome: "rejected",
+      why: "unauthenticated",
+      reason: `Cashflows answered with job ${job.reference}, not ${paymentJobReference}`,
+    }
   }
   if (!(job.payments ?? []).some((p) => p.reference === paymentReference)) {
-    return { outcome: "rejected", why: "unauthenticated", reason: `payment job ${paymentJobReference} has no payment ${paymentReference}` }
+    return {
+      outcome: "rejected",
+      why: "unauthenticated",
+      reason: `payment job ${paymentJobReference} has no payment ${paymentReference}`,
+    }
   }
   const orderNumber = job.order?.orderNumber
   if (!isMedusaSessionId(orderNumber)) {
-    return { outcome: "ignored", reason: `payment job ${paymentJobReference} was not created for a Medusa payment session` }
+    return {
+      outcome: "ignored",
+      reason: `payment job ${paymentJobReference} was not created for a Medusa payment session`,
+    }
   }
-  return { outcome: "session", sessionId: orderNumber, gatewayReference: job.reference, status: paymentJobStatus(job, orderNumber) }
+  return {
+    outcome: "session",
+    sessionId: orderNumber,
+    gatewayReference: job.reference,
+    status: paymentJobStatus(job, orderNumber),
+  }
 }
 
 /** The reply that ends Cashflows' redelivery: 200 with both references echoed. */

@@ -5,7 +5,6 @@ import {
   hostedPageOptions,
   optionalUrl,
   optionsSpec,
-  originList,
   ParsedOptions,
   parseProviderOptions,
   positiveInt,
@@ -37,7 +36,10 @@ export const catalystpayOptionsSchema = z
     /** Direct mode (no campaign): the gateway (MID) that debits the cart's own amount and currency. */
     gatewayId: optionalUuid(),
     /** `max_payment_attempts` (1-10); CatalystPay's default is the campaign's, or 3 in direct mode. */
-    maxPaymentAttempts: z.preprocess(blankToUndefined, positiveInt().pipe(z.number().max(10, "must be between 1 and 10")).optional()),
+    maxPaymentAttempts: z.preprocess(
+      blankToUndefined,
+      positiveInt().pipe(z.number().max(10, "must be between 1 and 10")).optional()
+    ),
     /** `webhook_profile_id`: routes a direct-mode session's webhooks to a profile. */
     webhookProfileId: optionalUuid(),
   })
@@ -47,7 +49,9 @@ export type CatalystPayOptions = z.output<typeof catalystpayOptionsSchema>
 
 /** The options, with one mode chosen: a session needs either a campaign or a gateway to debit through. */
 /** Each option is read from `CATALYSTPAY_<OPTION>` (`apiKey` → `CATALYSTPAY_API_KEY`), the variable boot errors name. */
-export const CATALYSTPAY_OPTIONS = optionsSpec("CatalystPay", "CATALYSTPAY", catalystpayOptionsSchema, { sandboxWord: "staging" })
+export const CATALYSTPAY_OPTIONS = optionsSpec("CatalystPay", "CATALYSTPAY", catalystpayOptionsSchema, {
+  sandboxWord: "staging",
+})
 
 export function parseCatalystPayOptions(raw: unknown): ParsedOptions<CatalystPayOptions> {
   const parsed = parseProviderOptions(CATALYSTPAY_OPTIONS, raw)
@@ -127,5 +131,7 @@ export const CATALYSTPAY_GATEWAY: GatewaySpec<CatalystPaySessionData> = {
   name: "CatalystPay",
   pageName: "payment session",
   session: catalystpaySessionDataSchema,
-  legacyKeys: CATALYSTPAY_LEGACY_KEYS, decimals: { atMost: 2 }, returnUrlRequired: false,
+  legacyKeys: CATALYSTPAY_LEGACY_KEYS,
+  decimals: { atMost: 2 },
+  returnUrlRequired: false,
 }

@@ -59,7 +59,12 @@ export class CatalystPayProviderService extends HostedPaymentProvider<CatalystPa
     if (mode === "campaign") {
       await this.ensureCampaignCharges(created.session_token, amount, currency)
     }
-    return { checkoutUrl: created.payment_url, gatewayReference: created.session_token, gatewayStatus: created.status, data: { mode } }
+    return {
+      checkoutUrl: created.payment_url,
+      gatewayReference: created.session_token,
+      gatewayStatus: created.status,
+      data: { mode },
+    }
   }
 
   protected async fetchStatus(session: CatalystPaySessionData): Promise<GatewayStatus> {
@@ -72,7 +77,9 @@ export class CatalystPayProviderService extends HostedPaymentProvider<CatalystPa
 
   /** CatalystPay has no endpoint to close a session: a replaced or deleted one stays payable until it expires. */
   protected async closePage(session: CatalystPaySessionData, why: string): Promise<void> {
-    this.logger.info(`CatalystPay: session ${session.gateway_reference} left to expire unpaid (${why}); CatalystPay cannot close it`)
+    this.logger.info(
+      `CatalystPay: session ${session.gateway_reference} left to expire unpaid (${why}); CatalystPay cannot close it`
+    )
   }
 
   /** A collected debit cannot be cancelled through CatalystPay's API: refused with where to act; an unpaid session expires. */
@@ -85,7 +92,9 @@ export class CatalystPayProviderService extends HostedPaymentProvider<CatalystPa
           `cannot cancel it. Refund it in the CatalystPay dashboard instead`
       )
     }
-    this.logger.info(`CatalystPay: session ${data.gateway_reference} is ${data.gateway_status}; nothing to cancel, an unpaid session expires`)
+    this.logger.info(
+      `CatalystPay: session ${data.gateway_reference} is ${data.gateway_status}; nothing to cancel, an unpaid session expires`
+    )
     return data
   }
 
@@ -114,7 +123,11 @@ export class CatalystPayProviderService extends HostedPaymentProvider<CatalystPa
   }
 
   /** Campaign mode sends the campaign (and a gateway override, if set); direct mode the cart's own price. */
-  private pricing(mode: "campaign" | "direct", amount: string, currency: string): Omit<CatalystPayCreateSession, "lead"> {
+  private pricing(
+    mode: "campaign" | "direct",
+    amount: string,
+    currency: string
+  ): Omit<CatalystPayCreateSession, "lead"> {
     if (mode === "campaign") {
       return { campaign_id: this.options.campaignId, gateway_id: this.options.gatewayId }
     }

@@ -30,15 +30,25 @@ export function verifyCatalystPayWebhook(payload: RawWebhook, secret: string): W
     return { outcome: "rejected", why: "malformed", reason: "the body is not JSON; cannot check the signature" }
   }
   if (!signaturesEqual(signCatalystPayPayload(body, secret), signature)) {
-    return { outcome: "rejected", why: "unauthenticated", reason: "X-CatalystPay-Signature does not match (wrong secret, or the payload was altered)" }
+    return {
+      outcome: "rejected",
+      why: "unauthenticated",
+      reason: "X-CatalystPay-Signature does not match (wrong secret, or the payload was altered)",
+    }
   }
   const event = headers["x-catalystpay-event"] ?? ""
   if (event !== SESSION_COMPLETED_EVENT) {
-    return { outcome: "ignored", reason: `event ${event || "(no X-CatalystPay-Event)"} does not complete a payment session` }
+    return {
+      outcome: "ignored",
+      reason: `event ${event || "(no X-CatalystPay-Event)"} does not complete a payment session`,
+    }
   }
   const parsed = catalystpayWebhookPayloadSchema.safeParse(body)
   if (!parsed.success) {
-    return { outcome: "ignored", reason: `signed ${event} lacks a session token (map session_token in the webhook profile)` }
+    return {
+      outcome: "ignored",
+      reason: `signed ${event} lacks a session token (map session_token in the webhook profile)`,
+    }
   }
   // CatalystPay takes no merchant reference: the token is how the provider finds the Medusa session.
   return { outcome: "session", gatewayReference: parsed.data.session_token, event }

@@ -1,10 +1,5 @@
 import { GatewayHttpClient, parseGatewayAnswer } from "../../lib/http"
-import {
-  HitPayPaymentRequest,
-  HitPayRefund,
-  hitpayPaymentRequestSchema,
-  hitpayRefundSchema,
-} from "./schemas"
+import { HitPayPaymentRequest, HitPayRefund, hitpayPaymentRequestSchema, hitpayRefundSchema } from "./schemas"
 
 export type HitPayCreatePaymentRequest = {
   amount: string

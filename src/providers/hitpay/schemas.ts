@@ -6,10 +6,8 @@ import {
   hostedPageOptions,
   optionalUrl,
   optionsSpec,
-  originList,
   ParsedOptions,
   parseProviderOptions,
-  positiveInt,
   requiredString,
   stringList,
 } from "../../lib/options"
@@ -38,18 +36,20 @@ export const hitpayOptionsSchema = z
      * `<backend>/hooks/payment/hitpay_<id>`, where `<id>` is the id the store registered.
      */
     webhookUrl: optionalUrl().pipe(
-      z
-        .string({ required_error: "is missing" })
-        .refine((url) => WEBHOOK_PATH.test(new URL(url).pathname), {
-          message: "must end with /hooks/payment/hitpay_<id>, <id> being the provider id registered in medusa-config",
-        })
+      z.string({ required_error: "is missing" }).refine((url) => WEBHOOK_PATH.test(new URL(url).pathname), {
+        message: "must end with /hooks/payment/hitpay_<id>, <id> being the provider id registered in medusa-config",
+      })
     ),
     /** HitPay's `payment_methods[]` (e.g. card, paynow_online); empty lets HitPay offer the account's defaults. */
     paymentMethods: stringList().default([]),
     /** What the buyer is paying for: HitPay's `purpose`, shown on its page. */
     description: z.string().trim().max(255).default("Order payment"),
     /** `expires_after` for each payment request, e.g. "60 mins", so a forgotten page stops being payable. */
-    expiresAfter: z.string().trim().regex(/^\d+ (min|mins|hour|hours|day|days)$/, 'must look like "60 mins"').optional(),
+    expiresAfter: z
+      .string()
+      .trim()
+      .regex(/^\d+ (min|mins|hour|hours|day|days)$/, 'must look like "60 mins"')
+      .optional(),
     /** Ask HitPay to e-mail the buyer a receipt. */
     sendEmail: booleanish(false),
   })
@@ -58,12 +58,19 @@ export const hitpayOptionsSchema = z
 export type HitPayOptions = z.output<typeof hitpayOptionsSchema>
 
 /** Each option is read from `HITPAY_<OPTION>` (`apiKey` → `HITPAY_API_KEY`), the variable boot errors name. */
-export const HITPAY_OPTIONS = optionsSpec("HitPay", "HITPAY", hitpayOptionsSchema, { renamed: { purpose: { use: "description", env: "HITPAY_PURPOSE" } } })
+export const HITPAY_OPTIONS = optionsSpec("HitPay", "HITPAY", hitpayOptionsSchema, {
+  renamed: { purpose: { use: "description", env: "HITPAY_PURPOSE" } },
+})
 
-export const parseHitPayOptions = (raw: unknown): ParsedOptions<HitPayOptions> => parseProviderOptions(HITPAY_OPTIONS, raw)
+export const parseHitPayOptions = (raw: unknown): ParsedOptions<HitPayOptions> =>
+  parseProviderOptions(HITPAY_OPTIONS, raw)
 
 /** Session data: the shared keys; `gateway_reference` is the payment request, `gateway_payment_reference` the charge. */
-export const HITPAY_LEGACY_KEYS = { gateway_reference: "payment_request_id", gateway_payment_reference: "payment_id", gateway_status: "hitpay_status" }
+export const HITPAY_LEGACY_KEYS = {
+  gateway_reference: "payment_request_id",
+  gateway_payment_reference: "payment_id",
+  gateway_status: "hitpay_status",
+}
 export const hitpaySessionDataSchema = sessionSchema(HITPAY_LEGACY_KEYS, {})
 
 export type HitPaySessionData = z.output<typeof hitpaySessionDataSchema>

@@ -66,13 +66,16 @@ export class HitPayProviderService extends HostedPaymentProvider<HitPayOptions, 
 
   /** `POST /refund` with the charge id and the amount; a charge HitPay already shows as refunded is success. */
   protected async refundPage(session: HitPaySessionData, amount: string, _context?: PaymentProviderContext) {
-    const paymentId = session.gateway_payment_reference ?? (await this.currentStatus(session)).data.gateway_payment_reference
+    const paymentId =
+      session.gateway_payment_reference ?? (await this.currentStatus(session)).data.gateway_payment_reference
     if (!paymentId) {
       throw invalidData("HitPay", `payment request ${session.gateway_reference} has no paid charge to refund`)
     }
     try {
       const refund = await this.client.refund(paymentId, amount)
-      this.logger.info(`HitPay: refunded ${refund.amount_refunded} ${session.currency_code.toUpperCase()} of charge ${paymentId} (refund ${refund.id})`)
+      this.logger.info(
+        `HitPay: refunded ${refund.amount_refunded} ${session.currency_code.toUpperCase()} of charge ${paymentId} (refund ${refund.id})`
+      )
     } catch (error) {
       const request = await this.client.getPaymentRequest(session.gateway_reference)
       if (request.payments?.find((p) => p.id === paymentId)?.status !== "refunded") {
@@ -98,7 +101,9 @@ export class HitPayProviderService extends HostedPaymentProvider<HitPayOptions, 
       this.logger.warn(
         `HitPay: payment request ${request.id} for session ${session.session_id} is already ${request.status}; ` +
           `it was not deleted (${why})` +
-          (request.status === "completed" ? ": the buyer has paid, so refund it in Medusa if the order will not go ahead" : "")
+          (request.status === "completed"
+            ? ": the buyer has paid, so refund it in Medusa if the order will not go ahead"
+            : "")
       )
     }
   }

@@ -27,10 +27,7 @@ export function signHitPayV2(rawBody: string | Buffer, salt: string): string {
 }
 
 /** Verifies, then parses, a HitPay webhook of either format. Nothing is read before the signature holds. */
-export function verifyHitPayWebhook(
-  payload: RawWebhook,
-  salts: { v1: string; v2: string }
-): HitPayWebhookResult {
+export function verifyHitPayWebhook(payload: RawWebhook, salts: { v1: string; v2: string }): HitPayWebhookResult {
   const headers = lowerCaseHeaders(payload.headers)
   const v2Signature = headers["hitpay-signature"]
   if (v2Signature !== undefined) {
@@ -42,13 +39,21 @@ export function verifyHitPayWebhook(
 function verifyV1(payload: RawWebhook, salt: string): HitPayWebhookResult {
   const fields = formFields(payload)
   if (!fields) {
-    return { outcome: "rejected", why: "malformed", reason: "not a HitPay webhook: neither a Hitpay-Signature header nor form fields" }
+    return {
+      outcome: "rejected",
+      why: "malformed",
+      reason: "not a HitPay webhook: neither a Hitpay-Signature header nor form fields",
+    }
   }
   if (!fields.hmac) {
     return { outcome: "rejected", why: "unauthenticated", reason: "v1 webhook without an hmac field" }
   }
   if (!signaturesEqual(signHitPayV1(fields, salt), fields.hmac)) {
-    return { outcome: "rejected", why: "unauthenticated", reason: "v1 webhook hmac does not match (wrong salt, or the payload was altered)" }
+    return {
+      outcome: "rejected",
+      why: "unauthenticated",
+      reason: "v1 webhook hmac does not match (wrong salt, or the payload was altered)",
+    }
   }
   const parsed = hitpayV1WebhookSchema.safeParse(fields)
   if (!parsed.success) {
@@ -68,15 +73,26 @@ function verifyV2(
 ): HitPayWebhookResult {
   const raw = rawBody(payload)
   if (raw === undefined) {
-    return { outcome: "rejected", why: "unauthenticated", reason: "v2 webhook without its raw body; cannot check the signature" }
+    return {
+      outcome: "rejected",
+      why: "unauthenticated",
+      reason: "v2 webhook without its raw body; cannot check the signature",
+    }
   }
   if (!signaturesEqual(signHitPayV2(raw, salt), signature)) {
-    return { outcome: "rejected", why: "unauthenticated", reason: "v2 webhook Hitpay-Signature does not match (wrong salt, or the body was altered)" }
+    return {
+      outcome: "rejected",
+      why: "unauthenticated",
+      reason: "v2 webhook Hitpay-Signature does not match (wrong salt, or the body was altered)",
+    }
   }
   const object = String(headers["hitpay-event-object"] ?? "")
   const event = String(headers["hitpay-event-type"] ?? "")
   if (object !== "payment_request") {
-    return { outcome: "ignored", reason: `v2 event ${object || "(no object)"}.${event || "(no type)"} is not a payment request` }
+    return {
+      outcome: "ignored",
+      reason: `v2 event ${object || "(no object)"}.${event || "(no type)"} is not a payment request`,
+    }
   }
   let body: unknown
   try {
@@ -94,7 +110,10 @@ function verifyV2(
 /** A signed payment request: its session (our reference) and its status, as HitPay signed it. */
 function about(request: HitPayRequestView, reference: string | undefined, chargeId?: string): HitPayWebhookResult {
   if (!isMedusaSessionId(reference)) {
-    return { outcome: "ignored", reason: `payment request ${request.id}: its reference is not a Medusa payment session` }
+    return {
+      outcome: "ignored",
+      reason: `payment request ${request.id}: its reference is not a Medusa payment session`,
+    }
   }
   const status = paymentRequestStatus(request)
   return {

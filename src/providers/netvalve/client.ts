@@ -56,7 +56,13 @@ export class NetValveClient {
   private readonly hpp: GatewayHttpClient
   private readonly payments: GatewayHttpClient
 
-  constructor(options: { clientId: string; apiKey: string; hppBaseUrl: string; paymentBaseUrl: string; timeoutMs?: number }) {
+  constructor(options: {
+    clientId: string
+    apiKey: string
+    hppBaseUrl: string
+    paymentBaseUrl: string
+    timeoutMs?: number
+  }) {
     const shared = {
       gateway: GATEWAY,
       // Ids are 64-bit: read answers without rounding one.
@@ -125,7 +131,11 @@ export class NetValveClient {
 const isClientError = (status: number) => status >= 400 && status < 500
 
 /** A 4xx without NetValve's `responseCode` is not an answer but a failure, reported with its status. */
-function readAnswer<S extends z.ZodTypeAny>(operation: string, schema: S, response: GatewayResponse<unknown>): z.output<S> {
+function readAnswer<S extends z.ZodTypeAny>(
+  operation: string,
+  schema: S,
+  response: GatewayResponse<unknown>
+): z.output<S> {
   if (response.status >= 400) {
     const parsed = schema.safeParse(response.data)
     if (!parsed.success) {

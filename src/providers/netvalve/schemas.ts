@@ -4,7 +4,6 @@ import {
   hostedPageOptions,
   optionalUrl,
   optionsSpec,
-  originList,
   ParsedOptions,
   parseProviderOptions,
   positiveInt,
@@ -50,7 +49,9 @@ export const netvalveOptionsSchema = z
     paymentApiBaseUrl: optionalUrl(),
     /** The methods the hosted page shows (NetValve's `paymentOptions`); empty shows every method the account has. */
     paymentMethods: stringList()
-      .pipe(z.array(z.enum(NETVALVE_PAYMENT_OPTIONS, { message: `must list only ${NETVALVE_PAYMENT_OPTIONS.join(", ")}` })))
+      .pipe(
+        z.array(z.enum(NETVALVE_PAYMENT_OPTIONS, { message: `must list only ${NETVALVE_PAYMENT_OPTIONS.join(", ")}` }))
+      )
       .default([]),
     /** NetValve's slim page, made to sit in an iframe, instead of the full-page redirect. */
     slimMode: booleanish(false),
@@ -66,9 +67,15 @@ export const netvalveOptionsSchema = z
 export type NetValveOptions = z.output<typeof netvalveOptionsSchema>
 
 /** Each option is read from `NETVALVE_<OPTION>` (`apiKey` → `NETVALVE_API_KEY`), the variable boot errors name. */
-export const NETVALVE_OPTIONS = optionsSpec("NetValve", "NETVALVE", netvalveOptionsSchema, { renamed: {   paymentOptions: { use: "paymentMethods", env: "NETVALVE_PAYMENT_OPTIONS" },   orderDescription: { use: "description", env: "NETVALVE_ORDER_DESCRIPTION" },  } })
+export const NETVALVE_OPTIONS = optionsSpec("NetValve", "NETVALVE", netvalveOptionsSchema, {
+  renamed: {
+    paymentOptions: { use: "paymentMethods", env: "NETVALVE_PAYMENT_OPTIONS" },
+    orderDescription: { use: "description", env: "NETVALVE_ORDER_DESCRIPTION" },
+  },
+})
 
-export const parseNetValveOptions = (raw: unknown): ParsedOptions<NetValveOptions> => parseProviderOptions(NETVALVE_OPTIONS, raw)
+export const parseNetValveOptions = (raw: unknown): ParsedOptions<NetValveOptions> =>
+  parseProviderOptions(NETVALVE_OPTIONS, raw)
 
 /** Session data: `gateway_reference` is NetValve's order id, `gateway_payment_reference` its paying transaction. */
 export const NETVALVE_LEGACY_KEYS = {
@@ -88,7 +95,10 @@ export type NetValveSessionData = z.output<typeof netvalveSessionDataSchema>
 // reads answers without losing a digit, and here they all become strings.
 
 const netvalveId = z
-  .union([z.number().int().refine(Number.isSafeInteger, "lost precision"), z.string().trim().regex(/^\d+$/, "must be digits")])
+  .union([
+    z.number().int().refine(Number.isSafeInteger, "lost precision"),
+    z.string().trim().regex(/^\d+$/, "must be digits"),
+  ])
   .transform(String)
 const netvalveAmount = z.union([z.number(), z.string()])
 
@@ -159,5 +169,6 @@ export const NETVALVE_GATEWAY: GatewaySpec<NetValveSessionData> = {
   name: "NetValve",
   pageName: "order",
   session: netvalveSessionDataSchema,
-  legacyKeys: NETVALVE_LEGACY_KEYS, decimals: { exactly: 2 },
+  legacyKeys: NETVALVE_LEGACY_KEYS,
+  decimals: { exactly: 2 },
 }

@@ -61,7 +61,9 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
     })
     expectApproved("create order", answer)
     if (!answer.redirectUrl || answer.orderId == null) {
-      throw gatewayError("NetValve", "create order", { message: "NetValve approved the order but sent no redirectUrl or orderId" })
+      throw gatewayError("NetValve", "create order", {
+        message: "NetValve approved the order but sent no redirectUrl or orderId",
+      })
     }
     return {
       checkoutUrl: hostedPageUrl(answer.redirectUrl, this.options),
@@ -76,13 +78,18 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
   protected async fetchStatus(session: NetValveSessionData): Promise<GatewayStatus> {
     const order = await this.client.getOrder(session.session_id)
     if (order.clientOrderId != null && order.clientOrderId !== session.session_id) {
-      throw gatewayError("NetValve", "order inquiry", { message: `asked about ${session.session_id}, answered about ${order.clientOrderId}` })
+      throw gatewayError("NetValve", "order inquiry", {
+        message: `asked about ${session.session_id}, answered about ${order.clientOrderId}`,
+      })
     }
     return netvalveOrderStatus(order, session)
   }
 
   protected async verifyWebhook(payload: RawWebhook) {
-    const result = verifyNetValveWebhook(payload, { name: this.options.webhookHeaderName, value: this.options.webhookHeaderValue })
+    const result = verifyNetValveWebhook(payload, {
+      name: this.options.webhookHeaderName,
+      value: this.options.webhookHeaderValue,
+    })
     if (result.outcome === "session" && result.event && !eventHandling(result.event).known) {
       this.logger.warn(`NetValve webhook: unknown event "${result.event}"; asking NetValve about ${result.sessionId}`)
     }
@@ -108,7 +115,9 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
         )
       }
     } catch (error) {
-      this.logger.warn(`NetValve: could not check order ${session.gateway_reference} of deleted session ${session.session_id}: ${(error as Error).message}`)
+      this.logger.warn(
+        `NetValve: could not check order ${session.gateway_reference} of deleted session ${session.session_id}: ${(error as Error).message}`
+      )
     }
   }
 
@@ -134,7 +143,9 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
   protected async refundPage(session: NetValveSessionData, amount: string, _context?: PaymentProviderContext) {
     const transactionId = await this.requirePaidTransaction(session, "paid transaction to refund")
     this.noteDone("refund", await this.client.refund(transactionId, amount))
-    this.logger.info(`NetValve: refunded ${amount} ${session.currency_code.toUpperCase()} of transaction ${transactionId}`)
+    this.logger.info(
+      `NetValve: refunded ${amount} ${session.currency_code.toUpperCase()} of transaction ${transactionId}`
+    )
     return { ...session, gateway_payment_reference: transactionId }
   }
 
@@ -150,7 +161,9 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
   /** Success, or NetValve's "already done" (logged): anything else throws with NetValve's code and message. */
   private noteDone(operation: "capture" | "cancel" | "refund", answer: NetValveOperationAnswer): void {
     if (operationOutcome(operation, answer) === "already done") {
-      this.logger.info(`NetValve: ${operation} of transaction ${answer.transactionID ?? "?"} was already done (${answer.responseCode}); treating it as done`)
+      this.logger.info(
+        `NetValve: ${operation} of transaction ${answer.transactionID ?? "?"} was already done (${answer.responseCode}); treating it as done`
+      )
     }
   }
 
@@ -161,7 +174,6 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
     }
     return transactionId
   }
-
 }
 
 export default NetValveProviderService

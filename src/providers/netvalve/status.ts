@@ -110,7 +110,10 @@ function row<K extends string, V>(table: Record<K, V>, value: string): V | undef
 }
 
 /** The type of an answer: its `responseCodeType`, or failing that its code. */
-export function responseTypeOf(code: string | null | undefined, type: string | null | undefined): NetValveResponseType | undefined {
+export function responseTypeOf(
+  code: string | null | undefined,
+  type: string | null | undefined
+): NetValveResponseType | undefined {
   if (type) {
     const normalised = type.trim().toUpperCase().replace(/[_-]+/g, " ")
     return row(NETVALVE_RESPONSE_TYPE, normalised) !== undefined ? (normalised as NetValveResponseType) : undefined
@@ -153,7 +156,11 @@ export function orderStateStatus(orderState: string | null | undefined): StatusL
   const state = orderState?.trim().toUpperCase() ?? ""
   const byState = row(NETVALVE_ORDER_STATE, state)
   if (byState === undefined) {
-    return { status: PaymentSessionStatus.PENDING, known: false, why: `unknown order state "${orderState ?? "(none)"}"` }
+    return {
+      status: PaymentSessionStatus.PENDING,
+      known: false,
+      why: `unknown order state "${orderState ?? "(none)"}"`,
+    }
   }
   return { status: byState, known: true, why: `order ${state}` }
 }
@@ -175,7 +182,10 @@ export function netvalveOrderStatus(order: NetValveOrder, session: { gateway_ref
     gatewayStatus: order.orderState ?? "",
     describe: `order ${orderId ?? session.gateway_reference}`,
     unknown: mapped.known ? [] : [mapped.why ?? "status"],
-    foreign: orderId !== undefined && orderId !== session.gateway_reference ? `is not the session's order ${session.gateway_reference}` : undefined,
+    foreign:
+      orderId !== undefined && orderId !== session.gateway_reference
+        ? `is not the session's order ${session.gateway_reference}`
+        : undefined,
   }
 }
 
@@ -194,7 +204,10 @@ type Answer = Pick<NetValveOperationAnswer, "responseCode" | "responseMessage">
 /** An answer that must be NetValve's approval, or the operation failed with NetValve's code and message. */
 export function expectApproved(operation: string, answer: Answer): void {
   if (answer.responseCode !== APPROVED) {
-    throw gatewayError("NetValve", operation, { code: answer.responseCode, message: answer.responseMessage ?? undefined })
+    throw gatewayError("NetValve", operation, {
+      code: answer.responseCode,
+      message: answer.responseMessage ?? undefined,
+    })
   }
 }
 

@@ -21,7 +21,11 @@ export function verifyNetValveWebhook(payload: RawWebhook, header: AgreedHeader)
     return { outcome: "rejected", why: "unauthenticated", reason: `no ${header.name} header` }
   }
   if (!secretsEqual(header.value, received)) {
-    return { outcome: "rejected", why: "unauthenticated", reason: `the ${header.name} header does not have the value agreed with NetValve` }
+    return {
+      outcome: "rejected",
+      why: "unauthenticated",
+      reason: `the ${header.name} header does not have the value agreed with NetValve`,
+    }
   }
   const body = jsonBody(payload, parseJsonKeepingBigIntegers)
   if (body === undefined) {
@@ -29,11 +33,18 @@ export function verifyNetValveWebhook(payload: RawWebhook, header: AgreedHeader)
   }
   const parsed = netvalveWebhookSchema.safeParse(body)
   if (!parsed.success) {
-    return { outcome: "rejected", why: "malformed", reason: `body lacks ${parsed.error.issues[0].path.join(".") || "its fields"}` }
+    return {
+      outcome: "rejected",
+      why: "malformed",
+      reason: `body lacks ${parsed.error.issues[0].path.join(".") || "its fields"}`,
+    }
   }
   const { eventName, data } = parsed.data
   if (!isMedusaSessionId(data.clientOrderId)) {
-    return { outcome: "ignored", reason: `${eventName} for order ${data.orderId ?? "?"}: its clientOrderId is not a Medusa payment session` }
+    return {
+      outcome: "ignored",
+      reason: `${eventName} for order ${data.orderId ?? "?"}: its clientOrderId is not a Medusa payment session`,
+    }
   }
   if (eventHandling(eventName).handling === "log only") {
     return {
@@ -41,5 +52,10 @@ export function verifyNetValveWebhook(payload: RawWebhook, header: AgreedHeader)
       reason: `${eventName} for ${data.clientOrderId} (transaction ${data.transactionId ?? "?"}) noted; Medusa keeps its own refund records`,
     }
   }
-  return { outcome: "session", sessionId: data.clientOrderId, gatewayReference: data.orderId ?? undefined, event: eventName }
+  return {
+    outcome: "session",
+    sessionId: data.clientOrderId,
+    gatewayReference: data.orderId ?? undefined,
+    event: eventName,
+  }
 }

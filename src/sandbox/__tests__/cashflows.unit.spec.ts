@@ -9,7 +9,11 @@ let sandbox: Sandbox
 let shop: Receiver
 
 /** Cashflows' request hash, written here from the guide: SHA-512 of apiKey + exact body, uppercase hex. */
-const hash = (body: string, key = API_KEY) => createHash("sha512").update(key + body).digest("hex").toUpperCase()
+const hash = (body: string, key = API_KEY) =>
+  createHash("sha512")
+    .update(key + body)
+    .digest("hex")
+    .toUpperCase()
 
 const api = (method: string, path: string, body?: unknown, options: { key?: string; lowerCase?: boolean } = {}) => {
   const text = body === undefined ? "" : JSON.stringify(body)
@@ -25,7 +29,10 @@ const api = (method: string, path: string, body?: unknown, options: { key?: stri
   })
 }
 
-type Job = { data: { reference: string; paymentStatus: string; payments: { reference: string; status: string }[] }; links: { action: { url: string } } }
+type Job = {
+  data: { reference: string; paymentStatus: string; payments: { reference: string; status: string }[] }
+  links: { action: { url: string } }
+}
 
 const createJob = async (overrides: Record<string, unknown> = {}): Promise<Job> => {
   const res = await api("POST", "/payment-jobs", {
@@ -34,7 +41,11 @@ const createJob = async (overrides: Record<string, unknown> = {}): Promise<Job> 
     locale: "en_GB",
     type: "Payment",
     paymentMethodsToUse: ["Card"],
-    order: { orderNumber: "order_1", billingIdentity: { emailAddress: "alex@test.com" }, billingAddress: { firstName: "Alex", lastName: "Smith" } },
+    order: {
+      orderNumber: "order_1",
+      billingIdentity: { emailAddress: "alex@test.com" },
+      billingAddress: { firstName: "Alex", lastName: "Smith" },
+    },
     parameters: {
       returnUrlSuccess: "https://shop.example/cf/success",
       returnUrlFailed: "https://shop.example/cf/failed",
@@ -50,7 +61,10 @@ const createJob = async (overrides: Record<string, unknown> = {}): Promise<Job> 
 /** The acknowledgement Cashflows waits for. */
 const acknowledge = (body: string) => {
   const note = JSON.parse(body) as { paymentJobReference: string; paymentReference: string }
-  return { status: 200, body: JSON.stringify({ paymentJobReference: note.paymentJobReference, paymentReference: note.paymentReference }) }
+  return {
+    status: 200,
+    body: JSON.stringify({ paymentJobReference: note.paymentJobReference, paymentReference: note.paymentReference }),
+  }
 }
 
 beforeAll(async () => {
@@ -82,7 +96,11 @@ describe("Cashflows sandbox", () => {
     // A body that differs from what was hashed is refused too.
     const tampered = await fetch(`${sandbox.baseUrls.cashflows}/api/gateway/payment-jobs`, {
       method: "POST",
-      headers: { ConfigurationId: CONFIGURATION_ID, Hash: hash('{"amountToCollect":"10.00","currency":"GBP"}'), "Content-Type": "application/json" },
+      headers: {
+        ConfigurationId: CONFIGURATION_ID,
+        Hash: hash('{"amountToCollect":"10.00","currency":"GBP"}'),
+        "Content-Type": "application/json",
+      },
       body: '{"amountToCollect": "10.00","currency":"GBP"}',
     })
     expect(tampered.status).toBe(401)
@@ -94,7 +112,10 @@ describe("Cashflows sandbox", () => {
       amountToCollect: "10.00",
       currency: "GBP",
       order: { orderNumber: "order_raw" },
-      parameters: { returnUrlSuccess: "https://shop.example/cf/success?cart=7", webhookUrl: `${shop.url}/cashflows/webhook` },
+      parameters: {
+        returnUrlSuccess: "https://shop.example/cf/success?cart=7",
+        webhookUrl: `${shop.url}/cashflows/webhook`,
+      },
     })
     const text = await raw.text()
     // 64-bit references are JSON strings, as in Cashflows' examples: they do not fit a JS number.
@@ -111,18 +132,31 @@ describe("Cashflows sandbox", () => {
     expect(inputValue(pageHtml, "card-number")).toBe("4000000000000002")
     expect(pageHtml).toContain('id="three-ds"')
 
-    const paid = await submitPage(formAction(pageHtml), { outcome: "pay", cardNumber: "5400200400099009", threeDs: "successful" })
+    const paid = await submitPage(formAction(pageHtml), {
+      outcome: "pay",
+      cardNumber: "5400200400099009",
+      threeDs: "successful",
+    })
     expect(paid.status).toBe(303)
     const back = new URL(paid.headers.get("location")!)
     expect(back.pathname).toBe("/cf/success")
-    expect(Object.fromEntries(back.searchParams)).toEqual({ cart: "7", paymentjobref: jobRef, paymentref: paymentRef, ordernumber: "order_raw" })
+    expect(Object.fromEntries(back.searchParams)).toEqual({
+      cart: "7",
+      paymentjobref: jobRef,
+      paymentref: paymentRef,
+      ordernumber: "order_raw",
+    })
 
     const payment = await (await api("GET", `/payment-jobs/${jobRef}/payments/${paymentRef}`)).json()
     expect(payment.data).toMatchObject({ reference: paymentRef, status: "Paid", amountToCollect: "10.00" })
     expect((await (await api("GET", `/payment-jobs/${jobRef}`)).json()).data.paymentStatus).toBe("Paid")
 
     const [hook] = await shop.waitFor(1)
-    expect(JSON.parse(hook.body)).toEqual({ notifyType: "PaymentStatusChange", paymentJobReference: jobRef, paymentReference: paymentRef })
+    expect(JSON.parse(hook.body)).toEqual({
+      notifyType: "PaymentStatusChange",
+      paymentJobReference: jobRef,
+      paymentReference: paymentRef,
+    })
     expect(hook.headers["x-signature"]).toBeUndefined()
     await sandbox.webhooksIdle()
     const attempts = sandbox.deliveries().filter((d) => d.paymentId === jobRef)
@@ -165,7 +199,8 @@ describe("Cashflows sandbox", () => {
     const { reference: jobRef } = job.data
     const paymentRef = job.data.payments[0].reference
     await submitPage(job.links.action.url, { outcome: "pay", cardNumber: "4510400400099005" })
-    const refund = (amountToRefund: string, refundNumber: string) => api("POST", `/payment-jobs/${jobRef}/payments/${paymentRef}/refunds`, { amountToRefund, refundNumber })
+    const refund = (amountToRefund: string, refundNumber: string) =>
+      api("POST", `/payment-jobs/${jobRef}/payments/${paymentRef}/refunds`, { amountToRefund, refundNumber })
     expect((await refund("3.00", "r1")).status).toBe(201)
     const duplicate = await refund("1.00", "r1")
     expect(duplicate.status).toBe(400)
@@ -174,7 +209,12 @@ describe("Cashflows sandbox", () => {
     expect((await refund("7.00", "r3")).status).toBe(201)
     const payment = (await (await api("GET", `/payment-jobs/${jobRef}/payments/${paymentRef}`)).json()).data
     expect(payment.status).toBe("Paid")
-    expect(payment.refunds.map((r: { amountToRefund: string; status: string }) => [r.amountToRefund, r.status])).toEqual([["3.00", "Completed"], ["7.00", "Completed"]])
+    expect(
+      payment.refunds.map((r: { amountToRefund: string; status: string }) => [r.amountToRefund, r.status])
+    ).toEqual([
+      ["3.00", "Completed"],
+      ["7.00", "Completed"],
+    ])
   })
 
   it("a Reservation stays Reserved until captured; captures are bounded", async () => {
@@ -182,9 +222,11 @@ describe("Cashflows sandbox", () => {
     const { reference: jobRef } = job.data
     const paymentRef = job.data.payments[0].reference
     await submitPage(job.links.action.url, { outcome: "pay", cardNumber: "4510400400099005" })
-    const status = async () => (await (await api("GET", `/payment-jobs/${jobRef}/payments/${paymentRef}`)).json()).data.status
+    const status = async () =>
+      (await (await api("GET", `/payment-jobs/${jobRef}/payments/${paymentRef}`)).json()).data.status
     expect(await status()).toBe("Reserved")
-    const capture = (amountToCapture: string, isFinalCapture: boolean) => api("POST", `/payment-jobs/${jobRef}/payments/${paymentRef}/captures`, { amountToCapture, isFinalCapture })
+    const capture = (amountToCapture: string, isFinalCapture: boolean) =>
+      api("POST", `/payment-jobs/${jobRef}/payments/${paymentRef}/captures`, { amountToCapture, isFinalCapture })
     expect((await capture("10.01", true)).status).toBe(400)
     expect((await capture("4.00", false)).status).toBe(200)
     expect(await status()).toBe("Reserved")
@@ -195,7 +237,12 @@ describe("Cashflows sandbox", () => {
     expect((await again.json()).errorReport.errors[0].code).toBe("PaymentAlreadyCaptured")
     // Two status changes, two notifications (Reserved, Paid).
     await sandbox.webhooksIdle()
-    expect(sandbox.deliveries().filter((d) => d.paymentId === jobRef).map((d) => d.event)).toEqual(["PaymentStatusChange Reserved", "PaymentStatusChange Paid"])
+    expect(
+      sandbox
+        .deliveries()
+        .filter((d) => d.paymentId === jobRef)
+        .map((d) => d.event)
+    ).toEqual(["PaymentStatusChange Reserved", "PaymentStatusChange Paid"])
   })
 
   it("declines (button or failed 3-D Secure) and returns to returnUrlFailed", async () => {

@@ -15,12 +15,26 @@ let shop: Receiver
  */
 function canonical(value: unknown): string {
   const sorted = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sorted) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])])) : v
-  return JSON.stringify(sorted(value)).replace(/[\u007f-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"))
+    Array.isArray(v)
+      ? v.map(sorted)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sorted((v as Record<string, unknown>)[k])])
+          )
+        : v
+  return JSON.stringify(sorted(value)).replace(
+    /[\u007f-\uffff]/g,
+    (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0")
+  )
 }
 
 const api = (path: string, init: RequestInit = {}, key = API_KEY) =>
-  fetch(`${sandbox.baseUrls.catalystpay}${path}`, { ...init, headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" } })
+  fetch(`${sandbox.baseUrls.catalystpay}${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${key}`, "Content-Type": "application/json" },
+  })
 
 const createSession = async (overrides: Record<string, unknown> = {}) => {
   const res = await api("/payment-sessions/", {
@@ -78,8 +92,14 @@ beforeEach(async () => {
 
 describe("CatalystPay sandbox", () => {
   it("the test's canonical form matches python's json.dumps(sort_keys=True, separators=(',', ':'))", () => {
-    const payload = { customer_name: "Zoë Müller-Łukasiewicz", amount: "29.99", nested: { b: 1, a: [{ d: "x", c: "é" }] } }
-    expect(canonical(payload)).toBe('{"amount":"29.99","customer_name":"Zo\\u00eb M\\u00fcller-\\u0141ukasiewicz","nested":{"a":[{"c":"\\u00e9","d":"x"}],"b":1}}')
+    const payload = {
+      customer_name: "Zoë Müller-Łukasiewicz",
+      amount: "29.99",
+      nested: { b: 1, a: [{ d: "x", c: "é" }] },
+    }
+    expect(canonical(payload)).toBe(
+      '{"amount":"29.99","customer_name":"Zo\\u00eb M\\u00fcller-\\u0141ukasiewicz","nested":{"a":[{"c":"\\u00e9","d":"x"}],"b":1}}'
+    )
   })
 
   it("refuses a wrong key with 401 {detail}", async () => {
@@ -89,7 +109,10 @@ describe("CatalystPay sandbox", () => {
   })
 
   it("validates like CatalystPay: lead.first_name, direct-mode fields", async () => {
-    const res = await api("/payment-sessions/", { method: "POST", body: JSON.stringify({ gateway_id: "gw_1", amount: "29.99", currency: "EUR", lead: { last_name: "X" } }) })
+    const res = await api("/payment-sessions/", {
+      method: "POST",
+      body: JSON.stringify({ gateway_id: "gw_1", amount: "29.99", currency: "EUR", lead: { last_name: "X" } }),
+    })
     expect(res.status).toBe(400)
     const body = await res.json()
     expect(body.lead.first_name).toEqual(["This field is required."])
@@ -100,7 +123,11 @@ describe("CatalystPay sandbox", () => {
     const created = await createSession()
     expect(created.status).toBe("PENDING")
     expect(created.session_token).toMatch(/^ps_[a-z0-9]{30}$/)
-    expect(await (await api(`/payment-sessions/${created.session_token}/`)).json()).toMatchObject({ status: "PENDING", amount: "29.99", currency: "EUR" })
+    expect(await (await api(`/payment-sessions/${created.session_token}/`)).json()).toMatchObject({
+      status: "PENDING",
+      amount: "29.99",
+      currency: "EUR",
+    })
 
     const pageHtml = await (await fetch(created.payment_url)).text()
     expect(pageHtml).toContain('data-testid="amount">29.99<')
@@ -108,7 +135,11 @@ describe("CatalystPay sandbox", () => {
     expect(inputValue(pageHtml, "iban")).toBe("DE89370400440532013000")
     expect(inputValue(pageHtml, "account-holder")).toBe("Zoë Müller-Łukasiewicz")
 
-    const res = await submitPage(formAction(pageHtml), { outcome: "pay", iban: "GB82 WEST 1234 5698 7654 32", account_holder: "Zoë Müller-Łukasiewicz" })
+    const res = await submitPage(formAction(pageHtml), {
+      outcome: "pay",
+      iban: "GB82 WEST 1234 5698 7654 32",
+      account_holder: "Zoë Müller-Łukasiewicz",
+    })
     expect(res.status).toBe(303)
     expect(res.headers.get("location")).toBe(`https://shop.example/cp/success?session=${created.session_token}`)
     expect(await status(created.session_token)).toBe("PAYMENT_IN_PROGRESS")
@@ -133,15 +164,28 @@ describe("CatalystPay sandbox", () => {
     const expected = createHmac("sha256", SECRET).update(canonical(payload)).digest("hex")
     expect(hook.headers["x-catalystpay-signature"]).toBe(expected)
     // The guide's JavaScript sample (no \u escaping) would not verify it.
-    const sortedRaw = JSON.stringify(Object.fromEntries(Object.keys(payload).sort().map((k) => [k, payload[k]])))
+    const sortedRaw = JSON.stringify(
+      Object.fromEntries(
+        Object.keys(payload)
+          .sort()
+          .map((k) => [k, payload[k]])
+      )
+    )
     expect(createHmac("sha256", SECRET).update(sortedRaw).digest("hex")).not.toBe(expected)
   })
 
   it("declines while attempts remain (back to PENDING on the page), FAILED when used up; no webhook", async () => {
     const created = await createSession({ max_payment_attempts: 2 })
-    const first = await submitPage(created.payment_url, { outcome: "pay", iban: "DE91100000000123456789", account_holder: "Zoë" })
+    const first = await submitPage(created.payment_url, {
+      outcome: "pay",
+      iban: "DE91100000000123456789",
+      account_holder: "Zoë",
+    })
     expect(first.headers.get("location")).toBe(`${created.payment_url}?declined=1`)
-    expect(await (await api(`/payment-sessions/${created.session_token}/`)).json()).toMatchObject({ status: "PENDING", attempts_remaining: 1 })
+    expect(await (await api(`/payment-sessions/${created.session_token}/`)).json()).toMatchObject({
+      status: "PENDING",
+      attempts_remaining: 1,
+    })
     expect(await (await fetch(first.headers.get("location")!)).text()).toContain('data-testid="message"')
     const second = await submitPage(created.payment_url, { outcome: "decline" })
     expect(second.headers.get("location")).toBe("https://shop.example/cp/failure")
@@ -152,7 +196,9 @@ describe("CatalystPay sandbox", () => {
 
   it("cancel returns to the failure URL and leaves the session PENDING; expiry makes it EXPIRED", async () => {
     const created = await createSession()
-    expect((await submitPage(created.payment_url, { outcome: "cancel" })).headers.get("location")).toBe("https://shop.example/cp/failure")
+    expect((await submitPage(created.payment_url, { outcome: "cancel" })).headers.get("location")).toBe(
+      "https://shop.example/cp/failure"
+    )
     expect(await status(created.session_token)).toBe("PENDING")
     expect(sandbox.expire("catalystpay", created.session_token)).toBe(true)
     expect(await status(created.session_token)).toBe("EXPIRED")
@@ -169,9 +215,22 @@ describe("CatalystPay sandbox", () => {
   })
 
   it("campaign mode takes the price from the campaign; an unknown campaign is refused", async () => {
-    const created = await createSession({ gateway_id: undefined, amount: undefined, currency: undefined, billing_type: undefined, campaign_id: CAMPAIGN })
-    expect(await (await api(`/payment-sessions/${created.session_token}/`)).json()).toMatchObject({ amount: "49.00", currency: "EUR", campaign_id: CAMPAIGN })
-    const res = await api("/payment-sessions/", { method: "POST", body: JSON.stringify({ campaign_id: "nope", lead: { first_name: "A" } }) })
+    const created = await createSession({
+      gateway_id: undefined,
+      amount: undefined,
+      currency: undefined,
+      billing_type: undefined,
+      campaign_id: CAMPAIGN,
+    })
+    expect(await (await api(`/payment-sessions/${created.session_token}/`)).json()).toMatchObject({
+      amount: "49.00",
+      currency: "EUR",
+      campaign_id: CAMPAIGN,
+    })
+    const res = await api("/payment-sessions/", {
+      method: "POST",
+      body: JSON.stringify({ campaign_id: "nope", lead: { first_name: "A" } }),
+    })
     expect(res.status).toBe(400)
     expect((await res.json()).campaign_id).toHaveLength(1)
   })
@@ -193,7 +252,10 @@ describe("CatalystPay sandbox", () => {
   it("fault: failNext answers 500 and creates nothing", async () => {
     const before = sandbox.payments("catalystpay").length
     sandbox.faults.failNext = { catalystpay: 1 }
-    const res = await api("/payment-sessions/", { method: "POST", body: JSON.stringify({ campaign_id: CAMPAIGN, lead: { first_name: "A" } }) })
+    const res = await api("/payment-sessions/", {
+      method: "POST",
+      body: JSON.stringify({ campaign_id: CAMPAIGN, lead: { first_name: "A" } }),
+    })
     expect(res.status).toBe(500)
     expect(sandbox.payments("catalystpay")).toHaveLength(before)
   })

@@ -23,13 +23,21 @@ let v2: Receiver
 const api = (path: string, init: RequestInit = {}, key = API_KEY) =>
   fetch(`${sandbox.baseUrls.hitpay}${path}`, {
     ...init,
-    headers: { "X-BUSINESS-API-KEY": key, "X-Requested-With": "XMLHttpRequest", ...(init.headers as Record<string, string>) },
+    headers: {
+      "X-BUSINESS-API-KEY": key,
+      "X-Requested-With": "XMLHttpRequest",
+      ...(init.headers as Record<string, string>),
+    },
   })
 
 const createForm = (fields: Record<string, string | string[]>) => {
   const form = new URLSearchParams()
   for (const [k, v] of Object.entries(fields)) (Array.isArray(v) ? v : [v]).forEach((x) => form.append(k, x))
-  return api("/payment-requests", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form.toString() })
+  return api("/payment-requests", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: form.toString(),
+  })
 }
 
 const newRequest = async (reference: string, extra: Record<string, string | string[]> = {}) => {
@@ -99,8 +107,17 @@ describe("HitPay sandbox", () => {
   })
 
   it("takes a payment: create (form) -> page -> pay -> redirect -> status -> v1 and v2 webhooks", async () => {
-    const created = await newRequest("pay_sess_01", { "payment_methods[]": ["card", "paynow_online"], purpose: "Order #1" })
-    expect(created).toMatchObject({ amount: "10.00", currency: "sgd", status: "pending", reference_number: "pay_sess_01", payment_methods: ["card", "paynow_online"] })
+    const created = await newRequest("pay_sess_01", {
+      "payment_methods[]": ["card", "paynow_online"],
+      purpose: "Order #1",
+    })
+    expect(created).toMatchObject({
+      amount: "10.00",
+      currency: "sgd",
+      status: "pending",
+      reference_number: "pay_sess_01",
+      payment_methods: ["card", "paynow_online"],
+    })
     expect(created.url).toBe(`${sandbox.url}/hitpay/checkout/${created.id}`)
 
     const page = await fetch(created.url)
@@ -125,8 +142,24 @@ describe("HitPay sandbox", () => {
     expect(hook.path).toBe("/hooks/payment/hitpay_hitpay")
     expect(hook.headers["content-type"]).toBe("application/x-www-form-urlencoded")
     const fields = Object.fromEntries(new URLSearchParams(hook.body))
-    expect(Object.keys(fields).sort()).toEqual(["amount", "currency", "hmac", "payment_id", "payment_request_id", "phone", "reference_number", "status"])
-    expect(fields).toMatchObject({ payment_id: status.payments[0].id, payment_request_id: created.id, amount: "10.00", status: "completed", reference_number: "pay_sess_01", phone: "" })
+    expect(Object.keys(fields).sort()).toEqual([
+      "amount",
+      "currency",
+      "hmac",
+      "payment_id",
+      "payment_request_id",
+      "phone",
+      "reference_number",
+      "status",
+    ])
+    expect(fields).toMatchObject({
+      payment_id: status.payments[0].id,
+      payment_request_id: created.id,
+      amount: "10.00",
+      status: "completed",
+      reference_number: "pay_sess_01",
+      phone: "",
+    })
     expect(fields.currency.toLowerCase()).toBe("sgd")
     expect(fields.hmac).toBe(v1Hmac(fields, SALT))
     expect(fields.hmac).not.toBe(v1Hmac(fields, "another salt"))
@@ -135,7 +168,12 @@ describe("HitPay sandbox", () => {
     expect(hook2.headers["hitpay-signature"]).toBe(createHmac("sha256", V2_SALT).update(hook2.body).digest("hex"))
     expect(hook2.headers["hitpay-event-type"]).toBe("completed")
     expect(hook2.headers["hitpay-event-object"]).toBe("payment_request")
-    expect(JSON.parse(hook2.body)).toMatchObject({ id: created.id, status: "completed", amount: "10.00", reference_number: "pay_sess_01" })
+    expect(JSON.parse(hook2.body)).toMatchObject({
+      id: created.id,
+      status: "completed",
+      amount: "10.00",
+      reference_number: "pay_sess_01",
+    })
 
     // A completed request cannot be deleted.
     const del = await api(`/payment-requests/${created.id}`, { method: "DELETE" })
@@ -146,17 +184,36 @@ describe("HitPay sandbox", () => {
     // Refunds (JSON body this time) change the charge up to the paid amount.
     const chargeId = status.payments[0].id
     const refund = (amount: string) =>
-      api("/refund", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ payment_id: chargeId, amount }) })
+      api("/refund", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ payment_id: chargeId, amount }),
+      })
     const first = await refund("4.00")
     expect(first.status).toBe(201)
-    expect(await first.json()).toMatchObject({ payment_id: chargeId, amount_refunded: 4, total_amount: 10, status: "succeeded" })
-    expect((await (await api(`/payment-requests/${created.id}`)).json()).payments[0]).toMatchObject({ status: "partially_refunded", refunded_amount: "4.00" })
+    expect(await first.json()).toMatchObject({
+      payment_id: chargeId,
+      amount_refunded: 4,
+      total_amount: 10,
+      status: "succeeded",
+    })
+    expect((await (await api(`/payment-requests/${created.id}`)).json()).payments[0]).toMatchObject({
+      status: "partially_refunded",
+      refunded_amount: "4.00",
+    })
     const tooMuch = await refund("6.01")
     expect(tooMuch.status).toBe(422)
     expect((await tooMuch.json()).errors.amount).toHaveLength(1)
     expect((await refund("6.00")).status).toBe(201)
-    expect(sandbox.payment("hitpay", created.id)?.charges[0]).toMatchObject({ status: "refunded", refunded_amount: "10.00" })
-    const wrongId = await api("/refund", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ payment_id: created.id, amount: "1.00" }) })
+    expect(sandbox.payment("hitpay", created.id)?.charges[0]).toMatchObject({
+      status: "refunded",
+      refunded_amount: "10.00",
+    })
+    const wrongId = await api("/refund", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ payment_id: created.id, amount: "1.00" }),
+    })
     expect(wrongId.status).toBe(422)
   })
 

@@ -1,5 +1,11 @@
 import { createHmac } from "node:crypto"
-import { canonicalPythonJson, parseJsonKeepingNumberText, pythonJsonDumps, stringifyWithDecimals, DecimalText } from "../json"
+import {
+  canonicalPythonJson,
+  parseJsonKeepingNumberText,
+  pythonJsonDumps,
+  stringifyWithDecimals,
+  DecimalText,
+} from "../json"
 
 // Computed with python3 on this machine:
 //   c = json.dumps(payload, sort_keys=True, separators=(",", ":"))
@@ -38,7 +44,9 @@ describe("Python json.dumps, as CatalystPay signs it", () => {
   })
 
   it("gives the HMAC Python computes", () => {
-    expect(createHmac("sha256", "whsec_test_secret").update(canonicalPythonJson(PAYLOAD)).digest("hex")).toBe(PYTHON_HMAC)
+    expect(createHmac("sha256", "whsec_test_secret").update(canonicalPythonJson(PAYLOAD)).digest("hex")).toBe(
+      PYTHON_HMAC
+    )
   })
 
   it("matches Python's default json.dumps (insertion order, spaced separators)", () => {

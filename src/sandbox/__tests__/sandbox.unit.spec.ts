@@ -36,7 +36,10 @@ describe("sandbox lifecycle and shared behaviour", () => {
   })
 
   it("reorderWebhooks delivers webhooks queued together newest first", async () => {
-    const sandbox = await startSandbox({ hitpay: { apiKey: "k", salt: "s", v2WebhookUrl: `${shop.url}/v2` }, faults: { reorderWebhooks: true } })
+    const sandbox = await startSandbox({
+      hitpay: { apiKey: "k", salt: "s", v2WebhookUrl: `${shop.url}/v2` },
+      faults: { reorderWebhooks: true },
+    })
     try {
       const request = await hitpayRequest(sandbox.baseUrls.hitpay, `${shop.url}/v1`)
       await submitPage(request.url, { outcome: "pay", card_number: "4242424242424242" })
@@ -48,7 +51,10 @@ describe("sandbox lifecycle and shared behaviour", () => {
   })
 
   it("publicUrl changes the hosted-page links, not where the API listens", async () => {
-    const sandbox = await startSandbox({ publicUrl: "https://pay.dev.example/", catalystpay: { apiKey: "rk_x", webhookSecret: "w" } })
+    const sandbox = await startSandbox({
+      publicUrl: "https://pay.dev.example/",
+      catalystpay: { apiKey: "rk_x", webhookSecret: "w" },
+    })
     try {
       const res = await fetch(`${sandbox.baseUrls.catalystpay}/payment-sessions/`, {
         method: "POST",
@@ -67,7 +73,14 @@ describe("sandbox lifecycle and shared behaviour", () => {
       const request = await hitpayRequest(sandbox.baseUrls.hitpay, "https://shop.invalid/hook")
       await submitPage(request.url, { outcome: "pay", card_number: "4242424242424242" })
       await sandbox.webhooksIdle()
-      expect(sandbox.deliveries()).toEqual([expect.objectContaining({ url: "https://shop.invalid/hook", acknowledged: false, gaveUp: true, error: expect.stringContaining("loopback") })])
+      expect(sandbox.deliveries()).toEqual([
+        expect.objectContaining({
+          url: "https://shop.invalid/hook",
+          acknowledged: false,
+          gaveUp: true,
+          error: expect.stringContaining("loopback"),
+        }),
+      ])
     } finally {
       await sandbox.close()
     }

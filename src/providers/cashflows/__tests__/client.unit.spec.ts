@@ -1,5 +1,11 @@
 import nock from "nock"
-import { cashflowsPaymentJob, cashflowsStandIn, JOB_REFERENCE, PAYMENT_REFERENCE, withNumericReferences } from "../../../../integration-tests/fixtures/cashflows"
+import {
+  cashflowsPaymentJob,
+  cashflowsStandIn,
+  JOB_REFERENCE,
+  PAYMENT_REFERENCE,
+  withNumericReferences,
+} from "../../../../integration-tests/fixtures/cashflows"
 import { cashflowsHash, CashflowsClient } from "../client"
 import { parseJsonKeepingBigIntegers } from "../../../lib/json"
 
@@ -29,7 +35,9 @@ describe("Cashflows request signing", () => {
 
   it("signs a GET with the key alone and sends the ConfigurationId", async () => {
     const { scope, received, signed } = cashflowsStandIn(credentials)
-    scope.get(`/api/gateway/payment-jobs/${JOB_REFERENCE}`).reply(signed(() => [200, cashflowsPaymentJob({ orderNumber: "payses_1", amount: "10.00" })]))
+    scope
+      .get(`/api/gateway/payment-jobs/${JOB_REFERENCE}`)
+      .reply(signed(() => [200, cashflowsPaymentJob({ orderNumber: "payses_1", amount: "10.00" })]))
     await client().retrievePaymentJob(JOB_REFERENCE)
     expect(received[0]).toMatchObject({ method: "GET", body: "" })
     expect(received[0].headers).toMatchObject({ hash: KEY_ONLY_HASH, configurationid: "200426117314086912" })
@@ -38,14 +46,22 @@ describe("Cashflows request signing", () => {
   it("is refused by Cashflows when signed with another key, and says so without the key", async () => {
     const { scope, signed } = cashflowsStandIn(credentials)
     scope.get(`/api/gateway/payment-jobs/${JOB_REFERENCE}`).reply(signed(() => [200, {}]))
-    const other = new CashflowsClient({ ...credentials, apiKey: "not-the-key", baseUrl: "https://gateway-int.cashflows.com" })
+    const other = new CashflowsClient({
+      ...credentials,
+      apiKey: "not-the-key",
+      baseUrl: "https://gateway-int.cashflows.com",
+    })
     const failure = other.retrievePaymentJob(JOB_REFERENCE)
-    await expect(failure).rejects.toThrow("Cashflows retrieve payment job failed (HTTP 401, code Unauthorized): Invalid token.")
+    await expect(failure).rejects.toThrow(
+      "Cashflows retrieve payment job failed (HTTP 401, code Unauthorized): Invalid token."
+    )
     await expect(failure).rejects.not.toThrow(/not-the-key/)
   })
 
   it("refuses to put anything but digits into a path", async () => {
-    await expect(client().retrievePaymentJob("1/../../orders")).rejects.toThrow('"1/../../orders" is not a Cashflows reference')
+    await expect(client().retrievePaymentJob("1/../../orders")).rejects.toThrow(
+      '"1/../../orders" is not a Cashflows reference'
+    )
   })
 })
 
@@ -56,14 +72,20 @@ describe("Cashflows answers with 64-bit references", () => {
     const { scope, signed } = cashflowsStandIn(credentials)
     const answer = withNumericReferences(cashflowsPaymentJob({ orderNumber: "payses_1", amount: "10.00" }))
     expect(answer).toContain(`"reference":${JOB_REFERENCE}`)
-    scope.get(`/api/gateway/payment-jobs/${JOB_REFERENCE}`).reply(signed(() => [200, answer, { "content-type": "application/json" }]))
+    scope
+      .get(`/api/gateway/payment-jobs/${JOB_REFERENCE}`)
+      .reply(signed(() => [200, answer, { "content-type": "application/json" }]))
     const job = await client().retrievePaymentJob(JOB_REFERENCE)
     expect(job?.reference).toBe(JOB_REFERENCE)
     expect(job?.payments?.[0].reference).toBe(PAYMENT_REFERENCE)
   })
 
   it("parses JSON as usual otherwise, strings with digits and escapes untouched", () => {
-    expect(parseJsonKeepingBigIntegers('{"a":210121017238589452,"b":-12,"c":"9007199254740993 \\" x","d":[1.5,2e3,9007199254740991]}')).toEqual({
+    expect(
+      parseJsonKeepingBigIntegers(
+        '{"a":210121017238589452,"b":-12,"c":"9007199254740993 \\" x","d":[1.5,2e3,9007199254740991]}'
+      )
+    ).toEqual({
       a: "210121017238589452",
       b: -12,
       c: '9007199254740993 " x',

@@ -51,8 +51,18 @@ function logger() {
 }
 
 /** The provider, in a store whose only live session is `session()` (or those given). */
-function provider(extra: Record<string, unknown> = {}, log = logger(), sessions: Record<string, unknown>[] = [session()]) {
-  return { service: new CashflowsProviderService(cradleWith(log, "pp_cashflows_cashflows", sessions), { ...options, ...extra }), log }
+function provider(
+  extra: Record<string, unknown> = {},
+  log = logger(),
+  sessions: Record<string, unknown>[] = [session()]
+) {
+  return {
+    service: new CashflowsProviderService(cradleWith(log, "pp_cashflows_cashflows", sessions), {
+      ...options,
+      ...extra,
+    }),
+    log,
+  }
 }
 
 function session(overrides: Partial<CashflowsSessionData> = {}): CashflowsSessionData {
@@ -83,17 +93,24 @@ describe("Cashflows provider", () => {
       expect(() => CashflowsProviderService.validateOptions({ ...options, configurationId: undefined })).toThrow(
         'Cashflows payment provider: option "configurationId" is missing (set CASHFLOWS_CONFIGURATION_ID)'
       )
-      expect(() => CashflowsProviderService.validateOptions({ ...options, apiKey: "" })).toThrow('option "apiKey" is missing (set CASHFLOWS_API_KEY)')
+      expect(() => CashflowsProviderService.validateOptions({ ...options, apiKey: "" })).toThrow(
+        'option "apiKey" is missing (set CASHFLOWS_API_KEY)'
+      )
       expect(() => CashflowsProviderService.validateOptions({ ...options, webhookUrl: undefined })).toThrow(
         'option "webhookUrl" is missing (set CASHFLOWS_WEBHOOK_URL)'
       )
     })
 
     it("refuses a webhook URL that is not the plugin's Cashflows route, a bad locale and a mistyped option", () => {
-      expect(() => CashflowsProviderService.validateOptions({ ...options, webhookUrl: "https://api.shop.example/hooks/payment/cashflows_cashflows" })).toThrow(
-        "must end with /hooks/cashflows/<id>"
+      expect(() =>
+        CashflowsProviderService.validateOptions({
+          ...options,
+          webhookUrl: "https://api.shop.example/hooks/payment/cashflows_cashflows",
+        })
+      ).toThrow("must end with /hooks/cashflows/<id>")
+      expect(() => CashflowsProviderService.validateOptions({ ...options, locale: "english" })).toThrow(
+        'option "locale" must look like "en_GB" (set CASHFLOWS_LOCALE)'
       )
-      expect(() => CashflowsProviderService.validateOptions({ ...options, locale: "english" })).toThrow('option "locale" must look like "en_GB" (set CASHFLOWS_LOCALE)')
       expect(() => CashflowsProviderService.validateOptions({ ...options, configurationID: "x" })).toThrow(
         'unknown option "configurationID" (did you mean "configurationId"?)'
       )
@@ -118,7 +135,9 @@ describe("Cashflows provider", () => {
   describe("initiatePayment", () => {
     it("creates a payment job with amount, currency, locale, order number, buyer, methods and all four URLs, signed", async () => {
       const { scope, received, signed } = cashflowsStandIn(credentials)
-      scope.post("/api/gateway/payment-jobs").reply(signed(() => [201, cashflowsPaymentJob({ orderNumber: SESSION, amount: "25.00" })]))
+      scope
+        .post("/api/gateway/payment-jobs")
+        .reply(signed(() => [201, cashflowsPaymentJob({ orderNumber: SESSION, amount: "25.00" })]))
       const result = await provider({ paymentMethods: "Card,PayPal" }).service.initiatePayment({
         amount: 25,
         currency_code: "gbp",
@@ -132,7 +151,11 @@ describe("Cashflows provider", () => {
       })
       expect(received).toHaveLength(1)
       expect(received[0].body).toBe(CREATE_BODY)
-      expect(received[0].headers).toMatchObject({ hash: CREATE_HASH, configurationid: "200426117314086912", "content-type": "application/json" })
+      expect(received[0].headers).toMatchObject({
+        hash: CREATE_HASH,
+        configurationid: "200426117314086912",
+        "content-type": "application/json",
+      })
       expect(result).toEqual({
         id: JOB_REFERENCE,
         status: PaymentSessionStatus.PENDING,
@@ -143,7 +166,9 @@ describe("Cashflows provider", () => {
 
     it("leaves out buyer fields it does not know, and formats the amount by the currency's exponent", async () => {
       const { scope, received, signed } = cashflowsStandIn(credentials)
-      scope.post("/api/gateway/payment-jobs").reply(signed(() => [201, cashflowsPaymentJob({ orderNumber: SESSION, amount: "1000", currency: "JPY" })]))
+      scope
+        .post("/api/gateway/payment-jobs")
+        .reply(signed(() => [201, cashflowsPaymentJob({ orderNumber: SESSION, amount: "1000", currency: "JPY" })]))
       await provider().service.initiatePayment({ amount: "1000", currency_code: "jpy", data: { session_id: SESSION } })
       const body = JSON.parse(received[0].body)
       expect(body).toMatchObject({ amountToCollect: "1000", currency: "JPY", order: { orderNumber: SESSION } })
@@ -155,14 +180,22 @@ describe("Cashflows provider", () => {
       const { scope, signed } = cashflowsStandIn(credentials)
       const answer = withNumericReferences(cashflowsPaymentJob({ orderNumber: SESSION, amount: "25.00" }))
       scope.post("/api/gateway/payment-jobs").reply(signed(() => [201, answer, { "content-type": "application/json" }]))
-      const { data } = await provider().service.initiatePayment({ amount: 25, currency_code: "gbp", data: { session_id: SESSION } })
+      const { data } = await provider().service.initiatePayment({
+        amount: 25,
+        currency_code: "gbp",
+        data: { session_id: SESSION },
+      })
       expect(data).toMatchObject({ gateway_reference: JOB_REFERENCE, gateway_payment_reference: PAYMENT_REFERENCE })
     })
 
     it("relays Cashflows' own error code and message", async () => {
       const { scope, signed } = cashflowsStandIn(credentials)
-      scope.post("/api/gateway/payment-jobs").reply(signed(() => [400, cashflowsError("InvalidCurrency", "The currency XTS is not supported.")]))
-      await expect(provider().service.initiatePayment({ amount: 25, currency_code: "gbp", data: { session_id: SESSION } })).rejects.toThrow(
+      scope
+        .post("/api/gateway/payment-jobs")
+        .reply(signed(() => [400, cashflowsError("InvalidCurrency", "The currency XTS is not supported.")]))
+      await expect(
+        provider().service.initiatePayment({ amount: 25, currency_code: "gbp", data: { session_id: SESSION } })
+      ).rejects.toThrow(
         "Cashflows create payment job failed (HTTP 400, code InvalidCurrency): The currency XTS is not supported."
       )
     })
@@ -171,14 +204,18 @@ describe("Cashflows provider", () => {
       const { scope, signed } = cashflowsStandIn(credentials)
       const answer = { ...cashflowsPaymentJob({ orderNumber: SESSION, amount: "25.00" }), links: {} }
       scope.post("/api/gateway/payment-jobs").reply(signed(() => [201, answer]))
-      await expect(provider().service.initiatePayment({ amount: 25, currency_code: "gbp", data: { session_id: SESSION } })).rejects.toThrow(
-        `payment job ${JOB_REFERENCE} came back without links.action.url`
-      )
+      await expect(
+        provider().service.initiatePayment({ amount: 25, currency_code: "gbp", data: { session_id: SESSION } })
+      ).rejects.toThrow(`payment job ${JOB_REFERENCE} came back without links.action.url`)
     })
 
     it("refuses a return URL off the allowed origins without calling Cashflows", async () => {
       await expect(
-        provider().service.initiatePayment({ amount: 25, currency_code: "gbp", data: { session_id: SESSION, return_url: "https://evil.example/x" } })
+        provider().service.initiatePayment({
+          amount: 25,
+          currency_code: "gbp",
+          data: { session_id: SESSION, return_url: "https://evil.example/x" },
+        })
       ).rejects.toThrow("Cashflows: data.return_url origin https://evil.example is not allowed")
     })
   })
@@ -211,19 +248,31 @@ describe("Cashflows provider", () => {
         orderNumber: SESSION,
         amount: "25.00",
         paymentStatus: "Paid",
-        payments: [cashflowsPayment({ status: "Declined", amount: "25.00" }), cashflowsPayment({ reference: "210121117372807999", status: "Paid", amount: "25.00" })],
+        payments: [
+          cashflowsPayment({ status: "Declined", amount: "25.00" }),
+          cashflowsPayment({ reference: "210121117372807999", status: "Paid", amount: "25.00" }),
+        ],
       })
       scope.get(JOB_PATH).reply(signed(() => [200, job]))
       const result = await provider().service.authorizePayment({ data: session() })
-      expect(result).toEqual({ status: PaymentSessionStatus.CAPTURED, data: session({ gateway_payment_reference: "210121117372807999", gateway_status: "Paid" }) })
+      expect(result).toEqual({
+        status: PaymentSessionStatus.CAPTURED,
+        data: session({ gateway_payment_reference: "210121117372807999", gateway_status: "Paid" }),
+      })
     })
 
     it("is an error, logged, when Cashflows was paid another amount or currency", async () => {
       const { scope, signed } = cashflowsStandIn(credentials)
-      scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Paid", "2.50")])).get(JOB_PATH).reply(signed(() => [200, jobIn("Paid", "25.00", "EUR")]))
+      scope
+        .get(JOB_PATH)
+        .reply(signed(() => [200, jobIn("Paid", "2.50")]))
+        .get(JOB_PATH)
+        .reply(signed(() => [200, jobIn("Paid", "25.00", "EUR")]))
       const { service, log } = provider()
       expect((await service.authorizePayment({ data: session() })).status).toBe(PaymentSessionStatus.ERROR)
-      expect(log.error).toHaveBeenCalledWith(expect.stringContaining("reports 2.50 GBP but session payses_01JTESTSESSION is for 25.00 GBP"))
+      expect(log.error).toHaveBeenCalledWith(
+        expect.stringContaining("reports 2.50 GBP but session payses_01JTESTSESSION is for 25.00 GBP")
+      )
       expect((await service.authorizePayment({ data: session() })).status).toBe(PaymentSessionStatus.ERROR)
     })
 
@@ -245,12 +294,20 @@ describe("Cashflows provider", () => {
 
     it("retries a status read after a 503", async () => {
       const { scope, signed } = cashflowsStandIn(credentials)
-      scope.get(JOB_PATH).reply(signed(() => [503, cashflowsError("ServiceUnavailable", "Try again")])).get(JOB_PATH).reply(signed(() => [200, jobIn("Paid")]))
-      expect((await provider().service.getPaymentStatus({ data: session() })).status).toBe(PaymentSessionStatus.CAPTURED)
+      scope
+        .get(JOB_PATH)
+        .reply(signed(() => [503, cashflowsError("ServiceUnavailable", "Try again")]))
+        .get(JOB_PATH)
+        .reply(signed(() => [200, jobIn("Paid")]))
+      expect((await provider().service.getPaymentStatus({ data: session() })).status).toBe(
+        PaymentSessionStatus.CAPTURED
+      )
     })
 
     it("refuses data this provider did not write", async () => {
-      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow("Cashflows: the payment has no valid payment job reference (data.gateway_reference)")
+      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow(
+        "Cashflows: the payment has no valid payment job reference (data.gateway_reference)"
+      )
     })
   })
 
@@ -278,7 +335,10 @@ describe("Cashflows provider", () => {
       scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Reserved")]))
       scope.post(`${PAYMENT_PATH}/captures`).reply(signed(() => [200, cashflowsCapture({ amount: "25.00" })]))
       await provider({ autoCapture: false }).service.capturePayment({ data: session({ gateway_status: "Reserved" }) })
-      expect(received.map((r) => `${r.method} ${r.path} ${r.body}`)).toEqual([`GET ${JOB_PATH} `, `POST ${PAYMENT_PATH}/captures ${CAPTURE_BODY}`])
+      expect(received.map((r) => `${r.method} ${r.path} ${r.body}`)).toEqual([
+        `GET ${JOB_PATH} `,
+        `POST ${PAYMENT_PATH}/captures ${CAPTURE_BODY}`,
+      ])
     })
 
     it("does not capture again what Cashflows already shows as paid", async () => {
@@ -291,11 +351,20 @@ describe("Cashflows provider", () => {
     it("treats a refused capture as done when Cashflows then shows the payment paid", async () => {
       const { scope, received, signed } = cashflowsStandIn(credentials)
       scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Reserved")]))
-      scope.post(`${PAYMENT_PATH}/captures`).reply(signed(() => [400, cashflowsError("AlreadyCaptured", "Payment already captured")]))
+      scope
+        .post(`${PAYMENT_PATH}/captures`)
+        .reply(signed(() => [400, cashflowsError("AlreadyCaptured", "Payment already captured")]))
       scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Paid")]))
       const result = await provider({ autoCapture: false }).service.capturePayment({ data: session() })
-      expect(result.data).toMatchObject({ gateway_reference: JOB_REFERENCE, gateway_payment_reference: PAYMENT_REFERENCE })
-      expect(received.map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${JOB_PATH}`, `POST ${PAYMENT_PATH}/captures`, `GET ${JOB_PATH}`])
+      expect(result.data).toMatchObject({
+        gateway_reference: JOB_REFERENCE,
+        gateway_payment_reference: PAYMENT_REFERENCE,
+      })
+      expect(received.map((r) => `${r.method} ${r.path}`)).toEqual([
+        `GET ${JOB_PATH}`,
+        `POST ${PAYMENT_PATH}/captures`,
+        `GET ${JOB_PATH}`,
+      ])
     })
 
     it("fails clearly when there is no reservation to capture", async () => {
@@ -310,8 +379,14 @@ describe("Cashflows provider", () => {
   describe("refund", () => {
     it("refunds the requested amount of the paying payment with Medusa's refund id as refundNumber", async () => {
       const { scope, received, signed } = cashflowsStandIn(credentials)
-      scope.post(`${PAYMENT_PATH}/refunds`).reply(signed(() => [200, cashflowsRefund({ amount: "10.50", refundNumber: "ref_01JREFUND" })]))
-      await provider().service.refundPayment({ amount: { value: "10.5", precision: 20 } as any, data: session({ gateway_status: "Paid" }), context: { idempotency_key: "ref_01JREFUND" } })
+      scope
+        .post(`${PAYMENT_PATH}/refunds`)
+        .reply(signed(() => [200, cashflowsRefund({ amount: "10.50", refundNumber: "ref_01JREFUND" })]))
+      await provider().service.refundPayment({
+        amount: { value: "10.5", precision: 20 } as any,
+        data: session({ gateway_status: "Paid" }),
+        context: { idempotency_key: "ref_01JREFUND" },
+      })
       expect(received[0]).toMatchObject({ method: "POST", path: `${PAYMENT_PATH}/refunds`, body: REFUND_BODY })
       expect(received[0].headers.hash).toBe(REFUND_HASH)
     })
@@ -332,7 +407,9 @@ describe("Cashflows provider", () => {
           }),
         ],
       })
-      scope.post(`${PAYMENT_PATH}/refunds`).reply(signed(() => [400, cashflowsError("RefundExceedsAmount", "Nothing left to refund")]))
+      scope
+        .post(`${PAYMENT_PATH}/refunds`)
+        .reply(signed(() => [400, cashflowsError("RefundExceedsAmount", "Nothing left to refund")]))
       scope.get(JOB_PATH).reply(signed(() => [200, refunded]))
       const { service, log } = provider()
       await service.refundPayment({ amount: 25, data: session(), context: { idempotency_key: "ref_3" } })
@@ -344,11 +421,23 @@ describe("Cashflows provider", () => {
       const partly = cashflowsPaymentJob({
         orderNumber: SESSION,
         amount: "25.00",
-        payments: [cashflowsPayment({ status: "Paid", amount: "25.00", refunds: [cashflowsRefund({ amount: "25.00", refundNumber: "ref_1", status: "Failed" }).data] })],
+        payments: [
+          cashflowsPayment({
+            status: "Paid",
+            amount: "25.00",
+            refunds: [cashflowsRefund({ amount: "25.00", refundNumber: "ref_1", status: "Failed" }).data],
+          }),
+        ],
       })
-      scope.post(`${PAYMENT_PATH}/refunds`).reply(signed(() => [400, cashflowsError("RefundExceedsAmount", "The amount to refund exceeds the paid amount")]))
+      scope
+        .post(`${PAYMENT_PATH}/refunds`)
+        .reply(
+          signed(() => [400, cashflowsError("RefundExceedsAmount", "The amount to refund exceeds the paid amount")])
+        )
       scope.get(JOB_PATH).reply(signed(() => [200, partly]))
-      await expect(provider().service.refundPayment({ amount: 30, data: session(), context: { idempotency_key: "ref_2" } })).rejects.toThrow(
+      await expect(
+        provider().service.refundPayment({ amount: 30, data: session(), context: { idempotency_key: "ref_2" } })
+      ).rejects.toThrow(
         "Cashflows refund failed (HTTP 400, code RefundExceedsAmount): The amount to refund exceeds the paid amount"
       )
     })
@@ -356,23 +445,42 @@ describe("Cashflows provider", () => {
 
   describe("update, delete, cancel", () => {
     it("keeps the job when nothing changed", async () => {
-      expect((await provider().service.updatePayment({ amount: 25, currency_code: "gbp", data: session() })).data).toEqual(session())
+      expect(
+        (await provider().service.updatePayment({ amount: 25, currency_code: "gbp", data: session() })).data
+      ).toEqual(session())
     })
 
     it("cancels the old job before creating one for a new amount", async () => {
       const { scope, received, signed } = cashflowsStandIn(credentials)
       scope.patch(`${JOB_PATH}/cancel`).reply(signed(() => [200, jobIn("Cancelled")]))
-      scope.post("/api/gateway/payment-jobs").reply(signed(() => [201, cashflowsPaymentJob({ orderNumber: SESSION, amount: "30.00", reference: "210121017238589999" })]))
+      scope
+        .post("/api/gateway/payment-jobs")
+        .reply(
+          signed(() => [
+            201,
+            cashflowsPaymentJob({ orderNumber: SESSION, amount: "30.00", reference: "210121017238589999" }),
+          ])
+        )
       const result = await provider().service.updatePayment({ amount: 30, currency_code: "gbp", data: session() })
-      expect(received.map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH ${JOB_PATH}/cancel`, "POST /api/gateway/payment-jobs"])
+      expect(received.map((r) => `${r.method} ${r.path}`)).toEqual([
+        `PATCH ${JOB_PATH}/cancel`,
+        "POST /api/gateway/payment-jobs",
+      ])
       expect(received[0]).toMatchObject({ body: "", headers: expect.objectContaining({ hash: KEY_ONLY_HASH }) })
       expect(JSON.parse(received[1].body).amountToCollect).toBe("30.00")
-      expect(result.data).toMatchObject({ gateway_reference: "210121017238589999", amount: "30.00", return_url: options.returnUrl })
+      expect(result.data).toMatchObject({
+        gateway_reference: "210121017238589999",
+        amount: "30.00",
+        return_url: options.returnUrl,
+      })
     })
 
     it("cancels a pending job on delete and on cancel", async () => {
       const { scope, received, signed } = cashflowsStandIn(credentials)
-      scope.patch(`${JOB_PATH}/cancel`).times(2).reply(signed(() => [200, jobIn("Cancelled")]))
+      scope
+        .patch(`${JOB_PATH}/cancel`)
+        .times(2)
+        .reply(signed(() => [200, jobIn("Cancelled")]))
       await provider().service.deletePayment({ data: session() })
       await provider().service.cancelPayment({ data: session() })
       expect(received.map((r) => r.method)).toEqual(["PATCH", "PATCH"])
@@ -380,11 +488,15 @@ describe("Cashflows provider", () => {
 
     it("does not fail cancelling a paid job, and says the buyer has paid", async () => {
       const { scope, signed } = cashflowsStandIn(credentials)
-      scope.patch(`${JOB_PATH}/cancel`).reply(signed(() => [400, cashflowsError("InvalidStatus", "Payment job cannot be cancelled")]))
+      scope
+        .patch(`${JOB_PATH}/cancel`)
+        .reply(signed(() => [400, cashflowsError("InvalidStatus", "Payment job cannot be cancelled")]))
       scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Paid")]))
       const { service, log } = provider()
       await service.deletePayment({ data: session() })
-      expect(log.warn).toHaveBeenCalledWith(expect.stringContaining("is already Paid; it was not cancelled (delete): the buyer has paid"))
+      expect(log.warn).toHaveBeenCalledWith(
+        expect.stringContaining("is already Paid; it was not cancelled (delete): the buyer has paid")
+      )
     })
 
     it("fails when a pending job could not be cancelled: its page would stay payable", async () => {
@@ -424,9 +536,13 @@ describe("Cashflows provider", () => {
 
     it("answers not_supported, and logs why, for a job Cashflows does not know", async () => {
       const { scope, signed } = cashflowsStandIn(credentials)
-      scope.get("/api/gateway/payment-jobs/111").reply(signed(() => [404, cashflowsError("NotFound", "Payment job not found")]))
+      scope
+        .get("/api/gateway/payment-jobs/111")
+        .reply(signed(() => [404, cashflowsError("NotFound", "Payment job not found")]))
       const { service, log } = provider()
-      expect(await service.getWebhookActionAndData(deliver(cashflowsNotification("111", "222")))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+      expect(await service.getWebhookActionAndData(deliver(cashflowsNotification("111", "222")))).toEqual({
+        action: PaymentActions.NOT_SUPPORTED,
+      })
       expect(log.warn).toHaveBeenCalledWith(expect.stringContaining("Cashflows does not know payment job 111"))
     })
 
@@ -435,14 +551,20 @@ describe("Cashflows provider", () => {
       scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Paid", "25.00", "GBP", "INV-2024-001")]))
       scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Paid")]))
       const { service } = provider()
-      expect((await service.getWebhookActionAndData(deliver(cashflowsNotification()))).action).toBe(PaymentActions.NOT_SUPPORTED)
-      expect((await service.getWebhookActionAndData(deliver(cashflowsNotification(JOB_REFERENCE, "333")))).action).toBe(PaymentActions.NOT_SUPPORTED)
+      expect((await service.getWebhookActionAndData(deliver(cashflowsNotification()))).action).toBe(
+        PaymentActions.NOT_SUPPORTED
+      )
+      expect((await service.getWebhookActionAndData(deliver(cashflowsNotification(JOB_REFERENCE, "333")))).action).toBe(
+        PaymentActions.NOT_SUPPORTED
+      )
     })
 
     it("answers not_supported for a body that is not a notification, asking Cashflows nothing", async () => {
       const { scope, received, signed } = cashflowsStandIn(credentials)
       scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Paid")]))
-      expect((await provider().service.getWebhookActionAndData(deliver({ hello: "world" }))).action).toBe(PaymentActions.NOT_SUPPORTED)
+      expect((await provider().service.getWebhookActionAndData(deliver({ hello: "world" }))).action).toBe(
+        PaymentActions.NOT_SUPPORTED
+      )
       expect(received).toHaveLength(0)
       // The stand-in records what it is asked: the same call with a notification does ask.
       await provider().service.getWebhookActionAndData(deliver(cashflowsNotification()))
@@ -451,7 +573,10 @@ describe("Cashflows provider", () => {
 
     it("throws when Cashflows cannot be asked, so that the notification is retried", async () => {
       const { scope, received, signed } = cashflowsStandIn(credentials)
-      scope.get(JOB_PATH).times(3).reply(signed(() => [503, cashflowsError("ServiceUnavailable", "Try again later")]))
+      scope
+        .get(JOB_PATH)
+        .times(3)
+        .reply(signed(() => [503, cashflowsError("ServiceUnavailable", "Try again later")]))
       await expect(provider().service.getWebhookActionAndData(deliver(cashflowsNotification()))).rejects.toThrow(
         "Cashflows retrieve payment job failed (HTTP 503, code ServiceUnavailable): Try again later"
       )

@@ -37,7 +37,10 @@ function logger() {
 
 function provider(options: Record<string, unknown> = direct, sessions: StoredSession[] = []) {
   const log = logger()
-  const service = new CatalystPayProviderService({ logger: log, paymentSessionService: sessionStore(sessions) }, options)
+  const service = new CatalystPayProviderService(
+    { logger: log, paymentSessionService: sessionStore(sessions) },
+    options
+  )
   return { service, log }
 }
 
@@ -77,13 +80,20 @@ type Seen = { method: string; path: string; headers: Record<string, unknown>; bo
 /** Records what CatalystPay receives. */
 function record(seen: Seen[], status: number, answer: unknown) {
   return function (this: any, uri: string, body: unknown): [number, any] {
-    seen.push({ method: this.req.method, path: uri, headers: this.req.headers, body: typeof body === "string" ? body : JSON.stringify(body ?? "") })
+    seen.push({
+      method: this.req.method,
+      path: uri,
+      headers: this.req.headers,
+      body: typeof body === "string" ? body : JSON.stringify(body ?? ""),
+    })
     return [status, answer]
   }
 }
 
 const reports = (status: string, amount = "25.00", currency = "EUR", extra: Record<string, unknown> = {}) =>
-  nock(CATALYSTPAY_STAGING).get(`/payment-sessions/${SESSION_TOKEN}/`).reply(200, { ...catalystpaySession({ status, amount, currency }), ...extra })
+  nock(CATALYSTPAY_STAGING)
+    .get(`/payment-sessions/${SESSION_TOKEN}/`)
+    .reply(200, { ...catalystpaySession({ status, amount, currency }), ...extra })
 
 describe("CatalystPay provider", () => {
   beforeAll(() => nock.disableNetConnect())
@@ -105,40 +115,60 @@ describe("CatalystPay provider", () => {
         'CatalystPay payment provider: neither campaign mode nor direct mode is configured; set option "campaignId" ' +
           '(CATALYSTPAY_CAMPAIGN_ID) or option "gatewayId" (CATALYSTPAY_GATEWAY_ID)'
       )
-      expect(() => new CatalystPayProviderService({ logger: logger() }, { apiKey: "rk_x", webhookSecret: "s", gatewayId: "" })).toThrow(
-        "neither campaign mode nor direct mode"
-      )
+      expect(
+        () =>
+          new CatalystPayProviderService({ logger: logger() }, { apiKey: "rk_x", webhookSecret: "s", gatewayId: "" })
+      ).toThrow("neither campaign mode nor direct mode")
     })
 
     it("accepts either mode", () => {
       expect(() => CatalystPayProviderService.validateOptions(campaign)).not.toThrow()
       expect(() => CatalystPayProviderService.validateOptions(direct)).not.toThrow()
-      expect(() => CatalystPayProviderService.validateOptions({ ...direct, maxPaymentAttempts: "5", webhookProfileId: PROFILE })).not.toThrow()
+      expect(() =>
+        CatalystPayProviderService.validateOptions({ ...direct, maxPaymentAttempts: "5", webhookProfileId: PROFILE })
+      ).not.toThrow()
     })
 
     it.each([
-      [{ ...direct, apiKey: "ps_abc123" }, 'option "apiKey" must be a CatalystPay API key ("rk_...") (set CATALYSTPAY_API_KEY)'],
+      [
+        { ...direct, apiKey: "ps_abc123" },
+        'option "apiKey" must be a CatalystPay API key ("rk_...") (set CATALYSTPAY_API_KEY)',
+      ],
       [{ ...campaign, campaignId: "summer-sale" }, 'option "campaignId" must be a UUID (set CATALYSTPAY_CAMPAIGN_ID)'],
       [{ ...direct, gatewayId: "MID-1" }, 'option "gatewayId" must be a UUID (set CATALYSTPAY_GATEWAY_ID)'],
-      [{ ...direct, maxPaymentAttempts: 11 }, 'option "maxPaymentAttempts" must be between 1 and 10 (set CATALYSTPAY_MAX_PAYMENT_ATTEMPTS)'],
-      [{ ...direct, environment: "live" }, 'option "environment" must be "sandbox" or "production" (set CATALYSTPAY_ENVIRONMENT)'],
+      [
+        { ...direct, maxPaymentAttempts: 11 },
+        'option "maxPaymentAttempts" must be between 1 and 10 (set CATALYSTPAY_MAX_PAYMENT_ATTEMPTS)',
+      ],
+      [
+        { ...direct, environment: "live" },
+        'option "environment" must be "sandbox" or "production" (set CATALYSTPAY_ENVIRONMENT)',
+      ],
       [{ ...direct, gatewayid: GATEWAY_ID }, 'unknown option "gatewayid" (did you mean "gatewayId"?)'],
     ])("names a malformed option (%#)", (options, message) => {
       expect(() => CatalystPayProviderService.validateOptions(options)).toThrow(message)
     })
 
     it("uses the production host when asked, and any host given", async () => {
-      nock("https://api.catalystpay.com/api/v1").get(`/payment-sessions/${SESSION_TOKEN}/`).reply(200, catalystpaySession({ amount: "25.00" }))
+      nock("https://api.catalystpay.com/api/v1")
+        .get(`/payment-sessions/${SESSION_TOKEN}/`)
+        .reply(200, catalystpaySession({ amount: "25.00" }))
       await provider({ ...direct, environment: "production" }).service.getPaymentStatus({ data: session() })
-      nock("http://127.0.0.1:4010/catalystpay/api/v1").get(`/payment-sessions/${SESSION_TOKEN}/`).reply(200, catalystpaySession({ amount: "25.00" }))
-      await provider({ ...direct, apiBaseUrl: "http://127.0.0.1:4010/catalystpay/api/v1" }).service.getPaymentStatus({ data: session() })
+      nock("http://127.0.0.1:4010/catalystpay/api/v1")
+        .get(`/payment-sessions/${SESSION_TOKEN}/`)
+        .reply(200, catalystpaySession({ amount: "25.00" }))
+      await provider({ ...direct, apiBaseUrl: "http://127.0.0.1:4010/catalystpay/api/v1" }).service.getPaymentStatus({
+        data: session(),
+      })
     })
   })
 
   describe("initiatePayment in direct mode", () => {
     it("sends the cart's amount and currency, ONE_OFF, the buyer as the lead, and hands back payment_url", async () => {
       const seen: Seen[] = []
-      nock(CATALYSTPAY_STAGING).post("/payment-sessions/").reply(record(seen, 201, catalystpayCreatedSession()))
+      nock(CATALYSTPAY_STAGING)
+        .post("/payment-sessions/")
+        .reply(record(seen, 201, catalystpayCreatedSession()))
       const { service } = provider({ ...direct, maxPaymentAttempts: 5, webhookProfileId: PROFILE })
       const result = await service.initiatePayment({
         amount: { value: "25", precision: 20 } as any,
@@ -178,7 +208,9 @@ describe("CatalystPay provider", () => {
 
     it("keeps an allow-listed return_url for the storefront, without sending it to CatalystPay", async () => {
       const seen: Seen[] = []
-      nock(CATALYSTPAY_STAGING).post("/payment-sessions/").reply(record(seen, 201, catalystpayCreatedSession()))
+      nock(CATALYSTPAY_STAGING)
+        .post("/payment-sessions/")
+        .reply(record(seen, 201, catalystpayCreatedSession()))
       const { service } = provider({ ...direct, returnUrl: "https://shop.example/checkout/return" })
       const result = await service.initiatePayment({
         amount: 25,
@@ -192,14 +224,24 @@ describe("CatalystPay provider", () => {
     it("refuses a return_url off the allowed origins without calling CatalystPay", async () => {
       const { service } = provider({ ...direct, returnUrl: "https://shop.example/checkout/return" })
       await expect(
-        service.initiatePayment({ amount: 25, currency_code: "eur", data: { session_id: SESSION, ...buyerData, return_url: "https://evil.example/x" } })
+        service.initiatePayment({
+          amount: 25,
+          currency_code: "eur",
+          data: { session_id: SESSION, ...buyerData, return_url: "https://evil.example/x" },
+        })
       ).rejects.toThrow("CatalystPay: data.return_url origin https://evil.example is not allowed")
     })
 
     it("refuses a buyer without a first name, saying what the storefront must send, without calling CatalystPay", async () => {
       const scope = nock(CATALYSTPAY_STAGING).post("/payment-sessions/").reply(201, catalystpayCreatedSession())
-      const data = { session_id: SESSION, email: "zoe@example.com", billing_address: { last_name: "Müller", country_code: "de" } }
-      const error = await provider().service.initiatePayment({ amount: 25, currency_code: "eur", data }).catch((e) => e)
+      const data = {
+        session_id: SESSION,
+        email: "zoe@example.com",
+        billing_address: { last_name: "Müller", country_code: "de" },
+      }
+      const error = await provider()
+        .service.initiatePayment({ amount: 25, currency_code: "eur", data })
+        .catch((e) => e)
       expect(error).toBeInstanceOf(MedusaError)
       expect(error.type).toBe(MedusaError.Types.INVALID_DATA)
       expect(error.message).toBe(
@@ -210,23 +252,43 @@ describe("CatalystPay provider", () => {
     })
 
     it("refuses a currency with more decimals than CatalystPay's amounts", async () => {
-      await expect(provider().service.initiatePayment({ amount: 1.234, currency_code: "kwd", data: { session_id: SESSION, ...buyerData } })).rejects.toThrow(
-        "CatalystPay: KWD has more decimals than CatalystPay's amounts (two)"
-      )
+      await expect(
+        provider().service.initiatePayment({
+          amount: 1.234,
+          currency_code: "kwd",
+          data: { session_id: SESSION, ...buyerData },
+        })
+      ).rejects.toThrow("CatalystPay: KWD has more decimals than CatalystPay's amounts (two)")
     })
 
     it("relays CatalystPay's field errors", async () => {
-      nock(CATALYSTPAY_STAGING).post("/payment-sessions/").reply(400, { lead: { email: ["Enter a valid email address."] } })
-      await expect(provider().service.initiatePayment({ amount: 25, currency_code: "eur", data: { session_id: SESSION, ...buyerData } })).rejects.toThrow(
+      nock(CATALYSTPAY_STAGING)
+        .post("/payment-sessions/")
+        .reply(400, { lead: { email: ["Enter a valid email address."] } })
+      await expect(
+        provider().service.initiatePayment({
+          amount: 25,
+          currency_code: "eur",
+          data: { session_id: SESSION, ...buyerData },
+        })
+      ).rejects.toThrow(
         "CatalystPay create payment session failed (HTTP 400): lead.email: Enter a valid email address."
       )
     })
 
     it("never retries a create", async () => {
-      const scope = nock(CATALYSTPAY_STAGING).post("/payment-sessions/").reply(502, { detail: "Bad gateway" }).post("/payment-sessions/").reply(201, catalystpayCreatedSession())
-      await expect(provider().service.initiatePayment({ amount: 25, currency_code: "eur", data: { session_id: SESSION, ...buyerData } })).rejects.toThrow(
-        "CatalystPay create payment session failed (HTTP 502): Bad gateway"
-      )
+      const scope = nock(CATALYSTPAY_STAGING)
+        .post("/payment-sessions/")
+        .reply(502, { detail: "Bad gateway" })
+        .post("/payment-sessions/")
+        .reply(201, catalystpayCreatedSession())
+      await expect(
+        provider().service.initiatePayment({
+          amount: 25,
+          currency_code: "eur",
+          data: { session_id: SESSION, ...buyerData },
+        })
+      ).rejects.toThrow("CatalystPay create payment session failed (HTTP 502): Bad gateway")
       expect(scope.pendingMocks()).toHaveLength(1)
     })
   })
@@ -239,15 +301,36 @@ describe("CatalystPay provider", () => {
         .reply(record(seen, 201, catalystpayCreatedSession()))
         .get(`/payment-sessions/${SESSION_TOKEN}/`)
         .reply(record(seen, 200, catalystpaySession({ amount: "29.99" })))
-      const result = await provider(campaign).service.initiatePayment({ amount: 29.99, currency_code: "eur", data: { session_id: SESSION, ...buyerData } })
-      expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual(["POST /api/v1/payment-sessions/", `GET /api/v1/payment-sessions/${SESSION_TOKEN}/`])
+      const result = await provider(campaign).service.initiatePayment({
+        amount: 29.99,
+        currency_code: "eur",
+        data: { session_id: SESSION, ...buyerData },
+      })
+      expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual([
+        "POST /api/v1/payment-sessions/",
+        `GET /api/v1/payment-sessions/${SESSION_TOKEN}/`,
+      ])
       const body = JSON.parse(seen[0].body)
-      expect(body).toEqual({ campaign_id: CAMPAIGN, lead: expect.objectContaining({ first_name: "Zoë" }), customer_ip: "203.0.113.50" })
-      expect(result.data).toMatchObject({ amount: "29.99", currency_code: "eur", mode: "campaign", gateway_reference: SESSION_TOKEN })
+      expect(body).toEqual({
+        campaign_id: CAMPAIGN,
+        lead: expect.objectContaining({ first_name: "Zoë" }),
+        customer_ip: "203.0.113.50",
+      })
+      expect(result.data).toMatchObject({
+        amount: "29.99",
+        currency_code: "eur",
+        mode: "campaign",
+        gateway_reference: SESSION_TOKEN,
+      })
     })
 
     it.each([
-      ["amount", "29.99", "EUR", "campaign a1b2c3d4-e5f6-7890-abcd-ef1234567890 charges 29.99 EUR, but the cart is 25.00 EUR"],
+      [
+        "amount",
+        "29.99",
+        "EUR",
+        "campaign a1b2c3d4-e5f6-7890-abcd-ef1234567890 charges 29.99 EUR, but the cart is 25.00 EUR",
+      ],
       ["currency", "25.00", "GBP", "charges 25.00 GBP, but the cart is 25.00 EUR"],
     ])("refuses a cart whose %s differs from the campaign's", async (_what, amount, currency, message) => {
       nock(CATALYSTPAY_STAGING)
@@ -255,7 +338,9 @@ describe("CatalystPay provider", () => {
         .reply(201, catalystpayCreatedSession())
         .get(`/payment-sessions/${SESSION_TOKEN}/`)
         .reply(200, catalystpaySession({ amount, currency }))
-      const error = await provider(campaign).service.initiatePayment({ amount: 25, currency_code: "eur", data: { session_id: SESSION, ...buyerData } }).catch((e) => e)
+      const error = await provider(campaign)
+        .service.initiatePayment({ amount: 25, currency_code: "eur", data: { session_id: SESSION, ...buyerData } })
+        .catch((e) => e)
       expect(error.type).toBe(MedusaError.Types.INVALID_DATA)
       expect(error.message).toContain(message)
       expect(error.message).toContain("use direct mode (gatewayId)")
@@ -287,7 +372,11 @@ describe("CatalystPay provider", () => {
       reports("COMPLETED", "25.00", "GBP")
       const { service, log } = provider()
       expect((await service.authorizePayment({ data: session() })).status).toBe(PaymentSessionStatus.ERROR)
-      expect(log.error).toHaveBeenCalledWith(expect.stringContaining(`payment session ${SESSION_TOKEN} reports 2.50 EUR but session ${SESSION} is for 25.00 EUR`))
+      expect(log.error).toHaveBeenCalledWith(
+        expect.stringContaining(
+          `payment session ${SESSION_TOKEN} reports 2.50 EUR but session ${SESSION} is for 25.00 EUR`
+        )
+      )
       expect((await service.authorizePayment({ data: session() })).status).toBe(PaymentSessionStatus.ERROR)
     })
 
@@ -299,23 +388,43 @@ describe("CatalystPay provider", () => {
     })
 
     it("retries a status read after a 429 or 502", async () => {
-      nock(CATALYSTPAY_STAGING).get(`/payment-sessions/${SESSION_TOKEN}/`).reply(429, { detail: "Request was throttled." })
+      nock(CATALYSTPAY_STAGING)
+        .get(`/payment-sessions/${SESSION_TOKEN}/`)
+        .reply(429, { detail: "Request was throttled." })
       nock(CATALYSTPAY_STAGING).get(`/payment-sessions/${SESSION_TOKEN}/`).reply(502)
       reports("COMPLETED")
-      expect((await provider().service.retrievePayment({ data: session() })).data).toMatchObject({ gateway_status: "COMPLETED" })
+      expect((await provider().service.retrievePayment({ data: session() })).data).toMatchObject({
+        gateway_status: "COMPLETED",
+      })
     })
 
     it("refuses data this provider did not write", async () => {
-      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow("CatalystPay: the payment has no valid payment session reference (data.gateway_reference)")
+      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow(
+        "CatalystPay: the payment has no valid payment session reference (data.gateway_reference)"
+      )
     })
   })
 
   describe("update, delete, capture, refund, cancel", () => {
     it("keeps the session when nothing changed, and makes a new one for a new amount", async () => {
-      expect((await provider().service.updatePayment({ amount: 25, currency_code: "eur", data: { ...session(), ...buyerData } })).data).toMatchObject(session())
+      expect(
+        (
+          await provider().service.updatePayment({
+            amount: 25,
+            currency_code: "eur",
+            data: { ...session(), ...buyerData },
+          })
+        ).data
+      ).toMatchObject(session())
       const seen: Seen[] = []
-      nock(CATALYSTPAY_STAGING).post("/payment-sessions/").reply(record(seen, 201, catalystpayCreatedSession("ps_newsession000000000000000001")))
-      const updated = await provider().service.updatePayment({ amount: 30, currency_code: "eur", data: { ...session(), ...buyerData } })
+      nock(CATALYSTPAY_STAGING)
+        .post("/payment-sessions/")
+        .reply(record(seen, 201, catalystpayCreatedSession("ps_newsession000000000000000001")))
+      const updated = await provider().service.updatePayment({
+        amount: 30,
+        currency_code: "eur",
+        data: { ...session(), ...buyerData },
+      })
       expect(JSON.parse(seen[0].body)).toMatchObject({ amount: "30.00" })
       expect(updated.data).toMatchObject({ amount: "30.00", gateway_reference: "ps_newsession000000000000000001" })
     })
@@ -329,7 +438,10 @@ describe("CatalystPay provider", () => {
 
     it("refuses a refund, telling the admin where to make it, without calling CatalystPay", async () => {
       const error = await provider()
-        .service.refundPayment({ amount: { value: "10.5", precision: 20 } as any, data: session({ gateway_status: "COMPLETED" }) })
+        .service.refundPayment({
+          amount: { value: "10.5", precision: 20 } as any,
+          data: session({ gateway_status: "COMPLETED" }),
+        })
         .catch((e) => e)
       expect(error).toBeInstanceOf(MedusaError)
       expect(error.type).toBe(MedusaError.Types.NOT_ALLOWED)
@@ -341,7 +453,9 @@ describe("CatalystPay provider", () => {
 
     it("refuses to cancel a completed debit, and lets a pending session expire", async () => {
       reports("COMPLETED")
-      const error = await provider().service.cancelPayment({ data: session() }).catch((e) => e)
+      const error = await provider()
+        .service.cancelPayment({ data: session() })
+        .catch((e) => e)
       expect(error.type).toBe(MedusaError.Types.NOT_ALLOWED)
       expect(error.message).toContain("is completed: the SEPA direct debit was collected")
       expect(error.message).toContain("Refund it in the CatalystPay dashboard")
@@ -362,15 +476,28 @@ describe("CatalystPay provider", () => {
 
     it("reports a signed completion as captured for the Medusa session holding the token, after asking CatalystPay", async () => {
       const asked = reports("COMPLETED")
-      const result = await provider(direct, [stored]).service.getWebhookActionAndData(deliver(payload, COMPLETED_25_EUR_SIGNATURE))
+      const result = await provider(direct, [stored]).service.getWebhookActionAndData(
+        deliver(payload, COMPLETED_25_EUR_SIGNATURE)
+      )
       expect(result).toEqual({ action: PaymentActions.SUCCESSFUL, data: { session_id: SESSION, amount: "25.00" } })
       expect(asked.isDone()).toBe(true)
     })
 
     it("finds a session written before the shared key names, by its old session_token key", async () => {
       reports("COMPLETED")
-      const old = { session_id: SESSION, checkout_url: "https://pay.catalystpay.com/s/x", amount: "25.00", currency_code: "eur", return_url: null, session_token: SESSION_TOKEN, catalystpay_status: "PENDING", mode: "direct" }
-      const result = await provider(direct, [{ ...stored, data: old }]).service.getWebhookActionAndData(deliver(payload, COMPLETED_25_EUR_SIGNATURE))
+      const old = {
+        session_id: SESSION,
+        checkout_url: "https://pay.catalystpay.com/s/x",
+        amount: "25.00",
+        currency_code: "eur",
+        return_url: null,
+        session_token: SESSION_TOKEN,
+        catalystpay_status: "PENDING",
+        mode: "direct",
+      }
+      const result = await provider(direct, [{ ...stored, data: old }]).service.getWebhookActionAndData(
+        deliver(payload, COMPLETED_25_EUR_SIGNATURE)
+      )
       expect(result).toEqual({ action: PaymentActions.SUCCESSFUL, data: { session_id: SESSION, amount: "25.00" } })
     })
 
@@ -378,7 +505,9 @@ describe("CatalystPay provider", () => {
       const asked = reports("COMPLETED")
       const { service, log } = provider(direct, [stored])
       const forged = { ...payload, amount: "2500.00" }
-      expect(await service.getWebhookActionAndData(deliver(forged, COMPLETED_25_EUR_SIGNATURE))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+      expect(await service.getWebhookActionAndData(deliver(forged, COMPLETED_25_EUR_SIGNATURE))).toEqual({
+        action: PaymentActions.NOT_SUPPORTED,
+      })
       expect(asked.isDone()).toBe(false)
       expect(log.warn).toHaveBeenCalledWith(expect.stringContaining("X-CatalystPay-Signature does not match"))
       expect(JSON.stringify(log.warn.mock.calls)).not.toContain(TEST_WEBHOOK_SECRET)
@@ -386,22 +515,33 @@ describe("CatalystPay provider", () => {
 
     it("answers not_supported, logged, for other events", async () => {
       const { service, log } = provider(direct, [stored])
-      const result = await service.getWebhookActionAndData(deliver(payload, COMPLETED_25_EUR_SIGNATURE, "order.created"))
+      const result = await service.getWebhookActionAndData(
+        deliver(payload, COMPLETED_25_EUR_SIGNATURE, "order.created")
+      )
       expect(result).toEqual({ action: PaymentActions.NOT_SUPPORTED })
-      expect(log.info).toHaveBeenCalledWith(expect.stringContaining("event order.created does not complete a payment session"))
+      expect(log.info).toHaveBeenCalledWith(
+        expect.stringContaining("event order.created does not complete a payment session")
+      )
     })
 
     it.each([
       ["no session of this store holds the token", []],
       ["the token is held by another provider's session", [{ ...stored, provider_id: "pp_stripe_stripe" }]],
-      ["the holding session's data names another session", [{ ...stored, data: { ...session(), session_id: "payses_01JOTHER" } }]],
+      [
+        "the holding session's data names another session",
+        [{ ...stored, data: { ...session(), session_id: "payses_01JOTHER" } }],
+      ],
     ])("answers not_supported when %s", async (_name, sessions) => {
       const asked = reports("COMPLETED")
       const { service, log } = provider(direct, sessions as StoredSession[])
-      expect(await service.getWebhookActionAndData(deliver(payload, COMPLETED_25_EUR_SIGNATURE))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+      expect(await service.getWebhookActionAndData(deliver(payload, COMPLETED_25_EUR_SIGNATURE))).toEqual({
+        action: PaymentActions.NOT_SUPPORTED,
+      })
       expect(asked.isDone()).toBe(false)
       expect(log.warn).toHaveBeenCalledWith(
-        expect.stringContaining(`the session holding payment session ${SESSION_TOKEN} is not a live payment session of this provider`)
+        expect.stringContaining(
+          `the session holding payment session ${SESSION_TOKEN} is not a live payment session of this provider`
+        )
       )
     })
 
@@ -418,8 +558,12 @@ describe("CatalystPay provider", () => {
       reports("AWAITING_VERIFICATION")
       reports("COMPLETED", "1.00")
       const { service } = provider(direct, [stored])
-      expect((await service.getWebhookActionAndData(deliver(payload, COMPLETED_25_EUR_SIGNATURE))).action).toBe(PaymentActions.PENDING)
-      expect((await service.getWebhookActionAndData(deliver(payload, COMPLETED_25_EUR_SIGNATURE))).action).toBe(PaymentActions.FAILED)
+      expect((await service.getWebhookActionAndData(deliver(payload, COMPLETED_25_EUR_SIGNATURE))).action).toBe(
+        PaymentActions.PENDING
+      )
+      expect((await service.getWebhookActionAndData(deliver(payload, COMPLETED_25_EUR_SIGNATURE))).action).toBe(
+        PaymentActions.FAILED
+      )
     })
   })
 })

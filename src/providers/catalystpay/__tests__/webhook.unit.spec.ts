@@ -83,43 +83,76 @@ describe("verifyCatalystPayWebhook", () => {
 
   it("verifies the non-ASCII buyer and the nested payload", () => {
     expect(verifyCatalystPayWebhook(delivery(ZOE, ZOE_SIGNATURE), SECRET).outcome).toBe("session")
-    expect(verifyCatalystPayWebhook(delivery(NESTED, NESTED_SIGNATURE), SECRET)).toMatchObject({ outcome: "session", gatewayReference: TOKEN })
+    expect(verifyCatalystPayWebhook(delivery(NESTED, NESTED_SIGNATURE), SECRET)).toMatchObject({
+      outcome: "session",
+      gatewayReference: TOKEN,
+    })
   })
 
   it("verifies whatever the body's key order and spacing: the signature covers the payload, not its bytes", () => {
     const reversed = Object.fromEntries(Object.entries(TYPICAL).reverse())
     const spaced = JSON.stringify(reversed, null, 2)
-    const result = verifyCatalystPayWebhook({ rawData: Buffer.from(spaced), headers: headers(TYPICAL_SIGNATURE) }, SECRET)
+    const result = verifyCatalystPayWebhook(
+      { rawData: Buffer.from(spaced), headers: headers(TYPICAL_SIGNATURE) },
+      SECRET
+    )
     expect(result.outcome).toBe("session")
   })
 
   it("verifies from the parsed body when no raw body was kept", () => {
-    expect(verifyCatalystPayWebhook({ data: TYPICAL, headers: headers(TYPICAL_SIGNATURE) }, SECRET).outcome).toBe("session")
+    expect(verifyCatalystPayWebhook({ data: TYPICAL, headers: headers(TYPICAL_SIGNATURE) }, SECRET).outcome).toBe(
+      "session"
+    )
   })
 
   it.each([
     ["a tampered amount", delivery({ ...TYPICAL, amount: "0.01" }, TYPICAL_SIGNATURE), "does not match"],
-    ["a tampered session token", delivery({ ...TYPICAL, session_token: "ps_someoneelse000000000000000" }, TYPICAL_SIGNATURE), "does not match"],
-    ["a nested field altered", delivery({ ...NESTED, order: { ...NESTED.order, total_amount: "2.99" } }, NESTED_SIGNATURE), "does not match"],
+    [
+      "a tampered session token",
+      delivery({ ...TYPICAL, session_token: "ps_someoneelse000000000000000" }, TYPICAL_SIGNATURE),
+      "does not match",
+    ],
+    [
+      "a nested field altered",
+      delivery({ ...NESTED, order: { ...NESTED.order, total_amount: "2.99" } }, NESTED_SIGNATURE),
+      "does not match",
+    ],
     ["a signature over unsorted keys", delivery(TYPICAL, TYPICAL_UNSORTED_SIGNATURE), "does not match"],
     ["the JavaScript sample's signature of a non-ASCII name", delivery(ZOE, ZOE_UTF8_SIGNATURE), "does not match"],
     ["another secret", delivery(TYPICAL, signCatalystPayPayload(TYPICAL, "another-secret")), "does not match"],
     ["a truncated signature", delivery(TYPICAL, TYPICAL_SIGNATURE.slice(0, 32)), "does not match"],
-    ["no signature", { rawData: Buffer.from(JSON.stringify(TYPICAL)), headers: { "X-CatalystPay-Event": "payment_session.completed" } }, "no X-CatalystPay-Signature"],
-    ["a body that is not JSON", { rawData: Buffer.from("session_token=ps_x"), headers: headers(TYPICAL_SIGNATURE) }, "not JSON"],
+    [
+      "no signature",
+      {
+        rawData: Buffer.from(JSON.stringify(TYPICAL)),
+        headers: { "X-CatalystPay-Event": "payment_session.completed" },
+      },
+      "no X-CatalystPay-Signature",
+    ],
+    [
+      "a body that is not JSON",
+      { rawData: Buffer.from("session_token=ps_x"), headers: headers(TYPICAL_SIGNATURE) },
+      "not JSON",
+    ],
   ])("rejects %s", (_name, payload, reason) => {
-    expect(verifyCatalystPayWebhook(payload, SECRET)).toEqual({ outcome: "rejected", why: expect.any(String), reason: expect.stringContaining(reason) })
+    expect(verifyCatalystPayWebhook(payload, SECRET)).toEqual({
+      outcome: "rejected",
+      why: expect.any(String),
+      reason: expect.stringContaining(reason),
+    })
   })
 
   it("ignores, once verified, events that do not complete a session", () => {
-    expect(verifyCatalystPayWebhook(delivery(TYPICAL, TYPICAL_SIGNATURE, "transaction.status_changed"), SECRET)).toEqual({
+    expect(
+      verifyCatalystPayWebhook(delivery(TYPICAL, TYPICAL_SIGNATURE, "transaction.status_changed"), SECRET)
+    ).toEqual({
       outcome: "ignored",
       reason: expect.stringContaining("transaction.status_changed"),
     })
   })
 
   it("ignores, once verified, a completion without a session token", () => {
-    const { session_token, ...rest } = TYPICAL
+    const { session_token: _token, ...rest } = TYPICAL
     const result = verifyCatalystPayWebhook(delivery(rest, signCatalystPayPayload(rest, SECRET)), SECRET)
     expect(result).toEqual({ outcome: "ignored", reason: expect.stringContaining("lacks a session token") })
   })

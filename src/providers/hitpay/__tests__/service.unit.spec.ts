@@ -1,6 +1,11 @@
 import { PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import nock from "nock"
-import { hitpayCharge, hitpayPaymentRequest, hitpayRefund, hitpayV1Webhook } from "../../../../integration-tests/fixtures/hitpay"
+import {
+  hitpayCharge,
+  hitpayPaymentRequest,
+  hitpayRefund,
+  hitpayV1Webhook,
+} from "../../../../integration-tests/fixtures/hitpay"
 import { cradleWith } from "../../../lib/__tests__/session-store"
 import { HitPayProviderService, HitPaySessionData } from "../service"
 
@@ -21,8 +26,15 @@ function logger() {
 }
 
 /** The provider, in a store whose only live session is `session()` (or those given). */
-function provider(extra: Record<string, unknown> = {}, log = logger(), sessions: Record<string, unknown>[] = [session()]) {
-  return { service: new HitPayProviderService(cradleWith(log, "pp_hitpay_hitpay", sessions), { ...options, ...extra }), log }
+function provider(
+  extra: Record<string, unknown> = {},
+  log = logger(),
+  sessions: Record<string, unknown>[] = [session()]
+) {
+  return {
+    service: new HitPayProviderService(cradleWith(log, "pp_hitpay_hitpay", sessions), { ...options, ...extra }),
+    log,
+  }
 }
 
 function session(overrides: Partial<HitPaySessionData> = {}): HitPaySessionData {
@@ -44,7 +56,12 @@ type Seen = { method: string; path: string; headers: Record<string, unknown>; bo
 /** Records what HitPay receives. */
 function record(seen: Seen[], status: number, answer: unknown) {
   return function (this: any, uri: string, body: unknown): [number, any] {
-    seen.push({ method: this.req.method, path: uri, headers: this.req.headers, body: typeof body === "string" ? body : JSON.stringify(body ?? "") })
+    seen.push({
+      method: this.req.method,
+      path: uri,
+      headers: this.req.headers,
+      body: typeof body === "string" ? body : JSON.stringify(body ?? ""),
+    })
     return [status, answer]
   }
 }
@@ -66,18 +83,27 @@ describe("HitPay provider", () => {
 
     it("refuses a webhook URL that Medusa's route would not give to this provider", () => {
       expect(() =>
-        HitPayProviderService.validateOptions({ ...options, webhookUrl: "https://api.shop.example/hooks/payment/stripe_stripe" })
+        HitPayProviderService.validateOptions({
+          ...options,
+          webhookUrl: "https://api.shop.example/hooks/payment/stripe_stripe",
+        })
       ).toThrow("must end with /hooks/payment/hitpay_<id>")
     })
 
     it("names a mistyped option", () => {
-      expect(() => HitPayProviderService.validateOptions({ ...options, apikey: "x" })).toThrow('unknown option "apikey" (did you mean "apiKey"?)')
+      expect(() => HitPayProviderService.validateOptions({ ...options, apikey: "x" })).toThrow(
+        'unknown option "apikey" (did you mean "apiKey"?)'
+      )
     })
 
     it("uses the production host when asked, and any host given", async () => {
-      nock("https://api.hit-pay.com/v1").get(`/payment-requests/${REQUEST}`).reply(200, hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION }))
+      nock("https://api.hit-pay.com/v1")
+        .get(`/payment-requests/${REQUEST}`)
+        .reply(200, hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION }))
       await provider({ environment: "production" }).service.getPaymentStatus({ data: session() })
-      nock("http://127.0.0.1:4010/hitpay/v1").get(`/payment-requests/${REQUEST}`).reply(200, hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION }))
+      nock("http://127.0.0.1:4010/hitpay/v1")
+        .get(`/payment-requests/${REQUEST}`)
+        .reply(200, hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION }))
       await provider({ apiBaseUrl: "http://127.0.0.1:4010/hitpay/v1" }).service.getPaymentStatus({ data: session() })
     })
   })
@@ -85,7 +111,15 @@ describe("HitPay provider", () => {
   describe("initiatePayment", () => {
     it("sends HitPay the amount, currency, reference, return and webhook URLs, buyer and methods", async () => {
       const seen: Seen[] = []
-      nock(BASE).post("/payment-requests").reply(record(seen, 201, hitpayPaymentRequest({ id: REQUEST, amount: "1000", currency: "jpy", reference_number: SESSION })))
+      nock(BASE)
+        .post("/payment-requests")
+        .reply(
+          record(
+            seen,
+            201,
+            hitpayPaymentRequest({ id: REQUEST, amount: "1000", currency: "jpy", reference_number: SESSION })
+          )
+        )
       const { service } = provider({ paymentMethods: "card,paynow_online", expiresAfter: "60 mins" })
       const result = await service.initiatePayment({
         amount: 1000,
@@ -142,43 +176,84 @@ describe("HitPay provider", () => {
 
     it("formats KWD with three decimals", async () => {
       const seen: Seen[] = []
-      nock(BASE).post("/payment-requests").reply(record(seen, 201, hitpayPaymentRequest({ id: REQUEST, amount: "12.346", currency: "kwd", reference_number: SESSION })))
-      await provider().service.initiatePayment({ amount: "12.3456", currency_code: "kwd", data: { session_id: SESSION } })
+      nock(BASE)
+        .post("/payment-requests")
+        .reply(
+          record(
+            seen,
+            201,
+            hitpayPaymentRequest({ id: REQUEST, amount: "12.346", currency: "kwd", reference_number: SESSION })
+          )
+        )
+      await provider().service.initiatePayment({
+        amount: "12.3456",
+        currency_code: "kwd",
+        data: { session_id: SESSION },
+      })
       expect(new URLSearchParams(seen[0].body).get("amount")).toBe("12.346")
     })
 
     it("relays HitPay's validation error", async () => {
-      nock(BASE).post("/payment-requests").reply(422, { message: "The given data was invalid.", errors: { amount: ["The amount must be at least 0.3."] } })
-      await expect(provider().service.initiatePayment({ amount: 0.1, currency_code: "sgd", data: { session_id: SESSION } })).rejects.toThrow(
+      nock(BASE)
+        .post("/payment-requests")
+        .reply(422, {
+          message: "The given data was invalid.",
+          errors: { amount: ["The amount must be at least 0.3."] },
+        })
+      await expect(
+        provider().service.initiatePayment({ amount: 0.1, currency_code: "sgd", data: { session_id: SESSION } })
+      ).rejects.toThrow(
         "HitPay create payment request failed (HTTP 422): The given data was invalid. - amount: The amount must be at least 0.3."
       )
     })
 
     it("refuses a return URL off the allowed origins without calling HitPay", async () => {
       await expect(
-        provider().service.initiatePayment({ amount: 10, currency_code: "sgd", data: { session_id: SESSION, return_url: "https://evil.example/x" } })
+        provider().service.initiatePayment({
+          amount: 10,
+          currency_code: "sgd",
+          data: { session_id: SESSION, return_url: "https://evil.example/x" },
+        })
       ).rejects.toThrow("HitPay: data.return_url origin https://evil.example is not allowed")
     })
   })
 
   describe("status", () => {
     const paid = (amount = "25.00", currency = "sgd") =>
-      hitpayPaymentRequest({ id: REQUEST, amount, currency, reference_number: SESSION, status: "completed", payments: [hitpayCharge({ id: CHARGE, amount, currency })] })
+      hitpayPaymentRequest({
+        id: REQUEST,
+        amount,
+        currency,
+        reference_number: SESSION,
+        status: "completed",
+        payments: [hitpayCharge({ id: CHARGE, amount, currency })],
+      })
 
     it("is captured when HitPay says completed for the session's amount, keeping the charge id", async () => {
       const seen: Seen[] = []
-      nock(BASE).get(`/payment-requests/${REQUEST}`).reply(record(seen, 200, paid()))
+      nock(BASE)
+        .get(`/payment-requests/${REQUEST}`)
+        .reply(record(seen, 200, paid()))
       const result = await provider().service.authorizePayment({ data: session() })
       expect(seen[0]).toMatchObject({ method: "GET", path: `/v1/payment-requests/${REQUEST}` })
       expect(seen[0].headers["x-business-api-key"]).toBe("key_abc")
-      expect(result).toEqual({ status: PaymentSessionStatus.CAPTURED, data: session({ gateway_payment_reference: CHARGE, gateway_status: "completed" }) })
+      expect(result).toEqual({
+        status: PaymentSessionStatus.CAPTURED,
+        data: session({ gateway_payment_reference: CHARGE, gateway_status: "completed" }),
+      })
     })
 
     it("is an error, logged, when HitPay was paid another amount or currency", async () => {
-      nock(BASE).get(`/payment-requests/${REQUEST}`).reply(200, paid("2.50")).get(`/payment-requests/${REQUEST}`).reply(200, paid("25.00", "usd"))
+      nock(BASE)
+        .get(`/payment-requests/${REQUEST}`)
+        .reply(200, paid("2.50"))
+        .get(`/payment-requests/${REQUEST}`)
+        .reply(200, paid("25.00", "usd"))
       const { service, log } = provider()
       expect((await service.authorizePayment({ data: session() })).status).toBe(PaymentSessionStatus.ERROR)
-      expect(log.error).toHaveBeenCalledWith(expect.stringContaining("reports 2.50 SGD but session payses_01JTESTSESSION is for 25.00 SGD"))
+      expect(log.error).toHaveBeenCalledWith(
+        expect.stringContaining("reports 2.50 SGD but session payses_01JTESTSESSION is for 25.00 SGD")
+      )
       expect((await service.authorizePayment({ data: session() })).status).toBe(PaymentSessionStatus.ERROR)
     })
 
@@ -187,7 +262,10 @@ describe("HitPay provider", () => {
         .get(`/payment-requests/${REQUEST}`)
         .reply(200, hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION }))
         .get(`/payment-requests/${REQUEST}`)
-        .reply(200, hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION, status: "on_hold" }))
+        .reply(
+          200,
+          hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION, status: "on_hold" })
+        )
       const { service, log } = provider()
       expect((await service.getPaymentStatus({ data: session() })).status).toBe(PaymentSessionStatus.PENDING)
       expect((await service.getPaymentStatus({ data: session() })).status).toBe(PaymentSessionStatus.PENDING)
@@ -196,11 +274,15 @@ describe("HitPay provider", () => {
 
     it("retries a status read after a 502", async () => {
       nock(BASE).get(`/payment-requests/${REQUEST}`).reply(502).get(`/payment-requests/${REQUEST}`).reply(200, paid())
-      expect((await provider().service.getPaymentStatus({ data: session() })).status).toBe(PaymentSessionStatus.CAPTURED)
+      expect((await provider().service.getPaymentStatus({ data: session() })).status).toBe(
+        PaymentSessionStatus.CAPTURED
+      )
     })
 
     it("refuses data this provider did not write", async () => {
-      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow("HitPay: the payment has no valid payment request reference (data.gateway_reference)")
+      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow(
+        "HitPay: the payment has no valid payment request reference (data.gateway_reference)"
+      )
     })
   })
 
@@ -222,11 +304,19 @@ describe("HitPay provider", () => {
         })
       const result = await provider().service.updatePayment({ amount: 30, currency_code: "sgd", data: session() })
       expect(order).toEqual(["delete", "create 30.00"])
-      expect(result.data).toMatchObject({ gateway_reference: "new-request", amount: "30.00", return_url: options.returnUrl })
+      expect(result.data).toMatchObject({
+        gateway_reference: "new-request",
+        amount: "30.00",
+        return_url: options.returnUrl,
+      })
     })
 
     it("deletes a pending request; a request already gone is fine", async () => {
-      const scope = nock(BASE).delete(`/payment-requests/${REQUEST}`).reply(200, {}).delete(`/payment-requests/${REQUEST}`).reply(404, { message: "Not found" })
+      const scope = nock(BASE)
+        .delete(`/payment-requests/${REQUEST}`)
+        .reply(200, {})
+        .delete(`/payment-requests/${REQUEST}`)
+        .reply(404, { message: "Not found" })
       await provider().service.deletePayment({ data: session() })
       await provider().service.cancelPayment({ data: session() })
       expect(scope.isDone()).toBe(true)
@@ -237,10 +327,15 @@ describe("HitPay provider", () => {
         .delete(`/payment-requests/${REQUEST}`)
         .reply(400, { message: "Completed payment request cannot be deleted." })
         .get(`/payment-requests/${REQUEST}`)
-        .reply(200, hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION, status: "completed" }))
+        .reply(
+          200,
+          hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION, status: "completed" })
+        )
       const { service, log } = provider()
       await service.deletePayment({ data: session() })
-      expect(log.warn).toHaveBeenCalledWith(expect.stringContaining("is already completed; it was not deleted (delete): the buyer has paid"))
+      expect(log.warn).toHaveBeenCalledWith(
+        expect.stringContaining("is already completed; it was not deleted (delete): the buyer has paid")
+      )
     })
 
     it("fails when a pending request could not be deleted: its page would stay payable", async () => {
@@ -249,19 +344,28 @@ describe("HitPay provider", () => {
         .reply(500, { message: "Server Error" })
         .get(`/payment-requests/${REQUEST}`)
         .reply(200, hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION }))
-      await expect(provider().service.deletePayment({ data: session() })).rejects.toThrow("HitPay delete payment request failed (HTTP 500): Server Error")
+      await expect(provider().service.deletePayment({ data: session() })).rejects.toThrow(
+        "HitPay delete payment request failed (HTTP 500): Server Error"
+      )
     })
   })
 
   describe("capture and refund", () => {
     it("captures without calling HitPay: it captured at payment", async () => {
-      expect(await provider().service.capturePayment({ data: session({ gateway_payment_reference: CHARGE }) })).toEqual({ data: session({ gateway_payment_reference: CHARGE }) })
+      expect(await provider().service.capturePayment({ data: session({ gateway_payment_reference: CHARGE }) })).toEqual(
+        { data: session({ gateway_payment_reference: CHARGE }) }
+      )
     })
 
     it("refunds the requested amount of the charge", async () => {
       const seen: Seen[] = []
-      nock(BASE).post("/refund").reply(record(seen, 200, hitpayRefund({ payment_id: CHARGE, amount: 10.5, total: 25 })))
-      await provider().service.refundPayment({ amount: { value: "10.5", precision: 20 } as any, data: session({ gateway_payment_reference: CHARGE }) })
+      nock(BASE)
+        .post("/refund")
+        .reply(record(seen, 200, hitpayRefund({ payment_id: CHARGE, amount: 10.5, total: 25 })))
+      await provider().service.refundPayment({
+        amount: { value: "10.5", precision: 20 } as any,
+        data: session({ gateway_payment_reference: CHARGE }),
+      })
       expect(seen[0]).toMatchObject({ method: "POST", path: "/v1/refund", body: `payment_id=${CHARGE}&amount=10.50` })
       expect(seen[0].headers["content-type"]).toBe("application/x-www-form-urlencoded")
     })
@@ -270,7 +374,16 @@ describe("HitPay provider", () => {
       const seen: Seen[] = []
       nock(BASE)
         .get(`/payment-requests/${REQUEST}`)
-        .reply(200, hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION, status: "completed", payments: [hitpayCharge({ id: CHARGE, amount: "25.00" })] }))
+        .reply(
+          200,
+          hitpayPaymentRequest({
+            id: REQUEST,
+            amount: "25.00",
+            reference_number: SESSION,
+            status: "completed",
+            payments: [hitpayCharge({ id: CHARGE, amount: "25.00" })],
+          })
+        )
         .post("/refund")
         .reply(record(seen, 200, hitpayRefund({ payment_id: CHARGE, amount: 25, total: 25 })))
       const result = await provider().service.refundPayment({ amount: 25, data: session() })
@@ -283,8 +396,20 @@ describe("HitPay provider", () => {
         .post("/refund")
         .reply(400, { message: "The payment has already been refunded." })
         .get(`/payment-requests/${REQUEST}`)
-        .reply(200, hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION, status: "completed", payments: [hitpayCharge({ id: CHARGE, amount: "25.00", status: "refunded" })] }))
-      const result = await provider().service.refundPayment({ amount: 25, data: session({ gateway_payment_reference: CHARGE }) })
+        .reply(
+          200,
+          hitpayPaymentRequest({
+            id: REQUEST,
+            amount: "25.00",
+            reference_number: SESSION,
+            status: "completed",
+            payments: [hitpayCharge({ id: CHARGE, amount: "25.00", status: "refunded" })],
+          })
+        )
+      const result = await provider().service.refundPayment({
+        amount: 25,
+        data: session({ gateway_payment_reference: CHARGE }),
+      })
       expect(result.data).toMatchObject({ gateway_reference: REQUEST, gateway_payment_reference: CHARGE })
       expect(nock.isDone()).toBe(true)
     })
@@ -294,10 +419,19 @@ describe("HitPay provider", () => {
         .post("/refund")
         .reply(422, { message: "The amount may not be greater than 25." })
         .get(`/payment-requests/${REQUEST}`)
-        .reply(200, hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION, status: "completed", payments: [hitpayCharge({ id: CHARGE, amount: "25.00" })] }))
-      await expect(provider().service.refundPayment({ amount: 30, data: session({ gateway_payment_reference: CHARGE }) })).rejects.toThrow(
-        "HitPay refund failed (HTTP 422): The amount may not be greater than 25."
-      )
+        .reply(
+          200,
+          hitpayPaymentRequest({
+            id: REQUEST,
+            amount: "25.00",
+            reference_number: SESSION,
+            status: "completed",
+            payments: [hitpayCharge({ id: CHARGE, amount: "25.00" })],
+          })
+        )
+      await expect(
+        provider().service.refundPayment({ amount: 30, data: session({ gateway_payment_reference: CHARGE }) })
+      ).rejects.toThrow("HitPay refund failed (HTTP 422): The amount may not be greater than 25.")
     })
   })
 
@@ -311,15 +445,23 @@ describe("HitPay provider", () => {
       status,
       reference_number: reference,
     })
-    const deliver = (body: string) => ({ data: Object.fromEntries(new URLSearchParams(body)), rawData: Buffer.from(body), headers: { "content-type": "application/x-www-form-urlencoded" } })
+    const deliver = (body: string) => ({
+      data: Object.fromEntries(new URLSearchParams(body)),
+      rawData: Buffer.from(body),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    })
 
     it("reports a signed completed payment as captured for its session", async () => {
-      const result = await provider().service.getWebhookActionAndData(deliver(hitpayV1Webhook(fields(SESSION), "salt_xyz")))
+      const result = await provider().service.getWebhookActionAndData(
+        deliver(hitpayV1Webhook(fields(SESSION), "salt_xyz"))
+      )
       expect(result).toEqual({ action: PaymentActions.SUCCESSFUL, data: { session_id: SESSION, amount: "25.00" } })
     })
 
     it("reports a signed failure as failed", async () => {
-      const result = await provider().service.getWebhookActionAndData(deliver(hitpayV1Webhook(fields(SESSION, "failed"), "salt_xyz")))
+      const result = await provider().service.getWebhookActionAndData(
+        deliver(hitpayV1Webhook(fields(SESSION, "failed"), "salt_xyz"))
+      )
       expect(result.action).toBe(PaymentActions.FAILED)
     })
 
@@ -335,24 +477,32 @@ describe("HitPay provider", () => {
       const { service, log } = provider({}, logger(), [])
       const result = await service.getWebhookActionAndData(deliver(hitpayV1Webhook(fields(SESSION), "salt_xyz")))
       expect(result).toEqual({ action: PaymentActions.NOT_SUPPORTED })
-      expect(log.warn).toHaveBeenCalledWith(expect.stringContaining(`${SESSION} is not a live payment session of this provider`))
+      expect(log.warn).toHaveBeenCalledWith(
+        expect.stringContaining(`${SESSION} is not a live payment session of this provider`)
+      )
     })
 
     it("answers not_supported for a session that now holds another payment request (replaced after a cart change)", async () => {
       const { service, log } = provider({}, logger(), [session({ gateway_reference: "a-newer-request" })])
       const result = await service.getWebhookActionAndData(deliver(hitpayV1Webhook(fields(SESSION), "salt_xyz")))
       expect(result).toEqual({ action: PaymentActions.NOT_SUPPORTED })
-      expect(log.warn).toHaveBeenCalledWith(expect.stringContaining(`holds payment request a-newer-request, not ${REQUEST}`))
+      expect(log.warn).toHaveBeenCalledWith(
+        expect.stringContaining(`holds payment request a-newer-request, not ${REQUEST}`)
+      )
     })
 
     it("answers not_supported for a session of another provider", async () => {
       const log = logger()
       const service = new HitPayProviderService(cradleWith(log, "pp_system_default", [session()]), options)
-      expect(await service.getWebhookActionAndData(deliver(hitpayV1Webhook(fields(SESSION), "salt_xyz")))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+      expect(await service.getWebhookActionAndData(deliver(hitpayV1Webhook(fields(SESSION), "salt_xyz")))).toEqual({
+        action: PaymentActions.NOT_SUPPORTED,
+      })
     })
 
     it("answers not_supported for a payment whose reference is not a Medusa session", async () => {
-      const result = await provider().service.getWebhookActionAndData(deliver(hitpayV1Webhook(fields("INV-2024-001"), "salt_xyz")))
+      const result = await provider().service.getWebhookActionAndData(
+        deliver(hitpayV1Webhook(fields("INV-2024-001"), "salt_xyz"))
+      )
       expect(result).toEqual({ action: PaymentActions.NOT_SUPPORTED })
     })
   })

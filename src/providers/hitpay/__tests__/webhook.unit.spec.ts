@@ -55,7 +55,11 @@ describe("HitPay webhook v1 (form fields + hmac)", () => {
 
   it.each([
     ["a tampered amount", { ...FIELDS, amount: "2500.00", hmac: V1_HMAC }, "hmac does not match"],
-    ["a dropped empty field", (({ phone, ...rest }) => ({ ...rest, hmac: V1_HMAC }))(FIELDS), "hmac does not match"],
+    [
+      "a dropped empty field",
+      (({ phone: _phone, ...rest }) => ({ ...rest, hmac: V1_HMAC }))(FIELDS),
+      "hmac does not match",
+    ],
     ["another salt", { ...FIELDS, hmac: signHitPayV1(FIELDS, "other-salt") }, "hmac does not match"],
     ["no hmac", { ...FIELDS }, "without an hmac field"],
   ])("rejects %s", (_name, fields, reason) => {
@@ -64,12 +68,19 @@ describe("HitPay webhook v1 (form fields + hmac)", () => {
   })
 
   it("rejects a body that is neither format", () => {
-    expect(verifyHitPayWebhook({ rawData: Buffer.from('{"a":1}'), data: { a: 1 }, headers: {} }, salts)).toMatchObject({ outcome: "rejected", why: "malformed" })
+    expect(verifyHitPayWebhook({ rawData: Buffer.from('{"a":1}'), data: { a: 1 }, headers: {} }, salts)).toMatchObject({
+      outcome: "rejected",
+      why: "malformed",
+    })
   })
 })
 
 describe("HitPay webhook v2 (JSON + Hitpay-Signature)", () => {
-  const headers = { "Hitpay-Signature": V2_SIGNATURE, "Hitpay-Event-Object": "payment_request", "Hitpay-Event-Type": "completed" }
+  const headers = {
+    "Hitpay-Signature": V2_SIGNATURE,
+    "Hitpay-Event-Object": "payment_request",
+    "Hitpay-Event-Type": "completed",
+  }
 
   it("signs the exact raw body", () => {
     expect(signHitPayV2(V2_BODY, SALT)).toBe(V2_SIGNATURE)
@@ -77,17 +88,27 @@ describe("HitPay webhook v2 (JSON + Hitpay-Signature)", () => {
 
   it("verifies and reads a payment_request event", () => {
     const result = verifyHitPayWebhook({ rawData: Buffer.from(V2_BODY), data: JSON.parse(V2_BODY), headers }, salts)
-    expect(result).toMatchObject({ outcome: "session", sessionId: "payses_01JABCDEF", status: { status: "captured", gatewayStatus: "completed" } })
+    expect(result).toMatchObject({
+      outcome: "session",
+      sessionId: "payses_01JABCDEF",
+      status: { status: "captured", gatewayStatus: "completed" },
+    })
   })
 
   it("rejects a body re-serialized with other spacing: the signature covers the raw bytes", () => {
     const reformatted = JSON.stringify(JSON.parse(V2_BODY), null, 1)
-    expect(verifyHitPayWebhook({ rawData: Buffer.from(reformatted), headers }, salts)).toMatchObject({ outcome: "rejected", why: "unauthenticated" })
+    expect(verifyHitPayWebhook({ rawData: Buffer.from(reformatted), headers }, salts)).toMatchObject({
+      outcome: "rejected",
+      why: "unauthenticated",
+    })
   })
 
   it("uses the v2 endpoint's own salt", () => {
     const body = { rawData: Buffer.from(V2_BODY), headers }
-    expect(verifyHitPayWebhook(body, { v1: SALT, v2: "endpoint-salt" })).toMatchObject({ outcome: "rejected", why: "unauthenticated" })
+    expect(verifyHitPayWebhook(body, { v1: SALT, v2: "endpoint-salt" })).toMatchObject({
+      outcome: "rejected",
+      why: "unauthenticated",
+    })
   })
 
   it("ignores, once verified, events about other objects", () => {

@@ -33,8 +33,15 @@ function logger() {
 }
 
 /** The provider, in a store whose only live session is `session()` (or those given). */
-function provider(extra: Record<string, unknown> = {}, log = logger(), sessions: Record<string, unknown>[] = [session()]) {
-  return { service: new NetValveProviderService(cradleWith(log, "pp_netvalve_netvalve", sessions), { ...options, ...extra }), log }
+function provider(
+  extra: Record<string, unknown> = {},
+  log = logger(),
+  sessions: Record<string, unknown>[] = [session()]
+) {
+  return {
+    service: new NetValveProviderService(cradleWith(log, "pp_netvalve_netvalve", sessions), { ...options, ...extra }),
+    log,
+  }
 }
 
 function session(overrides: Partial<NetValveSessionData> = {}): NetValveSessionData {
@@ -53,7 +60,14 @@ function session(overrides: Partial<NetValveSessionData> = {}): NetValveSessionD
 }
 
 const paidOrder = (overrides: Partial<Parameters<typeof netvalveOrder>[0]> = {}) =>
-  netvalveOrder({ clientOrderId: SESSION, orderId: ORDER, transactionID: TRANSACTION, amount: 44, orderState: "PAID", ...overrides })
+  netvalveOrder({
+    clientOrderId: SESSION,
+    orderId: ORDER,
+    transactionID: TRANSACTION,
+    amount: 44,
+    orderState: "PAID",
+    ...overrides,
+  })
 
 type Seen = { method: string; path: string; headers: Record<string, unknown>; body: string }
 
@@ -95,12 +109,16 @@ describe("NetValve provider", () => {
       expect(() => NetValveProviderService.validateOptions({ ...options, paymentMethods: "card,paypal" })).toThrow(
         "must list only card, applepay, googlepay (set NETVALVE_PAYMENT_METHODS)"
       )
-      expect(() => NetValveProviderService.validateOptions({ ...options, midid: 1 })).toThrow('unknown option "midid" (did you mean "midId"?)')
+      expect(() => NetValveProviderService.validateOptions({ ...options, midid: 1 })).toThrow(
+        'unknown option "midid" (did you mean "midId"?)'
+      )
     })
 
     it("takes the old names paymentOptions and orderDescription, with one warning each naming the new one", async () => {
       const seen: Seen[] = []
-      recorded(NETVALVE_HPP_SANDBOX, seen).post("/hpp/order").reply(200, netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 }))
+      recorded(NETVALVE_HPP_SANDBOX, seen)
+        .post("/hpp/order")
+        .reply(200, netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 }))
       const { service, log } = provider({ paymentOptions: "card", orderDescription: "Shop order" })
       const result = await service.initiatePayment(initiateInput())
       expect(result.data?.checkout_url).toBe(`${netvalveRedirectUrl()}&paymentOptions=card`)
@@ -113,22 +131,33 @@ describe("NetValve provider", () => {
 
     it("reads env-style strings: a numeric midId, a comma list, a boolean", async () => {
       const seen: Seen[] = []
-      recorded(NETVALVE_HPP_SANDBOX, seen).post("/hpp/order").reply(200, netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 }))
+      recorded(NETVALVE_HPP_SANDBOX, seen)
+        .post("/hpp/order")
+        .reply(200, netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 }))
       const { service } = provider({ midId: "4711", paymentMethods: "applepay, googlepay", slimMode: "true" })
       const result = await service.initiatePayment(initiateInput())
       expect(JSON.parse(seen[0].body).midId).toBe(4711)
-      expect(result.data?.checkout_url).toBe(`${netvalveRedirectUrl()}&paymentOptions=applepay,googlepay&slim_mode=true`)
+      expect(result.data?.checkout_url).toBe(
+        `${netvalveRedirectUrl()}&paymentOptions=applepay,googlepay&slim_mode=true`
+      )
       expect(result.data?.slim_mode).toBe(true)
     })
 
     it("uses the production hosts when asked, and any hosts given", async () => {
       nock("https://api.netvalve.com").get("/order").query({ clientOrderId: SESSION }).reply(200, paidOrder())
       await provider({ environment: "production" }).service.getPaymentStatus({ data: session() })
-      nock("https://hpp-api.netvalve.com").post("/hpp/order").reply(200, netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 }))
+      nock("https://hpp-api.netvalve.com")
+        .post("/hpp/order")
+        .reply(200, netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 }))
       await provider({ environment: "production" }).service.initiatePayment(initiateInput())
       nock("http://127.0.0.1:4010").get("/nv/order").query(true).reply(200, paidOrder())
-      nock("http://127.0.0.1:4011").post("/nv-hpp/hpp/order").reply(200, netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 }))
-      const { service } = provider({ paymentApiBaseUrl: "http://127.0.0.1:4010/nv", hppApiBaseUrl: "http://127.0.0.1:4011/nv-hpp" })
+      nock("http://127.0.0.1:4011")
+        .post("/nv-hpp/hpp/order")
+        .reply(200, netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 }))
+      const { service } = provider({
+        paymentApiBaseUrl: "http://127.0.0.1:4010/nv",
+        hppApiBaseUrl: "http://127.0.0.1:4011/nv-hpp",
+      })
       await service.getPaymentStatus({ data: session() })
       await service.initiatePayment(initiateInput())
       expect(nock.pendingMocks()).toEqual([])
@@ -138,7 +167,9 @@ describe("NetValve provider", () => {
   describe("initiatePayment", () => {
     it("sends NetValve the order as its guide shows it: two-decimal amount, reference, four URLs, customer", async () => {
       const seen: Seen[] = []
-      recorded(NETVALVE_HPP_SANDBOX, seen).post("/hpp/order").reply(200, netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 }))
+      recorded(NETVALVE_HPP_SANDBOX, seen)
+        .post("/hpp/order")
+        .reply(200, netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 }))
       const result = await provider({ paymentMethods: ["card"] }).service.initiatePayment(
         initiateInput({
           return_url: "https://shop.example/checkout/return?cart=cart_1",
@@ -215,9 +246,17 @@ describe("NetValve provider", () => {
       nock(NETVALVE_HPP_SANDBOX)
         .post("/hpp/order")
         .twice()
-        .reply(200, (_uri, body) => (bodies.push(body), netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 })))
+        .reply(
+          200,
+          (_uri, body) => (
+            bodies.push(body),
+            netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 })
+          )
+        )
       const { service } = provider()
-      await service.initiatePayment(initiateInput({ email: "a@example.com", billing_address: { phone: "12345", country_code: "sg" } }))
+      await service.initiatePayment(
+        initiateInput({ email: "a@example.com", billing_address: { phone: "12345", country_code: "sg" } })
+      )
       await service.initiatePayment(initiateInput())
       expect(bodies[0].customerDetails).toEqual({ customerCountryCode: "SG", customerEmail: "a@example.com" })
       expect(bodies[1]).not.toHaveProperty("customerDetails")
@@ -227,8 +266,16 @@ describe("NetValve provider", () => {
       const bodies: string[] = []
       nock(NETVALVE_HPP_SANDBOX)
         .post("/hpp/order")
-        .reply(200, (_uri, body) => (bodies.push(JSON.stringify(body)), netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 })))
-      const result = await provider().service.initiatePayment(initiateInput({}, { value: "1234567.125", precision: 20 }))
+        .reply(
+          200,
+          (_uri, body) => (
+            bodies.push(JSON.stringify(body)),
+            netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 })
+          )
+        )
+      const result = await provider().service.initiatePayment(
+        initiateInput({}, { value: "1234567.125", precision: 20 })
+      )
       expect(result.data?.amount).toBe("1234567.13")
     })
 
@@ -236,7 +283,9 @@ describe("NetValve provider", () => {
       ["with HTTP 200", 200],
       ["with HTTP 400", 400],
     ])("fails quoting NetValve's code and message when it refuses the order %s", async (_name, status) => {
-      nock(NETVALVE_HPP_SANDBOX).post("/hpp/order").reply(status, netvalveRefusal("GTW_2003", "Invalid amount. Amount must have two decimal places."))
+      nock(NETVALVE_HPP_SANDBOX)
+        .post("/hpp/order")
+        .reply(status, netvalveRefusal("GTW_2003", "Invalid amount. Amount must have two decimal places."))
       await expect(provider().service.initiatePayment(initiateInput())).rejects.toThrow(
         "NetValve create order failed (code GTW_2003): Invalid amount. Amount must have two decimal places."
       )
@@ -244,7 +293,9 @@ describe("NetValve provider", () => {
 
     it("names the HTTP status when NetValve's answer is not its own format", async () => {
       nock(NETVALVE_HPP_SANDBOX).post("/hpp/order").reply(401, { error: "Unauthorized" })
-      await expect(provider().service.initiatePayment(initiateInput())).rejects.toThrow("NetValve create order failed (HTTP 401): Unauthorized")
+      await expect(provider().service.initiatePayment(initiateInput())).rejects.toThrow(
+        "NetValve create order failed (HTTP 401): Unauthorized"
+      )
     })
 
     it("refuses a currency without two decimals, and a return URL off the allowed origins, without calling NetValve", async () => {
@@ -252,9 +303,9 @@ describe("NetValve provider", () => {
         "NetValve: amounts must have exactly two decimals, and JPY has 0 in ISO 4217"
       )
       await expect(provider().service.initiatePayment(initiateInput({}, 1.235, "kwd"))).rejects.toThrow("KWD has 3")
-      await expect(provider().service.initiatePayment(initiateInput({ return_url: "https://evil.example/x" }))).rejects.toThrow(
-        "NetValve: data.return_url origin https://evil.example is not allowed"
-      )
+      await expect(
+        provider().service.initiatePayment(initiateInput({ return_url: "https://evil.example/x" }))
+      ).rejects.toThrow("NetValve: data.return_url origin https://evil.example is not allowed")
     })
   })
 
@@ -274,8 +325,16 @@ describe("NetValve provider", () => {
     it.each([
       ["AUTHORISED, approved", { orderState: "AUTHORISED" }, PaymentSessionStatus.AUTHORIZED],
       ["CREATED (not paid yet)", { orderState: "CREATED" }, PaymentSessionStatus.PENDING],
-      ["declined though PAID", { responseCode: "BNK_3005", responseCodeType: "HARD DECLINE" }, PaymentSessionStatus.ERROR],
-      ["soft declined", { orderState: "CREATED", responseCode: "GTW_2010", responseCodeType: "SOFT DECLINE" }, PaymentSessionStatus.ERROR],
+      [
+        "declined though PAID",
+        { responseCode: "BNK_3005", responseCodeType: "HARD DECLINE" },
+        PaymentSessionStatus.ERROR,
+      ],
+      [
+        "soft declined",
+        { orderState: "CREATED", responseCode: "GTW_2010", responseCodeType: "SOFT DECLINE" },
+        PaymentSessionStatus.ERROR,
+      ],
       ["held for risk", { responseCode: "FRD_4001", responseCodeType: "RISK" }, PaymentSessionStatus.ERROR],
       ["CANCELLED", { orderState: "CANCELLED" }, PaymentSessionStatus.CANCELED],
     ])("maps an order %s", async (_name, overrides, expected) => {
@@ -310,45 +369,81 @@ describe("NetValve provider", () => {
         .reply(200, { ...paidOrder(), currency: undefined })
       const { service, log } = provider()
       expect((await service.authorizePayment({ data: session() })).status).toBe(PaymentSessionStatus.ERROR)
-      expect(log.error).toHaveBeenCalledWith(expect.stringContaining(`reports 4.4 USD but session ${SESSION} is for 44.00 USD`))
+      expect(log.error).toHaveBeenCalledWith(
+        expect.stringContaining(`reports 4.4 USD but session ${SESSION} is for 44.00 USD`)
+      )
       expect((await service.authorizePayment({ data: session() })).status).toBe(PaymentSessionStatus.ERROR)
       expect((await service.authorizePayment({ data: session() })).status).toBe(PaymentSessionStatus.ERROR)
     })
 
     it("refuses an answer about another order", async () => {
-      nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(200, paidOrder({ clientOrderId: "payses_01JSOMEONEELSE" }))
+      nock(NETVALVE_PAYMENT_SANDBOX)
+        .get("/order")
+        .query(true)
+        .reply(200, paidOrder({ clientOrderId: "payses_01JSOMEONEELSE" }))
       await expect(provider().service.authorizePayment({ data: session() })).rejects.toThrow(
         `NetValve order inquiry failed: asked about ${SESSION}, answered about payses_01JSOMEONEELSE`
       )
     })
 
     it("retries an inquiry after a 503, and fails naming NetValve's code when it refuses", async () => {
-      nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(503).get("/order").query(true).reply(200, paidOrder())
-      expect((await provider().service.getPaymentStatus({ data: session() })).status).toBe(PaymentSessionStatus.CAPTURED)
-      nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(401, netvalveRefusal("GTW_9001", "Authentication failed.", "HARD DECLINE"))
+      nock(NETVALVE_PAYMENT_SANDBOX)
+        .get("/order")
+        .query(true)
+        .reply(503)
+        .get("/order")
+        .query(true)
+        .reply(200, paidOrder())
+      expect((await provider().service.getPaymentStatus({ data: session() })).status).toBe(
+        PaymentSessionStatus.CAPTURED
+      )
+      nock(NETVALVE_PAYMENT_SANDBOX)
+        .get("/order")
+        .query(true)
+        .reply(401, netvalveRefusal("GTW_9001", "Authentication failed.", "HARD DECLINE"))
       await expect(provider().service.getPaymentStatus({ data: session() })).rejects.toThrow(
         "NetValve order inquiry failed (HTTP 401, code GTW_9001): Authentication failed."
       )
     })
 
     it("refuses data this provider did not write", async () => {
-      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow("NetValve: the payment has no valid order reference (data.gateway_reference)")
+      await expect(provider().service.authorizePayment({ data: { session_id: SESSION } })).rejects.toThrow(
+        "NetValve: the payment has no valid order reference (data.gateway_reference)"
+      )
     })
   })
 
   describe("update and delete", () => {
     it("keeps the order when nothing changed, and asks for a new session when the amount did", async () => {
-      expect(await provider().service.updatePayment({ amount: 44, currency_code: "usd", data: session() })).toEqual({ data: session() })
-      await expect(provider().service.updatePayment({ amount: 50, currency_code: "usd", data: session() })).rejects.toThrow(
+      expect(await provider().service.updatePayment({ amount: 44, currency_code: "usd", data: session() })).toEqual({
+        data: session(),
+      })
+      await expect(
+        provider().service.updatePayment({ amount: 50, currency_code: "usd", data: session() })
+      ).rejects.toThrow(
         `order ${ORDER} is for 44.00 USD; NetValve cannot change an order's amount, so create a new payment session`
       )
     })
 
     it("warns when a deleted session's order was paid, and never fails the deletion", async () => {
-      nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(200, paidOrder()).get("/order").query(true).reply(500, {}).get("/order").query(true).reply(500, {}).get("/order").query(true).reply(500, {})
+      nock(NETVALVE_PAYMENT_SANDBOX)
+        .get("/order")
+        .query(true)
+        .reply(200, paidOrder())
+        .get("/order")
+        .query(true)
+        .reply(500, {})
+        .get("/order")
+        .query(true)
+        .reply(500, {})
+        .get("/order")
+        .query(true)
+        .reply(500, {})
       const { service, log } = provider()
       await service.deletePayment({ data: session() })
-      expect(log.warn).toHaveBeenCalledWith(expect.stringContaining(`NetValve order ${ORDER} is paid; no Medusa order will come of it`))
+      expect(log.warn).toHaveBeenCalledWith(
+        expect.stringContaining(`NetValve order ${ORDER} is paid; no Medusa order will come of it`)
+      )
       await expect(service.deletePayment({ data: session() })).resolves.toEqual({ data: session() })
       expect(log.warn).toHaveBeenLastCalledWith(expect.stringContaining(`could not check order ${ORDER}`))
     })
@@ -361,7 +456,11 @@ describe("NetValve provider", () => {
       const seen: Seen[] = []
       recorded(NETVALVE_PAYMENT_SANDBOX, seen).post("/capture").reply(200, netvalveOperationAnswer(TRANSACTION))
       const result = await provider().service.capturePayment({ data: paid })
-      expect(seen[0]).toMatchObject({ method: "POST", path: "/capture", body: `{"transactionID":${TRANSACTION},"amount":44.00}` })
+      expect(seen[0]).toMatchObject({
+        method: "POST",
+        path: "/capture",
+        body: `{"transactionID":${TRANSACTION},"amount":44.00}`,
+      })
       expect(seen[0].headers).toMatchObject({ "netvalve-api-key": "api-key-xyz", "content-type": "application/json" })
       expect(result.data).toEqual(paid)
     })
@@ -396,8 +495,12 @@ describe("NetValve provider", () => {
     })
 
     it("fails a capture NetValve declines, quoting its code and message", async () => {
-      nock(NETVALVE_PAYMENT_SANDBOX).post("/capture").reply(200, netvalveRefusal("GTW_2040", "Authorization expired.", "SOFT DECLINE", TRANSACTION))
-      await expect(provider().service.capturePayment({ data: paid })).rejects.toThrow("NetValve capture failed (code GTW_2040): Authorization expired.")
+      nock(NETVALVE_PAYMENT_SANDBOX)
+        .post("/capture")
+        .reply(200, netvalveRefusal("GTW_2040", "Authorization expired.", "SOFT DECLINE", TRANSACTION))
+      await expect(provider().service.capturePayment({ data: paid })).rejects.toThrow(
+        "NetValve capture failed (code GTW_2040): Authorization expired."
+      )
     })
 
     it("cancels an authorised transaction, and calls nothing for an order never paid", async () => {
@@ -420,32 +523,58 @@ describe("NetValve provider", () => {
       recorded(NETVALVE_PAYMENT_SANDBOX, seen).post("/refund").reply(200, netvalveOperationAnswer(40001))
       const data = session({ gateway_payment_reference: String(TRANSACTION), gateway_status: "PAID" })
       const result = await provider().service.refundPayment({ amount: { value: "10.5", precision: 20 } as any, data })
-      expect(seen[0]).toMatchObject({ method: "POST", path: "/refund", body: `{"transactionID":${TRANSACTION},"amount":10.50}` })
+      expect(seen[0]).toMatchObject({
+        method: "POST",
+        path: "/refund",
+        body: `{"transactionID":${TRANSACTION},"amount":10.50}`,
+      })
       expect(result.data).toEqual(data)
     })
 
     it.each([
-      ["GTW_2107", "Partial refund is not allowed.", "NetValve does not allow a partial refund of this transaction; refund the full amount instead (code GTW_2107: Partial refund is not allowed.)"],
-      ["GTW_2108", "Refund amount exceeds remaining amount.", "the refund exceeds what remains refundable on this transaction (code GTW_2108"],
+      [
+        "GTW_2107",
+        "Partial refund is not allowed.",
+        "NetValve does not allow a partial refund of this transaction; refund the full amount instead (code GTW_2107: Partial refund is not allowed.)",
+      ],
+      [
+        "GTW_2108",
+        "Refund amount exceeds remaining amount.",
+        "the refund exceeds what remains refundable on this transaction (code GTW_2108",
+      ],
     ])("explains NetValve's refund refusal %s", async (code, message, expected) => {
-      nock(NETVALVE_PAYMENT_SANDBOX).post("/refund").reply(400, netvalveRefusal(code, message, "SOFT DECLINE", TRANSACTION))
+      nock(NETVALVE_PAYMENT_SANDBOX)
+        .post("/refund")
+        .reply(400, netvalveRefusal(code, message, "SOFT DECLINE", TRANSACTION))
       await expect(provider().service.refundPayment({ amount: 10, data: paid })).rejects.toThrow(expected)
     })
 
     it("refuses a refund of an order never paid", async () => {
-      nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(200, paidOrder({ orderState: "CREATED" }))
-      await expect(provider().service.refundPayment({ amount: 10, data: session() })).rejects.toThrow(`NetValve: order ${ORDER} has no paid transaction to refund`)
+      nock(NETVALVE_PAYMENT_SANDBOX)
+        .get("/order")
+        .query(true)
+        .reply(200, paidOrder({ orderState: "CREATED" }))
+      await expect(provider().service.refundPayment({ amount: 10, data: session() })).rejects.toThrow(
+        `NetValve: order ${ORDER} has no paid transaction to refund`
+      )
     })
   })
 
   describe("getWebhookActionAndData", () => {
     const event = (name: string, header: { name: string; value: string } | null = HEADER, clientOrderId = SESSION) => {
-      const { body, headers } = netvalveWebhook(name, { clientOrderId, orderId: ORDER, transactionId: TRANSACTION, amount: 44 }, header ?? undefined)
+      const { body, headers } = netvalveWebhook(
+        name,
+        { clientOrderId, orderId: ORDER, transactionId: TRANSACTION, amount: 44 },
+        header ?? undefined
+      )
       return { data: JSON.parse(body), rawData: Buffer.from(body), headers }
     }
 
     it("confirms a PURCHASED event by inquiry and reports the session as captured", async () => {
-      const asked = nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query({ clientOrderId: SESSION }).reply(200, paidOrder())
+      const asked = nock(NETVALVE_PAYMENT_SANDBOX)
+        .get("/order")
+        .query({ clientOrderId: SESSION })
+        .reply(200, paidOrder())
       const result = await provider().service.getWebhookActionAndData(event("PURCHASED"))
       expect(asked.isDone()).toBe(true)
       expect(result).toEqual({ action: PaymentActions.SUCCESSFUL, data: { session_id: SESSION, amount: "44" } })
@@ -453,25 +582,39 @@ describe("NetValve provider", () => {
 
     it("reports what NetValve says, not the event's name: a late PURCHASE_FAILED on a paid order is still captured", async () => {
       nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(200, paidOrder())
-      expect((await provider().service.getWebhookActionAndData(event("PURCHASE_FAILED"))).action).toBe(PaymentActions.SUCCESSFUL)
+      expect((await provider().service.getWebhookActionAndData(event("PURCHASE_FAILED"))).action).toBe(
+        PaymentActions.SUCCESSFUL
+      )
     })
 
     it("reports a declined inquiry as failed, which Medusa does not act on", async () => {
-      nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(200, paidOrder({ orderState: "CREATED", responseCode: "BNK_3051", responseCodeType: "HARD DECLINE" }))
+      nock(NETVALVE_PAYMENT_SANDBOX)
+        .get("/order")
+        .query(true)
+        .reply(200, paidOrder({ orderState: "CREATED", responseCode: "BNK_3051", responseCodeType: "HARD DECLINE" }))
       expect((await provider().service.getWebhookActionAndData(event("PURCHASED"))).action).toBe(PaymentActions.FAILED)
     })
 
     it.each([
       ["without the agreed header", null, "no X-NetValve-Token header"],
-      ["with another value", { name: HEADER.name, value: "nv-webhook-guessed-value" }, "does not have the value agreed with NetValve"],
-    ])("answers not_supported for a webhook %s, asks NetValve nothing, and logs no secret", async (_name, header, reason) => {
-      const asked = nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(200, paidOrder())
-      const { service, log } = provider()
-      expect(await service.getWebhookActionAndData(event("PURCHASED", header))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
-      expect(asked.isDone()).toBe(false)
-      expect(log.warn).toHaveBeenCalledWith(expect.stringContaining(reason))
-      expect(JSON.stringify(log.warn.mock.calls)).not.toContain(HEADER.value)
-    })
+      [
+        "with another value",
+        { name: HEADER.name, value: "nv-webhook-guessed-value" },
+        "does not have the value agreed with NetValve",
+      ],
+    ])(
+      "answers not_supported for a webhook %s, asks NetValve nothing, and logs no secret",
+      async (_name, header, reason) => {
+        const asked = nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(200, paidOrder())
+        const { service, log } = provider()
+        expect(await service.getWebhookActionAndData(event("PURCHASED", header))).toEqual({
+          action: PaymentActions.NOT_SUPPORTED,
+        })
+        expect(asked.isDone()).toBe(false)
+        expect(log.warn).toHaveBeenCalledWith(expect.stringContaining(reason))
+        expect(JSON.stringify(log.warn.mock.calls)).not.toContain(HEADER.value)
+      }
+    )
 
     it("notes refund and chargeback events without asking NetValve", async () => {
       const asked = nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(200, paidOrder())
@@ -492,7 +635,9 @@ describe("NetValve provider", () => {
 
     it("ignores an order whose clientOrderId is not a Medusa session", async () => {
       const asked = nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(200, paidOrder())
-      expect(await provider().service.getWebhookActionAndData(event("PURCHASED", HEADER, "INV-2024-001"))).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+      expect(await provider().service.getWebhookActionAndData(event("PURCHASED", HEADER, "INV-2024-001"))).toEqual({
+        action: PaymentActions.NOT_SUPPORTED,
+      })
       expect(asked.isDone()).toBe(false)
     })
   })

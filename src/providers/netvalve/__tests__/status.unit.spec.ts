@@ -51,12 +51,20 @@ describe("NetValve status tables", () => {
   })
 
   it.each(typeRows)("maps a %s %s answer to %s whatever the order state says", (code, type, expected) => {
-    expect(orderStatus({ responseCode: code, responseCodeType: type, orderState: "PAID" })).toMatchObject({ status: expected, known: true })
+    expect(orderStatus({ responseCode: code, responseCodeType: type, orderState: "PAID" })).toMatchObject({
+      status: expected,
+      known: true,
+    })
   })
 
   it.each(stateRows)("maps an approved answer for an order %s to %s", (state, expected) => {
-    expect(orderStatus({ responseCode: "GTW_1000", responseCodeType: "APPROVED", orderState: state })).toMatchObject({ status: expected, known: true })
-    expect(orderStatus({ responseCode: "GTW_1000", responseCodeType: "APPROVED", orderState: state.toLowerCase() }).status).toBe(expected)
+    expect(orderStatus({ responseCode: "GTW_1000", responseCodeType: "APPROVED", orderState: state })).toMatchObject({
+      status: expected,
+      known: true,
+    })
+    expect(
+      orderStatus({ responseCode: "GTW_1000", responseCodeType: "APPROVED", orderState: state.toLowerCase() }).status
+    ).toBe(expected)
   })
 
   it("types an answer by its code when it has no responseCodeType: GTW_1002 pending, the rest by range", () => {
@@ -76,12 +84,20 @@ describe("NetValve status tables", () => {
       known: false,
       why: 'unknown order state "(none)"',
     })
-    expect(orderStatus({ responseCode: "GTW_1000", responseCodeType: "APPROVED", orderState: "SETTLED" })).toMatchObject({ status: S.PENDING, known: false })
+    expect(
+      orderStatus({ responseCode: "GTW_1000", responseCodeType: "APPROVED", orderState: "SETTLED" })
+    ).toMatchObject({ status: S.PENDING, known: false })
   })
 
   it("maps an unknown response to pending and says it is unknown", () => {
-    expect(orderStatus({ responseCode: "GTW_9001", orderState: "PAID" })).toMatchObject({ status: S.PENDING, known: false })
-    expect(orderStatus({ responseCode: "GTW_1000", responseCodeType: "REVIEW", orderState: "PAID" })).toMatchObject({ status: S.PENDING, known: false })
+    expect(orderStatus({ responseCode: "GTW_9001", orderState: "PAID" })).toMatchObject({
+      status: S.PENDING,
+      known: false,
+    })
+    expect(orderStatus({ responseCode: "GTW_1000", responseCodeType: "REVIEW", orderState: "PAID" })).toMatchObject({
+      status: S.PENDING,
+      known: false,
+    })
   })
 
   it.each(eventRows)("handles event %s by %s", (event, handling) => {

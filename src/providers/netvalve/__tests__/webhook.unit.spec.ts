@@ -14,7 +14,12 @@ describe("NetValve webhook (unsigned, agreed custom header)", () => {
     const { body, headers } = delivery()
     const result = verifyNetValveWebhook({ rawData: Buffer.from(body), headers }, HEADER)
     // The event names the session and the order, never the status: the provider asks NetValve.
-    expect(result).toEqual({ outcome: "session", event: "PURCHASED", sessionId: "payses_01JABCDEF", gatewayReference: "123445" })
+    expect(result).toEqual({
+      outcome: "session",
+      event: "PURCHASED",
+      sessionId: "payses_01JABCDEF",
+      gatewayReference: "123445",
+    })
     const upper = { "X-NETVALVE-TOKEN": HEADER.value }
     expect(verifyNetValveWebhook({ data: JSON.parse(body), headers: upper }, HEADER).outcome).toBe("session")
   })
@@ -23,7 +28,10 @@ describe("NetValve webhook (unsigned, agreed custom header)", () => {
     const { body, headers } = delivery()
     expect(verifyNetValveWebhook({ data: JSON.parse(body), headers }, HEADER).outcome).toBe("session")
     const queued = { type: "Buffer", data: [...Buffer.from(body)] }
-    expect(verifyNetValveWebhook({ rawData: queued, headers }, HEADER)).toMatchObject({ outcome: "session", event: "PURCHASED" })
+    expect(verifyNetValveWebhook({ rawData: queued, headers }, HEADER)).toMatchObject({
+      outcome: "session",
+      event: "PURCHASED",
+    })
   })
 
   it.each([
@@ -49,7 +57,11 @@ describe("NetValve webhook (unsigned, agreed custom header)", () => {
 
   it("refuses as malformed, once the header holds, a body that is not NetValve's event", () => {
     const headers = { [HEADER.name]: HEADER.value }
-    expect(verifyNetValveWebhook({ rawData: Buffer.from("not json"), headers }, HEADER)).toEqual({ outcome: "rejected", why: "malformed", reason: "body is not JSON" })
+    expect(verifyNetValveWebhook({ rawData: Buffer.from("not json"), headers }, HEADER)).toEqual({
+      outcome: "rejected",
+      why: "malformed",
+      reason: "body is not JSON",
+    })
     expect(verifyNetValveWebhook({ data: { eventName: "PURCHASED", data: { orderId: 1 } }, headers }, HEADER)).toEqual({
       outcome: "rejected",
       why: "malformed",
@@ -59,13 +71,20 @@ describe("NetValve webhook (unsigned, agreed custom header)", () => {
 
   it("keeps an order id above 2^53 exact", () => {
     const headers = { [HEADER.name]: HEADER.value }
-    const raw = Buffer.from('{"eventName":"PURCHASED","data":{"clientOrderId":"payses_01JABCDEF","orderId":9007199254740993}}')
-    expect(verifyNetValveWebhook({ rawData: raw, headers }, HEADER)).toMatchObject({ gatewayReference: "9007199254740993" })
+    const raw = Buffer.from(
+      '{"eventName":"PURCHASED","data":{"clientOrderId":"payses_01JABCDEF","orderId":9007199254740993}}'
+    )
+    expect(verifyNetValveWebhook({ rawData: raw, headers }, HEADER)).toMatchObject({
+      gatewayReference: "9007199254740993",
+    })
   })
 
   it("only notes refunds and chargebacks: Medusa keeps its own records of those", () => {
     const headers = { [HEADER.name]: HEADER.value }
     const body = { eventName: "REFUNDED", data: { clientOrderId: "payses_01JABCDEF", orderId: 1, transactionId: 2 } }
-    expect(verifyNetValveWebhook({ data: body, headers }, HEADER)).toMatchObject({ outcome: "ignored", reason: expect.stringContaining("REFUNDED") })
+    expect(verifyNetValveWebhook({ data: body, headers }, HEADER)).toMatchObject({
+      outcome: "ignored",
+      reason: expect.stringContaining("REFUNDED"),
+    })
   })
 })

@@ -66,16 +66,21 @@ export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
     !sessionData.success ||
     sessionData.data.gateway_reference !== notification.paymentJobReference
   ) {
-    return refuse(422, `${what} names payment session ${sessionId}, which is not a session of this provider for that job`)
+    return refuse(
+      422,
+      `${what} names payment session ${sessionId}, which is not a session of this provider for that job`
+    )
   }
 
   // The provider reports what Cashflows collected, and fails a paid amount other than the session's: say so.
-  const paidOrRefused = ([PaymentActions.SUCCESSFUL, PaymentActions.AUTHORIZED, PaymentActions.FAILED] as string[]).includes(result.action)
+  const paidOrRefused = (
+    [PaymentActions.SUCCESSFUL, PaymentActions.AUTHORIZED, PaymentActions.FAILED] as string[]
+  ).includes(result.action)
   if (paidOrRefused && !sameAmount(result.data?.amount, session.amount, session.currency_code)) {
     return refuse(
-        422,
-        `Cashflows reports ${String(result.data?.amount)} for ${what}, but session ${sessionId} is for ` +
-          `${String(session.amount)} ${session.currency_code.toUpperCase()}; not processed`
+      422,
+      `Cashflows reports ${String(result.data?.amount)} for ${what}, but session ${sessionId} is for ` +
+        `${String(session.amount)} ${session.currency_code.toUpperCase()}; not processed`
     )
   }
   if (result.action === PaymentActions.SUCCESSFUL || result.action === PaymentActions.AUTHORIZED) {
@@ -83,17 +88,23 @@ export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
       // Medusa's own processing: locks the cart, authorizes (asking Cashflows again), captures, completes the cart.
       await processPaymentWorkflow(req.scope).run({ input: result })
     } catch (error) {
-      logger.error(`Cashflows notification: ${what} was verified, but Medusa could not process it: ${(error as Error).message}`)
+      logger.error(
+        `Cashflows notification: ${what} was verified, but Medusa could not process it: ${(error as Error).message}`
+      )
       return refuse(500, `${what} was verified, but Medusa could not process it yet`)
     }
     // The workflow finishes even when completing the cart failed (Medusa continues past that step), so only an
     // order that exists earns the acknowledgement; otherwise Cashflows redelivers and Medusa tries again.
     if (!(await orderExistsFor(req, session.payment_collection_id))) {
-      logger.error(`Cashflows notification: ${what} was verified for session ${sessionId}, but no order was made; not acknowledged`)
+      logger.error(
+        `Cashflows notification: ${what} was verified for session ${sessionId}, but no order was made; not acknowledged`
+      )
       return refuse(500, `${what} was verified, but the order is not made yet`)
     }
   } else {
-    logger.info(`Cashflows notification: ${what} for session ${sessionId} is ${result.action}; nothing for Medusa to do`)
+    logger.info(
+      `Cashflows notification: ${what} for session ${sessionId} is ${result.action}; nothing for Medusa to do`
+    )
   }
   res.status(200).json(cashflowsAcknowledgement(notification))
 }
@@ -108,6 +119,10 @@ async function orderExistsFor(req: MedusaRequest, paymentCollectionId: string): 
   })
   const cartId = (carts[0] as { cart_id?: string } | undefined)?.cart_id
   if (!cartId) return true
-  const { data: orders } = await query.graph({ entity: "order_cart", fields: ["order_id"], filters: { cart_id: cartId } })
+  const { data: orders } = await query.graph({
+    entity: "order_cart",
+    fields: ["order_id"],
+    filters: { cart_id: cartId },
+  })
   return orders.length > 0
 }
