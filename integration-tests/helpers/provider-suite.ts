@@ -259,7 +259,7 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         expect(onlyPayment(orders[0]).captures).toHaveLength(1)
       })
 
-      it(`makes no order on a forged ${name} webhook (${webhooks.forgery}), and asks ${name} nothing about the payment`, async () => {
+      it(`makes no order on a forged ${name} webhook (${webhooks.forgery}), and never asks ${name} about the checkout's payment`, async () => {
         const checkout = await t.checkout()
         const gateway = t.gatewayReports(checkout, PAID) // what a provider fooled by the forgery would find
 
