@@ -2,7 +2,7 @@ import type { ClientRequest } from "node:http"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { Modules } from "@medusajs/framework/utils"
 import { TestEventUtils } from "@medusajs/test-utils"
-import type nock from "nock"
+import nock from "nock"
 import { answerOf, Api, Checkout } from "./store"
 
 /** A request a gateway stand-in received, its body as the exact text the provider sent. */
@@ -13,13 +13,20 @@ export type GatewayRequest = {
   body: string
 }
 
-/** Records every request the scope's interceptors answer, before they answer it. */
-export function recordRequests(scope: nock.Scope): GatewayRequest[] {
-  const requests: GatewayRequest[] = []
+/**
+ * Stands in for one POST endpoint of a gateway, answering with `answer(body)` built from the request's
+ * body text; the returned list fills with the requests it receives.
+ */
+export function standInForPost(baseUrl: string, path: string, status: number, answer: (body: string) => nock.Body): GatewayRequest[] {
+  const received: GatewayRequest[] = []
+  const scope = nock(baseUrl)
+  // Emitted before the reply is built: the request as it was sent, headers and exact body text.
   scope.on("request", (req: ClientRequest, _interceptor: unknown, body: string) => {
-    requests.push({ method: req.method, path: req.path, headers: req.getHeaders(), body: body ?? "" })
+    received.push({ method: req.method, path: req.path, headers: req.getHeaders(), body: body ?? "" })
   })
-  return requests
+  // nock hands the reply a JSON body already parsed: answer from the text recorded a moment before.
+  scope.post(path).reply(status, () => answer(received[received.length - 1].body))
+  return received
 }
 
 /** A request body the provider sent as JSON. */

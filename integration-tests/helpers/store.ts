@@ -7,7 +7,6 @@ import {
   linkSalesChannelsToApiKeyWorkflow,
 } from "@medusajs/core-flows"
 import { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios"
-import { TestEventUtils } from "@medusajs/test-utils"
 import nock from "nock"
 
 /** The test's HTTP client to the Medusa app (medusaIntegrationTestRunner's `api`, an axios instance). */
@@ -160,21 +159,6 @@ export type RecordedOrder = {
   total: Amount
   currency_code: string
   payment_collections: { payments: RecordedPayment[] }[]
-}
-
-/** Posts a webhook to Medusa's route and waits until the payment webhook subscriber has finished with it. */
-export async function deliverWebhook(
-  api: Api,
-  container: MedusaContainer,
-  path: string,
-  body: string,
-  headers: Record<string, string>
-): Promise<{ status: number }> {
-  const eventBus = container.resolve(Modules.EVENT_BUS)
-  const handled = TestEventUtils.waitSubscribersExecution("payment.webhook_received", eventBus, { timeout: 30_000 }).catch((e: unknown) => e)
-  const response = await api.post(path, body, { headers, transformRequest: [(data: unknown) => data] })
-  await handled
-  return { status: response.status }
 }
 
 /** The orders Medusa made from a cart. */

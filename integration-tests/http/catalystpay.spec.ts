@@ -10,7 +10,7 @@ import {
   SESSION_TOKEN,
   TEST_WEBHOOK_SECRET,
 } from "../fixtures/catalystpay"
-import { jsonOf, medusaWebhookRoute, recordRequests } from "../helpers/gateway"
+import { jsonOf, medusaWebhookRoute, standInForPost } from "../helpers/gateway"
 import { CART_AMOUNT, GatewayAdapter, providerSuite } from "../helpers/provider-suite"
 import { answerOf, createCart, createPaymentCollection, requestPaymentSession } from "../helpers/store"
 
@@ -48,12 +48,7 @@ const catalystpay: GatewayAdapter = {
   region: { currency: "eur", country: "de" },
   secrets: [API_KEY, TEST_WEBHOOK_SECRET],
   create: {
-    standIn() {
-      const scope = nock(CATALYSTPAY_STAGING)
-      const received = recordRequests(scope)
-      scope.post("/payment-sessions/").reply(201, catalystpayCreatedSession())
-      return received
-    },
+    standIn: () => standInForPost(CATALYSTPAY_STAGING, "/payment-sessions/", 201, () => catalystpayCreatedSession()),
     read(request) {
       const { amount, currency } = jsonOf<{ amount: string; currency: string }>(request)
       return {

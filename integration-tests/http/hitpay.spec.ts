@@ -7,7 +7,7 @@ import {
   hitpayV1Webhook,
   hitpayV2Webhook,
 } from "../fixtures/hitpay"
-import { GatewayRequest, medusaWebhookRoute, recordRequests } from "../helpers/gateway"
+import { GatewayRequest, medusaWebhookRoute, standInForPost } from "../helpers/gateway"
 import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, GatewayPayment, providerSuite } from "../helpers/provider-suite"
 
 // Provider options come from the environment, read when medusa-config loads: set them first.
@@ -58,11 +58,9 @@ const hitpay: GatewayAdapter = {
   region: { currency: "sgd", country: "sg" },
   secrets: [API_KEY, SALT],
   create: {
-    standIn() {
-      const scope = nock(HITPAY_SANDBOX)
-      const received = recordRequests(scope)
-      scope.post("/payment-requests").reply(201, (_uri, body) => {
-        const form = new URLSearchParams(body as string)
+    standIn: () =>
+      standInForPost(HITPAY_SANDBOX, "/payment-requests", 201, (body) => {
+        const form = new URLSearchParams(body)
         return hitpayPaymentRequest({
           id: REQUEST_ID,
           amount: form.get("amount")!,
@@ -72,9 +70,7 @@ const hitpay: GatewayAdapter = {
           redirect_url: form.get("redirect_url"),
           webhook: form.get("webhook"),
         })
-      })
-      return received
-    },
+      }),
     read(request) {
       const form = formOf(request)
       return { amount: form.get("amount"), currency: form.get("currency"), reference: form.get("reference_number"), returnUrls: [form.get("redirect_url")] }
@@ -112,15 +108,11 @@ const hitpay: GatewayAdapter = {
     forged: ({ session }) => [{ body: hitpayV1Webhook(v1Fields(session.id, CART_AMOUNT), "not-the-salt"), headers: formHeaders }],
   },
   refund: {
-    standIn() {
-      const scope = nock(HITPAY_SANDBOX)
-      const received = recordRequests(scope)
-      scope.post("/refund").reply(200, (_uri, body) => {
-        const form = new URLSearchParams(body as string)
+    standIn: () =>
+      standInForPost(HITPAY_SANDBOX, "/refund", 200, (body) => {
+        const form = new URLSearchParams(body)
         return hitpayRefund({ payment_id: form.get("payment_id")!, amount: Number(form.get("amount")), total: CART_TOTAL })
-      })
-      return received
-    },
+      }),
     read: (request) => ({ reference: formOf(request).get("payment_id"), amount: formOf(request).get("amount") }),
     paidReference: CHARGE_ID,
     expectRequest(request) {

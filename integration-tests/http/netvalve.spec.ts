@@ -10,7 +10,7 @@ import {
   netvalveRedirectUrl,
   netvalveWebhook,
 } from "../fixtures/netvalve"
-import { GatewayRequest, jsonOf, medusaWebhookRoute, recordRequests } from "../helpers/gateway"
+import { GatewayRequest, jsonOf, medusaWebhookRoute, standInForPost } from "../helpers/gateway"
 import { GatewayAdapter, providerSuite, REFUND_TEXT } from "../helpers/provider-suite"
 
 // Provider options come from the environment, read when medusa-config loads: set them first.
@@ -63,12 +63,8 @@ const netvalve: GatewayAdapter = {
   region: { currency: "usd", country: "sg" },
   secrets: [API_KEY, HEADER.value],
   create: {
-    standIn() {
-      const scope = nock(NETVALVE_HPP_SANDBOX)
-      const received = recordRequests(scope)
-      scope.post("/hpp/order").reply(200, netvalveCreateOrderAnswer({ orderId: ORDER_ID, transactionID: 39001, midId: 4711 }))
-      return received
-    },
+    standIn: () =>
+      standInForPost(NETVALVE_HPP_SANDBOX, "/hpp/order", 200, () => netvalveCreateOrderAnswer({ orderId: ORDER_ID, transactionID: 39001, midId: 4711 })),
     read(request) {
       const { currency, clientOrderId, successUrl, cancelUrl, failedUrl, pendingUrl } = jsonOf<HppOrderRequest>(request)
       return { amount: amountOnTheWire(request), currency, reference: clientOrderId, returnUrls: [successUrl, cancelUrl, failedUrl, pendingUrl] }
@@ -131,12 +127,7 @@ const netvalve: GatewayAdapter = {
     ],
   },
   refund: {
-    standIn() {
-      const scope = nock(NETVALVE_PAYMENT_SANDBOX)
-      const received = recordRequests(scope)
-      scope.post("/refund").reply(200, netvalveOperationAnswer(40002))
-      return received
-    },
+    standIn: () => standInForPost(NETVALVE_PAYMENT_SANDBOX, "/refund", 200, () => netvalveOperationAnswer(40002)),
     read: (request) => ({ reference: String(jsonOf<{ transactionID: number }>(request).transactionID), amount: amountOnTheWire(request) }),
     paidReference: String(TRANSACTION_ID),
     expectRequest(request) {
