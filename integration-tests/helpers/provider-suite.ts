@@ -40,7 +40,7 @@ const FOREIGN_ORIGIN = "https://evil.example.net"
 
 /** What the gateway's status API says about the checkout's payment at the moment it is asked. */
 export type GatewayPayment = { status: "paid" | "pending"; amount: string }
-const PAID: GatewayPayment = { status: "paid", amount: CART_AMOUNT }
+export const PAID: GatewayPayment = { status: "paid", amount: CART_AMOUNT }
 const PENDING: GatewayPayment = { status: "pending", amount: CART_AMOUNT }
 
 /** A field the gateway's create does not take, and why (the rule then has nothing to compare). */

@@ -8,7 +8,7 @@ import {
   hitpayV2Webhook,
 } from "../fixtures/hitpay"
 import { GatewayRequest, medusaWebhookRoute, standInForPost } from "../helpers/gateway"
-import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, GatewayPayment, providerSuite } from "../helpers/provider-suite"
+import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, GatewayPayment, PAID, providerSuite } from "../helpers/provider-suite"
 
 // Provider options come from the environment, read when medusa-config loads: set them first.
 const API_KEY = "hitpay-test-api-key"
@@ -124,8 +124,8 @@ const hitpay: GatewayAdapter = {
 providerSuite(hitpay, (t) => {
   it("accepts a signed v2 webhook for the payment request", async () => {
     const checkout = await t.checkout()
-    t.gatewayReports(checkout, { status: "paid", amount: CART_AMOUNT })
-    const { body, headers } = hitpayV2Webhook(paymentRequestAs(checkout.session.id, { status: "paid", amount: CART_AMOUNT }), SALT)
+    t.gatewayReports(checkout, PAID)
+    const { body, headers } = hitpayV2Webhook(paymentRequestAs(checkout.session.id, PAID), SALT)
 
     await t.deliver({ body, headers })
     expect(await t.orders(checkout)).toHaveLength(1)
