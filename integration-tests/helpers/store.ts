@@ -6,15 +6,11 @@ import {
   createSalesChannelsWorkflow,
   linkSalesChannelsToApiKeyWorkflow,
 } from "@medusajs/core-flows"
-import { TestEventUtils } from "@medusajs/test-utils"
+import { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios"
 import nock from "nock"
 
-/** The test's HTTP client to the Medusa app (medusaIntegrationTestRunner's `api`). */
-export type Api = {
-  get: (url: string, config?: any) => Promise<any>
-  post: (url: string, body?: any, config?: any) => Promise<any>
-  delete: (url: string, config?: any) => Promise<any>
-}
+/** The test's HTTP client to the Medusa app (medusaIntegrationTestRunner's `api`, an axios instance). */
+export type Api = Pick<AxiosInstance, "get" | "post" | "delete">
 
 /** Only the gateways are stood in for: every other host is refused, the app itself is reachable. */
 export function isolateNetwork() {
@@ -27,6 +23,27 @@ export function isolateNetwork() {
 export function speedUpWebhooks(container: MedusaContainer) {
   const payment = container.resolve(Modules.PAYMENT) as unknown as { options?: Record<string, unknown> }
   payment.options = { ...(payment.options ?? {}), webhook_delay: 1, webhook_retries: 1 }
+}
+
+/** What Medusa answers with an error status: `{ type, message }`. */
+export type MedusaErrorBody = { type?: string; message?: string }
+
+/**
+ * An answer of the app, whether it accepted the request or refused it with an error status. `T` is the
+ * body the caller expects either way (an error status has a body of its own).
+ */
+export async function answerOf<T = MedusaErrorBody>(
+  request: Promise<AxiosResponse<unknown>>
+): Promise<{ status: number; data: T }> {
+  try {
+    const { status, data } = await request
+    return { status, data: data as T }
+  } catch (error) {
+    if (isAxiosError<T>(error) && error.response) {
+      return { status: error.response.status, data: error.response.data }
+    }
+    throw error
+  }
 }
 
 export type Store = { regionId: string; salesChannelId: string; publishableKey: string; currency: string }
@@ -55,11 +72,58 @@ export async function seedStore(
 
 export const storeHeaders = (store: Store) => ({ headers: { "x-publishable-api-key": store.publishableKey } })
 
-export type Checkout = {
-  cartId: string
-  paymentCollectionId: string
-  session: { id: string; data: Record<string, any>; amount: number; status: string }
+/** What a storefront puts on the cart before paying: the buyer's e-mail and billing address. */
+export const BUYER = {
+  email: "buyer@example.com",
+  billing_address: {
+    first_name: "Ada",
+    last_name: "Lovelace",
+    phone: "+6581234567",
+    address_1: "1 Raffles Place",
+    city: "Singapore",
+    postal_code: "048616",
+    country_code: "sg",
+  },
 }
+
+export type PaymentSession = { id: string; data: Record<string, unknown>; amount: number; status: string }
+type PaymentCollectionBody = { payment_collection: { id: string; payment_sessions: PaymentSession[] } }
+
+/** A cart in the store's region and sales channel, with what the storefront knows of the buyer. */
+export async function createCart(api: Api, store: Store, buyer: Partial<typeof BUYER> = BUYER): Promise<string> {
+  const { data } = await api.post<{ cart: { id: string } }>(
+    "/store/carts",
+    { region_id: store.regionId, sales_channel_id: store.salesChannelId, ...buyer },
+    storeHeaders(store)
+  )
+  return data.cart.id
+}
+
+/** The cart's payment collection, which payment sessions are created on. */
+export async function createPaymentCollection(api: Api, store: Store, cartId: string): Promise<string> {
+  const { data } = await api.post<PaymentCollectionBody>(
+    "/store/payment-collections",
+    { cart_id: cartId },
+    storeHeaders(store)
+  )
+  return data.payment_collection.id
+}
+
+/** The storefront's request for a payment session: the provider and `data` (e.g. `return_url`). */
+export function requestPaymentSession(
+  api: Api,
+  store: Store,
+  paymentCollectionId: string,
+  body: { provider_id: string; data: Record<string, unknown> }
+) {
+  return api.post<PaymentCollectionBody>(
+    `/store/payment-collections/${paymentCollectionId}/payment-sessions`,
+    body,
+    storeHeaders(store)
+  )
+}
+
+export type Checkout = { cartId: string; paymentCollectionId: string; session: PaymentSession }
 
 /**
  * What a storefront does: a cart with the buyer's e-mail and billing address, one line item, a payment
@@ -75,61 +139,53 @@ export async function startCheckout(
     sessionData = {},
   }: { providerId: string; unitPrice: number; sessionData?: Record<string, unknown> }
 ): Promise<Checkout> {
-  const headers = storeHeaders(store)
-  const { data: cartBody } = await api.post(
-    "/store/carts",
-    {
-      region_id: store.regionId,
-      sales_channel_id: store.salesChannelId,
-      email: "buyer@example.com",
-      billing_address: {
-        first_name: "Ada",
-        last_name: "Lovelace",
-        phone: "+6581234567",
-        address_1: "1 Raffles Place",
-        city: "Singapore",
-        postal_code: "048616",
-        country_code: "sg",
-      },
-    },
-    headers
-  )
-  const cartId = cartBody.cart.id
+  const cartId = await createCart(api, store)
   await container
     .resolve(Modules.CART)
     .addLineItems(cartId, [
       { title: "Analytical Engine", quantity: 1, unit_price: unitPrice, requires_shipping: false },
     ])
-  const { data: pcBody } = await api.post("/store/payment-collections", { cart_id: cartId }, headers)
-  const paymentCollectionId = pcBody.payment_collection.id
-  const { data: sessionBody } = await api.post(
-    `/store/payment-collections/${paymentCollectionId}/payment-sessions`,
-    { provider_id: providerId, data: sessionData },
-    headers
-  )
-  const session = sessionBody.payment_collection.payment_sessions[0]
-  return { cartId, paymentCollectionId, session }
+  const paymentCollectionId = await createPaymentCollection(api, store, cartId)
+  const { data } = await requestPaymentSession(api, store, paymentCollectionId, {
+    provider_id: providerId,
+    data: sessionData,
+  })
+  return { cartId, paymentCollectionId, session: data.payment_collection.payment_sessions[0] }
 }
 
-/** Posts a webhook to Medusa's route and waits until the payment webhook subscriber has finished with it. */
-export async function deliverWebhook(
-  api: Api,
-  container: MedusaContainer,
-  path: string,
-  body: string,
-  headers: Record<string, string>
-): Promise<{ status: number }> {
-  const eventBus = container.resolve(Modules.EVENT_BUS)
-  const handled = TestEventUtils.waitSubscribersExecution("payment.webhook_received", eventBus, {
-    timeout: 30_000,
-  }).catch((e: unknown) => e)
-  const response = await api.post(path, body, { headers, transformRequest: [(data: unknown) => data] })
-  await handled
-  return { status: response.status }
+/** What POST /store/carts/:id/complete answers: the order, or the cart with the error, or an error status. */
+export type CartCompletionBody = MedusaErrorBody & {
+  type?: "order" | "cart"
+  order?: { id: string; total: number }
+  error?: { message?: string }
+}
+
+/** The buyer's return: the storefront completes the cart. */
+export function completeCart(api: Api, store: Store, cartId: string) {
+  return answerOf<CartCompletionBody>(api.post(`/store/carts/${cartId}/complete`, {}, storeHeaders(store)))
+}
+
+/** Medusa's amounts come back as numbers or decimal strings, depending on the field. */
+type Amount = number | string
+
+export type RecordedPayment = {
+  id: string
+  amount: Amount
+  captured_at: string | null
+  canceled_at: string | null
+  data: Record<string, unknown>
+  captures: { id: string; amount: Amount }[]
+}
+
+export type RecordedOrder = {
+  id: string
+  total: Amount
+  currency_code: string
+  payment_collections: { payments: RecordedPayment[] }[]
 }
 
 /** The orders Medusa made from a cart. */
-export async function ordersOfCart(container: MedusaContainer, cartId: string) {
+export async function ordersOfCart(container: MedusaContainer, cartId: string): Promise<RecordedOrder[]> {
   const query = container.resolve(ContainerRegistrationKeys.QUERY)
   const { data: links } = await query.graph({
     entity: "order_cart",
@@ -149,7 +205,7 @@ export async function ordersOfCart(container: MedusaContainer, cartId: string) {
     ],
     filters: { id: ids },
   })
-  return orders as any[]
+  return orders as unknown as RecordedOrder[]
 }
 
 /** A Bearer token for an admin user, as the Admin API expects. */
@@ -162,7 +218,7 @@ export async function adminHeaders(container: MedusaContainer) {
     app_metadata: { user_id: user.id },
   })
   const config = container.resolve(ContainerRegistrationKeys.CONFIG_MODULE)
-  const { jwtSecret, jwtOptions } = config.projectConfig.http as any
+  const { jwtSecret, jwtOptions } = config.projectConfig.http
   const token = generateJwtToken(
     { actor_id: user.id, actor_type: "user", auth_identity_id: authIdentity.id, app_metadata: { user_id: user.id } },
     { secret: jwtSecret, expiresIn: "1d", jwtOptions }

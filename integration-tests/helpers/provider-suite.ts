@@ -1,0 +1,366 @@
+/**
+ * The rules every provider keeps, run against a real Medusa app on PostgreSQL with the gateway stood in
+ * by nock. A gateway's spec file describes its gateway in a `GatewayAdapter` (how to stand in for it, how
+ * its webhooks are signed and delivered, what its requests look like) and calls `providerSuite`; the
+ * rules themselves know no gateway and no webhook route.
+ */
+import type { MedusaContainer } from "@medusajs/framework/types"
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import nock from "nock"
+import type { GatewayRequest, WebhookAnswer, WebhookDelivery, WebhookOutcome, WebhookRoute } from "./gateway"
+import {
+  adminHeaders,
+  answerOf,
+  Api,
+  Checkout,
+  completeCart,
+  createCart,
+  createPaymentCollection,
+  ordersOfCart,
+  RecordedOrder,
+  requestPaymentSession,
+  seedStore,
+  speedUpWebhooks,
+  startCheckout,
+  Store,
+  isolateNetwork,
+} from "./store"
+
+/** Every checkout is one line at this price, in the region's currency. */
+export const CART_TOTAL = 25
+export const CART_AMOUNT = "25.00"
+/** What the gateway reports in the amount rule: not the cart's amount. */
+export const WRONG_AMOUNT = "1.00"
+/** The partial refund the Admin API asks for. */
+export const REFUND_AMOUNT = 10.5
+export const REFUND_TEXT = "10.50"
+/** Where the storefront asks for the buyer to come back: on an allowed origin. */
+export const RETURN_URL = "https://shop.example.com/checkout/return?cart=1"
+const FOREIGN_ORIGIN = "https://evil.example.net"
+
+/** What the gateway's status API says about the checkout's payment at the moment it is asked. */
+export type GatewayPayment = { status: "paid" | "pending"; amount: string }
+export const PAID: GatewayPayment = { status: "paid", amount: CART_AMOUNT }
+const PENDING: GatewayPayment = { status: "pending", amount: CART_AMOUNT }
+
+/** A field the gateway's create does not take, and why (the rule then has nothing to compare). */
+export type NotSent = { notSent: string }
+
+/** The facts a create request must carry, read out of the gateway's own format. */
+export type CreateFacts = {
+  /** The amount as written on the wire ("25.00"). */
+  amount: string | null
+  currency: string | null
+  /** Our merchant reference: the Medusa payment session id. */
+  reference: string | null | NotSent
+  /** Every URL the gateway may send the buyer back to. */
+  returnUrls: (string | null)[] | NotSent
+}
+
+export type GatewayCheckout = Checkout & { created: GatewayRequest }
+
+type RefundThroughGateway = {
+  /** Stands in for the gateway's refund endpoint; the returned list fills with the requests it gets. */
+  standIn(): GatewayRequest[]
+  read(request: GatewayRequest): { reference: string | null; amount: string | null }
+  /** The gateway's reference of the paid payment, which a refund must name. */
+  paidReference: string
+  /** The request field for field, as the gateway documents it, for the refund Medusa recorded. */
+  expectRequest(request: GatewayRequest, medusaRefundId: string): void
+}
+
+type RefundRefused = {
+  /** Why the gateway cannot refund through its API. */
+  refused: string
+  /** What the refusal must tell the admin, for the amount asked (a decimal string). */
+  messages(amount: string): string[]
+}
+
+export type GatewayAdapter = {
+  name: string
+  providerId: string
+  region: { currency: string; country: string }
+  /** Values that must never reach the storefront (the session's `data` is shown to it). */
+  secrets: string[]
+  create: {
+    /** Stands in for the gateway's create, answering as it documents; the list fills with the requests. */
+    standIn(): GatewayRequest[]
+    read(request: GatewayRequest): CreateFacts
+    /** The create request field for field, as the gateway documents it. */
+    expectRequest(request: GatewayRequest, checkout: Checkout): void
+    checkoutUrl: string
+    /** What the session keeps of the gateway's answer, besides the fields every provider keeps. */
+    sessionData: Record<string, unknown>
+  }
+  /** Stands in for the gateway's status API for this checkout, answering with `payment()` as it is when asked. */
+  standInForStatus(checkout: Checkout, payment: () => GatewayPayment): void
+  /** What Medusa keeps on the payment of a paid order. */
+  paidPaymentData: Record<string, unknown>
+  webhooks: {
+    route: WebhookRoute
+    /** A webhook as the gateway sends it (signed, or as trusted as the gateway makes it) for a payment of `amount`. */
+    paid(checkout: Checkout, amount: string): WebhookDelivery
+    /** What a forgery is for this gateway, in a few words. */
+    forgery: string
+    /** Forgeries (a list when there is more than one way); any stand-in they need is set up here. */
+    forged(checkout: Checkout): WebhookDelivery[]
+  }
+  refund: RefundThroughGateway | RefundRefused
+}
+
+/** The gateway's status API as a test controls it. */
+export type GatewayStatus = {
+  /** How often the provider asked. */
+  asked(): number
+  /** What the gateway says from now on. */
+  changeTo(payment: GatewayPayment): void
+}
+
+/** What a gateway's own cases get to work with. */
+export type SuiteContext = {
+  api: Api
+  container(): MedusaContainer
+  store(): Store
+  /** A checkout whose payment the gateway created; `created` is the create request it received. */
+  checkout(): Promise<GatewayCheckout>
+  gatewayReports(checkout: Checkout, payment: GatewayPayment): GatewayStatus
+  /** Delivers a webhook to the gateway's route and waits until the route is done with it. */
+  deliver(webhook: WebhookDelivery): Promise<WebhookAnswer>
+  completeCart(checkout: Checkout): ReturnType<typeof completeCart>
+  orders(checkout: Checkout): Promise<RecordedOrder[]>
+  admin(): ReturnType<typeof adminHeaders>
+}
+
+const isSent = <T>(value: T | NotSent): value is T => !(value && typeof value === "object" && "notSent" in value)
+
+const onlyPayment = (order: RecordedOrder) => order.payment_collections[0].payments[0]
+
+/** Boots the app, registers the rules for the adapter's gateway, then the gateway's own cases. */
+export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteContext) => void) {
+  const { name, providerId, region, webhooks } = adapter
+  jest.setTimeout(120_000)
+
+  medusaIntegrationTestRunner({
+    testSuite: ({ api: untypedApi, getContainer }) => {
+      const api: Api = untypedApi
+      let store: Store
+
+      beforeEach(async () => {
+        isolateNetwork()
+        speedUpWebhooks(getContainer())
+        store = await seedStore(getContainer(), { currency: region.currency, providerId, country: region.country })
+      })
+
+      afterEach(() => {
+        nock.cleanAll()
+      })
+
+      const t: SuiteContext = {
+        api,
+        container: getContainer,
+        store: () => store,
+        async checkout() {
+          const created = adapter.create.standIn()
+          const checkout = await startCheckout(api, getContainer(), store, {
+            providerId,
+            unitPrice: CART_TOTAL,
+            sessionData: { return_url: RETURN_URL },
+          })
+          expect(created).toHaveLength(1)
+          return { ...checkout, created: created[0] }
+        },
+        gatewayReports(checkout, payment) {
+          let current = payment
+          let asked = 0
+          adapter.standInForStatus(checkout, () => {
+            asked += 1
+            return current
+          })
+          return { asked: () => asked, changeTo: (next) => void (current = next) }
+        },
+        deliver: (webhook) => webhooks.route.deliver({ api, container: getContainer() }, webhook),
+        completeCart: (checkout) => completeCart(api, store, checkout.cartId),
+        orders: (checkout) => ordersOfCart(getContainer(), checkout.cartId),
+        admin: () => adminHeaders(getContainer()),
+      }
+
+      /** Delivers a webhook and checks what the route answered for what it is. */
+      async function deliverAs(outcome: WebhookOutcome, checkout: Checkout, webhook: WebhookDelivery) {
+        const answer = await t.deliver(webhook)
+        webhooks.route.expectAnswer(outcome, answer, checkout)
+      }
+
+      /** A checkout the gateway says is paid, and the webhook that said so, delivered once. */
+      async function paidByWebhook() {
+        const checkout = await t.checkout()
+        t.gatewayReports(checkout, PAID)
+        const webhook = webhooks.paid(checkout, CART_AMOUNT)
+        await deliverAs("processed", checkout, webhook)
+        return { checkout, webhook }
+      }
+
+      /** A checkout the buyer came back from paid: the cart completed into an order. */
+      async function paidOrder() {
+        const checkout = await t.checkout()
+        t.gatewayReports(checkout, PAID)
+        const { data } = await t.completeCart(checkout)
+        expect(data.type).toBe("order")
+        const payment = onlyPayment((await t.orders(checkout))[0])
+        return { checkout, payment }
+      }
+
+      it(`creates the payment at ${name} for the cart's amount, currency, session and return URL, and hands back its checkout_url without secrets`, async () => {
+        const checkout = await t.checkout()
+        const { session, created } = checkout
+
+        const sent = adapter.create.read(created)
+        expect(sent.amount).toBe(CART_AMOUNT)
+        expect(sent.currency).toBe(region.currency.toUpperCase())
+        if (isSent(sent.reference)) expect(sent.reference).toBe(session.id)
+        if (isSent(sent.returnUrls)) {
+          expect(sent.returnUrls.length).toBeGreaterThan(0)
+          for (const url of sent.returnUrls) expect(url?.slice(0, RETURN_URL.length)).toBe(RETURN_URL)
+        }
+        adapter.create.expectRequest(created, checkout)
+
+        expect(session.data).toMatchObject({
+          session_id: session.id,
+          checkout_url: adapter.create.checkoutUrl,
+          amount: CART_AMOUNT,
+          currency_code: region.currency,
+          return_url: RETURN_URL,
+          ...adapter.create.sessionData,
+        })
+        const visible = JSON.stringify(session.data)
+        for (const secret of adapter.secrets) expect(visible).not.toContain(secret)
+      })
+
+      it(`turns the cart into exactly one order, for the cart's amount and currency and captured once, on a verified ${name} webhook`, async () => {
+        const { checkout } = await paidByWebhook()
+
+        const orders = await t.orders(checkout)
+        expect(orders).toHaveLength(1)
+        expect(Number(orders[0].total)).toBe(CART_TOTAL)
+        expect(orders[0].currency_code).toBe(region.currency)
+        const payment = onlyPayment(orders[0])
+        expect(payment.captured_at).toBeTruthy()
+        expect(payment.captures.map((c) => Number(c.amount))).toEqual([CART_TOTAL])
+        expect(payment.data).toMatchObject(adapter.paidPaymentData)
+      })
+
+      it(`changes nothing on a repeat of that ${name} webhook: still one order, one payment, one capture`, async () => {
+        const { checkout, webhook } = await paidByWebhook()
+        await deliverAs("processed", checkout, webhook)
+
+        const orders = await t.orders(checkout)
+        expect(orders).toHaveLength(1)
+        expect(orders[0].payment_collections).toHaveLength(1)
+        expect(orders[0].payment_collections[0].payments).toHaveLength(1)
+        expect(onlyPayment(orders[0]).captures).toHaveLength(1)
+      })
+
+      it(`makes no order on a forged ${name} webhook (${webhooks.forgery}), and never asks ${name} about the checkout's payment`, async () => {
+        const checkout = await t.checkout()
+        const gateway = t.gatewayReports(checkout, PAID) // what a provider fooled by the forgery would find
+
+        for (const forged of webhooks.forged(checkout)) await deliverAs("forged", checkout, forged)
+
+        expect(await t.orders(checkout)).toHaveLength(0)
+        expect(gateway.asked()).toBe(0)
+      })
+
+      it(`makes no order when ${name} was paid a different amount than the cart's`, async () => {
+        const checkout = await t.checkout()
+        t.gatewayReports(checkout, { status: "paid", amount: WRONG_AMOUNT })
+
+        await deliverAs("wrong amount", checkout, webhooks.paid(checkout, WRONG_AMOUNT))
+        expect(await t.orders(checkout)).toHaveLength(0)
+      })
+
+      it(`completes the cart into an order on the buyer's return when ${name} says paid`, async () => {
+        const checkout = await t.checkout()
+        t.gatewayReports(checkout, PAID)
+
+        const { data } = await t.completeCart(checkout)
+        expect(data.type).toBe("order")
+        expect(Number(data.order?.total)).toBe(CART_TOTAL)
+        expect(await t.orders(checkout)).toHaveLength(1)
+      })
+
+      it(`refuses to complete the cart while ${name} says pending, and makes the one order when its webhook follows`, async () => {
+        const checkout = await t.checkout()
+        const gateway = t.gatewayReports(checkout, PENDING)
+
+        const response = await t.completeCart(checkout)
+        expect(response.status >= 400 || response.data.type === "cart").toBe(true)
+        expect(response.data.message ?? response.data.error?.message).toContain("was not authorized with the provider")
+        expect(await t.orders(checkout)).toHaveLength(0)
+
+        gateway.changeTo(PAID)
+        await deliverAs("processed", checkout, webhooks.paid(checkout, CART_AMOUNT))
+        const orders = await t.orders(checkout)
+        expect(orders).toHaveLength(1)
+        expect(Number(orders[0].total)).toBe(CART_TOTAL)
+      })
+
+      const { refund } = adapter
+      if ("refused" in refund) {
+        it(`refuses a refund from the Admin API, saying where to make it (${refund.refused}), and records nothing`, async () => {
+          const { checkout, payment } = await paidOrder()
+
+          const admin = await t.admin()
+          const error = await answerOf(
+            api.post(`/admin/payments/${payment.id}/refund`, { amount: REFUND_AMOUNT }, admin)
+          )
+          expect(error.status).toBeGreaterThanOrEqual(400)
+          expect(error.data.type).toBe("not_allowed")
+          for (const message of refund.messages(REFUND_TEXT)) expect(error.data.message).toContain(message)
+
+          type PaymentBody = { payment: { refunds: { amount: number }[]; captures: { amount: number }[] } }
+          const { data: after } = await api.get<PaymentBody>(
+            `/admin/payments/${payment.id}?fields=*refunds,*captures`,
+            admin
+          )
+          expect(after.payment.refunds).toEqual([])
+          expect(after.payment.captures.map((c) => Number(c.amount))).toEqual([CART_TOTAL])
+          const [order] = await t.orders(checkout)
+          expect(Number(order.total)).toBe(CART_TOTAL)
+        })
+      } else {
+        it(`sends a partial refund from the Admin API to ${name} with the paid payment's reference and the amount, and Medusa records it`, async () => {
+          const { payment } = await paidOrder()
+
+          const received = refund.standIn()
+          const admin = await t.admin()
+          type RefundedBody = { payment: { refunds: { id: string; amount: number }[] } }
+          const { data: refunded } = await api.post<RefundedBody>(
+            `/admin/payments/${payment.id}/refund`,
+            { amount: REFUND_AMOUNT },
+            admin
+          )
+
+          expect(received).toHaveLength(1)
+          expect(refund.read(received[0])).toEqual({ reference: refund.paidReference, amount: REFUND_TEXT })
+          refund.expectRequest(received[0], refunded.payment.refunds[0].id)
+          expect(refunded.payment.refunds.map((r) => Number(r.amount))).toEqual([REFUND_AMOUNT])
+        })
+      }
+
+      it("refuses a return_url outside the allowed origins with a 400 naming the origin", async () => {
+        const cartId = await createCart(api, store)
+        const paymentCollectionId = await createPaymentCollection(api, store, cartId)
+
+        const error = await answerOf(
+          requestPaymentSession(api, store, paymentCollectionId, {
+            provider_id: providerId,
+            data: { return_url: `${FOREIGN_ORIGIN}/steal` },
+          })
+        )
+        expect(error.status).toBe(400)
+        expect(error.data.message).toContain(`return_url origin ${FOREIGN_ORIGIN} is not allowed`)
+      })
+
+      gatewayCases?.(t)
+    },
+  })
+}
