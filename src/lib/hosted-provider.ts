@@ -28,6 +28,7 @@ import type { z } from "zod"
 import { Buyer, readBuyer } from "./buyer"
 import { invalidData } from "./errors"
 import { DecimalsRule, gatewayAmountFor } from "./money"
+import { isPaid } from "./status"
 import type { ParsedOptions } from "./options"
 import { resolveReturnUrl, ReturnUrlOptions } from "./return-urls"
 import { guardPaidAmount, HppSessionData, LegacyKeys, parseSession, sessionIdOf, webhookActionFor } from "./session"
@@ -274,6 +275,45 @@ export abstract class HostedPaymentProvider<
   }
 
   // --- The shared flow ---
+
+  /**
+   * Closes a page with `close`. When the gateway refuses, a page that is no longer pending needs no closing
+   * (logged, with a word to refund it when it was paid); a pending page that stays payable is the error.
+   */
+  protected async closeOrExplain(session: S, why: string, closed: string, close: () => Promise<void>): Promise<void> {
+    try {
+      await close()
+    } catch (error) {
+      const gateway = await this.fetchStatus(session).catch(() => undefined)
+      if (!gateway || gateway.status === PaymentSessionStatus.PENDING) {
+        throw error
+      }
+      this.logger.warn(
+        `${this.spec.name}: ${gateway.describe} for session ${session.session_id} is already ${gateway.gatewayStatus}; ` +
+          `it was not ${closed} (${why})` +
+          (isPaid(gateway.status) ? ": the buyer has paid, so refund it in Medusa if the order will not go ahead" : "")
+      )
+    }
+  }
+
+  /**
+   * Rule 4 for a capture or refund the gateway refused: when the gateway then shows it done (a retry after
+   * an answer that was lost, or a repeat), it is done; otherwise the gateway's refusal stands.
+   */
+  protected async orAlreadyDone(
+    attempt: () => Promise<void>,
+    isDone: () => Promise<boolean>,
+    what: string
+  ): Promise<void> {
+    try {
+      await attempt()
+    } catch (error) {
+      if (!(await isDone())) {
+        throw error
+      }
+      this.logger.info(`${this.spec.name}: ${what} already; treating it as done`)
+    }
+  }
 
   /** The session data this provider wrote, parsed; anything else is a clear error. */
   protected session(data: Record<string, unknown> | undefined): S {

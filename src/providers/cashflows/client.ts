@@ -1,5 +1,7 @@
 import { gatewayError } from "../../lib/errors"
 import { GatewayHttpClient, parseGatewayAnswer } from "../../lib/http"
+import type { PageRequest } from "../../lib/hosted-provider"
+import { withQuery } from "../../lib/return-urls"
 import { sha512Hex } from "../../lib/signing"
 import { parseJsonKeepingBigIntegers } from "../../lib/json"
 import {
@@ -76,6 +78,18 @@ export class CashflowsClient {
       return undefined
     }
     return parseGatewayAnswer(GATEWAY, "retrieve payment job", cashflowsPaymentJobAnswerSchema, answer).data
+  }
+
+  /** The job, or a clear error when Cashflows does not know it. */
+  async requirePaymentJob(jobReference: string): Promise<CashflowsPaymentJob> {
+    const job = await this.retrievePaymentJob(jobReference)
+    if (!job) {
+      throw gatewayError(GATEWAY, "retrieve payment job", {
+        status: 404,
+        message: `Cashflows does not know payment job ${jobReference}`,
+      })
+    }
+    return job
   }
 
   /** `PATCH /api/gateway/payment-jobs/{jobRef}/cancel`, so the page can no longer be paid. No body: the hash is of the key alone. */
@@ -203,4 +217,34 @@ export function describeCashflowsError(body: unknown): { code?: string; message?
     return typeof message === "string" ? { message } : {}
   }
   return typeof parsed === "string" && parsed.trim() ? { message: parsed.trim().slice(0, 200) } : {}
+}
+
+/**
+ * The payment job for a session's page: our session id as the order number, the buyer as far as known,
+ * and the three return URLs, which tell the storefront which page the buyer left by.
+ */
+export function paymentJobFor(
+  { sessionId, amount, currency, returnUrl, buyer }: PageRequest,
+  options: { locale: string; paymentMethods: string[]; webhookUrl: string }
+): CashflowsCreatePaymentJob {
+  const back = (status: string) => withQuery(returnUrl ?? "", { status })
+  const named = buyer.first_name || buyer.last_name
+  return {
+    amountToCollect: amount,
+    currency: currency.toUpperCase(),
+    locale: options.locale,
+    type: "Payment",
+    paymentMethodsToUse: options.paymentMethods.length ? options.paymentMethods : undefined,
+    order: {
+      orderNumber: sessionId,
+      billingIdentity: buyer.email ? { emailAddress: buyer.email } : undefined,
+      billingAddress: named ? { firstName: buyer.first_name, lastName: buyer.last_name } : undefined,
+    },
+    parameters: {
+      returnUrlSuccess: back("success"),
+      returnUrlFailed: back("failed"),
+      returnUrlCancelled: back("cancelled"),
+      webhookUrl: options.webhookUrl,
+    },
+  }
 }

@@ -1,11 +1,9 @@
 import type { AuthorizePaymentInput, AuthorizePaymentOutput, PaymentProviderContext } from "@medusajs/framework/types"
-import { MathBN, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import { gatewayError, invalidData } from "../../lib/errors"
 import { CreatedPage, GatewayStatus, HostedCradle, HostedPaymentProvider, PageRequest } from "../../lib/hosted-provider"
-import { withQuery } from "../../lib/return-urls"
-import { isPaid } from "../../lib/status"
 import type { RawWebhook } from "../../lib/webhook"
-import { CashflowsClient } from "./client"
+import { CashflowsClient, paymentJobFor } from "./client"
 import {
   CASHFLOWS_BASE_URLS,
   CASHFLOWS_GATEWAY,
@@ -13,7 +11,7 @@ import {
   CashflowsSessionData,
   parseCashflowsOptions,
 } from "./schemas"
-import { paymentJobStatus, refundedAmount } from "./status"
+import { isFullyRefunded, paymentJobStatus } from "./status"
 import { matchNotification, readCashflowsNotification } from "./webhook"
 
 export type { CashflowsSessionData }
@@ -43,27 +41,8 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
   }
 
   /** `POST /payment-jobs` with our session id as the order number; the storefront learns which page the buyer left by. */
-  protected async createPage({ sessionId, amount, currency, returnUrl, buyer }: PageRequest): Promise<CreatedPage> {
-    const back = (status: string) => withQuery(returnUrl ?? "", { status })
-    const named = buyer.first_name || buyer.last_name
-    const answer = await this.client.createPaymentJob({
-      amountToCollect: amount,
-      currency: currency.toUpperCase(),
-      locale: this.options.locale,
-      type: "Payment",
-      paymentMethodsToUse: this.options.paymentMethods.length ? this.options.paymentMethods : undefined,
-      order: {
-        orderNumber: sessionId,
-        billingIdentity: buyer.email ? { emailAddress: buyer.email } : undefined,
-        billingAddress: named ? { firstName: buyer.first_name, lastName: buyer.last_name } : undefined,
-      },
-      parameters: {
-        returnUrlSuccess: back("success"),
-        returnUrlFailed: back("failed"),
-        returnUrlCancelled: back("cancelled"),
-        webhookUrl: this.options.webhookUrl,
-      },
-    })
+  protected async createPage(page: PageRequest): Promise<CreatedPage> {
+    const answer = await this.client.createPaymentJob(paymentJobFor(page, this.options))
     const job = answer.data
     if (!answer.links?.action?.url) {
       throw gatewayError("Cashflows", "create payment job", {
@@ -79,14 +58,7 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
   }
 
   protected async fetchStatus(session: CashflowsSessionData): Promise<GatewayStatus> {
-    const job = await this.client.retrievePaymentJob(session.gateway_reference)
-    if (!job) {
-      throw gatewayError("Cashflows", "retrieve payment job", {
-        status: 404,
-        message: `Cashflows does not know payment job ${session.gateway_reference}`,
-      })
-    }
-    return paymentJobStatus(job, session.session_id)
+    return paymentJobStatus(await this.client.requirePaymentJob(session.gateway_reference), session.session_id)
   }
 
   /** The notification only names a job: Cashflows is asked over the signed API, and only its answer counts. */
@@ -137,44 +109,25 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
       throw invalidData("Cashflows", `payment job ${session.gateway_reference} has no payment to refund`)
     }
     const refundNumber = String(context?.idempotency_key ?? `${session.session_id}-${Date.now()}`)
-    try {
-      const refund = await this.client.refundPayment(session.gateway_reference, paymentReference, {
+    const refund = async () => {
+      const answer = await this.client.refundPayment(session.gateway_reference, paymentReference, {
         amountToRefund: amount,
         refundNumber,
       })
       this.logger.info(
-        `Cashflows: refund ${refund.data.reference ?? refundNumber} of ${amount} ${session.currency_code.toUpperCase()} ` +
-          `on payment ${paymentReference} is ${refund.data.status ?? "accepted"}`
+        `Cashflows: refund ${answer.data.reference ?? refundNumber} of ${amount} ${session.currency_code.toUpperCase()} ` +
+          `on payment ${paymentReference} is ${answer.data.status ?? "accepted"}`
       )
-    } catch (error) {
-      if (!(await this.isFullyRefunded(session.gateway_reference, paymentReference))) {
-        throw error
-      }
-      this.logger.info(`Cashflows: payment ${paymentReference} is already fully refunded; treating the refund as done`)
     }
+    const fullyRefunded = async () =>
+      isFullyRefunded(await this.client.retrievePaymentJob(session.gateway_reference), paymentReference)
+    await this.orAlreadyDone(refund, fullyRefunded, `payment ${paymentReference} is fully refunded`)
     return session
   }
 
   /** Cancels the job so its page cannot be paid; a paid or closed one stays, and the log says so. */
   protected async closePage(session: CashflowsSessionData, why: string): Promise<void> {
-    try {
-      await this.client.cancelPaymentJob(session.gateway_reference)
-    } catch (error) {
-      const job = await this.client.retrievePaymentJob(session.gateway_reference)
-      if (!job) {
-        this.logger.info(`Cashflows: payment job ${session.gateway_reference} was already gone (${why})`)
-        return
-      }
-      const { status } = paymentJobStatus(job, session.session_id)
-      if (status === PaymentSessionStatus.PENDING) {
-        throw error
-      }
-      this.logger.warn(
-        `Cashflows: payment job ${job.reference} for session ${session.session_id} is already ${job.paymentStatus}; ` +
-          `it was not cancelled (${why})` +
-          (isPaid(status) ? ": the buyer has paid, so refund (or release) it if the order will not go ahead" : "")
-      )
-    }
+    await this.closeOrExplain(session, why, "cancelled", () => this.client.cancelPaymentJob(session.gateway_reference))
   }
 
   /** Captures the reserved amount; if Cashflows refuses because the payment is already paid, that is done too. */
@@ -183,32 +136,17 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
     if (!paymentReference) {
       throw invalidData("Cashflows", `payment job ${session.gateway_reference} has no reserved payment to capture`)
     }
-    try {
-      const capture = await this.client.capturePayment(session.gateway_reference, paymentReference, session.amount)
-      if (capture.data.status && /fail/i.test(capture.data.status)) {
+    const capture = async () => {
+      const answer = await this.client.capturePayment(session.gateway_reference, paymentReference, session.amount)
+      if (answer.data.status && /fail/i.test(answer.data.status)) {
         throw gatewayError("Cashflows", "capture", {
-          message: `capture of payment ${paymentReference} is ${capture.data.status}`,
+          message: `capture of payment ${paymentReference} is ${answer.data.status}`,
         })
       }
-    } catch (error) {
-      if ((await this.currentStatus(session)).status !== PaymentSessionStatus.CAPTURED) {
-        throw error
-      }
-      this.logger.info(`Cashflows: payment ${paymentReference} is already captured; treating the capture as done`)
     }
+    const captured = async () => (await this.currentStatus(session)).status === PaymentSessionStatus.CAPTURED
+    await this.orAlreadyDone(capture, captured, `payment ${paymentReference} is captured`)
     return session
-  }
-
-  private async isFullyRefunded(jobReference: string, paymentReference: string): Promise<boolean> {
-    const job = await this.client.retrievePaymentJob(jobReference)
-    const payment = job?.payments?.find((p) => p.reference === paymentReference)
-    const paid = payment?.amountToCollect ?? job?.amountToCollect
-    return (
-      !!payment &&
-      paid !== undefined &&
-      paid !== null &&
-      MathBN.gte(refundedAmount(payment), MathBN.convert(String(paid)))
-    )
   }
 }
 

@@ -94,3 +94,15 @@ export function refundedAmount(payment: CashflowsPayment): ReturnType<typeof Mat
     .filter((r) => refundCounts(r.status))
     .reduce((sum, r) => MathBN.add(sum, MathBN.convert(String(r.amountToRefund))), MathBN.convert(0))
 }
+
+/** Whether Cashflows shows the whole of a job's payment refunded (the proof that a refused refund was done already). */
+export function isFullyRefunded(job: CashflowsPaymentJob | undefined, paymentReference: string): boolean {
+  const payment = job?.payments?.find((p) => p.reference === paymentReference)
+  const paid = payment?.amountToCollect ?? job?.amountToCollect
+  return (
+    !!payment &&
+    paid !== undefined &&
+    paid !== null &&
+    MathBN.gte(refundedAmount(payment), MathBN.convert(String(paid)))
+  )
+}

@@ -1,3 +1,5 @@
+import type { Buyer } from "../../lib/buyer"
+import { invalidData } from "../../lib/errors"
 import { GatewayHttpClient, parseGatewayAnswer } from "../../lib/http"
 import {
   CatalystPayCreatedSession,
@@ -106,4 +108,25 @@ function fieldErrors(errors: Record<string, unknown>, prefix = ""): string[] {
     if (value && typeof value === "object") return fieldErrors(value as Record<string, unknown>, name)
     return field === "code" ? [] : [`${name}: ${String(value)}`]
   })
+}
+
+/** The buyer as CatalystPay's lead. A first name is required, so its absence is the storefront's to fix. */
+export function leadOf(buyer: Buyer): CatalystPayLead {
+  if (!buyer.first_name) {
+    throw invalidData(
+      "CatalystPay",
+      "CatalystPay requires the buyer's first name; the storefront must set the cart's billing address " +
+        "(first_name) before creating the payment session"
+    )
+  }
+  return {
+    first_name: buyer.first_name,
+    last_name: buyer.last_name,
+    email: buyer.email,
+    country: buyer.country_code?.toUpperCase(),
+    address: [buyer.address_1, buyer.address_2].filter(Boolean).join(", ") || undefined,
+    city: buyer.city,
+    postal_code: buyer.postal_code,
+    phone: buyer.phone,
+  }
 }

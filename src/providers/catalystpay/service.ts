@@ -1,11 +1,10 @@
 import { isIP } from "node:net"
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
-import { Buyer } from "../../lib/buyer"
 import { invalidData, notAllowed } from "../../lib/errors"
 import { CreatedPage, GatewayStatus, HostedCradle, HostedPaymentProvider, PageRequest } from "../../lib/hosted-provider"
 import { sameAmount, sameCurrency } from "../../lib/money"
 import type { RawWebhook } from "../../lib/webhook"
-import { CatalystPayClient, CatalystPayCreateSession, CatalystPayLead } from "./client"
+import { CatalystPayClient, CatalystPayCreateSession, leadOf } from "./client"
 import {
   CATALYSTPAY_BASE_URLS,
   CATALYSTPAY_GATEWAY,
@@ -132,27 +131,6 @@ export class CatalystPayProviderService extends HostedPaymentProvider<CatalystPa
       return { campaign_id: this.options.campaignId, gateway_id: this.options.gatewayId }
     }
     return { gateway_id: this.options.gatewayId, amount, currency: currency.toUpperCase(), billing_type: "ONE_OFF" }
-  }
-}
-
-/** The buyer as CatalystPay's lead. A first name is required, so its absence is the storefront's to fix. */
-function leadOf(buyer: Buyer): CatalystPayLead {
-  if (!buyer.first_name) {
-    throw invalidData(
-      "CatalystPay",
-      "CatalystPay requires the buyer's first name; the storefront must set the cart's billing address " +
-        "(first_name) before creating the payment session"
-    )
-  }
-  return {
-    first_name: buyer.first_name,
-    last_name: buyer.last_name,
-    email: buyer.email,
-    country: buyer.country_code?.toUpperCase(),
-    address: [buyer.address_1, buyer.address_2].filter(Boolean).join(", ") || undefined,
-    city: buyer.city,
-    postal_code: buyer.postal_code,
-    phone: buyer.phone,
   }
 }
 

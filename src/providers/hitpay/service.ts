@@ -1,12 +1,11 @@
 import type { PaymentProviderContext } from "@medusajs/framework/types"
-import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import { fullName } from "../../lib/buyer"
 import { invalidData } from "../../lib/errors"
 import { CreatedPage, GatewayStatus, HostedCradle, HostedPaymentProvider, PageRequest } from "../../lib/hosted-provider"
 import type { RawWebhook } from "../../lib/webhook"
 import { HitPayClient } from "./client"
 import { HITPAY_BASE_URLS, HITPAY_GATEWAY, HitPayOptions, HitPaySessionData, parseHitPayOptions } from "./schemas"
-import { paymentRequestStatus, requestStatus } from "./status"
+import { paymentRequestStatus } from "./status"
 import { verifyHitPayWebhook } from "./webhook"
 
 export type { HitPaySessionData }
@@ -71,41 +70,26 @@ export class HitPayProviderService extends HostedPaymentProvider<HitPayOptions, 
     if (!paymentId) {
       throw invalidData("HitPay", `payment request ${session.gateway_reference} has no paid charge to refund`)
     }
-    try {
-      const refund = await this.client.refund(paymentId, amount)
-      this.logger.info(
-        `HitPay: refunded ${refund.amount_refunded} ${session.currency_code.toUpperCase()} of charge ${paymentId} (refund ${refund.id})`
-      )
-    } catch (error) {
-      const request = await this.client.getPaymentRequest(session.gateway_reference)
-      if (request.payments?.find((p) => p.id === paymentId)?.status !== "refunded") {
-        throw error
-      }
-      this.logger.info(`HitPay: charge ${paymentId} is already fully refunded; treating the refund as done`)
+    const refund = async () => {
+      const answer = await this.client.refund(paymentId, amount)
+      const refunded = `${answer.amount_refunded} ${session.currency_code.toUpperCase()}`
+      this.logger.info(`HitPay: refunded ${refunded} of charge ${paymentId} (refund ${answer.id})`)
     }
+    const fullyRefunded = async () =>
+      (await this.client.getPaymentRequest(session.gateway_reference)).payments?.find((p) => p.id === paymentId)
+        ?.status === "refunded"
+    await this.orAlreadyDone(refund, fullyRefunded, `charge ${paymentId} is fully refunded`)
     return { ...session, gateway_payment_reference: paymentId }
   }
 
   /** `DELETE /payment-requests/{id}`; a request already gone is fine, a completed one stays and the log says so. */
   protected async closePage(session: HitPaySessionData, why: string): Promise<void> {
-    try {
+    await this.closeOrExplain(session, why, "deleted", async () => {
       const { status } = await this.client.deletePaymentRequest(session.gateway_reference)
       if (status === 404) {
         this.logger.info(`HitPay: payment request ${session.gateway_reference} was already gone (${why})`)
       }
-    } catch (error) {
-      const request = await this.client.getPaymentRequest(session.gateway_reference)
-      if (requestStatus(request.status).status === PaymentSessionStatus.PENDING) {
-        throw error
-      }
-      this.logger.warn(
-        `HitPay: payment request ${request.id} for session ${session.session_id} is already ${request.status}; ` +
-          `it was not deleted (${why})` +
-          (request.status === "completed"
-            ? ": the buyer has paid, so refund it in Medusa if the order will not go ahead"
-            : "")
-      )
-    }
+    })
   }
 }
 

@@ -1,5 +1,7 @@
 import type { z } from "zod"
 import type { Buyer } from "../../lib/buyer"
+import type { PageRequest } from "../../lib/hosted-provider"
+import { withQuery } from "../../lib/return-urls"
 import { gatewayError } from "../../lib/errors"
 import { GatewayHttpClient, GatewayResponse, parseGatewayAnswer } from "../../lib/http"
 import { parseJsonKeepingBigIntegers, stringifyWithNumberTokens } from "../../lib/json"
@@ -88,7 +90,7 @@ export class NetValveClient {
     return readAnswer("create order", netvalveCreateOrderAnswerSchema, response)
   }
 
-  /** `GET /order?clientOrderId=`: the order by our reference, with its latest transaction. */
+  /** `GET /order?clientOrderId=`: the order by our reference, with its latest transaction; an answer about another is refused. */
   async getOrder(clientOrderId: string): Promise<NetValveOrder> {
     const response = await this.payments.request<unknown>({
       operation: "order inquiry",
@@ -96,7 +98,13 @@ export class NetValveClient {
       url: "/order",
       params: { clientOrderId },
     })
-    return parseGatewayAnswer(GATEWAY, "order inquiry", netvalveOrderSchema, response.data)
+    const order = parseGatewayAnswer(GATEWAY, "order inquiry", netvalveOrderSchema, response.data)
+    if (order.clientOrderId != null && order.clientOrderId !== clientOrderId) {
+      throw gatewayError(GATEWAY, "order inquiry", {
+        message: `asked about ${clientOrderId}, answered about ${order.clientOrderId}`,
+      })
+    }
+    return order
   }
 
   /** `POST /capture` of an authorised transaction. */
@@ -195,4 +203,24 @@ export function hostedPageUrl(redirectUrl: string, options: { paymentMethods: st
     options.slimMode ? "slim_mode=true" : undefined,
   ].filter(Boolean)
   return params.length ? `${redirectUrl}${redirectUrl.includes("?") ? "&" : "?"}${params.join("&")}` : redirectUrl
+}
+
+/** The HPP order for a session's page: our session id as `clientOrderId`; all four URLs lead back to the storefront, which asks Medusa. */
+export function hppOrderFor(
+  { sessionId, amount, currency, returnUrl, buyer }: PageRequest,
+  options: { midId: number; description: string }
+): NetValveCreateOrder {
+  const back = (result: string) => withQuery(returnUrl ?? "", { netvalve_result: result })
+  return {
+    amount,
+    currency: currency.toUpperCase(),
+    midId: options.midId,
+    clientOrderId: sessionId,
+    orderDesc: options.description,
+    successUrl: back("success"),
+    cancelUrl: back("cancel"),
+    failedUrl: back("failed"),
+    pendingUrl: back("pending"),
+    customerDetails: customerDetails(buyer),
+  }
 }

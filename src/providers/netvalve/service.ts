@@ -1,10 +1,9 @@
 import type { PaymentProviderContext } from "@medusajs/framework/types"
 import { gatewayError, invalidData } from "../../lib/errors"
 import { CreatedPage, GatewayStatus, HostedCradle, HostedPaymentProvider, PageRequest } from "../../lib/hosted-provider"
-import { withQuery } from "../../lib/return-urls"
 import { isPaid } from "../../lib/status"
 import type { RawWebhook } from "../../lib/webhook"
-import { customerDetails, hostedPageUrl, NetValveClient, NetValveId } from "./client"
+import { hostedPageUrl, hppOrderFor, NetValveClient, NetValveId } from "./client"
 import {
   NETVALVE_BASE_URLS,
   NETVALVE_GATEWAY,
@@ -44,21 +43,9 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
     })
   }
 
-  /** `POST /hpp/order`; NetValve sends the buyer to one of four URLs, all back to the storefront, which asks Medusa. */
-  protected async createPage({ sessionId, amount, currency, returnUrl, buyer }: PageRequest): Promise<CreatedPage> {
-    const back = (result: string) => withQuery(returnUrl ?? "", { netvalve_result: result })
-    const answer = await this.client.createOrder({
-      amount,
-      currency: currency.toUpperCase(),
-      midId: this.options.midId,
-      clientOrderId: sessionId,
-      orderDesc: this.options.description,
-      successUrl: back("success"),
-      cancelUrl: back("cancel"),
-      failedUrl: back("failed"),
-      pendingUrl: back("pending"),
-      customerDetails: customerDetails(buyer),
-    })
+  /** `POST /hpp/order`; success only on NetValve's approval code. */
+  protected async createPage(page: PageRequest): Promise<CreatedPage> {
+    const answer = await this.client.createOrder(hppOrderFor(page, this.options))
     expectApproved("create order", answer)
     if (!answer.redirectUrl || answer.orderId == null) {
       throw gatewayError("NetValve", "create order", {
@@ -74,15 +61,9 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
     }
   }
 
-  /** The order inquiry by our reference; an answer about another merchant reference is refused. */
+  /** The order inquiry by our reference. */
   protected async fetchStatus(session: NetValveSessionData): Promise<GatewayStatus> {
-    const order = await this.client.getOrder(session.session_id)
-    if (order.clientOrderId != null && order.clientOrderId !== session.session_id) {
-      throw gatewayError("NetValve", "order inquiry", {
-        message: `asked about ${session.session_id}, answered about ${order.clientOrderId}`,
-      })
-    }
-    return netvalveOrderStatus(order, session)
+    return netvalveOrderStatus(await this.client.getOrder(session.session_id), session)
   }
 
   protected async verifyWebhook(payload: RawWebhook) {
@@ -123,7 +104,7 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
 
   /** Captures the authorised transaction for the session's amount; "already captured" is success. */
   protected async capturePage(session: NetValveSessionData): Promise<NetValveSessionData> {
-    const transactionId = await this.requirePaidTransaction(session, "authorised transaction to capture")
+    const transactionId = await this.paidTransactionOf(session, "authorised transaction to capture")
     this.noteDone("capture", await this.client.capture(transactionId, session.amount))
     return { ...session, gateway_payment_reference: transactionId }
   }
@@ -141,7 +122,7 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
 
   /** Refunds the amount of the paid transaction; "already refunded" is success. */
   protected async refundPage(session: NetValveSessionData, amount: string, _context?: PaymentProviderContext) {
-    const transactionId = await this.requirePaidTransaction(session, "paid transaction to refund")
+    const transactionId = await this.paidTransactionOf(session, "paid transaction to refund")
     this.noteDone("refund", await this.client.refund(transactionId, amount))
     this.logger.info(
       `NetValve: refunded ${amount} ${session.currency_code.toUpperCase()} of transaction ${transactionId}`
@@ -149,13 +130,22 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
     return { ...session, gateway_payment_reference: transactionId }
   }
 
-  /** The paying transaction: kept from authorization (refunds add transactions of their own), else asked. */
-  private async paidTransactionOf(session: NetValveSessionData): Promise<NetValveId | null> {
-    if (session.gateway_payment_reference != null && isPaid(orderStateStatus(session.gateway_status).status)) {
-      return session.gateway_payment_reference
+  /**
+   * The paying transaction: kept from authorization (refunds add transactions of their own), else asked.
+   * Without one, null, or the error naming what is `required`.
+   */
+  private async paidTransactionOf(session: NetValveSessionData): Promise<NetValveId | null>
+  private async paidTransactionOf(session: NetValveSessionData, required: string): Promise<NetValveId>
+  private async paidTransactionOf(session: NetValveSessionData, required?: string): Promise<NetValveId | null> {
+    let id = session.gateway_payment_reference
+    if (id == null || !isPaid(orderStateStatus(session.gateway_status).status)) {
+      const { status, data } = await this.currentStatus(session)
+      id = isPaid(status) ? data.gateway_payment_reference : null
     }
-    const { status, data } = await this.currentStatus(session)
-    return isPaid(status) ? data.gateway_payment_reference : null
+    if (id == null && required) {
+      throw invalidData("NetValve", `order ${session.gateway_reference} has no ${required}`)
+    }
+    return id
   }
 
   /** Success, or NetValve's "already done" (logged): anything else throws with NetValve's code and message. */
@@ -165,14 +155,6 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
         `NetValve: ${operation} of transaction ${answer.transactionID ?? "?"} was already done (${answer.responseCode}); treating it as done`
       )
     }
-  }
-
-  private async requirePaidTransaction(session: NetValveSessionData, what: string): Promise<NetValveId> {
-    const transactionId = await this.paidTransactionOf(session)
-    if (transactionId === null) {
-      throw invalidData("NetValve", `order ${session.gateway_reference} has no ${what}`)
-    }
-    return transactionId
   }
 }
 

@@ -413,7 +413,9 @@ describe("Cashflows provider", () => {
       scope.get(JOB_PATH).reply(signed(() => [200, refunded]))
       const { service, log } = provider()
       await service.refundPayment({ amount: 25, data: session(), context: { idempotency_key: "ref_3" } })
-      expect(log.info).toHaveBeenCalledWith(expect.stringContaining("already fully refunded"))
+      expect(log.info).toHaveBeenCalledWith(
+        expect.stringContaining(`payment ${PAYMENT_REFERENCE} is fully refunded already; treating it as done`)
+      )
     })
 
     it("fails with Cashflows' reason when the payment is not fully refunded (a failed refund does not count)", async () => {
