@@ -77,7 +77,38 @@ async function failOnSpawnError(step) {
  * Makes DB_HOST, DB_PORT, DB_USERNAME and DB_PASSWORD describe a running server and returns a `stop`
  * function. An embedded server starts clean every time (the demo and the tests alike).
  */
-async function ensureDatabase({ log = console.log } = {}) {
+/**
+ * Whether a PostgreSQL answers on localhost:5432 for user postgres without a password (a developer's or CI's
+ * machine). The embedded server was seen to stall on DROP DATABASE between tests; a running server does not.
+ */
+async function localServerAnswers() {
+  const { Client } = require("pg")
+  const client = new Client({ host: "localhost", port: 5432, user: "postgres", database: "postgres", connectionTimeoutMillis: 1500 })
+  client.on("error", () => {})
+  try {
+    await client.connect()
+    await client.query("select 1")
+    return true
+  } catch {
+    return false
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+/**
+ * `preferLocal`: use a PostgreSQL already running on localhost:5432 (trust auth) when there is one, and the
+ * embedded one only where there is none. `HPP_EMBEDDED_PG=1` always takes the embedded one.
+ */
+async function ensureDatabase({ log = console.log, preferLocal = false } = {}) {
+  if (!process.env.DB_HOST && preferLocal && process.env.HPP_EMBEDDED_PG !== "1" && (await localServerAnswers())) {
+    Object.assign(process.env, { DB_HOST: "localhost", DB_PORT: "5432", DB_USERNAME: "postgres", DB_PASSWORD: "" })
+    log("Using the PostgreSQL running at localhost:5432 (HPP_EMBEDDED_PG=1 starts an embedded one instead)")
+    const restore = () => {
+      for (const key of ["DB_HOST", "DB_PORT", "DB_USERNAME", "DB_PASSWORD"]) delete process.env[key]
+    }
+    return { stop: async () => restore() }
+  }
   if (process.env.DB_HOST) {
     process.env.DB_USERNAME = process.env.DB_USERNAME || "postgres"
     process.env.DB_PASSWORD = process.env.DB_PASSWORD || ""

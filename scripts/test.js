@@ -65,7 +65,7 @@ async function main() {
   for (const file of files) {
     // A fresh embedded server per file (when no DB_HOST is set): one left over from another file's Medusa app
     // was seen to stall the next app's migrations.
-    const db = await ensureDatabase()
+    const db = await ensureDatabase({ preferLocal: true })
     try {
       const relative = path.relative(root, file)
       const result = runJest(relative, integrationEnv, [

@@ -7,6 +7,9 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import nock from "nock"
+import { Modules } from "@medusajs/framework/utils"
+import { refreshPaymentCollectionForCartWorkflow } from "@medusajs/core-flows"
+import { medusaWebhookRoute } from "./gateway"
 import type { GatewayRequest, WebhookAnswer, WebhookDelivery, WebhookOutcome, WebhookRoute } from "./gateway"
 import {
   adminHeaders,
@@ -24,6 +27,8 @@ import {
   startCheckout,
   Store,
   isolateNetwork,
+  orderCount,
+  SYSTEM_PROVIDER,
 } from "./store"
 
 /** Every checkout is one line at this price, in the region's currency. */
@@ -138,6 +143,7 @@ const onlyPayment = (order: RecordedOrder) => order.payment_collections[0].payme
 /** Boots the app, registers the rules for the adapter's gateway, then the gateway's own cases. */
 export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteContext) => void) {
   const { name, providerId, region, webhooks } = adapter
+  const coreRouteName = providerId.replace(/^pp_/, "")
   jest.setTimeout(120_000)
 
   medusaIntegrationTestRunner({
@@ -267,6 +273,73 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
 
         expect(await t.orders(checkout)).toHaveLength(0)
         expect(gateway.asked()).toBe(0)
+      })
+
+      it(`makes exactly one order, one payment, one capture, and a paid order summary, from the same ${name} webhook delivered 5 times`, async () => {
+        // A store's subscriber to payment.captured (a "payment received" e-mail) must not run once per delivery.
+        const eventBus = getContainer().resolve(Modules.EVENT_BUS)
+        const emit = eventBus.emit.bind(eventBus)
+        let captured = 0
+        const counting = jest.spyOn(eventBus, "emit").mockImplementation(async (events, options) => {
+          const list = Array.isArray(events) ? events : [events]
+          captured += list.filter((event) => event.name === "payment.captured").length
+          return emit(events, options)
+        })
+        const { checkout, webhook } = await paidByWebhook()
+        for (let i = 0; i < 4; i++) await deliverAs("processed", checkout, webhook)
+        counting.mockRestore()
+        expect(captured).toBeLessThanOrEqual(1)
+
+        const orders = await t.orders(checkout)
+        expect(orders).toHaveLength(1)
+        expect(orders[0].payment_collections[0].payments).toHaveLength(1)
+        expect(onlyPayment(orders[0]).captures.map((c) => Number(c.amount))).toEqual([CART_TOTAL])
+        type AdminOrder = {
+          order: { payment_status: string; summary: { paid_total: number; pending_difference: number } }
+        }
+        const { data } = await api.get<AdminOrder>(`/admin/orders/${orders[0].id}`, await t.admin())
+        expect(data.order.payment_status).toBe("captured")
+        expect(Number(data.order.summary.paid_total)).toBe(CART_TOTAL)
+        expect(Number(data.order.summary.pending_difference)).toBe(0)
+      })
+
+      it(`still makes the one order through Medusa's own webhook route, /hooks/payment/${coreRouteName}`, async () => {
+        const checkout = await t.checkout()
+        t.gatewayReports(checkout, PAID)
+        const core = medusaWebhookRoute(coreRouteName)
+        const webhook = webhooks.paid(checkout, CART_AMOUNT)
+        await core.deliver({ api, container: getContainer() }, webhook)
+        await core.deliver({ api, container: getContainer() }, webhook)
+
+        const orders = await t.orders(checkout)
+        expect(orders).toHaveLength(1)
+        expect(onlyPayment(orders[0]).captures.map((c) => Number(c.amount))).toEqual([CART_TOTAL])
+      })
+
+      it(`completes no cart anywhere when a paid ${name} webhook names a session a cart change dropped, through either route`, async () => {
+        // An abandoned cart of the store paying with the system provider, which authorizes whenever asked.
+        const abandoned = await createCart(api, store)
+        await getContainer()
+          .resolve(Modules.CART)
+          .addLineItems(abandoned, [
+            { title: "Difference Engine", quantity: 1, unit_price: 7, requires_shipping: false },
+          ])
+        const abandonedCollection = await createPaymentCollection(api, store, abandoned)
+        await requestPaymentSession(api, store, abandonedCollection, { provider_id: SYSTEM_PROVIDER, data: {} })
+
+        const checkout = await t.checkout()
+        t.gatewayReports(checkout, PAID) // the buyer paid the page...
+        await getContainer()
+          .resolve(Modules.CART)
+          .addLineItems(checkout.cartId, [{ title: "Gift wrap", quantity: 1, unit_price: 2, requires_shipping: false }])
+        // ...but the cart changed meanwhile, and Medusa dropped the session that page belongs to.
+        await refreshPaymentCollectionForCartWorkflow(getContainer()).run({ input: { cart_id: checkout.cartId } })
+
+        const webhook = webhooks.paid(checkout, CART_AMOUNT)
+        const answer = await t.deliver(webhook)
+        expect(answer.status).toBe(422)
+        await medusaWebhookRoute(coreRouteName).deliver({ api, container: getContainer() }, webhook)
+        expect(await orderCount(getContainer())).toBe(0)
       })
 
       it(`makes no order when ${name} was paid a different amount than the cart's`, async () => {

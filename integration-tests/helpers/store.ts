@@ -48,7 +48,20 @@ export async function answerOf<T = MedusaErrorBody>(
 
 export type Store = { regionId: string; salesChannelId: string; publishableKey: string; currency: string }
 
-/** A region paying through `providerId`, a sales channel and a publishable key linked to it. */
+/** Medusa's own provider, which authorizes at once: a cart paying with it completes whenever asked. */
+export const SYSTEM_PROVIDER = "pp_system_default"
+
+/** How many orders the whole store has. */
+export async function orderCount(container: MedusaContainer): Promise<number> {
+  const query = container.resolve(ContainerRegistrationKeys.QUERY)
+  const { data } = await query.graph({ entity: "order", fields: ["id"] })
+  return data.length
+}
+
+/**
+ * A region paying through `providerId` (and Medusa's system provider, as most stores have it), a sales
+ * channel and a publishable key linked to it.
+ */
 export async function seedStore(
   container: MedusaContainer,
   { currency, providerId, country }: { currency: string; providerId: string; country: string }
@@ -56,7 +69,12 @@ export async function seedStore(
   const { result: regions } = await createRegionsWorkflow(container).run({
     input: {
       regions: [
-        { name: `Region ${currency}`, currency_code: currency, countries: [country], payment_providers: [providerId] },
+        {
+          name: `Region ${currency}`,
+          currency_code: currency,
+          countries: [country],
+          payment_providers: [providerId, SYSTEM_PROVIDER],
+        },
       ],
     },
   })

@@ -10,15 +10,8 @@ import {
   JOB_REFERENCE,
   PAYMENT_REFERENCE,
 } from "../fixtures/cashflows"
-import { GatewayRequest, jsonOf, pluginWebhookRoute, WebhookDelivery } from "../helpers/gateway"
-import {
-  CART_AMOUNT,
-  CART_TOTAL,
-  GatewayAdapter,
-  providerSuite,
-  REFUND_TEXT,
-  WRONG_AMOUNT,
-} from "../helpers/provider-suite"
+import { GatewayRequest, hppWebhookRoute, jsonOf, WebhookDelivery } from "../helpers/gateway"
+import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, providerSuite, REFUND_TEXT } from "../helpers/provider-suite"
 
 // Provider options come from the environment, read when medusa-config loads: set them first. This store
 // only reserves at payment, so that the Admin API's capture can be seen reaching Cashflows; paid
@@ -130,19 +123,7 @@ const cashflows: GatewayAdapter = {
   },
   webhooks: {
     // The plugin's route answers after the work: the acknowledgement ends Cashflows' redelivery, an error asks for it.
-    route: pluginWebhookRoute("/hooks/cashflows/cashflows", (outcome, answer, { session }) => {
-      if (outcome === "processed") {
-        expect(answer.status).toBe(200)
-        expect(answer.data).toEqual(ACKNOWLEDGEMENT)
-        return
-      }
-      expect(answer.status).toBe(422)
-      const message =
-        outcome === "forged"
-          ? `payment ${UNKNOWN.payment} of job ${UNKNOWN.job} could not be verified with Cashflows as a payment of this store`
-          : `Cashflows reports ${WRONG_AMOUNT} for payment ${PAYMENT_REFERENCE} of job ${JOB_REFERENCE}, but session ${session.id} is for 25 GBP`
-      expect(answer.data).toMatchObject({ message: expect.stringContaining(message) })
-    }),
+    route: hppWebhookRoute("cashflows", "cashflows", ACKNOWLEDGEMENT),
     // Unsigned: it only names what to ask Cashflows about, over Cashflows' signed API.
     paid: () => notification(),
     forgery: "a notification naming a job Cashflows does not know",
@@ -187,17 +168,13 @@ providerSuite(cashflows, (t) => {
     expect(await t.orders(checkout)).toHaveLength(0)
   })
 
-  it("answers an error, so that Cashflows retries, for a real job whose order number is not a session of this store", async () => {
+  it("answers 422, telling the caller nothing of the store, for a real job whose order number is not a session of this store", async () => {
     const checkout = await t.checkout()
     standInForJob(() => ({ orderNumber: "payses_01JNOTINTHISSTORE", status: "Paid", amount: CART_AMOUNT }))
 
     const foreign = await t.deliver(notification())
     expect(foreign.status).toBe(422)
-    expect(foreign.data).toMatchObject({
-      message: expect.stringContaining(
-        `payment ${PAYMENT_REFERENCE} of job ${JOB_REFERENCE} could not be verified with Cashflows as a payment of this store`
-      ),
-    })
+    expect(foreign.data).toEqual({ message: "not a payment of this store" })
     expect(await t.orders(checkout)).toHaveLength(0)
   })
 
@@ -210,7 +187,7 @@ providerSuite(cashflows, (t) => {
 
     const response = await t.deliver(notification({ hello: "world" }))
     expect(response.status).toBe(400)
-    expect(response.data).toMatchObject({ message: expect.stringContaining("not a Cashflows notification") })
+    expect(response.data).toEqual({ message: "not a Cashflows webhook" })
     expect(cashflows.received).toHaveLength(0)
   })
 

@@ -10,7 +10,7 @@ import {
   SESSION_TOKEN,
   TEST_WEBHOOK_SECRET,
 } from "../fixtures/catalystpay"
-import { jsonOf, medusaWebhookRoute, standInForPost } from "../helpers/gateway"
+import { jsonOf, hppWebhookRoute, standInForPost } from "../helpers/gateway"
 import { CART_AMOUNT, GatewayAdapter, providerSuite } from "../helpers/provider-suite"
 import { answerOf, createCart, createPaymentCollection, requestPaymentSession } from "../helpers/store"
 
@@ -98,7 +98,7 @@ const catalystpay: GatewayAdapter = {
   },
   paidPaymentData: { gateway_reference: SESSION_TOKEN, gateway_status: "COMPLETED" },
   webhooks: {
-    route: medusaWebhookRoute("catalystpay_catalystpay"),
+    route: hppWebhookRoute("catalystpay", "catalystpay"),
     paid: (_checkout, amount) => completedWebhook(amount),
     forgery: "a signature made without the webhook secret",
     forged: () => [completedWebhook(CART_AMOUNT, "9".repeat(64))],

@@ -7,7 +7,7 @@ import {
   hitpayV1Webhook,
   hitpayV2Webhook,
 } from "../fixtures/hitpay"
-import { GatewayRequest, medusaWebhookRoute, standInForPost } from "../helpers/gateway"
+import { GatewayRequest, hppWebhookRoute, standInForPost } from "../helpers/gateway"
 import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, GatewayPayment, PAID, providerSuite } from "../helpers/provider-suite"
 
 // Provider options come from the environment, read when medusa-config loads: set them first.
@@ -16,7 +16,7 @@ const SALT = "hitpay-test-salt"
 Object.assign(process.env, {
   HITPAY_API_KEY: API_KEY,
   HITPAY_SALT: SALT,
-  HITPAY_WEBHOOK_URL: "https://shop-backend.example.com/hooks/payment/hitpay_hitpay",
+  HITPAY_WEBHOOK_URL: "https://shop-backend.example.com/hooks/hitpay/hitpay",
   HITPAY_RETURN_URL: "https://shop.example.com/checkout/return",
   HITPAY_ALLOWED_RETURN_ORIGINS: "https://www.shop.example.com",
 })
@@ -88,7 +88,7 @@ const hitpay: GatewayAdapter = {
         currency: "SGD",
         reference_number: session.id,
         redirect_url: "https://shop.example.com/checkout/return?cart=1",
-        webhook: "https://shop-backend.example.com/hooks/payment/hitpay_hitpay",
+        webhook: "https://shop-backend.example.com/hooks/hitpay/hitpay",
         purpose: "Order payment",
         email: "buyer@example.com",
         name: "Ada Lovelace",
@@ -107,7 +107,7 @@ const hitpay: GatewayAdapter = {
   },
   paidPaymentData: { gateway_reference: REQUEST_ID, gateway_payment_reference: CHARGE_ID, gateway_status: "completed" },
   webhooks: {
-    route: medusaWebhookRoute("hitpay_hitpay"),
+    route: hppWebhookRoute("hitpay", "hitpay"),
     paid: ({ session }, amount) => ({
       body: hitpayV1Webhook(v1Fields(session.id, amount), SALT),
       headers: formHeaders,

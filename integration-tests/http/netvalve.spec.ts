@@ -10,7 +10,7 @@ import {
   netvalveRedirectUrl,
   netvalveWebhook,
 } from "../fixtures/netvalve"
-import { GatewayRequest, jsonOf, medusaWebhookRoute, standInForPost } from "../helpers/gateway"
+import { GatewayRequest, jsonOf, hppWebhookRoute, standInForPost } from "../helpers/gateway"
 import { GatewayAdapter, providerSuite, REFUND_TEXT } from "../helpers/provider-suite"
 
 // Provider options come from the environment, read when medusa-config loads: set them first.
@@ -145,7 +145,7 @@ const netvalve: GatewayAdapter = {
   },
   paidPaymentData: { gateway_payment_reference: String(TRANSACTION_ID), gateway_status: "PAID" },
   webhooks: {
-    route: medusaWebhookRoute("netvalve_netvalve"),
+    route: hppWebhookRoute("netvalve", "netvalve"),
     // NetValve signs nothing: the agreed header makes a webhook worth an inquiry, which decides.
     paid: ({ session }, amount) => event("PURCHASED", session.id, { amount: Number(amount) }),
     forgery: "without the agreed header, or with another value",

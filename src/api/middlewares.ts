@@ -8,11 +8,12 @@ export default defineMiddlewares({
       methods: ["POST"],
       middlewares: [fillBuyerFromCart],
     },
-    {
-      // Cashflows' notification route keeps the raw body, so 64-bit references sent as JSON numbers lose no digit.
-      matcher: "/hooks/cashflows/:id",
-      methods: ["POST"],
+    // The plugin's webhook routes keep the raw body: signatures cover the exact bytes, and 64-bit
+    // references sent as JSON numbers lose no digit.
+    ...["hitpay", "cashflows", "netvalve", "catalystpay"].map((gateway) => ({
+      matcher: `/hooks/${gateway}/:id`,
+      methods: ["POST" as const],
       bodyParser: { preserveRawBody: true },
-    },
+    })),
   ],
 })

@@ -109,6 +109,19 @@ export type HostedCradle = { logger: Logger; paymentSessionService?: SessionStor
 type Current<S> = { status: PaymentSessionStatus; data: S }
 
 /**
+ * What the provider concluded about a webhook, beside the action Medusa reads: the plugin's webhook routes
+ * answer the gateway by it (401, 400, 422, or 200 once the work is done). Medusa's own route ignores it.
+ */
+export type WebhookVerdict =
+  | { kind: "unauthenticated"; reason: string }
+  | { kind: "malformed"; reason: string }
+  | { kind: "ignored"; reason: string }
+  | { kind: "no_live_session"; reason: string; paid: boolean }
+  | { kind: "session"; sessionId: string; gatewayReference: string; status: PaymentSessionStatus; wrongAmount: boolean }
+
+export type HostedWebhookResult = WebhookActionResult & { verdict: WebhookVerdict }
+
+/**
  * The Medusa side of a hosted payment page, once for the four gateways. A gateway's service supplies the
  * gateway's own steps as small hooks (create a page, ask for its status, verify a webhook, close, capture,
  * refund); this class owns the flow around them: session data parsing, the amount and currency guard,
@@ -250,27 +263,42 @@ export abstract class HostedPaymentProvider<
    * that holds the page the webhook names, on the gateway's authenticated word and the amount check.
    * Anything else is `not_supported`, logged with the reason, and changes nothing.
    */
-  async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+  async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<HostedWebhookResult> {
     const name = this.spec.name
     const verification = await this.verifyWebhook(payload)
     if (verification.outcome === "rejected") {
       this.logger.warn(`${name} webhook rejected: ${verification.reason}`)
-      return { action: PaymentActions.NOT_SUPPORTED }
+      return { action: PaymentActions.NOT_SUPPORTED, verdict: { kind: verification.why, reason: verification.reason } }
     }
     if (verification.outcome === "ignored") {
       this.logger.info(`${name} webhook ignored: ${verification.reason}`)
-      return { action: PaymentActions.NOT_SUPPORTED }
+      return { action: PaymentActions.NOT_SUPPORTED, verdict: { kind: "ignored", reason: verification.reason } }
     }
-    const session = await this.liveSession(verification)
-    if (!session) {
-      return { action: PaymentActions.NOT_SUPPORTED }
+    const found = await this.liveSession(verification)
+    if ("reason" in found) {
+      const paid = !!verification.status && isPaid(verification.status.status)
+      const reference = verification.gatewayReference ?? verification.sessionId ?? "?"
+      const line = `${name} webhook ignored: ${found.reason}`
+      if (paid) this.logger.error(`${line}. Paid at the gateway, no order: ${name} ${this.spec.pageName} ${reference}`)
+      else this.logger.warn(line)
+      return { action: PaymentActions.NOT_SUPPORTED, verdict: { kind: "no_live_session", reason: found.reason, paid } }
     }
+    const { session } = found
     const gateway = verification.status ?? (await this.fetchStatus(session))
     const status = this.judge(session, gateway)
+    const paidAmount = String(gateway.paid.amount ?? session.amount)
     return {
       action: webhookActionFor(status),
       // What the gateway reports; Medusa's authorization asks the gateway again and compares it with the session.
-      data: { session_id: session.session_id, amount: String(gateway.paid.amount ?? session.amount) },
+      data: { session_id: session.session_id, amount: paidAmount },
+      verdict: {
+        kind: "session",
+        sessionId: session.session_id,
+        gatewayReference: session.gateway_reference,
+        status,
+        // The gateway says paid, but not this session's amount: a payment that must not become an order.
+        wrongAmount: isPaid(gateway.status) && status === PaymentSessionStatus.ERROR && !gateway.foreign,
+      },
     }
   }
 
@@ -362,7 +390,10 @@ export abstract class HostedPaymentProvider<
    * this gateway, and holds the page the webhook names. Medusa's webhook processing trusts the session id it
    * is given, and for an id that does not exist it completes an arbitrary cart: so nothing else gets through.
    */
-  private async liveSession(found: { sessionId?: string; gatewayReference?: string }): Promise<S | undefined> {
+  private async liveSession(found: {
+    sessionId?: string
+    gatewayReference?: string
+  }): Promise<{ session: S } | { reason: string }> {
     const { name, pageName } = this.spec
     const what = found.sessionId ?? `the session holding ${pageName} ${found.gatewayReference}`
     const rows = await this.findSessions(found)
@@ -372,19 +403,19 @@ export abstract class HostedPaymentProvider<
       const parsed = this.spec.session.safeParse(row.data ?? {})
       if (!parsed.success || parsed.data.session_id !== row.id) continue
       if (found.gatewayReference !== undefined && parsed.data.gateway_reference !== found.gatewayReference) {
-        this.logger.warn(
-          `${name} webhook ignored: session ${row.id} holds ${pageName} ${parsed.data.gateway_reference}, not ${found.gatewayReference} ` +
-            `(a page replaced after a cart change: if it was paid, refund it at ${name})`
-        )
-        return undefined
+        return {
+          reason:
+            `session ${row.id} holds ${pageName} ${parsed.data.gateway_reference}, not ${found.gatewayReference} ` +
+            `(a page replaced after a cart change: if it was paid, refund it at ${name})`,
+        }
       }
-      return parsed.data
+      return { session: parsed.data }
     }
-    this.logger.warn(
-      `${name} webhook ignored: ${what} is not a live payment session of this provider ` +
-        `(deleted after a cart change, or another store's: if it was paid, refund it at ${name})`
-    )
-    return undefined
+    return {
+      reason:
+        `${what} is not a live payment session of this provider ` +
+        `(deleted after a cart change, or another store's: if it was paid, refund it at ${name})`,
+    }
   }
 
   private async findSessions({

@@ -108,10 +108,15 @@ export function sessionIdOf(gateway: string, input: PaymentProviderInput): strin
   return id
 }
 
-/** The webhook action for a session status, as Medusa's payment webhook subscriber understands it. */
+/**
+ * The webhook action for a session status, as Medusa's payment processing understands it. Paid is reported
+ * as `authorized`, never `captured`: Medusa then completes the cart, which asks the provider (the amount
+ * check) and records the capture for the session's amount, once. A `captured` action would make Medusa
+ * capture the webhook's amount on an existing payment, again on every repeat.
+ */
 export function webhookActionFor(status: PaymentSessionStatus): PaymentActions {
   const table: Record<PaymentSessionStatus, PaymentActions> = {
-    [PaymentSessionStatus.CAPTURED]: PaymentActions.SUCCESSFUL,
+    [PaymentSessionStatus.CAPTURED]: PaymentActions.AUTHORIZED,
     [PaymentSessionStatus.AUTHORIZED]: PaymentActions.AUTHORIZED,
     [PaymentSessionStatus.PENDING]: PaymentActions.PENDING,
     [PaymentSessionStatus.REQUIRES_MORE]: PaymentActions.REQUIRES_MORE,

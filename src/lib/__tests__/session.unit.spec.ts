@@ -134,7 +134,7 @@ describe("the amount guard", () => {
 
 describe("session status to webhook action", () => {
   it.each([
-    [PaymentSessionStatus.CAPTURED, PaymentActions.SUCCESSFUL],
+    [PaymentSessionStatus.CAPTURED, PaymentActions.AUTHORIZED], // paid goes through cart completion, captured once
     [PaymentSessionStatus.AUTHORIZED, PaymentActions.AUTHORIZED],
     [PaymentSessionStatus.PENDING, PaymentActions.PENDING],
     [PaymentSessionStatus.REQUIRES_MORE, PaymentActions.REQUIRES_MORE],

@@ -17,8 +17,8 @@ export const HITPAY_BASE_URLS = {
   production: "https://api.hit-pay.com/v1",
 } as const
 
-/** Medusa's core webhook route for this provider: `/hooks/payment/hitpay_<id>`. */
-const WEBHOOK_PATH = /\/hooks\/payment\/(pp_)?hitpay_[^/]+\/?$/
+/** The plugin's webhook route for this provider, `/hooks/hitpay/<id>`, or Medusa's core one, `/hooks/payment/hitpay_<id>`. */
+const WEBHOOK_PATH = /\/hooks\/(hitpay\/|payment\/(pp_)?hitpay_)[^/]+\/?$/
 
 export const hitpayOptionsSchema = z
   .object({
@@ -32,12 +32,15 @@ export const hitpayOptionsSchema = z
     /** Overrides the API host chosen by `environment`. */
     apiBaseUrl: optionalUrl(),
     /**
-     * The public URL of Medusa's webhook route for this provider, sent with every payment request:
-     * `<backend>/hooks/payment/hitpay_<id>`, where `<id>` is the id the store registered.
+     * The public URL of the plugin's webhook route for this provider, sent with every payment request:
+     * `<backend>/hooks/hitpay/<id>`, where `<id>` is the id the store registered (Medusa's own
+     * `/hooks/payment/hitpay_<id>` still works, but answers before it checks anything).
      */
     webhookUrl: optionalUrl().pipe(
       z.string({ required_error: "is missing" }).refine((url) => WEBHOOK_PATH.test(new URL(url).pathname), {
-        message: "must end with /hooks/payment/hitpay_<id>, <id> being the provider id registered in medusa-config",
+        message:
+          "must end with /hooks/hitpay/<id> (the plugin's route) or /hooks/payment/hitpay_<id> (Medusa's), " +
+          "<id> being the provider id registered in medusa-config",
       })
     ),
     /** HitPay's `payment_methods[]` (e.g. card, paynow_online); empty lets HitPay offer the account's defaults. */

@@ -87,7 +87,7 @@ describe("HitPay provider", () => {
           ...options,
           webhookUrl: "https://api.shop.example/hooks/payment/stripe_stripe",
         })
-      ).toThrow("must end with /hooks/payment/hitpay_<id>")
+      ).toThrow("must end with /hooks/hitpay/<id> (the plugin's route) or /hooks/payment/hitpay_<id>")
     })
 
     it("names a mistyped option", () => {
@@ -455,7 +455,10 @@ describe("HitPay provider", () => {
       const result = await provider().service.getWebhookActionAndData(
         deliver(hitpayV1Webhook(fields(SESSION), "salt_xyz"))
       )
-      expect(result).toEqual({ action: PaymentActions.SUCCESSFUL, data: { session_id: SESSION, amount: "25.00" } })
+      expect(result).toMatchObject({
+        action: PaymentActions.AUTHORIZED,
+        data: { session_id: SESSION, amount: "25.00" },
+      })
     })
 
     it("reports a signed failure as failed", async () => {
@@ -468,7 +471,7 @@ describe("HitPay provider", () => {
     it("answers not_supported for a forged webhook and logs why, without the salt", async () => {
       const { service, log } = provider()
       const result = await service.getWebhookActionAndData(deliver(hitpayV1Webhook(fields(SESSION), "guessed")))
-      expect(result).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+      expect(result).toMatchObject({ action: PaymentActions.NOT_SUPPORTED })
       expect(log.warn).toHaveBeenCalledWith(expect.stringContaining("hmac does not match"))
       expect(JSON.stringify(log.warn.mock.calls)).not.toContain("salt_xyz")
     })
@@ -476,17 +479,21 @@ describe("HitPay provider", () => {
     it("answers not_supported, logged, for a session the store no longer has, asking HitPay nothing", async () => {
       const { service, log } = provider({}, logger(), [])
       const result = await service.getWebhookActionAndData(deliver(hitpayV1Webhook(fields(SESSION), "salt_xyz")))
-      expect(result).toEqual({ action: PaymentActions.NOT_SUPPORTED })
-      expect(log.warn).toHaveBeenCalledWith(
+      expect(result).toMatchObject({ action: PaymentActions.NOT_SUPPORTED })
+      // Signed as paid: an admin must hear of it, with the gateway's reference.
+      expect(log.error).toHaveBeenCalledWith(
         expect.stringContaining(`${SESSION} is not a live payment session of this provider`)
+      )
+      expect(log.error).toHaveBeenCalledWith(
+        expect.stringContaining(`Paid at the gateway, no order: HitPay payment request ${REQUEST}`)
       )
     })
 
     it("answers not_supported for a session that now holds another payment request (replaced after a cart change)", async () => {
       const { service, log } = provider({}, logger(), [session({ gateway_reference: "a-newer-request" })])
       const result = await service.getWebhookActionAndData(deliver(hitpayV1Webhook(fields(SESSION), "salt_xyz")))
-      expect(result).toEqual({ action: PaymentActions.NOT_SUPPORTED })
-      expect(log.warn).toHaveBeenCalledWith(
+      expect(result).toMatchObject({ action: PaymentActions.NOT_SUPPORTED })
+      expect(log.error).toHaveBeenCalledWith(
         expect.stringContaining(`holds payment request a-newer-request, not ${REQUEST}`)
       )
     })
@@ -494,7 +501,9 @@ describe("HitPay provider", () => {
     it("answers not_supported for a session of another provider", async () => {
       const log = logger()
       const service = new HitPayProviderService(cradleWith(log, "pp_system_default", [session()]), options)
-      expect(await service.getWebhookActionAndData(deliver(hitpayV1Webhook(fields(SESSION), "salt_xyz")))).toEqual({
+      expect(
+        await service.getWebhookActionAndData(deliver(hitpayV1Webhook(fields(SESSION), "salt_xyz")))
+      ).toMatchObject({
         action: PaymentActions.NOT_SUPPORTED,
       })
     })
@@ -503,7 +512,7 @@ describe("HitPay provider", () => {
       const result = await provider().service.getWebhookActionAndData(
         deliver(hitpayV1Webhook(fields("INV-2024-001"), "salt_xyz"))
       )
-      expect(result).toEqual({ action: PaymentActions.NOT_SUPPORTED })
+      expect(result).toMatchObject({ action: PaymentActions.NOT_SUPPORTED })
     })
   })
 })

@@ -1,0 +1,118 @@
+import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
+import type { IPaymentModuleService, Logger, MedusaContainer } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, Modules, PaymentActions } from "@medusajs/framework/utils"
+import { processPaymentWorkflow } from "@medusajs/core-flows"
+import type { HostedWebhookResult } from "../../lib/hosted-provider"
+import type { RawWebhook } from "../../lib/webhook"
+
+/**
+ * The plugin's webhook route of one gateway, `POST /hooks/<gateway>/<id>` for the provider registered with
+ * `id`. Medusa's core route answers 200 before it checks anything and processes 5 s later, so a failure
+ * there is lost for good: the gateway has its 200. This route verifies, runs Medusa's own payment
+ * processing (cart lock, authorization through the provider, cart completion), and only then answers:
+ *
+ * - 200 (with `acknowledge`'s body where the gateway wants one) when the order exists or there is nothing to do;
+ * - 401 for a webhook not proven to come from the gateway; 400 for a body that is not the gateway's;
+ *   404 for an unknown provider id; 422 for a verified webhook that names no live session of this provider,
+ *   or a payment that cannot become an order (logged as an error: "paid at the gateway, no order");
+ * - 503 when it could not be done now (the gateway could not be asked, the database or the cart lock timed
+ *   out), so that the gateway delivers it again.
+ *
+ * The body never tells the caller a detail of the store: the log says why.
+ */
+export function hostedWebhookRoute(gateway: {
+  id: string
+  name: string
+  acknowledge?: (payload: RawWebhook) => unknown
+}) {
+  return async (req: MedusaRequest, res: MedusaResponse) => {
+    const logger = req.scope.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
+    const paymentModule = req.scope.resolve<IPaymentModuleService>(Modules.PAYMENT)
+    const payload = {
+      data: (req.body ?? {}) as Record<string, unknown>,
+      rawData: (req as MedusaRequest & { rawBody?: Buffer }).rawBody ?? "",
+      headers: req.headers as Record<string, unknown>,
+    }
+    const answer = (status: number, message: string) => {
+      if (status === 200 && gateway.acknowledge) return res.status(200).json(gateway.acknowledge(payload))
+      return res.status(status).json({ message })
+    }
+
+    const providerId = `pp_${gateway.id}_${req.params.id}`
+    const [registered] = await paymentModule.listPaymentProviders({ id: providerId })
+    if (!registered) {
+      return answer(404, `no ${gateway.name} payment provider with this id`)
+    }
+
+    let result: HostedWebhookResult
+    try {
+      result = (await paymentModule.getWebhookActionAndData({ provider: providerId, payload })) as HostedWebhookResult
+    } catch (error) {
+      logger.warn(`${gateway.name} webhook answered 503: could not be checked now: ${(error as Error).message}`)
+      return answer(503, "could not be checked now; deliver it again")
+    }
+    const { verdict } = result
+    if (verdict.kind === "unauthenticated") return answer(401, "not authenticated")
+    if (verdict.kind === "malformed") return answer(400, `not a ${gateway.name} webhook`)
+    if (verdict.kind === "ignored") return answer(200, "nothing to do")
+    if (verdict.kind === "no_live_session") return answer(422, "not a payment of this store")
+
+    const what = `${gateway.name} webhook for session ${verdict.sessionId} (${verdict.gatewayReference})`
+    const [session] = await paymentModule.listPaymentSessions({ id: verdict.sessionId })
+    if (!session || session.provider_id !== providerId) {
+      logger.warn(`${what}: the session belongs to ${session?.provider_id ?? "no provider"}, not ${providerId}`)
+      return answer(422, "not a payment of this store")
+    }
+    if (verdict.wrongAmount) {
+      logger.error(
+        `${what}: paid at the gateway, no order: the gateway's amount is not the session's (the log above says both)`
+      )
+      return answer(422, "the payment does not match the order")
+    }
+    if (result.action !== PaymentActions.AUTHORIZED && result.action !== PaymentActions.SUCCESSFUL) {
+      logger.info(`${what} is ${verdict.status}; nothing for Medusa to do`)
+      return answer(200, "nothing to do")
+    }
+
+    // Medusa's own processing: lock the cart, authorize (asking the gateway again), complete the cart.
+    const { errors } = await processPaymentWorkflow(req.scope).run({ input: result, throwOnError: false })
+    if (await orderExistsFor(req.scope, session.payment_collection_id)) {
+      return answer(200, "done")
+    }
+    const error = errors?.[0]?.error as { message?: string; code?: string } | undefined
+    if (!error || isTransient(error)) {
+      logger.warn(
+        `${what} answered 503: no order yet${error ? `: ${error.message}` : ""}; the gateway will deliver it again`
+      )
+      return answer(503, "not done yet; deliver it again")
+    }
+    logger.error(`${what}: paid at the gateway, no order: ${error.message ?? String(error)}`)
+    return answer(422, "the payment could not become an order")
+  }
+}
+
+/** Errors that a later delivery may not meet: the cart lock, the database, a timeout. */
+export function isTransient(error: { message?: string; code?: string }): boolean {
+  const text = `${error.code ?? ""} ${error.message ?? ""}`
+  return /acquire lock|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|Timeout acquiring a connection|terminating connection|57P01|08006|08003|could not connect|timed out/i.test(
+    text
+  )
+}
+
+/** Whether the cart paying through this payment collection has become an order (true when no cart is linked). */
+export async function orderExistsFor(container: MedusaContainer, paymentCollectionId: string): Promise<boolean> {
+  const query = container.resolve(ContainerRegistrationKeys.QUERY)
+  const { data: carts } = await query.graph({
+    entity: "cart_payment_collection",
+    fields: ["cart_id"],
+    filters: { payment_collection_id: paymentCollectionId },
+  })
+  const cartId = (carts[0] as { cart_id?: string } | undefined)?.cart_id
+  if (!cartId) return true
+  const { data: orders } = await query.graph({
+    entity: "order_cart",
+    fields: ["order_id"],
+    filters: { cart_id: cartId },
+  })
+  return orders.length > 0
+}
