@@ -83,7 +83,13 @@ async function failOnSpawnError(step) {
  */
 async function localServerAnswers() {
   const { Client } = require("pg")
-  const client = new Client({ host: "localhost", port: 5432, user: "postgres", database: "postgres", connectionTimeoutMillis: 1500 })
+  const client = new Client({
+    host: "localhost",
+    port: 5432,
+    user: "postgres",
+    database: "postgres",
+    connectionTimeoutMillis: 1500,
+  })
   client.on("error", () => {})
   try {
     await client.connect()

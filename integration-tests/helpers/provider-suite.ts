@@ -9,6 +9,7 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import nock from "nock"
 import { Modules } from "@medusajs/framework/utils"
 import { refreshPaymentCollectionForCartWorkflow } from "@medusajs/core-flows"
+import { reconcileHostedPayments } from "../../src/lib/reconcile"
 import { medusaWebhookRoute } from "./gateway"
 import type { GatewayRequest, WebhookAnswer, WebhookDelivery, WebhookOutcome, WebhookRoute } from "./gateway"
 import {
@@ -340,6 +341,59 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         expect(answer.status).toBe(422)
         await medusaWebhookRoute(coreRouteName).deliver({ api, container: getContainer() }, webhook)
         expect(await orderCount(getContainer())).toBe(0)
+      })
+
+      /** Runs the reconciliation job's handler as if `minutes` had passed since the checkout's session was made. */
+      async function reconcileAfter(checkout: Checkout, minutes: number) {
+        const [session] = await getContainer()
+          .resolve(Modules.PAYMENT)
+          .listPaymentSessions({ id: checkout.session.id }, { select: ["id", "created_at"] })
+        const now = new Date(new Date(session.created_at as unknown as string).getTime() + minutes * 60_000)
+        return reconcileHostedPayments(getContainer(), { now })
+      }
+
+      it(`makes exactly one order from a paid ${name} session whose every webhook was lost, when the reconciliation runs`, async () => {
+        const checkout = await t.checkout()
+        t.gatewayReports(checkout, PAID)
+
+        expect(await reconcileAfter(checkout, 20)).toEqual([
+          expect.objectContaining({ sessionId: checkout.session.id, decision: "order made" }),
+        ])
+        expect(await reconcileAfter(checkout, 25)).toEqual([]) // settled: not asked again
+
+        const orders = await t.orders(checkout)
+        expect(orders).toHaveLength(1)
+        expect(Number(orders[0].total)).toBe(CART_TOTAL)
+        expect(onlyPayment(orders[0]).captures.map((c) => Number(c.amount))).toEqual([CART_TOTAL])
+      })
+
+      it(`leaves a ${name} session the gateway calls pending as it is, and one past the reconciliation's age alone`, async () => {
+        const checkout = await t.checkout()
+        const gateway = t.gatewayReports(checkout, PENDING)
+
+        expect(await reconcileAfter(checkout, 5)).toEqual([]) // within the grace period: its webhook may still come
+        expect(await reconcileAfter(checkout, 20)).toEqual([
+          expect.objectContaining({ sessionId: checkout.session.id, decision: "still pending at the gateway" }),
+        ])
+        expect(await t.orders(checkout)).toHaveLength(0)
+
+        gateway.changeTo(PAID)
+        const asked = gateway.asked()
+        expect(await reconcileAfter(checkout, 30 * 24 * 60)).toEqual([]) // a month on: expired, left alone
+        expect(gateway.asked()).toBe(asked)
+        expect(await t.orders(checkout)).toHaveLength(0)
+      })
+
+      it(`reconciles one ${name} session on demand from the Admin API, and only for an admin`, async () => {
+        const checkout = await t.checkout()
+        t.gatewayReports(checkout, PAID)
+        const path = `/admin/hpp/payment-sessions/${checkout.session.id}/reconcile`
+
+        expect((await answerOf(api.post(path, {}))).status).toBe(401)
+        type Reconciled = { reconciliation: { decision: string } }
+        const { data } = await api.post<Reconciled>(path, {}, await t.admin())
+        expect(data.reconciliation.decision).toBe("order made")
+        expect(await t.orders(checkout)).toHaveLength(1)
       })
 
       it(`makes no order when ${name} was paid a different amount than the cart's`, async () => {

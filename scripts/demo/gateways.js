@@ -29,14 +29,14 @@ function sandboxCredentials({ backendUrl, storefrontUrl }) {
     netvalve: {
       clientId: c.netvalve.clientId,
       apiKey: c.netvalve.apiKey,
-      webhookUrl: `${backendUrl}/hooks/payment/netvalve_netvalve`,
+      webhookUrl: `${backendUrl}/hooks/netvalve/netvalve`,
       webhookHeaderName: c.netvalve.webhookHeaderName,
       webhookHeaderValue: c.netvalve.webhookHeaderValue,
     },
     catalystpay: {
       apiKey: c.catalystpay.apiKey,
       webhookSecret: c.catalystpay.webhookSecret,
-      webhookUrl: `${backendUrl}/hooks/payment/catalystpay_catalystpay`,
+      webhookUrl: `${backendUrl}/hooks/catalystpay/catalystpay`,
       // CatalystPay's hosted page, not the session, knows where to send the buyer back.
       successRedirectUrl: `${storefrontUrl}/return?gateway=catalystpay&session_token={session_token}`,
       failureRedirectUrl: `${storefrontUrl}/return?gateway=catalystpay&session_token={session_token}&outcome=failed`,
@@ -53,7 +53,7 @@ function gatewayEnv({ sandboxUrl, backendUrl, storefrontUrl }) {
     HITPAY_API_KEY: c.hitpay.apiKey,
     HITPAY_SALT: c.hitpay.salt,
     HITPAY_API_BASE_URL: `${sandboxUrl}/hitpay/v1`,
-    HITPAY_WEBHOOK_URL: `${backendUrl}/hooks/payment/hitpay_hitpay`,
+    HITPAY_WEBHOOK_URL: `${backendUrl}/hooks/hitpay/hitpay`,
     HITPAY_RETURN_URL: returnUrl,
     HITPAY_ALLOWED_RETURN_ORIGINS: origins,
 

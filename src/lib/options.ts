@@ -102,8 +102,11 @@ export function envNames<K extends string>(prefix: string, options: Record<K, un
   >
 }
 
-/** The options every hosted-page provider has, under the same names. */
-export const hostedPageOptions = () => ({
+/**
+ * The options every hosted-page provider has, under the same names. `reconcileForHours` defaults to what
+ * the gateway's slowest method needs (SEPA takes days, cards minutes).
+ */
+export const hostedPageOptions = ({ reconcileForHours = 72 }: { reconcileForHours?: number } = {}) => ({
   /** "sandbox" (the default) or "production": picks the gateway's hosts. */
   environment: environmentOption(),
   /** The default return URL when the storefront sends none; its origin is always allowed. */
@@ -112,6 +115,12 @@ export const hostedPageOptions = () => ({
   allowedReturnOrigins: originList(),
   /** Per-request timeout to the gateway. */
   timeoutMs: positiveInt(15_000),
+  /** Whether the reconciliation job asks the gateway about sessions whose webhook never came. */
+  reconcile: booleanish(true),
+  /** How long after a session was created the job first asks (its webhook usually comes sooner). */
+  reconcileAfterMinutes: positiveInt(10),
+  /** Until how long after a session was created the job keeps asking; older ones are left alone. */
+  reconcileForHours: positiveInt(reconcileForHours),
 })
 
 /** `environment`: "sandbox" (the default) or "production", in every provider. */

@@ -28,7 +28,8 @@ export const catalystpayOptionsSchema = z
     apiKey: requiredString().pipe(z.string().startsWith("rk_", 'must be a CatalystPay API key ("rk_...")')),
     /** The signing secret of the webhook profile that posts to this store. */
     webhookSecret: requiredString(),
-    ...hostedPageOptions(),
+    // A SEPA direct debit can take days to complete: keep asking for two weeks.
+    ...hostedPageOptions({ reconcileForHours: 14 * 24 }),
     /** Overrides the API host chosen by `environment`. */
     apiBaseUrl: optionalUrl(),
     /** Campaign mode: the campaign fixes price, currency, gateway and branding. */

@@ -1,0 +1,18 @@
+import type { MedusaContainer } from "@medusajs/framework/types"
+import { reconcileHostedPayments } from "../lib/reconcile"
+
+/**
+ * Every 5 minutes: sessions of this plugin's providers whose webhook never came are settled with the
+ * gateway's word (see `reconcileHostedPayments`). Medusa runs jobs in `shared` and `worker` processes only.
+ * A provider's `reconcile: false` (e.g. `HITPAY_RECONCILE=false`) leaves its sessions out;
+ * `HPP_RECONCILIATION=off` switches the job off for every provider.
+ */
+export default async function reconcileHostedPaymentsJob(container: MedusaContainer) {
+  if (process.env.HPP_RECONCILIATION === "off") return
+  await reconcileHostedPayments(container)
+}
+
+export const config = {
+  name: "medusa-payment-hpp-reconcile",
+  schedule: "*/5 * * * *",
+}

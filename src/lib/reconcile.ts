@@ -1,0 +1,199 @@
+import type {
+  FilterablePaymentSessionProps,
+  IPaymentModuleService,
+  Logger,
+  MedusaContainer,
+} from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { processPaymentWorkflow } from "@medusajs/core-flows"
+import type { ZodTypeAny } from "zod"
+import { orderExistsFor } from "../api/hooks/hosted-webhook"
+import { HPP_GATEWAYS, HppGateway } from "../env"
+import { OptionsSpec, parseProviderOptions } from "./options"
+
+/** What the reconciliation did with one session, as its log line and the admin route say. */
+export type ReconcileDecision =
+  | "order made"
+  | "awaiting payment"
+  | "still pending at the gateway"
+  | "not paid at the gateway"
+  | "already an order"
+  | "busy"
+  | "not a hosted-payment session"
+  | "failed"
+
+export type ReconcileResult = { sessionId: string; provider: string; decision: ReconcileDecision; detail?: string }
+
+type Window = { enabled: boolean; afterMinutes: number; forHours: number }
+
+const HPP_PROVIDER = /^pp_(hitpay|cashflows|netvalve|catalystpay)_(.+)$/
+const BATCH = 20
+
+/**
+ * Reconciliation: a paid order even when every webhook is lost. Every session of this plugin's providers
+ * still pending (or pending authorization) after the provider's grace period, and younger than its maximum
+ * age, is put through Medusa's own payment processing as if its webhook had come: Medusa locks the cart,
+ * the provider asks the gateway (with the amount check), and a paid session completes its cart into an
+ * order. A session the gateway still calls pending stays as it is. Small batches, one line per decision,
+ * and never two runs on one session at once (the locking module's lock, shared across instances when the
+ * store configures one).
+ */
+export async function reconcileHostedPayments(
+  container: MedusaContainer,
+  { now = new Date(), batch = BATCH }: { now?: Date; batch?: number } = {}
+): Promise<ReconcileResult[]> {
+  const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
+  const providers = (await payment.listPaymentProviders({})).map((p) => p.id).filter((id) => HPP_PROVIDER.test(id))
+  const results: ReconcileResult[] = []
+  for (const provider of providers) {
+    const window = windowOf(container, provider)
+    if (!window.enabled) continue
+    // Medusa's filter type leaves out `status`, which the session table has and its service filters by.
+    const filters: FilterablePaymentSessionProps & { status: PaymentSessionStatus[] } = {
+      provider_id: provider,
+      status: [PaymentSessionStatus.PENDING, PaymentSessionStatus.PENDING_AUTHORIZATION],
+      created_at: {
+        $lte: new Date(now.getTime() - window.afterMinutes * 60_000).toISOString(),
+        $gte: new Date(now.getTime() - window.forHours * 3_600_000).toISOString(),
+      },
+    }
+    const sessions = await payment.listPaymentSessions(filters, { take: batch, order: { created_at: "ASC" } })
+    for (const session of sessions) {
+      results.push(await reconcilePaymentSession(container, session.id))
+    }
+  }
+  return results
+}
+
+/** The same check for one payment session, on demand (the admin route). */
+export async function reconcilePaymentSession(container: MedusaContainer, sessionId: string): Promise<ReconcileResult> {
+  const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
+  const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
+  const [session] = await payment.listPaymentSessions({ id: sessionId })
+  const say = (decision: ReconcileDecision, detail?: string): ReconcileResult => {
+    const result = { sessionId, provider: session?.provider_id ?? "?", decision, detail }
+    const line = `medusa-payment-hpp reconciliation: session ${sessionId} (${result.provider}): ${decision}${detail ? `: ${detail}` : ""}`
+    if (decision === "failed") logger.error(line)
+    else logger.info(line)
+    return result
+  }
+  if (!session || !HPP_PROVIDER.test(session.provider_id)) {
+    return say("not a hosted-payment session")
+  }
+  if (
+    session.status !== PaymentSessionStatus.PENDING &&
+    session.status !== PaymentSessionStatus.PENDING_AUTHORIZATION
+  ) {
+    return say("already an order", `the session is ${session.status}`)
+  }
+  const pending = session.status === PaymentSessionStatus.PENDING
+  if (pending && (await orderExistsFor(container, session.payment_collection_id))) {
+    // The cart became an order with another session: this page must not add a second payment.
+    return say(
+      "already an order",
+      "the cart was completed with another payment; a payment on this page needs a refund at the gateway"
+    )
+  }
+  const locking = container.resolve(Modules.LOCKING)
+  try {
+    return await locking.execute(`medusa-payment-hpp:reconcile:${sessionId}`, () => settle(container, session, say), {
+      timeout: 1,
+    })
+  } catch (error) {
+    return say("busy", (error as Error).message)
+  }
+}
+
+/**
+ * The provider's word on a session, asked directly where Medusa's payment module lets us (its provider
+ * service, which it keeps as `paymentProviderService_`; the integration tests guard this against an
+ * upgrade). Without it, the payment processing below asks the provider itself.
+ */
+async function providerStatus(
+  container: MedusaContainer,
+  session: { provider_id: string; data: Record<string, unknown> }
+): Promise<string | undefined> {
+  const payment = container.resolve(Modules.PAYMENT) as unknown as {
+    paymentProviderService_?: {
+      getStatus(provider: string, input: { data: Record<string, unknown> }): Promise<{ status: string }>
+    }
+  }
+  const providers = payment.paymentProviderService_
+  if (!providers || typeof providers.getStatus !== "function") return undefined
+  return (await providers.getStatus(session.provider_id, { data: session.data })).status
+}
+
+async function settle(
+  container: MedusaContainer,
+  session: {
+    id: string
+    amount: unknown
+    payment_collection_id: string
+    provider_id: string
+    data: Record<string, unknown>
+  },
+  say: (decision: ReconcileDecision, detail?: string) => ReconcileResult
+): Promise<ReconcileResult> {
+  // A session the gateway still calls pending is left as it is, without a failing authorization each run.
+  const asked = await providerStatus(container, session).catch((error: Error) => `unknown (${error.message})`)
+  if (asked === PaymentSessionStatus.PENDING || asked === PaymentSessionStatus.REQUIRES_MORE) {
+    return say("still pending at the gateway", asked)
+  }
+  if (asked?.startsWith("unknown")) {
+    return say("failed", `the gateway could not be asked: ${asked}; the next run asks again`)
+  }
+  const payable: string[] = [
+    PaymentSessionStatus.AUTHORIZED,
+    PaymentSessionStatus.CAPTURED,
+    PaymentSessionStatus.PENDING_AUTHORIZATION,
+  ]
+  if (asked && !payable.includes(asked)) {
+    return say("not paid at the gateway", asked)
+  }
+  const input = { action: PaymentActions.AUTHORIZED, data: { session_id: session.id, amount: Number(session.amount) } }
+  const { errors } = await processPaymentWorkflow(container).run({ input, throwOnError: false })
+  const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
+  const [after] = await payment.listPaymentSessions({ id: session.id })
+  const ordered = await orderExistsFor(container, session.payment_collection_id)
+  if (ordered && after?.status === PaymentSessionStatus.PENDING_AUTHORIZATION) return say("awaiting payment")
+  if (
+    ordered &&
+    (after?.status === PaymentSessionStatus.AUTHORIZED || after?.status === PaymentSessionStatus.CAPTURED)
+  ) {
+    return say("order made")
+  }
+  const message = (errors?.[0]?.error as Error | undefined)?.message ?? ""
+  if (/was not authorized with the provider/.test(message) || after?.status === PaymentSessionStatus.PENDING) {
+    return say("still pending at the gateway", after?.status)
+  }
+  return say("failed", message || `the session is ${after?.status ?? "gone"}`)
+}
+
+/** The provider's reconciliation options, from medusa-config (defaults where it sets none). */
+function windowOf(container: MedusaContainer, provider: string): Window {
+  const [, gateway, id] = HPP_PROVIDER.exec(provider) as RegExpExecArray
+  const config = container.resolve(ContainerRegistrationKeys.CONFIG_MODULE) as {
+    modules?: Record<
+      string,
+      { resolve?: string; options?: { providers?: { id?: string; resolve?: string; options?: unknown }[] } } | boolean
+    >
+  }
+  const paymentModule = Object.values(config.modules ?? {}).find(
+    (m): m is { options?: { providers?: { id?: string; resolve?: string; options?: unknown }[] } } =>
+      typeof m === "object" && !!m && String(m.resolve ?? "").includes("payment")
+  )
+  const registered = paymentModule?.options?.providers?.find(
+    (p) => p.id === id && String(p.resolve ?? "").includes(gateway)
+  )
+  const spec = HPP_GATEWAYS[gateway as HppGateway] as OptionsSpec<ZodTypeAny>
+  try {
+    const { options } = parseProviderOptions(spec, registered?.options ?? {})
+    return {
+      enabled: options.reconcile,
+      afterMinutes: options.reconcileAfterMinutes,
+      forHours: options.reconcileForHours,
+    }
+  } catch {
+    return { enabled: false, afterMinutes: 0, forHours: 0 }
+  }
+}
