@@ -396,6 +396,21 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         expect(await t.orders(checkout)).toHaveLength(1)
       })
 
+      it(`answers 503 to a paid ${name} webhook while ${name} cannot be asked, and makes the one order when it is delivered again`, async () => {
+        const checkout = await t.checkout()
+        const webhook = webhooks.paid(checkout, CART_AMOUNT)
+
+        // No stand-in for the status API: every call to the gateway fails to connect.
+        const first = await t.deliver(webhook)
+        expect(first.status).toBe(503)
+        expect(JSON.stringify(first.data)).not.toContain(checkout.session.id)
+        expect(await t.orders(checkout)).toHaveLength(0)
+
+        t.gatewayReports(checkout, PAID)
+        await deliverAs("processed", checkout, webhook)
+        expect(await t.orders(checkout)).toHaveLength(1)
+      })
+
       it(`makes no order when ${name} was paid a different amount than the cart's`, async () => {
         const checkout = await t.checkout()
         t.gatewayReports(checkout, { status: "paid", amount: WRONG_AMOUNT })

@@ -158,6 +158,16 @@ const cashflows: GatewayAdapter = {
 }
 
 providerSuite(cashflows, (t) => {
+  it("answers 503 to a notification whose payment has a status Cashflows has not documented, so that it comes again", async () => {
+    const checkout = await t.checkout()
+    standInForJob(() => ({ orderNumber: checkout.session.id, status: "Settling", amount: CART_AMOUNT }))
+
+    const response = await t.deliver(notification())
+    expect(response.status).toBe(503)
+    expect(response.data).not.toEqual(ACKNOWLEDGEMENT)
+    expect(await t.orders(checkout)).toHaveLength(0)
+  })
+
   it("acknowledges a notification for a job Cashflows says Failed, and makes no order", async () => {
     const checkout = await t.checkout()
     standInForJob(() => ({ orderNumber: checkout.session.id, status: "Failed", amount: CART_AMOUNT }))

@@ -117,7 +117,15 @@ export type WebhookVerdict =
   | { kind: "malformed"; reason: string }
   | { kind: "ignored"; reason: string }
   | { kind: "no_live_session"; reason: string; paid: boolean }
-  | { kind: "session"; sessionId: string; gatewayReference: string; status: PaymentSessionStatus; wrongAmount: boolean }
+  | {
+      kind: "session"
+      sessionId: string
+      gatewayReference: string
+      status: PaymentSessionStatus
+      wrongAmount: boolean
+      /** Pending only because the gateway used a word its tables do not know: worth a later delivery. */
+      unknownStatus: boolean
+    }
 
 export type HostedWebhookResult = WebhookActionResult & { verdict: WebhookVerdict }
 
@@ -298,6 +306,7 @@ export abstract class HostedPaymentProvider<
         status,
         // The gateway says paid, but not this session's amount: a payment that must not become an order.
         wrongAmount: isPaid(gateway.status) && status === PaymentSessionStatus.ERROR && !gateway.foreign,
+        unknownStatus: status === PaymentSessionStatus.PENDING && (gateway.unknown?.length ?? 0) > 0,
       },
     }
   }

@@ -69,6 +69,10 @@ export function hostedWebhookRoute(gateway: {
       )
       return answer(422, "the payment does not match the order")
     }
+    if (verdict.unknownStatus) {
+      logger.warn(`${what} answered 503: the gateway reports a status its tables do not know (logged above)`)
+      return answer(503, "not done yet; deliver it again")
+    }
     if (result.action !== PaymentActions.AUTHORIZED && result.action !== PaymentActions.SUCCESSFUL) {
       logger.info(`${what} is ${verdict.status}; nothing for Medusa to do`)
       return answer(200, "nothing to do")
@@ -91,9 +95,13 @@ export function hostedWebhookRoute(gateway: {
   }
 }
 
-/** Errors that a later delivery may not meet: the cart lock, the database, a timeout. */
+/**
+ * Errors that a later delivery may not meet: the cart lock, the database, a timeout, and a gateway that
+ * could not be asked (our gateway errors say "no answer within", "could not reach" or "failed (HTTP 5xx").
+ */
 export function isTransient(error: { message?: string; code?: string }): boolean {
   const text = `${error.code ?? ""} ${error.message ?? ""}`
+  if (/ failed \(HTTP (5\d\d|429)|no answer within .* \(timeout\)|could not reach /.test(text)) return true
   return /acquire lock|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|Timeout acquiring a connection|terminating connection|57P01|08006|08003|could not connect|timed out/i.test(
     text
   )
