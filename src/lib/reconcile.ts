@@ -18,6 +18,7 @@ export type ReconcileDecision =
   | "still pending at the gateway"
   | "not paid at the gateway"
   | "already an order"
+  | "already settled"
   | "busy"
   | "not a hosted-payment session"
   | "failed"
@@ -28,6 +29,15 @@ type Window = { enabled: boolean; afterMinutes: number; forHours: number }
 
 const HPP_PROVIDER = /^pp_(hitpay|cashflows|netvalve|catalystpay)_(.+)$/
 const BATCH = 20
+/** At most this many batches per provider and run, so that one run stays short. */
+const MAX_BATCHES = 10
+/** The statuses Medusa leaves a session in until it is paid: a completion tried too early saves them. */
+const OPEN: string[] = [
+  PaymentSessionStatus.PENDING,
+  PaymentSessionStatus.PENDING_AUTHORIZATION,
+  PaymentSessionStatus.REQUIRES_MORE,
+  PaymentSessionStatus.ERROR,
+]
 
 /**
  * Reconciliation: a paid order even when every webhook is lost. Every session of this plugin's providers
@@ -51,15 +61,23 @@ export async function reconcileHostedPayments(
     // Medusa's filter type leaves out `status`, which the session table has and its service filters by.
     const filters: FilterablePaymentSessionProps & { status: PaymentSessionStatus[] } = {
       provider_id: provider,
-      status: [PaymentSessionStatus.PENDING, PaymentSessionStatus.PENDING_AUTHORIZATION],
+      status: OPEN as PaymentSessionStatus[],
       created_at: {
         $lte: new Date(now.getTime() - window.afterMinutes * 60_000).toISOString(),
         $gte: new Date(now.getTime() - window.forHours * 3_600_000).toISOString(),
       },
     }
-    const sessions = await payment.listPaymentSessions(filters, { take: batch, order: { created_at: "ASC" } })
-    for (const session of sessions) {
-      results.push(await reconcilePaymentSession(container, session.id))
+    // Page through the window: sessions the gateway still calls unpaid stay in it, and must not hide later ones.
+    for (let page = 0; page < MAX_BATCHES; page++) {
+      const sessions = await payment.listPaymentSessions(filters, {
+        take: batch,
+        skip: page * batch,
+        order: { created_at: "ASC" },
+      })
+      for (const session of sessions) {
+        results.push(await reconcilePaymentSession(container, session.id))
+      }
+      if (sessions.length < batch) break
     }
   }
   return results
@@ -80,13 +98,10 @@ export async function reconcilePaymentSession(container: MedusaContainer, sessio
   if (!session || !HPP_PROVIDER.test(session.provider_id)) {
     return say("not a hosted-payment session")
   }
-  if (
-    session.status !== PaymentSessionStatus.PENDING &&
-    session.status !== PaymentSessionStatus.PENDING_AUTHORIZATION
-  ) {
-    return say("already an order", `the session is ${session.status}`)
+  if (!OPEN.includes(session.status)) {
+    return say("already settled", `the session is ${session.status}`)
   }
-  const pending = session.status === PaymentSessionStatus.PENDING
+  const pending = session.status !== PaymentSessionStatus.PENDING_AUTHORIZATION
   if (pending && (await orderExistsFor(container, session.payment_collection_id))) {
     // The cart became an order with another session: this page must not add a second payment.
     return say(
@@ -95,12 +110,16 @@ export async function reconcilePaymentSession(container: MedusaContainer, sessio
     )
   }
   const locking = container.resolve(Modules.LOCKING)
+  let settling = false
   try {
-    return await locking.execute(`medusa-payment-hpp:reconcile:${sessionId}`, () => settle(container, session, say), {
-      timeout: 1,
-    })
+    const run = () => {
+      settling = true
+      return settle(container, session, say)
+    }
+    return await locking.execute(`medusa-payment-hpp:reconcile:${sessionId}`, run, { timeout: 1 })
   } catch (error) {
-    return say("busy", (error as Error).message)
+    // Only the lock's own refusal means another run has this session; anything else is a failure to report.
+    return settling ? say("failed", (error as Error).message) : say("busy", (error as Error).message)
   }
 }
 
@@ -178,9 +197,11 @@ function windowOf(container: MedusaContainer, provider: string): Window {
       { resolve?: string; options?: { providers?: { id?: string; resolve?: string; options?: unknown }[] } } | boolean
     >
   }
-  const paymentModule = Object.values(config.modules ?? {}).find(
+  // The payment module's entry: under its key, as defineConfig files it, else by what it resolves to.
+  const entries = config.modules ?? {}
+  const paymentModule = [entries[Modules.PAYMENT], ...Object.values(entries)].find(
     (m): m is { options?: { providers?: { id?: string; resolve?: string; options?: unknown }[] } } =>
-      typeof m === "object" && !!m && String(m.resolve ?? "").includes("payment")
+      typeof m === "object" && !!m && /(^|\/)payment$/.test(String(m.resolve ?? ""))
   )
   const registered = paymentModule?.options?.providers?.find(
     (p) => p.id === id && String(p.resolve ?? "").includes(gateway)

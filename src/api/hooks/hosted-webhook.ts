@@ -38,60 +38,70 @@ export function hostedWebhookRoute(gateway: {
       return res.status(status).json({ message })
     }
 
-    const providerId = `pp_${gateway.id}_${req.params.id}`
-    const [registered] = await paymentModule.listPaymentProviders({ id: providerId })
-    if (!registered) {
-      return answer(404, `no ${gateway.name} payment provider with this id`)
-    }
-
-    let result: HostedWebhookResult
     try {
-      result = (await paymentModule.getWebhookActionAndData({ provider: providerId, payload })) as HostedWebhookResult
+      return await handle()
     } catch (error) {
-      logger.warn(`${gateway.name} webhook answered 503: could not be checked now: ${(error as Error).message}`)
-      return answer(503, "could not be checked now; deliver it again")
-    }
-    const { verdict } = result
-    if (verdict.kind === "unauthenticated") return answer(401, "not authenticated")
-    if (verdict.kind === "malformed") return answer(400, `not a ${gateway.name} webhook`)
-    if (verdict.kind === "ignored") return answer(200, "nothing to do")
-    if (verdict.kind === "no_live_session") return answer(422, "not a payment of this store")
-
-    const what = `${gateway.name} webhook for session ${verdict.sessionId} (${verdict.gatewayReference})`
-    const [session] = await paymentModule.listPaymentSessions({ id: verdict.sessionId })
-    if (!session || session.provider_id !== providerId) {
-      logger.warn(`${what}: the session belongs to ${session?.provider_id ?? "no provider"}, not ${providerId}`)
-      return answer(422, "not a payment of this store")
-    }
-    if (verdict.wrongAmount) {
-      logger.error(
-        `${what}: paid at the gateway, no order: the gateway's amount is not the session's (the log above says both)`
-      )
-      return answer(422, "the payment does not match the order")
-    }
-    if (verdict.unknownStatus) {
-      logger.warn(`${what} answered 503: the gateway reports a status its tables do not know (logged above)`)
+      // The database or Medusa's processing failed around the work: worth a redelivery, never a bare 500.
+      logger.warn(`${gateway.name} webhook answered 503: ${(error as Error).message}`)
       return answer(503, "not done yet; deliver it again")
     }
-    if (result.action !== PaymentActions.AUTHORIZED && result.action !== PaymentActions.SUCCESSFUL) {
-      logger.info(`${what} is ${verdict.status}; nothing for Medusa to do`)
-      return answer(200, "nothing to do")
-    }
 
-    // Medusa's own processing: lock the cart, authorize (asking the gateway again), complete the cart.
-    const { errors } = await processPaymentWorkflow(req.scope).run({ input: result, throwOnError: false })
-    if (await orderExistsFor(req.scope, session.payment_collection_id)) {
-      return answer(200, "done")
+    async function handle() {
+      const providerId = `pp_${gateway.id}_${req.params.id}`
+      const [registered] = await paymentModule.listPaymentProviders({ id: providerId })
+      if (!registered) {
+        return answer(404, `no ${gateway.name} payment provider with this id`)
+      }
+
+      let result: HostedWebhookResult
+      try {
+        result = (await paymentModule.getWebhookActionAndData({ provider: providerId, payload })) as HostedWebhookResult
+      } catch (error) {
+        logger.warn(`${gateway.name} webhook answered 503: could not be checked now: ${(error as Error).message}`)
+        return answer(503, "could not be checked now; deliver it again")
+      }
+      const { verdict } = result
+      if (verdict.kind === "unauthenticated") return answer(401, "not authenticated")
+      if (verdict.kind === "malformed") return answer(400, `not a ${gateway.name} webhook`)
+      if (verdict.kind === "ignored") return answer(200, "nothing to do")
+      if (verdict.kind === "no_live_session") return answer(422, "not a payment of this store")
+
+      const what = `${gateway.name} webhook for session ${verdict.sessionId} (${verdict.gatewayReference})`
+      const [session] = await paymentModule.listPaymentSessions({ id: verdict.sessionId })
+      if (!session || session.provider_id !== providerId) {
+        logger.warn(`${what}: the session belongs to ${session?.provider_id ?? "no provider"}, not ${providerId}`)
+        return answer(422, "not a payment of this store")
+      }
+      if (verdict.wrongAmount) {
+        logger.error(
+          `${what}: paid at the gateway, no order: the gateway's amount is not the session's (the log above says both)`
+        )
+        return answer(422, "the payment does not match the order")
+      }
+      if (verdict.unknownStatus) {
+        logger.warn(`${what} answered 503: the gateway reports a status its tables do not know (logged above)`)
+        return answer(503, "not done yet; deliver it again")
+      }
+      if (result.action !== PaymentActions.AUTHORIZED && result.action !== PaymentActions.SUCCESSFUL) {
+        logger.info(`${what} is ${verdict.status}; nothing for Medusa to do`)
+        return answer(200, "nothing to do")
+      }
+
+      // Medusa's own processing: lock the cart, authorize (asking the gateway again), complete the cart.
+      const { errors } = await processPaymentWorkflow(req.scope).run({ input: result, throwOnError: false })
+      if (await orderExistsFor(req.scope, session.payment_collection_id)) {
+        return answer(200, "done")
+      }
+      const error = errors?.[0]?.error as { message?: string; code?: string } | undefined
+      if (!error || isTransient(error)) {
+        logger.warn(
+          `${what} answered 503: no order yet${error ? `: ${error.message}` : ""}; the gateway will deliver it again`
+        )
+        return answer(503, "not done yet; deliver it again")
+      }
+      logger.error(`${what}: paid at the gateway, no order: ${error.message ?? String(error)}`)
+      return answer(422, "the payment could not become an order")
     }
-    const error = errors?.[0]?.error as { message?: string; code?: string } | undefined
-    if (!error || isTransient(error)) {
-      logger.warn(
-        `${what} answered 503: no order yet${error ? `: ${error.message}` : ""}; the gateway will deliver it again`
-      )
-      return answer(503, "not done yet; deliver it again")
-    }
-    logger.error(`${what}: paid at the gateway, no order: ${error.message ?? String(error)}`)
-    return answer(422, "the payment could not become an order")
   }
 }
 
@@ -102,7 +112,9 @@ export function hostedWebhookRoute(gateway: {
 export function isTransient(error: { message?: string; code?: string }): boolean {
   const text = `${error.code ?? ""} ${error.message ?? ""}`
   if (/ failed \(HTTP (5\d\d|429)|no answer within .* \(timeout\)|could not reach /.test(text)) return true
-  return /acquire lock|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|Timeout acquiring a connection|terminating connection|57P01|08006|08003|could not connect|timed out/i.test(
+  // We asked the gateway a moment ago and it said paid; Medusa's own ask found it not yet: ask again later.
+  if (/was not authorized with the provider/.test(text)) return true
+  return /acquir(e|ing) lock|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|Timeout acquiring a connection|terminating connection|57P01|08006|08003|could not connect|timed out/i.test(
     text
   )
 }
