@@ -15,6 +15,15 @@ export const HPP_GATEWAYS = {
 
 export type HppGateway = keyof typeof HPP_GATEWAYS
 
+export const HPP_GATEWAY_NAMES = Object.keys(HPP_GATEWAYS) as HppGateway[]
+
+/** The gateway and registration id of one of this plugin's providers (`pp_<gateway>_<id>`), else undefined. */
+export function hppProviderOf(providerId: string): { gateway: HppGateway; id: string } | undefined {
+  const gateway = HPP_GATEWAY_NAMES.find((name) => providerId.startsWith(`pp_${name}_`))
+  const id = gateway ? providerId.slice(`pp_${gateway}_`.length) : ""
+  return gateway && id ? { gateway, id } : undefined
+}
+
 export type HppProviderRegistration = { resolve: string; id: HppGateway; options: Record<string, string> }
 
 /**
@@ -29,7 +38,7 @@ export function hppProvidersFromEnv(
   env: NodeJS.ProcessEnv = process.env,
   resolve: (gateway: HppGateway) => string = (gateway) => `medusa-payment-hpp/providers/${gateway}`
 ): HppProviderRegistration[] {
-  return (Object.keys(HPP_GATEWAYS) as HppGateway[]).flatMap((gateway) => {
+  return HPP_GATEWAY_NAMES.flatMap((gateway) => {
     const options = optionsFromEnv(HPP_GATEWAYS[gateway], env)
     return Object.keys(options).length ? [{ resolve: resolve(gateway), id: gateway, options }] : []
   })

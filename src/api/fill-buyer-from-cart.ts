@@ -1,8 +1,6 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-
-/** The providers of this plugin, by their registration ids (`pp_<identifier>_<id>`). */
-const HPP_PROVIDER = /^pp_(hitpay|cashflows|netvalve|catalystpay)_/
+import { hppProviderOf } from "../env"
 
 const ADDRESS_FIELDS = [
   "first_name",
@@ -27,7 +25,7 @@ type Address = Partial<Record<(typeof ADDRESS_FIELDS)[number], string | null>> |
  */
 export async function fillBuyerFromCart(req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) {
   const body = req.body as { provider_id?: unknown; data?: Record<string, unknown> } | undefined
-  if (!body || typeof body.provider_id !== "string" || !HPP_PROVIDER.test(body.provider_id)) {
+  if (!body || typeof body.provider_id !== "string" || !hppProviderOf(body.provider_id)) {
     return next()
   }
   try {

@@ -1,4 +1,5 @@
 import { defineMiddlewares } from "@medusajs/framework/http"
+import { HPP_GATEWAY_NAMES } from "../env"
 import { fillBuyerFromCart } from "./fill-buyer-from-cart"
 
 export default defineMiddlewares({
@@ -10,7 +11,7 @@ export default defineMiddlewares({
     },
     // The plugin's webhook routes keep the raw body: signatures cover the exact bytes, and 64-bit
     // references sent as JSON numbers lose no digit.
-    ...["hitpay", "cashflows", "netvalve", "catalystpay"].map((gateway) => ({
+    ...HPP_GATEWAY_NAMES.map((gateway) => ({
       matcher: `/hooks/${gateway}/:id`,
       methods: ["POST" as const],
       bodyParser: { preserveRawBody: true },

@@ -7,9 +7,9 @@ import type {
 import { ContainerRegistrationKeys, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { processPaymentWorkflow } from "@medusajs/core-flows"
 import type { ZodTypeAny } from "zod"
-import { orderExistsFor } from "../api/hooks/hosted-webhook"
-import { HPP_GATEWAYS, HppGateway } from "../env"
+import { HPP_GATEWAYS, hppProviderOf } from "../env"
 import { OptionsSpec, parseProviderOptions } from "./options"
+import { orderExistsFor } from "./orders"
 
 /** What the reconciliation did with one session, as its log line and the admin route say. */
 export type ReconcileDecision =
@@ -27,7 +27,6 @@ export type ReconcileResult = { sessionId: string; provider: string; decision: R
 
 type Window = { enabled: boolean; afterMinutes: number; forHours: number }
 
-const HPP_PROVIDER = /^pp_(hitpay|cashflows|netvalve|catalystpay)_(.+)$/
 const BATCH = 20
 /** At most this many batches per provider and run, so that one run stays short. */
 const MAX_BATCHES = 10
@@ -53,7 +52,7 @@ export async function reconcileHostedPayments(
   { now = new Date(), batch = BATCH }: { now?: Date; batch?: number } = {}
 ): Promise<ReconcileResult[]> {
   const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
-  const providers = (await payment.listPaymentProviders({})).map((p) => p.id).filter((id) => HPP_PROVIDER.test(id))
+  const providers = (await payment.listPaymentProviders({})).map((p) => p.id).filter((id) => hppProviderOf(id))
   const results: ReconcileResult[] = []
   for (const provider of providers) {
     const window = windowOf(container, provider)
@@ -95,7 +94,7 @@ export async function reconcilePaymentSession(container: MedusaContainer, sessio
     else logger.info(line)
     return result
   }
-  if (!session || !HPP_PROVIDER.test(session.provider_id)) {
+  if (!session || !hppProviderOf(session.provider_id)) {
     return say("not a hosted-payment session")
   }
   if (!OPEN.includes(session.status)) {
@@ -190,7 +189,7 @@ async function settle(
 
 /** The provider's reconciliation options, from medusa-config (defaults where it sets none). */
 function windowOf(container: MedusaContainer, provider: string): Window {
-  const [, gateway, id] = HPP_PROVIDER.exec(provider) as RegExpExecArray
+  const { gateway, id } = hppProviderOf(provider) as NonNullable<ReturnType<typeof hppProviderOf>>
   const config = container.resolve(ContainerRegistrationKeys.CONFIG_MODULE) as {
     modules?: Record<
       string,
@@ -206,7 +205,7 @@ function windowOf(container: MedusaContainer, provider: string): Window {
   const registered = paymentModule?.options?.providers?.find(
     (p) => p.id === id && String(p.resolve ?? "").includes(gateway)
   )
-  const spec = HPP_GATEWAYS[gateway as HppGateway] as OptionsSpec<ZodTypeAny>
+  const spec = HPP_GATEWAYS[gateway] as OptionsSpec<ZodTypeAny>
   try {
     const { options } = parseProviderOptions(spec, registered?.options ?? {})
     return {

@@ -1,8 +1,9 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import type { IPaymentModuleService, Logger, MedusaContainer } from "@medusajs/framework/types"
+import type { IPaymentModuleService, Logger } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentActions } from "@medusajs/framework/utils"
 import { processPaymentWorkflow } from "@medusajs/core-flows"
 import type { HostedWebhookResult } from "../../lib/hosted-provider"
+import { orderExistsFor } from "../../lib/orders"
 import type { RawWebhook } from "../../lib/webhook"
 
 /**
@@ -117,22 +118,4 @@ export function isTransient(error: { message?: string; code?: string }): boolean
   return /acquir(e|ing) lock|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|Timeout acquiring a connection|terminating connection|57P01|08006|08003|could not connect|timed out/i.test(
     text
   )
-}
-
-/** Whether the cart paying through this payment collection has become an order (true when no cart is linked). */
-export async function orderExistsFor(container: MedusaContainer, paymentCollectionId: string): Promise<boolean> {
-  const query = container.resolve(ContainerRegistrationKeys.QUERY)
-  const { data: carts } = await query.graph({
-    entity: "cart_payment_collection",
-    fields: ["cart_id"],
-    filters: { payment_collection_id: paymentCollectionId },
-  })
-  const cartId = (carts[0] as { cart_id?: string } | undefined)?.cart_id
-  if (!cartId) return true
-  const { data: orders } = await query.graph({
-    entity: "order_cart",
-    fields: ["order_id"],
-    filters: { cart_id: cartId },
-  })
-  return orders.length > 0
 }

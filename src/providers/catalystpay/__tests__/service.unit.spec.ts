@@ -10,6 +10,8 @@ import {
   SESSION_TOKEN,
   TEST_WEBHOOK_SECRET,
 } from "../../../../integration-tests/fixtures/catalystpay"
+import type { SessionRow } from "../../../lib/hosted-provider"
+import { sessionStore } from "../../../lib/__tests__/session-store"
 import { CatalystPayProviderService, CatalystPaySessionData } from "../service"
 
 const SESSION = "payses_01JTESTSESSION"
@@ -20,16 +22,7 @@ const PROFILE = "0b9e6a4c-3f1d-4e2a-9c8b-7d6e5f4a3b21"
 const direct = { apiKey: "rk_test_abc", webhookSecret: TEST_WEBHOOK_SECRET, gatewayId: GATEWAY_ID }
 const campaign = { apiKey: "rk_test_abc", webhookSecret: TEST_WEBHOOK_SECRET, campaignId: CAMPAIGN }
 
-type StoredSession = { id: string; provider_id: string; data: Record<string, unknown> | null }
-
-/** Stands in for Medusa's payment session store: sessions found by a field of their data, as Postgres does. */
-function sessionStore(sessions: StoredSession[]) {
-  return {
-    async list(filters: { data?: Record<string, unknown> }) {
-      return sessions.filter((s) => Object.entries(filters.data ?? {}).every(([k, v]) => s.data?.[k] === v))
-    },
-  }
-}
+type StoredSession = SessionRow
 
 function logger() {
   return { info: jest.fn(), warn: jest.fn(), error: jest.fn(), debug: jest.fn() } as any
