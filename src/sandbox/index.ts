@@ -4,9 +4,9 @@ import { CashflowsOptions, CashflowsStoredJob, createCashflows } from "./cashflo
 import { CatalystPayOptions, CatalystPayStoredSession, createCatalystPay } from "./catalystpay"
 import { GatewayContext, SandboxGateway, Timers } from "./gateway"
 import { createHitPay, HitPayOptions, HitPayStoredRequest } from "./hitpay"
-import { Reply, SandboxRequest } from "./http"
+import { Reply, Route, SandboxRequest } from "./http"
 import { createNetValve, NetValveOptions, NetValveStoredOrder } from "./netvalve"
-import { GatewayName, GATEWAYS, SandboxFaults } from "./types"
+import { GatewayName, GATEWAYS, SandboxApiCall, SandboxFaults } from "./types"
 import { DEFAULT_WEBHOOK_POLICY, WebhookDelivery, WebhookPolicy, WebhookQueue } from "./webhooks"
 
 /**
@@ -16,7 +16,7 @@ import { DEFAULT_WEBHOOK_POLICY, WebhookDelivery, WebhookPolicy, WebhookQueue } 
  * from the gateways' documents, so a bug shared by both sides cannot hide.
  */
 
-export type { GatewayName, SandboxFaults } from "./types"
+export type { GatewayName, SandboxApiCall, SandboxFaults } from "./types"
 export type { WebhookDelivery, WebhookPolicy } from "./webhooks"
 export type { HitPayOptions, HitPayStoredRequest } from "./hitpay"
 export type { CashflowsOptions, CashflowsStoredJob } from "./cashflows"
@@ -76,6 +76,8 @@ export type Sandbox = {
   expire(gateway: GatewayName, id: string): boolean
   /** Every webhook delivery attempt so far. */
   deliveries(): WebhookDelivery[]
+  /** Every API call the providers made so far, oldest first (the last 10,000). */
+  apiCalls(): SandboxApiCall[]
   /** Resolves when no webhook is queued, waiting for a retry or in flight. */
   webhooksIdle(): Promise<void>
   /** Stops the server, every timer and every delivery. */
@@ -83,6 +85,59 @@ export type Sandbox = {
 }
 
 const MAX_BODY_BYTES = 1_000_000
+const MAX_LOGGED_CALLS = 10_000
+
+/**
+ * `/__sandbox/*`: the same switches and logs for a test or benchmark running in another process.
+ *   GET  /__sandbox/faults       the live faults
+ *   PUT  /__sandbox/faults       merge a JSON object into them (`{"latencyMs": 3000, "failNext": {"hitpay": 2}}`)
+ *   GET  /__sandbox/api-calls    every API call so far (`?since=<ms epoch>` for the newer ones)
+ *   DELETE /__sandbox/api-calls  forget them
+ *   GET  /__sandbox/deliveries   every webhook delivery attempt so far
+ */
+function controlRoute(
+  req: IncomingMessage,
+  faults: SandboxFaults,
+  calls: SandboxApiCall[],
+  webhooks: WebhookQueue
+): Promise<Reply> | undefined {
+  const target = new URL(req.url ?? "/", "http://sandbox.local")
+  if (!target.pathname.startsWith("/__sandbox/")) return undefined
+  const ok = (value: unknown): Reply => ({
+    status: 200,
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(value),
+  })
+  return (async (): Promise<Reply> => {
+    const route = `${req.method} ${target.pathname}`
+    if (route === "GET /__sandbox/faults") return ok(faults)
+    if (route === "PUT /__sandbox/faults") {
+      const raw = await readBody(req)
+      let change: unknown
+      try {
+        change = JSON.parse(raw?.toString("utf8") || "{}")
+      } catch {
+        return { status: 400, headers: { "content-type": "text/plain" }, body: "faults must be a JSON object" }
+      }
+      if (!change || typeof change !== "object" || Array.isArray(change))
+        return { status: 400, headers: { "content-type": "text/plain" }, body: "faults must be a JSON object" }
+      const { failNext, ...rest } = change as SandboxFaults
+      Object.assign(faults, rest)
+      if (failNext) faults.failNext = { ...faults.failNext, ...failNext }
+      return ok(faults)
+    }
+    if (route === "GET /__sandbox/api-calls") {
+      const since = Number(target.searchParams.get("since") ?? 0) || 0
+      return ok(calls.filter((call) => call.at >= since))
+    }
+    if (route === "DELETE /__sandbox/api-calls") {
+      calls.length = 0
+      return ok([])
+    }
+    if (route === "GET /__sandbox/deliveries") return ok(webhooks.deliveries())
+    return { status: 404, headers: { "content-type": "text/plain" }, body: `no control route ${route}` }
+  })()
+}
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const host = options.host ?? "127.0.0.1"
@@ -117,8 +172,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     catalystpay: options.catalystpay && createCatalystPay(options.catalystpay, ctx),
   }
 
+  const calls: SandboxApiCall[] = []
+  const log = (call: SandboxApiCall) => {
+    calls.push(call)
+    if (calls.length > MAX_LOGGED_CALLS) calls.splice(0, calls.length - MAX_LOGGED_CALLS)
+  }
+
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, gateways, faults)
+    const control = controlRoute(req, faults, calls, webhooks)
+    const reply = control ?? handle(req, gateways, faults, log)
+    reply
       .then((reply) => send(res, reply))
       .catch((error: unknown) =>
         send(res, { status: 500, headers: { "content-type": "text/plain" }, body: `sandbox error: ${String(error)}` })
@@ -143,6 +206,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     payment: (gateway, id) => gatewayOf(gateway)?.payment(id),
     expire: (gateway, id) => gatewayOf(gateway)?.expire(id) ?? false,
     deliveries: () => webhooks.deliveries(),
+    apiCalls: () => calls.map((call) => ({ ...call })),
     webhooksIdle: () => webhooks.idle(),
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
@@ -157,7 +221,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 async function handle(
   req: IncomingMessage,
   gateways: Partial<Record<GatewayName, SandboxGateway<unknown>>>,
-  faults: SandboxFaults
+  faults: SandboxFaults,
+  log: (call: SandboxApiCall) => void
 ): Promise<Reply> {
   const target = new URL(req.url ?? "/", "http://sandbox.local")
   const [, prefix = "", ...rest] = target.pathname.split("/")
@@ -194,22 +259,41 @@ async function handle(
     if (!match) continue
     matchedPath = true
     if (route.method !== request.method) continue
-    if (route.kind === "api") {
-      if (faults.latencyMs && faults.latencyMs > 0)
-        await new Promise((resolve) => setTimeout(resolve, faults.latencyMs))
-      const failNext = faults.failNext ?? (faults.failNext = {})
-      if ((failNext[gateway.name] ?? 0) > 0) {
-        failNext[gateway.name]!--
-        return gateway.internalError()
-      }
-      const refused = gateway.authenticate(request)
-      if (refused) return refused
-    }
-    return route.handle(request, match.slice(1))
+    if (route.kind === "page") return route.handle(request, match.slice(1))
+    const at = Date.now()
+    const started = performance.now()
+    const reply = await answerApi(gateway, route, request, match.slice(1), faults)
+    log({
+      gateway: gateway.name,
+      method: request.method,
+      path,
+      status: reply.status,
+      at,
+      ms: performance.now() - started,
+    })
+    return reply
   }
   return matchedPath
     ? { status: 405, headers: { "content-type": "text/plain" }, body: "method not allowed" }
     : gateway.notFound()
+}
+
+async function answerApi(
+  gateway: SandboxGateway<unknown>,
+  route: Route,
+  request: SandboxRequest,
+  params: string[],
+  faults: SandboxFaults
+): Promise<Reply> {
+  if (faults.latencyMs && faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs))
+  const failNext = faults.failNext ?? (faults.failNext = {})
+  if ((failNext[gateway.name] ?? 0) > 0) {
+    failNext[gateway.name]!--
+    return gateway.internalError()
+  }
+  const refused = gateway.authenticate(request)
+  if (refused) return refused
+  return route.handle(request, params)
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {

@@ -16,3 +16,15 @@ export type SandboxFaults = {
    */
   reorderWebhooks?: boolean
 }
+
+/** One API call a provider made (hosted pages and the control routes are not logged). */
+export type SandboxApiCall = {
+  gateway: GatewayName
+  method: string
+  /** The path below the gateway's prefix, without the query. */
+  path: string
+  status: number
+  /** When the request arrived (ms since the epoch) and how long the sandbox took to answer it, latency fault included. */
+  at: number
+  ms: number
+}

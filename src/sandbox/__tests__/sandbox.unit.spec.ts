@@ -35,6 +35,33 @@ describe("sandbox lifecycle and shared behaviour", () => {
     }
   })
 
+  it("logs each API call and takes fault switches over HTTP, for a test in another process", async () => {
+    const sandbox = await startSandbox({ hitpay: { apiKey: "k", salt: "s" } })
+    try {
+      const put = await fetch(`${sandbox.url}/__sandbox/faults`, {
+        method: "PUT",
+        body: JSON.stringify({ failNext: { hitpay: 1 } }),
+      })
+      expect(await put.json()).toEqual({ failNext: { hitpay: 1 } })
+      expect(sandbox.faults.failNext).toEqual({ hitpay: 1 })
+      const refused = await fetch(`${sandbox.baseUrls.hitpay}/payment-requests`, { method: "POST", body: "" })
+      expect(refused.status).toBe(500)
+      const request = await hitpayRequest(sandbox.baseUrls.hitpay, `${shop.url}/v1`)
+      await fetch(request.url) // the hosted page is not an API call
+      const calls = (await (await fetch(`${sandbox.url}/__sandbox/api-calls`)).json()) as { status: number }[]
+      expect(calls).toEqual([
+        expect.objectContaining({ gateway: "hitpay", method: "POST", path: "/v1/payment-requests", status: 500 }),
+        expect.objectContaining({ gateway: "hitpay", method: "POST", path: "/v1/payment-requests", status: 201 }),
+      ])
+      expect(sandbox.apiCalls()).toEqual(calls)
+      expect((await fetch(`${sandbox.url}/__sandbox/faults`, { method: "PUT", body: "[1]" })).status).toBe(400)
+      await fetch(`${sandbox.url}/__sandbox/api-calls`, { method: "DELETE" })
+      expect(sandbox.apiCalls()).toEqual([])
+    } finally {
+      await sandbox.close()
+    }
+  })
+
   it("reorderWebhooks delivers webhooks queued together newest first", async () => {
     const sandbox = await startSandbox({
       hitpay: { apiKey: "k", salt: "s", v2WebhookUrl: `${shop.url}/v2` },
