@@ -8,7 +8,15 @@ loadEnv(process.env.NODE_ENV || "development", process.cwd())
  * plugin writes its own medusa-config (see the README) with `hppProvidersFromEnv()` from
  * "medusa-payment-hpp/env"; this one loads the providers straight from `src/`.
  */
-const providers = hppProvidersFromEnv(process.env, (gateway) => `./src/providers/${gateway}`)
+const providers: { resolve: string; id: string; options: Record<string, unknown> }[] = hppProvidersFromEnv(
+  process.env,
+  (gateway) => `./src/providers/${gateway}`
+)
+
+// `npm run bench` measures the providers against a zero-work provider of its own: a path to that module.
+if (process.env.HPP_BENCH_FLOOR_PROVIDER) {
+  providers.push({ resolve: process.env.HPP_BENCH_FLOOR_PROVIDER, id: "floor", options: {} })
+}
 
 module.exports = defineConfig({
   projectConfig: {
