@@ -26,8 +26,21 @@ import type {
 import { AbstractPaymentProvider, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { z } from "zod"
 import { Buyer, readBuyer } from "./buyer"
-import { invalidData } from "./errors"
-import { DecimalsRule, gatewayAmountFor } from "./money"
+import { invalidData, notAllowed } from "./errors"
+import {
+  CaptureStore,
+  difference,
+  isNegative,
+  isZero,
+  MoneyKind,
+  PaymentRow,
+  paymentsOfSession,
+  PaymentStore,
+  recordedTotal,
+  sameMoney,
+  sumOf,
+} from "./ledger"
+import { DecimalsRule, gatewayAmountFor, toGatewayAmount } from "./money"
 import { isPaid } from "./status"
 import type { ParsedOptions } from "./options"
 import { resolveReturnUrl, ReturnUrlOptions } from "./return-urls"
@@ -48,6 +61,33 @@ export type GatewaySpec<S extends HppSessionData> = {
   decimals?: DecimalsRule
   /** false where the gateway takes no return URL (the storefront's is then optional). */
   returnUrlRequired?: boolean
+  /**
+   * How a reservation can be captured in parts: "many" (several partial captures), "once" (one capture of
+   * any amount up to the reservation; the rest is released). Unset: the gateway captures the whole amount
+   * when the buyer pays, so a partial capture is refused.
+   */
+  partialCapture?: "many" | "once"
+}
+
+/**
+ * What the gateway shows taken and given back on a session's payment, in major units: the totals a retried
+ * refund or capture is checked against. null or unset where the gateway's answers do not say.
+ */
+export type GatewayMoney = {
+  captured?: string | null
+  refunded?: string | null
+  /** How messages name the gateway's object ("charge 9f2a… of payment request 77b1…"). */
+  describe: string
+}
+
+/** A capture as Medusa recorded it: its amount, what Medusa captured before it, and whether it is the last. */
+export type CaptureRequest = {
+  /** Major units, by the currency's exponent. */
+  amount: string
+  /** What Medusa has captured on this session's payment before this capture. */
+  capturedBefore: string
+  /** Whether this capture takes what remains of the reservation. */
+  final: boolean
 }
 
 /** The page the base asks a gateway to create, all checked and converted. */
@@ -91,6 +131,8 @@ export type GatewayStatus = {
 export type SessionRow = {
   id: string
   provider_id: string
+  /** Medusa's status of the session: `authorized` once Medusa holds a payment for it. */
+  status?: string | null
   data: Record<string, unknown> | null
   deleted_at?: Date | string | null
 }
@@ -104,7 +146,14 @@ export type SessionStore = {
  * The payment module's container, as a provider receives it. Besides the logger it holds the module's own
  * payment session service: how a webhook is matched to a live session of this provider.
  */
-export type HostedCradle = { logger: Logger; paymentSessionService?: SessionStore }
+export type HostedCradle = {
+  logger: Logger
+  paymentSessionService?: SessionStore
+  /** The module's payments with their refunds and captures: what Medusa has recorded of a session's money. */
+  paymentService?: PaymentStore
+  /** The module's captures: the amount of the capture Medusa asks the provider to make. */
+  captureService?: CaptureStore
+}
 
 type Current<S> = { status: PaymentSessionStatus; data: S }
 
@@ -170,9 +219,17 @@ export abstract class HostedPaymentProvider<
   /** Makes a page unpayable (a replaced, deleted or cancelled session). Default: the gateway has no way to. */
   protected async closePage(_session: S, _why: "update" | "delete" | "cancel"): Promise<void> {}
 
-  /** Captures a reservation. Default: the gateway captured at payment, so there is nothing to capture. */
-  protected async capturePage(session: S): Promise<S> {
+  /**
+   * Captures `capture.amount` of a reservation. Default: the gateway captured the whole amount at payment,
+   * so there is nothing to capture (a partial capture is refused before this is called).
+   */
+  protected async capturePage(session: S, _capture: CaptureRequest): Promise<S> {
     return session
+  }
+
+  /** What the gateway shows captured and refunded on the session's payment. Default: it does not say. */
+  protected async moneyAtGateway(session: S): Promise<GatewayMoney> {
+    return { describe: `${this.spec.pageName} ${session.gateway_reference}` }
   }
 
   /** Cancels a session's payment. Default: close the page. */
@@ -237,9 +294,63 @@ export abstract class HostedPaymentProvider<
     return { data: input.data }
   }
 
+  /**
+   * Cancels the payment at the gateway, and never says so while the gateway still holds the buyer's money.
+   * Medusa also calls this when a cart completion loses a race (with the winner's data and no payment id):
+   * while another payment of the same session holds the money, the gateway is left alone.
+   */
   async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
     const parsed = this.spec.session.safeParse(input.data ?? {})
-    return { data: parsed.success ? await this.cancelPage(parsed.data) : input.data }
+    if (!parsed.success) {
+      return { data: input.data }
+    }
+    const session = parsed.data
+    const paymentId = input.context?.idempotency_key
+    const holder = (await this.medusaPayments(session))?.find((p) => !p.canceled_at && p.id !== paymentId)
+    if (holder) {
+      this.logger.info(
+        `${this.spec.name}: cancel for session ${session.session_id} left ${this.spec.pageName} ${session.gateway_reference} ` +
+          `alone: payment ${holder.id} of this session holds the money (a cart completion that lost a race cancels with the same data)`
+      )
+      return { data: input.data }
+    }
+    const before = await this.fetchStatus(session)
+    const held = `${before.describe} is ${before.gatewayStatus || before.status}`
+    if (before.status === PaymentSessionStatus.CAPTURED) {
+      if (paymentId === undefined) {
+        // Medusa is undoing its own failed authorization: the money stays, and the next webhook or the
+        // reconciliation makes the order for it.
+        this.logger.error(
+          `${this.spec.name}: ${held} for session ${session.session_id} and was not cancelled; ` +
+            `the next webhook or the reconciliation will make its order`
+        )
+        return { data: this.withGateway(session, before) }
+      }
+      throw notAllowed(
+        this.spec.name,
+        `${held}: the buyer has paid, and a taken payment cannot be cancelled; refund it instead`
+      )
+    }
+    if (before.status === PaymentSessionStatus.PENDING_AUTHORIZATION) {
+      throw notAllowed(
+        this.spec.name,
+        `${held}: the buyer's payment is under way and cannot be stopped from here; refund it once it completes`
+      )
+    }
+    const data = await this.cancelPage(this.withGateway(session, before))
+    if (before.status !== PaymentSessionStatus.AUTHORIZED) {
+      return { data }
+    }
+    // A reservation: cancelled only once the gateway no longer holds it.
+    const after = await this.fetchStatus(data)
+    if (after.status === PaymentSessionStatus.AUTHORIZED || after.status === PaymentSessionStatus.CAPTURED) {
+      throw invalidData(
+        this.spec.name,
+        `${after.describe} is still ${after.gatewayStatus || after.status}: the buyer's money stays with ${this.spec.name} ` +
+          `and the payment was not cancelled; void it in ${this.spec.name}'s dashboard`
+      )
+    }
+    return { data: this.withGateway(data, after) }
   }
 
   /** Asks the gateway: only a paid (or reserved) page for exactly the session's amount and currency counts. */
@@ -256,14 +367,53 @@ export abstract class HostedPaymentProvider<
     return { data }
   }
 
+  /**
+   * Medusa gives no amount, only the id of the capture it recorded: the provider captures that capture's
+   * amount, in parts where the gateway allows it, and refuses clearly where it does not.
+   */
   async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
-    return { data: await this.capturePage(this.session(input.data)) }
+    const session = this.session(input.data)
+    const captureId = input.context?.idempotency_key
+    const currency = session.currency_code
+    const amount = (await this.recordedCaptureAmount(captureId, currency)) ?? session.amount
+    const payments = await this.medusaPayments(session)
+    const capturedBefore = payments
+      ? recordedTotal(payments, "capture", currency, captureId)
+      : toGatewayAmount(0, currency)
+    const final = !isNegative(difference(sumOf([capturedBefore, amount], currency), session.amount, currency))
+    const partial = !final || !isZero(capturedBefore)
+    const what = `${amount} ${currency.toUpperCase()} of ${this.spec.pageName} ${session.gateway_reference} (${session.amount})`
+    if (partial && !this.spec.partialCapture) {
+      throw invalidData(
+        this.spec.name,
+        `cannot capture ${what}: ${this.spec.name} takes the whole amount when the buyer pays, so a part cannot be captured; capture the full amount and refund the rest`
+      )
+    }
+    if (this.spec.partialCapture === "once" && !isZero(capturedBefore)) {
+      throw invalidData(
+        this.spec.name,
+        `cannot capture ${what}: ${capturedBefore} was captured already, and ${this.spec.name} captures a reservation once (the rest was released)`
+      )
+    }
+    const capture: CaptureRequest = { amount, capturedBefore, final }
+    return {
+      data: await this.onceOnly("capture", session, amount, captureId, () => this.capturePage(session, capture)),
+    }
   }
 
+  /**
+   * Refunds the amount asked, once: before every refund and after a failed one, the gateway's refunds are
+   * compared with Medusa's, so a retry after a timeout never refunds twice.
+   */
   async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
     const session = this.session(input.data)
     const amount = this.amountFor(input.amount, session.currency_code)
-    return { data: await this.refundPage(session, amount, input.context) }
+    const refundId = input.context?.idempotency_key
+    return {
+      data: await this.onceOnly("refund", session, amount, refundId, () =>
+        this.refundPage(session, amount, input.context)
+      ),
+    }
   }
 
   /**
@@ -292,6 +442,25 @@ export abstract class HostedPaymentProvider<
       return { action: PaymentActions.NOT_SUPPORTED, verdict: { kind: "no_live_session", reason: found.reason, paid } }
     }
     const { session } = found
+    if (found.authorized) {
+      // Medusa holds this session's payment: what the gateway says now (a capture, a refund, a late
+      // failure) is Medusa's own record to keep. Medusa's processing only makes sure the order exists.
+      this.logger.info(
+        `${name} webhook for session ${session.session_id}: Medusa already holds its payment; making sure its order exists`
+      )
+      return {
+        action: PaymentActions.AUTHORIZED,
+        data: { session_id: session.session_id, amount: session.amount },
+        verdict: {
+          kind: "session",
+          sessionId: session.session_id,
+          gatewayReference: session.gateway_reference,
+          status: PaymentSessionStatus.AUTHORIZED,
+          wrongAmount: false,
+          unknownStatus: false,
+        },
+      }
+    }
     const gateway = verification.status ?? (await this.fetchStatus(session))
     const status = this.judge(session, gateway)
     const paidAmount = String(gateway.paid.amount ?? session.amount)
@@ -312,6 +481,89 @@ export abstract class HostedPaymentProvider<
   }
 
   // --- The shared flow ---
+
+  /**
+   * A refund or capture that happens once, whatever became of earlier attempts. What the gateway shows done
+   * beyond Medusa's records (leaving out `recordId`, the record Medusa made for this call) decides:
+   * - nothing: the operation is sent; if it fails, the gateway is asked again, and shows it done or not;
+   * - exactly `amount`: an earlier attempt whose answer was lost (a timeout, a 5xx) did it; nothing is sent;
+   * - anything else: refused, for an admin to look at the gateway's dashboard.
+   * Where the gateway or Medusa cannot say, the operation is sent as it is.
+   */
+  private async onceOnly(
+    kind: MoneyKind,
+    session: S,
+    amount: string,
+    recordId: string | undefined,
+    attempt: () => Promise<S>
+  ): Promise<S> {
+    const { name } = this.spec
+    const currency = session.currency_code
+    const payments = await this.medusaPayments(session)
+    const recorded = payments && recordedTotal(payments, kind, currency, recordId)
+    const done = kind === "refund" ? "refunded" : "captured"
+    const atGateway = async () => {
+      const money = await this.moneyAtGateway(session)
+      const total = kind === "refund" ? money.refunded : money.captured
+      return total === null || total === undefined ? undefined : { total: toGatewayAmount(total, currency), money }
+    }
+    const before = recorded === undefined ? undefined : await atGateway()
+    if (before && recorded !== undefined) {
+      const unrecorded = difference(before.total, recorded, currency)
+      if (sameMoney(unrecorded, amount)) {
+        this.logger.warn(
+          `${name}: ${before.money.describe} already shows ${amount} ${currency.toUpperCase()} ${done} that Medusa has ` +
+            `no record of: an earlier attempt whose answer was lost; recorded now, nothing sent again`
+        )
+        return session
+      }
+      if (!isZero(unrecorded)) {
+        throw invalidData(
+          name,
+          `the gateway shows ${kind}s Medusa does not: ${before.money.describe} has ${before.total} ${currency.toUpperCase()} ` +
+            `${done}, Medusa has recorded ${recorded}. Nothing was sent; check ${name}'s dashboard and record what it shows in Medusa first`
+        )
+      }
+    }
+    try {
+      return await attempt()
+    } catch (error) {
+      if (!before || recorded === undefined) throw error
+      const after = await atGateway().catch(() => undefined)
+      if (after && sameMoney(difference(after.total, recorded, currency), amount)) {
+        this.logger.warn(
+          `${name}: ${kind} of ${amount} ${currency.toUpperCase()} answered "${(error as Error).message}", ` +
+            `but ${after.money.describe} shows it ${done}; recorded as done`
+        )
+        return session
+      }
+      throw error
+    }
+  }
+
+  /** The session's payments as Medusa records them; undefined where the module does not lend its service. */
+  private async medusaPayments(session: S): Promise<PaymentRow[] | undefined> {
+    const store = this.optional(() => this.cradle.paymentService)
+    return store ? paymentsOfSession(store, session.session_id) : undefined
+  }
+
+  /** The amount of the capture Medusa recorded for this call. */
+  private async recordedCaptureAmount(captureId: string | undefined, currency: string): Promise<string | undefined> {
+    const store = this.optional(() => this.cradle.captureService)
+    if (!captureId || !store) return undefined
+    const [capture] = await store.list({ id: captureId }, { select: ["id", "amount", "raw_amount"] })
+    const amount = capture?.raw_amount ?? capture?.amount
+    return amount === undefined || amount === null ? undefined : this.amountFor(amount, currency)
+  }
+
+  /** Medusa's container resolves on access and throws for a name it lacks. */
+  private optional<T>(get: () => T | undefined): T | undefined {
+    try {
+      return get()
+    } catch {
+      return undefined
+    }
+  }
 
   /**
    * Closes a page with `close`. When the gateway refuses, a page that is no longer pending needs no closing
@@ -402,7 +654,7 @@ export abstract class HostedPaymentProvider<
   private async liveSession(found: {
     sessionId?: string
     gatewayReference?: string
-  }): Promise<{ session: S } | { reason: string }> {
+  }): Promise<{ session: S; authorized: boolean } | { reason: string }> {
     const { name, pageName } = this.spec
     const what = found.sessionId ?? `the session holding ${pageName} ${found.gatewayReference}`
     const rows = await this.findSessions(found)
@@ -418,7 +670,7 @@ export abstract class HostedPaymentProvider<
             `(a page replaced after a cart change: if it was paid, refund it at ${name})`,
         }
       }
-      return { session: parsed.data }
+      return { session: parsed.data, authorized: row.status === PaymentSessionStatus.AUTHORIZED }
     }
     return {
       reason:
@@ -435,7 +687,7 @@ export abstract class HostedPaymentProvider<
     gatewayReference?: string
   }): Promise<SessionRow[]> {
     const store = this.sessionStore()
-    const config = { select: ["id", "provider_id", "data", "deleted_at"], take: 5 }
+    const config = { select: ["id", "provider_id", "status", "data", "deleted_at"], take: 5 }
     if (sessionId) {
       return store.list({ id: sessionId }, config)
     }

@@ -249,3 +249,36 @@ export const positiveInt = (defaultValue?: number) => {
   )
   return defaultValue === undefined ? base : base.default(defaultValue)
 }
+
+/** What a store may say a gateway's status word means, in the words of Medusa's session statuses. */
+export const MAPPABLE_STATUSES = ["captured", "authorized", "pending", "error", "canceled"] as const
+export type MappableStatus = (typeof MAPPABLE_STATUSES)[number]
+
+/**
+ * A store's own table of further gateway words: an object, or "WORD=status,OTHER=status" from the
+ * environment. Words are upper-cased, as the gateway's tables compare them.
+ */
+export const statusMap = () =>
+  z.preprocess(
+    (value) => {
+      if (typeof value !== "string") return value
+      const entries = value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((pair) => {
+          const at = pair.indexOf("=")
+          return at < 0 ? [pair, ""] : [pair.slice(0, at).trim(), pair.slice(at + 1).trim()]
+        })
+      return Object.fromEntries(entries)
+    },
+    z
+      .record(
+        z.string().trim().min(1),
+        z.enum(MAPPABLE_STATUSES, { message: `must be one of ${MAPPABLE_STATUSES.join(", ")} (as WORD=status)` })
+      )
+      .transform((table) =>
+        Object.fromEntries(Object.entries(table).map(([word, status]) => [word.trim().toUpperCase(), status]))
+      )
+      .default({})
+  )

@@ -144,8 +144,10 @@ export function createNetValve(options: NetValveOptions, ctx: GatewayContext): S
     paymentMethod: order.paymentMethod,
   })
 
+  // An order nobody has paid yet is answered as the guide's "Pending Response" (GTW_1002 PENDING): the
+  // inquiry reports its transaction, and that transaction has not happened. Approved means it went through.
   const latest = (order: NetValveStoredOrder): Code =>
-    order.responseCode === CODES.pending[0]
+    order.responseCode === CODES.pending[0] || order.orderState === "CREATED"
       ? "pending"
       : order.responseCode === CODES.declined[0]
         ? "declined"

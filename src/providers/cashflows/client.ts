@@ -97,17 +97,21 @@ export class CashflowsClient {
     await this.send("cancel payment job", "PATCH", `/api/gateway/payment-jobs/${reference(jobReference)}/cancel`)
   }
 
-  /** `POST .../payments/{paymentRef}/captures`: captures a reservation. */
+  /**
+   * `POST .../payments/{paymentRef}/captures`: captures `amountToCapture` of a reservation; the final
+   * capture releases whatever is left.
+   */
   async capturePayment(
     jobReference: string,
     paymentReference: string,
-    amountToCapture: string
+    amountToCapture: string,
+    isFinalCapture = true
   ): Promise<CashflowsOperationAnswer> {
     const answer = await this.send(
       "capture",
       "POST",
       `/api/gateway/payment-jobs/${reference(jobReference)}/payments/${reference(paymentReference)}/captures`,
-      { amountToCapture, isFinalCapture: true }
+      { amountToCapture, isFinalCapture }
     )
     return parseGatewayAnswer(GATEWAY, "capture", cashflowsOperationAnswerSchema, answer)
   }

@@ -106,6 +106,10 @@ export const cashflowsPaymentSchema = z
     status: z.string(),
     amountToCollect: cashflowsAmount.nullish(),
     refunds: z.array(cashflowsRefundSchema).nullish(),
+    /** The captures of a reservation (one per partial capture). */
+    captures: z
+      .array(z.object({ status: z.string().nullish(), amountToCapture: cashflowsAmount }).passthrough())
+      .nullish(),
   })
   .passthrough()
 
@@ -159,4 +163,6 @@ export const CASHFLOWS_GATEWAY: GatewaySpec<CashflowsSessionData> = {
   pageName: "payment job",
   session: cashflowsSessionDataSchema,
   legacyKeys: CASHFLOWS_LEGACY_KEYS,
+  // A reservation is captured in parts with `isFinalCapture` on the last.
+  partialCapture: "many",
 }

@@ -1,7 +1,15 @@
 import type { AuthorizePaymentInput, AuthorizePaymentOutput, PaymentProviderContext } from "@medusajs/framework/types"
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import { gatewayError, invalidData } from "../../lib/errors"
-import { CreatedPage, GatewayStatus, HostedCradle, HostedPaymentProvider, PageRequest } from "../../lib/hosted-provider"
+import {
+  CaptureRequest,
+  CreatedPage,
+  GatewayMoney,
+  GatewayStatus,
+  HostedCradle,
+  HostedPaymentProvider,
+  PageRequest,
+} from "../../lib/hosted-provider"
 import type { RawWebhook } from "../../lib/webhook"
 import { CashflowsClient, paymentJobFor } from "./client"
 import {
@@ -11,7 +19,7 @@ import {
   CashflowsSessionData,
   parseCashflowsOptions,
 } from "./schemas"
-import { isFullyRefunded, paymentJobStatus } from "./status"
+import { capturedAmount, paymentJobStatus, refundedAmount } from "./status"
 import { matchNotification, readCashflowsNotification } from "./webhook"
 
 export type { CashflowsSessionData }
@@ -82,11 +90,14 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
     return current
   }
 
-  /** Captures the reservation (reserve mode); a payment Cashflows already shows as paid is done. */
-  protected async capturePage(session: CashflowsSessionData): Promise<CashflowsSessionData> {
+  /**
+   * Captures the amount of Medusa's capture from the reservation (reserve mode): in parts, the last one
+   * final. The core checks Cashflows' captures before and after, so a retry never captures twice.
+   */
+  protected async capturePage(session: CashflowsSessionData, capture: CaptureRequest): Promise<CashflowsSessionData> {
     const { status, data } = await this.currentStatus(session)
-    if (status === PaymentSessionStatus.CAPTURED) {
-      return data
+    if (status === PaymentSessionStatus.CAPTURED && capture.final && capture.amount === session.amount) {
+      return data // captured whole already (the core's check finds this first where Medusa lends its records)
     }
     if (status !== PaymentSessionStatus.AUTHORIZED) {
       throw invalidData(
@@ -94,10 +105,23 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
         `payment job ${data.gateway_reference} is ${data.gateway_status}: there is no reservation to capture`
       )
     }
-    return this.captureReservation(data)
+    return this.captureReservation(data, capture.amount, capture.final)
   }
 
-  /** Refunds the amount of the paying payment, with Medusa's refund id as `refundNumber`; fully refunded already is done. */
+  /** The paying payment's captures and refunds, as the payment job shows them. */
+  protected async moneyAtGateway(session: CashflowsSessionData): Promise<GatewayMoney> {
+    const job = await this.client.requirePaymentJob(session.gateway_reference)
+    const reference =
+      session.gateway_payment_reference ?? paymentJobStatus(job, session.session_id).gatewayPaymentReference
+    const payment = job.payments?.find((p) => p.reference === reference)
+    return {
+      captured: payment ? (capturedAmount(payment)?.toString() ?? null) : null,
+      refunded: payment?.refunds ? refundedAmount(payment).toString() : null,
+      describe: `payment ${reference ?? "?"} of payment job ${session.gateway_reference}`,
+    }
+  }
+
+  /** Refunds the amount of the paying payment, with Medusa's refund id as `refundNumber` (the core checks Cashflows' refunds first). */
   protected async refundPage(
     stored: CashflowsSessionData,
     amount: string,
@@ -109,19 +133,19 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
       throw invalidData("Cashflows", `payment job ${session.gateway_reference} has no payment to refund`)
     }
     const refundNumber = String(context?.idempotency_key ?? `${session.session_id}-${Date.now()}`)
-    const refund = async () => {
-      const answer = await this.client.refundPayment(session.gateway_reference, paymentReference, {
-        amountToRefund: amount,
-        refundNumber,
+    const answer = await this.client.refundPayment(session.gateway_reference, paymentReference, {
+      amountToRefund: amount,
+      refundNumber,
+    })
+    if (answer.data.status && /fail/i.test(answer.data.status)) {
+      throw gatewayError("Cashflows", "refund", {
+        message: `refund ${refundNumber} of payment ${paymentReference} is ${answer.data.status}`,
       })
-      this.logger.info(
-        `Cashflows: refund ${answer.data.reference ?? refundNumber} of ${amount} ${session.currency_code.toUpperCase()} ` +
-          `on payment ${paymentReference} is ${answer.data.status ?? "accepted"}`
-      )
     }
-    const fullyRefunded = async () =>
-      isFullyRefunded(await this.client.retrievePaymentJob(session.gateway_reference), paymentReference)
-    await this.orAlreadyDone(refund, fullyRefunded, `payment ${paymentReference} is fully refunded`)
+    this.logger.info(
+      `Cashflows: refund ${answer.data.reference ?? refundNumber} of ${amount} ${session.currency_code.toUpperCase()} ` +
+        `on payment ${paymentReference} is ${answer.data.status ?? "accepted"}`
+    )
     return session
   }
 
@@ -130,21 +154,26 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
     await this.closeOrExplain(session, why, "cancelled", () => this.client.cancelPaymentJob(session.gateway_reference))
   }
 
-  /** Captures the reserved amount; if Cashflows refuses because the payment is already paid, that is done too. */
-  private async captureReservation(session: CashflowsSessionData): Promise<CashflowsSessionData> {
+  /** Captures `amount` of the reservation (all of it with autoCapture); "already paid" is done only for a whole capture. */
+  private async captureReservation(
+    session: CashflowsSessionData,
+    amount = session.amount,
+    final = true
+  ): Promise<CashflowsSessionData> {
     const paymentReference = session.gateway_payment_reference
     if (!paymentReference) {
       throw invalidData("Cashflows", `payment job ${session.gateway_reference} has no reserved payment to capture`)
     }
     const capture = async () => {
-      const answer = await this.client.capturePayment(session.gateway_reference, paymentReference, session.amount)
+      const answer = await this.client.capturePayment(session.gateway_reference, paymentReference, amount, final)
       if (answer.data.status && /fail/i.test(answer.data.status)) {
         throw gatewayError("Cashflows", "capture", {
           message: `capture of payment ${paymentReference} is ${answer.data.status}`,
         })
       }
     }
-    const captured = async () => (await this.currentStatus(session)).status === PaymentSessionStatus.CAPTURED
+    const captured = async () =>
+      amount === session.amount && (await this.currentStatus(session)).status === PaymentSessionStatus.CAPTURED
     await this.orAlreadyDone(capture, captured, `payment ${paymentReference} is captured`)
     return session
   }

@@ -95,14 +95,18 @@ export function refundedAmount(payment: CashflowsPayment): ReturnType<typeof Mat
     .reduce((sum, r) => MathBN.add(sum, MathBN.convert(String(r.amountToRefund))), MathBN.convert(0))
 }
 
-/** Whether Cashflows shows the whole of a job's payment refunded (the proof that a refused refund was done already). */
-export function isFullyRefunded(job: CashflowsPaymentJob | undefined, paymentReference: string): boolean {
-  const payment = job?.payments?.find((p) => p.reference === paymentReference)
-  const paid = payment?.amountToCollect ?? job?.amountToCollect
-  return (
-    !!payment &&
-    paid !== undefined &&
-    paid !== null &&
-    MathBN.gte(refundedAmount(payment), MathBN.convert(String(paid)))
-  )
+/**
+ * How much of a payment Cashflows shows captured: its captures (a failed one does not count), or, for a
+ * payment captured when paid, the whole amount. null where the answer does not say.
+ */
+export function capturedAmount(payment: CashflowsPayment): ReturnType<typeof MathBN.convert> | null {
+  if (payment.captures && payment.captures.length > 0) {
+    return payment.captures
+      .filter((c) => !/fail/i.test(c.status ?? ""))
+      .reduce((sum, c) => MathBN.add(sum, MathBN.convert(String(c.amountToCapture))), MathBN.convert(0))
+  }
+  if (paymentStatus(payment.status).status === PaymentSessionStatus.CAPTURED && payment.amountToCollect != null) {
+    return MathBN.convert(String(payment.amountToCollect))
+  }
+  return payment.captures ? MathBN.convert(0) : null
 }

@@ -1,5 +1,4 @@
 import { isIP } from "node:net"
-import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import { invalidData, notAllowed } from "../../lib/errors"
 import { CreatedPage, GatewayStatus, HostedCradle, HostedPaymentProvider, PageRequest } from "../../lib/hosted-provider"
 import { sameAmount, sameCurrency } from "../../lib/money"
@@ -81,16 +80,11 @@ export class CatalystPayProviderService extends HostedPaymentProvider<CatalystPa
     )
   }
 
-  /** A collected debit cannot be cancelled through CatalystPay's API: refused with where to act; an unpaid session expires. */
-  protected async cancelPage(stored: CatalystPaySessionData): Promise<CatalystPaySessionData> {
-    const { status, data } = await this.currentStatus(stored)
-    if (status === PaymentSessionStatus.CAPTURED) {
-      throw notAllowed(
-        "CatalystPay",
-        `payment session ${data.gateway_reference} is completed: the SEPA direct debit was collected, and CatalystPay's API ` +
-          `cannot cancel it. Refund it in the CatalystPay dashboard instead`
-      )
-    }
+  /**
+   * Nothing to call: CatalystPay's API cannot cancel a session, and the core has already refused to cancel
+   * a collected debit or one under way. An unpaid session expires.
+   */
+  protected async cancelPage(data: CatalystPaySessionData): Promise<CatalystPaySessionData> {
     this.logger.info(
       `CatalystPay: session ${data.gateway_reference} is ${data.gateway_status}; nothing to cancel, an unpaid session expires`
     )

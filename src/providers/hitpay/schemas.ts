@@ -87,6 +87,8 @@ export const hitpayChargeSchema = z
     status: z.string(),
     amount: z.union([z.string(), z.number()]).optional(),
     currency: z.string().optional(),
+    /** What has been refunded of the charge so far. */
+    refunded_amount: z.union([z.string(), z.number()]).nullish(),
   })
   .passthrough()
 

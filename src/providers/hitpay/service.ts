@@ -1,7 +1,14 @@
 import type { PaymentProviderContext } from "@medusajs/framework/types"
 import { fullName } from "../../lib/buyer"
 import { invalidData } from "../../lib/errors"
-import { CreatedPage, GatewayStatus, HostedCradle, HostedPaymentProvider, PageRequest } from "../../lib/hosted-provider"
+import {
+  CreatedPage,
+  GatewayMoney,
+  GatewayStatus,
+  HostedCradle,
+  HostedPaymentProvider,
+  PageRequest,
+} from "../../lib/hosted-provider"
 import type { RawWebhook } from "../../lib/webhook"
 import { HitPayClient } from "./client"
 import { HITPAY_BASE_URLS, HITPAY_GATEWAY, HitPayOptions, HitPaySessionData, parseHitPayOptions } from "./schemas"
@@ -63,23 +70,34 @@ export class HitPayProviderService extends HostedPaymentProvider<HitPayOptions, 
     return verifyHitPayWebhook(payload, { v1: this.options.salt, v2: this.options.v2WebhookSalt ?? this.options.salt })
   }
 
-  /** `POST /refund` with the charge id and the amount; a charge HitPay already shows as refunded is success. */
+  /** `POST /refund` with the charge id and the amount (the core checks HitPay's refunds before and after). */
   protected async refundPage(session: HitPaySessionData, amount: string, _context?: PaymentProviderContext) {
+    const paymentId = await this.paidCharge(session)
+    const answer = await this.client.refund(paymentId, amount)
+    const refunded = `${answer.amount_refunded} ${session.currency_code.toUpperCase()}`
+    this.logger.info(`HitPay: refunded ${refunded} of charge ${paymentId} (refund ${answer.id})`)
+    return { ...session, gateway_payment_reference: paymentId }
+  }
+
+  /** The paid charge's `refunded_amount`, from the payment request's `payments[]`. */
+  protected async moneyAtGateway(session: HitPaySessionData): Promise<GatewayMoney> {
+    const request = await this.client.getPaymentRequest(session.gateway_reference)
+    const paid = paymentRequestStatus(request).gatewayPaymentReference
+    const id = session.gateway_payment_reference ?? paid
+    const charge = request.payments?.find((p) => p.id === id)
+    return {
+      refunded: charge ? (charge.refunded_amount ?? null)?.toString() : null,
+      describe: `charge ${id ?? "?"} of payment request ${session.gateway_reference}`,
+    }
+  }
+
+  private async paidCharge(session: HitPaySessionData): Promise<string> {
     const paymentId =
       session.gateway_payment_reference ?? (await this.currentStatus(session)).data.gateway_payment_reference
     if (!paymentId) {
       throw invalidData("HitPay", `payment request ${session.gateway_reference} has no paid charge to refund`)
     }
-    const refund = async () => {
-      const answer = await this.client.refund(paymentId, amount)
-      const refunded = `${answer.amount_refunded} ${session.currency_code.toUpperCase()}`
-      this.logger.info(`HitPay: refunded ${refunded} of charge ${paymentId} (refund ${answer.id})`)
-    }
-    const fullyRefunded = async () =>
-      (await this.client.getPaymentRequest(session.gateway_reference)).payments?.find((p) => p.id === paymentId)
-        ?.status === "refunded"
-    await this.orAlreadyDone(refund, fullyRefunded, `charge ${paymentId} is fully refunded`)
-    return { ...session, gateway_payment_reference: paymentId }
+    return paymentId
   }
 
   /** `DELETE /payment-requests/{id}`; a request already gone is fine, a completed one stays and the log says so. */

@@ -8,6 +8,7 @@ import {
   parseProviderOptions,
   positiveInt,
   requiredString,
+  statusMap,
   stringList,
 } from "../../lib/options"
 import type { GatewaySpec } from "../../lib/hosted-provider"
@@ -59,6 +60,11 @@ export const netvalveOptionsSchema = z
     webhookHeaderName: requiredString().pipe(z.string().regex(HEADER_NAME, "must be an HTTP header name")),
     /** The header's value agreed with NetValve: the only thing that tells its webhooks from forgeries. */
     webhookHeaderValue: requiredString().pipe(z.string().min(16, "must be at least 16 characters (a random secret)")),
+    /**
+     * The store's own meaning of further order states NetValve may answer with: `{ ON_HOLD: "pending" }`, or
+     * `NETVALVE_ORDER_STATES=ON_HOLD=pending,DONE=captured` (captured, authorized, pending, error, canceled).
+     */
+    orderStates: statusMap(),
     /** What the buyer is paying for: NetValve's `orderDesc`, sent with every order. */
     description: z.string().trim().min(1).max(255).default("Order payment"),
   })
@@ -136,6 +142,9 @@ export const netvalveOrderSchema = z
     transactionType: z.string().nullish(),
     amount: netvalveAmount.nullish(),
     currency: z.string().nullish(),
+    /** What the order's transaction has captured and refunded so far. */
+    capturedAmount: netvalveAmount.nullish(),
+    refundedAmount: netvalveAmount.nullish(),
   })
   .passthrough()
 
@@ -171,4 +180,6 @@ export const NETVALVE_GATEWAY: GatewaySpec<NetValveSessionData> = {
   session: netvalveSessionDataSchema,
   legacyKeys: NETVALVE_LEGACY_KEYS,
   decimals: { exactly: 2 },
+  // `POST /capture` takes an amount, once: a second capture is refused as "already captured".
+  partialCapture: "once",
 }

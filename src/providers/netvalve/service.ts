@@ -1,6 +1,14 @@
 import type { PaymentProviderContext } from "@medusajs/framework/types"
 import { gatewayError, invalidData } from "../../lib/errors"
-import { CreatedPage, GatewayStatus, HostedCradle, HostedPaymentProvider, PageRequest } from "../../lib/hosted-provider"
+import {
+  CaptureRequest,
+  CreatedPage,
+  GatewayMoney,
+  GatewayStatus,
+  HostedCradle,
+  HostedPaymentProvider,
+  PageRequest,
+} from "../../lib/hosted-provider"
 import { isPaid } from "../../lib/status"
 import type { RawWebhook } from "../../lib/webhook"
 import { hostedPageUrl, hppOrderFor, NetValveClient, NetValveId } from "./client"
@@ -63,7 +71,7 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
 
   /** The order inquiry by our reference. */
   protected async fetchStatus(session: NetValveSessionData): Promise<GatewayStatus> {
-    return netvalveOrderStatus(await this.client.getOrder(session.session_id), session)
+    return netvalveOrderStatus(await this.client.getOrder(session.session_id), session, this.options.orderStates)
   }
 
   protected async verifyWebhook(payload: RawWebhook) {
@@ -102,11 +110,25 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
     }
   }
 
-  /** Captures the authorised transaction for the session's amount; "already captured" is success. */
-  protected async capturePage(session: NetValveSessionData): Promise<NetValveSessionData> {
+  /**
+   * Captures the amount of Medusa's capture from the authorised transaction. "Already captured" is not
+   * taken on its word: the core compares NetValve's captured amount with Medusa's captures.
+   */
+  protected async capturePage(session: NetValveSessionData, capture: CaptureRequest): Promise<NetValveSessionData> {
     const transactionId = await this.paidTransactionOf(session, "authorised transaction to capture")
-    this.noteDone("capture", await this.client.capture(transactionId, session.amount))
+    operationOutcome("capture", await this.client.capture(transactionId, capture.amount))
     return { ...session, gateway_payment_reference: transactionId }
+  }
+
+  /** The order's captured and refunded amounts, from the inquiry. */
+  protected async moneyAtGateway(session: NetValveSessionData): Promise<GatewayMoney> {
+    const order = await this.client.getOrder(session.session_id)
+    const amount = (value: string | number | null | undefined) => (value == null ? null : String(value))
+    return {
+      captured: amount(order.capturedAmount),
+      refunded: amount(order.refundedAmount),
+      describe: `order ${session.gateway_reference}`,
+    }
   }
 
   /** Voids the authorised transaction; "already cancelled" is success, and an unpaid order needs nothing. */
@@ -120,10 +142,10 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
     return { ...session, gateway_payment_reference: transactionId }
   }
 
-  /** Refunds the amount of the paid transaction; "already refunded" is success. */
+  /** Refunds the amount of the paid transaction; the core checks NetValve's refunded amount before and after. */
   protected async refundPage(session: NetValveSessionData, amount: string, _context?: PaymentProviderContext) {
     const transactionId = await this.paidTransactionOf(session, "paid transaction to refund")
-    this.noteDone("refund", await this.client.refund(transactionId, amount))
+    operationOutcome("refund", await this.client.refund(transactionId, amount))
     this.logger.info(
       `NetValve: refunded ${amount} ${session.currency_code.toUpperCase()} of transaction ${transactionId}`
     )
@@ -149,7 +171,7 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
   }
 
   /** Success, or NetValve's "already done" (logged): anything else throws with NetValve's code and message. */
-  private noteDone(operation: "capture" | "cancel" | "refund", answer: NetValveOperationAnswer): void {
+  private noteDone(operation: "cancel", answer: NetValveOperationAnswer): void {
     if (operationOutcome(operation, answer) === "already done") {
       this.logger.info(
         `NetValve: ${operation} of transaction ${answer.transactionID ?? "?"} was already done (${answer.responseCode}); treating it as done`

@@ -31,11 +31,18 @@ const CODE_RANGES: [min: number, max: number, type: NetValveResponseType][] = [
 
 /**
  * An HPP order's `orderState`. Only CREATED is in NetValve's guide; the others are the states its
- * webhook events imply, so an unlisted one waits as pending (and is logged) rather than guessed.
+ * webhook events imply, and the common words a paid order may carry (COMPLETED, SUCCESS, SETTLED,
+ * APPROVED). None of them decides alone: see `orderStatus`. An unlisted one waits as pending (and is
+ * logged) unless the transaction's type decides, or the store maps it with the `orderStates` option.
  * A refunded or charged-back order was paid: the refund or dispute is Medusa's own record to keep.
  */
 export const NETVALVE_ORDER_STATES = [
   "CREATED",
+  "COMPLETED",
+  "SUCCESS",
+  "SUCCESSFUL",
+  "SETTLED",
+  "APPROVED",
   "PENDING",
   "AUTHORISED",
   "PAID",
@@ -52,6 +59,11 @@ export type NetValveOrderState = (typeof NETVALVE_ORDER_STATES)[number]
 
 export const NETVALVE_ORDER_STATE: Record<NetValveOrderState, PaymentSessionStatus> = {
   CREATED: PaymentSessionStatus.PENDING,
+  COMPLETED: PaymentSessionStatus.CAPTURED,
+  SUCCESS: PaymentSessionStatus.CAPTURED,
+  SUCCESSFUL: PaymentSessionStatus.CAPTURED,
+  SETTLED: PaymentSessionStatus.CAPTURED,
+  APPROVED: PaymentSessionStatus.CAPTURED,
   PENDING: PaymentSessionStatus.PENDING,
   AUTHORISED: PaymentSessionStatus.AUTHORIZED,
   PAID: PaymentSessionStatus.CAPTURED,
@@ -64,6 +76,53 @@ export const NETVALVE_ORDER_STATE: Record<NetValveOrderState, PaymentSessionStat
   CANCELLED: PaymentSessionStatus.CANCELED,
   EXPIRED: PaymentSessionStatus.CANCELED,
 }
+
+/**
+ * What an approved transaction of each type leaves the payment as: the type NetValve names in every
+ * inquiry and webhook (`transactionType`). A sale takes the money, an authorisation reserves it, a
+ * refund or chargeback comes after a payment, a void releases a reservation.
+ */
+export const NETVALVE_TRANSACTION_TYPES = [
+  "SALE",
+  "PURCHASE",
+  "CAPTURE",
+  "DEBIT",
+  "AUTH",
+  "AUTHORISE",
+  "AUTHORIZE",
+  "AUTHORISATION",
+  "AUTHORIZATION",
+  "PREAUTH",
+  "REFUND",
+  "PARTIAL_REFUND",
+  "CHARGEBACK",
+  "VOID",
+  "CANCEL",
+  "REVERSAL",
+] as const
+export type NetValveTransactionType = (typeof NETVALVE_TRANSACTION_TYPES)[number]
+
+export const NETVALVE_TRANSACTION_TYPE: Record<NetValveTransactionType, PaymentSessionStatus> = {
+  SALE: PaymentSessionStatus.CAPTURED,
+  PURCHASE: PaymentSessionStatus.CAPTURED,
+  CAPTURE: PaymentSessionStatus.CAPTURED,
+  DEBIT: PaymentSessionStatus.CAPTURED,
+  AUTH: PaymentSessionStatus.AUTHORIZED,
+  AUTHORISE: PaymentSessionStatus.AUTHORIZED,
+  AUTHORIZE: PaymentSessionStatus.AUTHORIZED,
+  AUTHORISATION: PaymentSessionStatus.AUTHORIZED,
+  AUTHORIZATION: PaymentSessionStatus.AUTHORIZED,
+  PREAUTH: PaymentSessionStatus.AUTHORIZED,
+  REFUND: PaymentSessionStatus.CAPTURED,
+  PARTIAL_REFUND: PaymentSessionStatus.CAPTURED,
+  CHARGEBACK: PaymentSessionStatus.CAPTURED,
+  VOID: PaymentSessionStatus.CANCELED,
+  CANCEL: PaymentSessionStatus.CANCELED,
+  REVERSAL: PaymentSessionStatus.CANCELED,
+}
+
+/** The store's own words for NetValve order states (the `orderStates` option), by upper-cased state. */
+export type NetValveStoreStates = Record<string, "captured" | "authorized" | "pending" | "error" | "canceled">
 
 /** Every webhook `eventName` NetValve documents. */
 export const NETVALVE_EVENTS = [
@@ -130,15 +189,25 @@ export function responseTypeOf(
 }
 
 /**
- * The payment's status from an inquiry answer: a decline, risk refusal or pending answer decides on
- * its own; an approved answer counts as far as the order's state says. Anything not in the tables is
- * pending, and `known: false` so the caller logs it: only explicit success or failure is terminal.
+ * The payment's status from an inquiry answer, decided by what NetValve documents: the response code and
+ * its type first (a decline, a risk refusal or a pending answer decides on its own: NetValve answers an
+ * inquiry about a payment not made yet with GTW_1002 PENDING), then, for an approved answer:
+ * 1. the store's own word for the order state (the `orderStates` option), if it has one;
+ * 2. an order state that says more than CREATED (PAID, COMPLETED, CANCELLED, ...), with a paid word read
+ *    as a reservation when the transaction is an authorisation;
+ * 3. on CREATED (the only state NetValve documents) or no state, the approved transaction's type: a
+ *    sale paid, an authorisation reserved. A state nobody listed waits as pending (logged) until mapped.
+ * Anything else is pending, and `known: false` so the caller logs it: only explicit success or failure is terminal.
  */
-export function orderStatus(answer: {
-  responseCode: string
-  responseCodeType?: string | null
-  orderState?: string | null
-}): StatusLookup {
+export function orderStatus(
+  answer: {
+    responseCode: string
+    responseCodeType?: string | null
+    orderState?: string | null
+    transactionType?: string | null
+  },
+  storeStates: NetValveStoreStates = {}
+): StatusLookup {
   const type = responseTypeOf(answer.responseCode, answer.responseCodeType)
   if (!type) {
     const why = `unknown response ${answer.responseCode} (${answer.responseCodeType ?? "no type"})`
@@ -148,7 +217,40 @@ export function orderStatus(answer: {
   if (byType !== "see order state") {
     return { status: byType, known: true, why: `${answer.responseCode} ${type}` }
   }
-  return orderStateStatus(answer.orderState)
+  const state = answer.orderState?.trim().toUpperCase() ?? ""
+  const stored = storeStates[state]
+  if (stored) {
+    return { status: stored as PaymentSessionStatus, known: true, why: `order ${state} (the store's orderStates)` }
+  }
+  const transaction = transactionTypeStatus(answer.transactionType)
+  const byState = orderStateStatus(answer.orderState)
+  if (state !== "CREATED" && state !== "") {
+    // A state beyond the documented one: known, or pending (logged) until the store maps it.
+    const reserved = byState.status === PaymentSessionStatus.CAPTURED && transaction === PaymentSessionStatus.AUTHORIZED
+    return reserved
+      ? { status: PaymentSessionStatus.AUTHORIZED, known: true, why: `order ${state}, authorisation` }
+      : byState
+  }
+  if (transaction !== undefined) {
+    return {
+      status: transaction,
+      known: true,
+      why: `approved ${answer.transactionType} on order ${state || "(no state)"}`,
+    }
+  }
+  return byState.known
+    ? byState
+    : { ...byState, why: `${byState.why} with transaction type "${answer.transactionType ?? "(none)"}"` }
+}
+
+/** An approved transaction's type as a status; undefined for a type not in the table. */
+export function transactionTypeStatus(transactionType: string | null | undefined): PaymentSessionStatus | undefined {
+  const type =
+    transactionType
+      ?.trim()
+      .toUpperCase()
+      .replace(/[\s-]+/g, "_") ?? ""
+  return type ? row(NETVALVE_TRANSACTION_TYPE, type) : undefined
 }
 
 /** An order state's row; a missing or unlisted state is pending and `known: false`. */
@@ -172,8 +274,12 @@ export function eventHandling(eventName: string): { handling: NetValveEventHandl
 }
 
 /** An order inquiry as the provider judges it; an answer about another order than the session's is never its payment. */
-export function netvalveOrderStatus(order: NetValveOrder, session: { gateway_reference: string }): GatewayStatus {
-  const mapped = orderStatus(order)
+export function netvalveOrderStatus(
+  order: NetValveOrder,
+  session: { gateway_reference: string },
+  storeStates: NetValveStoreStates = {}
+): GatewayStatus {
+  const mapped = orderStatus(order, storeStates)
   const orderId = order.orderId ?? undefined
   return {
     status: mapped.status,
@@ -211,10 +317,19 @@ export function expectApproved(operation: string, answer: Answer): void {
   }
 }
 
-/** A capture, cancel or refund: done, already done (a repeat), or an error an admin can read. */
+/**
+ * A capture, cancel or refund: done, already done, or an error an admin can read. Only a cancel's "already
+ * cancelled" is taken on its word (what a cancel leaves is checked after it): NetValve answers "already
+ * captured" or "already refunded" to a second partial capture or refund too, so those are errors here, and
+ * the caller compares NetValve's amounts with Medusa's records to tell a repeat from a refusal.
+ */
 export function operationOutcome(operation: keyof typeof ALREADY, answer: Answer): "done" | "already done" {
   if (answer.responseCode === ALREADY[operation]) {
-    return "already done"
+    if (operation === "cancel") return "already done"
+    throw gatewayError("NetValve", operation, {
+      code: answer.responseCode,
+      message: answer.responseMessage ?? undefined,
+    })
   }
   const refusal = operation === "refund" ? REFUND_REFUSALS[answer.responseCode] : undefined
   if (refusal) {

@@ -391,7 +391,7 @@ describe("Cashflows provider", () => {
       expect(received[0].headers.hash).toBe(REFUND_HASH)
     })
 
-    it("treats a refused refund as done when Cashflows shows the payment fully refunded", async () => {
+    it("sends nothing for a refund Cashflows shows done that Medusa lost the record of (an answer that timed out)", async () => {
       const { scope, signed } = cashflowsStandIn(credentials)
       const refunded = cashflowsPaymentJob({
         orderNumber: SESSION,
@@ -407,15 +407,28 @@ describe("Cashflows provider", () => {
           }),
         ],
       })
-      scope
-        .post(`${PAYMENT_PATH}/refunds`)
-        .reply(signed(() => [400, cashflowsError("RefundExceedsAmount", "Nothing left to refund")]))
+      // Medusa has recorded the 10.00 refund, and lost the record of the 15.00 one (its answer timed out).
       scope.get(JOB_PATH).reply(signed(() => [200, refunded]))
-      const { service, log } = provider()
-      await service.refundPayment({ amount: 25, data: session(), context: { idempotency_key: "ref_3" } })
-      expect(log.info).toHaveBeenCalledWith(
-        expect.stringContaining(`payment ${PAYMENT_REFERENCE} is fully refunded already; treating it as done`)
+      const log = logger()
+      const recorded = [
+        {
+          id: "pay_1",
+          refunds: [
+            { id: "ref_1", amount: 10 },
+            { id: "ref_3", amount: 15 },
+          ],
+          captures: [],
+        },
+      ]
+      const service = new CashflowsProviderService(
+        { ...cradleWith(log, "pp_cashflows_cashflows", [session()]), paymentService: { list: async () => recorded } },
+        options
       )
+      await service.refundPayment({ amount: 15, data: session(), context: { idempotency_key: "ref_3" } })
+      expect(log.warn).toHaveBeenCalledWith(
+        expect.stringContaining("already shows 15.00 GBP refunded that Medusa has no record of")
+      )
+      expect(scope.isDone()).toBe(true)
     })
 
     it("fails with Cashflows' reason when the payment is not fully refunded (a failed refund does not count)", async () => {
@@ -483,9 +496,10 @@ describe("Cashflows provider", () => {
         .patch(`${JOB_PATH}/cancel`)
         .times(2)
         .reply(signed(() => [200, jobIn("Cancelled")]))
+      scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Pending")]))
       await provider().service.deletePayment({ data: session() })
       await provider().service.cancelPayment({ data: session() })
-      expect(received.map((r) => r.method)).toEqual(["PATCH", "PATCH"])
+      expect(received.map((r) => r.method)).toEqual(["PATCH", "GET", "PATCH"])
     })
 
     it("does not fail cancelling a paid job, and says the buyer has paid", async () => {

@@ -447,11 +447,10 @@ describe("CatalystPay provider", () => {
     it("refuses to cancel a completed debit, and lets a pending session expire", async () => {
       reports("COMPLETED")
       const error = await provider()
-        .service.cancelPayment({ data: session() })
+        .service.cancelPayment({ data: session(), context: { idempotency_key: "pay_01" } })
         .catch((e) => e)
       expect(error.type).toBe(MedusaError.Types.NOT_ALLOWED)
-      expect(error.message).toContain("is completed: the SEPA direct debit was collected")
-      expect(error.message).toContain("Refund it in the CatalystPay dashboard")
+      expect(error.message).toContain("is COMPLETED: the buyer has paid, and a taken payment cannot be cancelled")
 
       reports("PENDING")
       expect(await provider().service.cancelPayment({ data: session() })).toEqual({ data: session() })

@@ -312,9 +312,12 @@ describe("HitPay provider", () => {
     })
 
     it("deletes a pending request; a request already gone is fine", async () => {
+      const pending = hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION })
       const scope = nock(BASE)
         .delete(`/payment-requests/${REQUEST}`)
         .reply(200, {})
+        .get(`/payment-requests/${REQUEST}`)
+        .reply(200, pending)
         .delete(`/payment-requests/${REQUEST}`)
         .reply(404, { message: "Not found" })
       await provider().service.deletePayment({ data: session() })
@@ -391,10 +394,8 @@ describe("HitPay provider", () => {
       expect(result.data).toMatchObject({ gateway_payment_reference: CHARGE })
     })
 
-    it("treats a refund of a charge HitPay shows as fully refunded as done", async () => {
+    it("refuses a refund when HitPay shows refunds Medusa has no record of, and sends nothing", async () => {
       nock(BASE)
-        .post("/refund")
-        .reply(400, { message: "The payment has already been refunded." })
         .get(`/payment-requests/${REQUEST}`)
         .reply(
           200,
@@ -403,14 +404,18 @@ describe("HitPay provider", () => {
             amount: "25.00",
             reference_number: SESSION,
             status: "completed",
-            payments: [hitpayCharge({ id: CHARGE, amount: "25.00", status: "refunded" })],
+            payments: [{ ...hitpayCharge({ id: CHARGE, amount: "25.00" }), refunded_amount: "7.00" }],
           })
         )
-      const result = await provider().service.refundPayment({
-        amount: 25,
-        data: session({ gateway_payment_reference: CHARGE }),
-      })
-      expect(result.data).toMatchObject({ gateway_reference: REQUEST, gateway_payment_reference: CHARGE })
+      const log = logger()
+      const cradle = {
+        ...cradleWith(log, "pp_hitpay_hitpay", [session()]),
+        paymentService: { list: async () => [{ id: "pay_1", refunds: [], captures: [] }] },
+      }
+      const service = new HitPayProviderService(cradle, options)
+      await expect(
+        service.refundPayment({ amount: 10, data: session({ gateway_payment_reference: CHARGE }) })
+      ).rejects.toThrow("the gateway shows refunds Medusa does not")
       expect(nock.isDone()).toBe(true)
     })
 

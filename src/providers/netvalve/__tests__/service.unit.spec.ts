@@ -324,7 +324,21 @@ describe("NetValve provider", () => {
 
     it.each([
       ["AUTHORISED, approved", { orderState: "AUTHORISED" }, PaymentSessionStatus.AUTHORIZED],
-      ["CREATED (not paid yet)", { orderState: "CREATED" }, PaymentSessionStatus.PENDING],
+      [
+        "answered pending (the guide's answer for a payment not made yet)",
+        { orderState: "CREATED", responseCode: "GTW_1002", responseCodeType: "PENDING" },
+        PaymentSessionStatus.PENDING,
+      ],
+      [
+        "CREATED with an approved SALE (the one state NetValve documents)",
+        { orderState: "CREATED" },
+        PaymentSessionStatus.CAPTURED,
+      ],
+      [
+        "CREATED with an approved AUTHORISE",
+        { orderState: "CREATED", transactionType: "AUTHORISE" },
+        PaymentSessionStatus.AUTHORIZED,
+      ],
       [
         "declined though PAID",
         { responseCode: "BNK_3005", responseCodeType: "HARD DECLINE" },
@@ -479,18 +493,27 @@ describe("NetValve provider", () => {
       expect(result.data).toMatchObject({ gateway_payment_reference: String(TRANSACTION) })
     })
 
-    it("treats NetValve's already captured / cancelled / refunded as done", async () => {
+    it("takes NetValve's already cancelled as done, but not already captured or refunded on its word alone", async () => {
       nock(NETVALVE_PAYMENT_SANDBOX)
         .post("/capture")
         .reply(400, netvalveRefusal("GTW_2046", "Transaction already captured.", "SOFT DECLINE", TRANSACTION))
+        .get("/order")
+        .query(true)
+        .reply(200, paidOrder({ orderState: "AUTHORISED" }))
         .post("/cancel")
         .reply(200, netvalveRefusal("GTW_2047", "Transaction already cancelled.", "SOFT DECLINE", TRANSACTION))
+        .get("/order")
+        .query(true)
+        .reply(200, paidOrder({ orderState: "CANCELLED" }))
         .post("/refund")
         .reply(400, netvalveRefusal("GTW_2045", "Transaction already refunded.", "SOFT DECLINE", TRANSACTION))
       const { service } = provider()
-      expect((await service.capturePayment({ data: paid })).data).toEqual(paid)
-      expect((await service.cancelPayment({ data: paid })).data).toEqual(paid)
-      expect((await service.refundPayment({ amount: 44, data: paid })).data).toEqual(paid)
+      // NetValve says "already captured" to a second partial capture too: only its amounts tell (the core compares them).
+      await expect(service.capturePayment({ data: paid })).rejects.toThrow("NetValve capture failed (code GTW_2046)")
+      expect((await service.cancelPayment({ data: paid })).data).toMatchObject({ gateway_status: "CANCELLED" })
+      await expect(service.refundPayment({ amount: 44, data: paid })).rejects.toThrow(
+        "NetValve refund failed (code GTW_2045)"
+      )
       expect(nock.pendingMocks()).toEqual([])
     })
 
@@ -506,15 +529,25 @@ describe("NetValve provider", () => {
     it("cancels an authorised transaction, and calls nothing for an order never paid", async () => {
       const seen: Seen[] = []
       recorded(NETVALVE_PAYMENT_SANDBOX, seen)
+        .get("/order")
+        .query(true)
+        .reply(200, paidOrder({ orderState: "AUTHORISED", transactionType: "AUTHORISE" }))
         .post("/cancel")
         .reply(200, netvalveOperationAnswer(TRANSACTION))
         .get("/order")
         .query(true)
+        .reply(200, paidOrder({ orderState: "CANCELLED", transactionType: "VOID" }))
+        .get("/order")
+        .query(true)
+        .times(2)
         .reply(200, netvalvePendingAnswer(TRANSACTION))
       const { service } = provider()
       await service.cancelPayment({ data: paid })
-      expect(seen[0].body).toBe(`{"transactionID":${TRANSACTION}}`)
-      await expect(service.cancelPayment({ data: session() })).resolves.toEqual({ data: session() })
+      expect(seen[1].body).toBe(`{"transactionID":${TRANSACTION}}`)
+      await expect(service.cancelPayment({ data: session() })).resolves.toMatchObject({
+        data: { session_id: SESSION, gateway_reference: session().gateway_reference },
+      })
+      expect(seen.map((r) => r.method)).toEqual(["GET", "POST", "GET", "GET", "GET"])
       expect(nock.pendingMocks()).toEqual([])
     })
 
@@ -550,10 +583,7 @@ describe("NetValve provider", () => {
     })
 
     it("refuses a refund of an order never paid", async () => {
-      nock(NETVALVE_PAYMENT_SANDBOX)
-        .get("/order")
-        .query(true)
-        .reply(200, paidOrder({ orderState: "CREATED" }))
+      nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(200, netvalvePendingAnswer(TRANSACTION))
       await expect(provider().service.refundPayment({ amount: 10, data: session() })).rejects.toThrow(
         `NetValve: order ${ORDER} has no paid transaction to refund`
       )

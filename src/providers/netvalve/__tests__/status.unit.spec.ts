@@ -4,8 +4,10 @@ import {
   NETVALVE_EVENTS,
   NETVALVE_ORDER_STATES,
   NETVALVE_RESPONSE_TYPES,
+  NETVALVE_TRANSACTION_TYPES,
   orderStatus,
   responseTypeOf,
+  transactionTypeStatus,
 } from "../status"
 
 describe("NetValve status tables", () => {
@@ -17,6 +19,11 @@ describe("NetValve status tables", () => {
   ]
   const stateRows: [string, S][] = [
     ["CREATED", S.PENDING],
+    ["COMPLETED", S.CAPTURED],
+    ["SUCCESS", S.CAPTURED],
+    ["SUCCESSFUL", S.CAPTURED],
+    ["SETTLED", S.CAPTURED],
+    ["APPROVED", S.CAPTURED],
     ["PENDING", S.PENDING],
     ["AUTHORISED", S.AUTHORIZED],
     ["PAID", S.CAPTURED],
@@ -44,10 +51,35 @@ describe("NetValve status tables", () => {
     ["CHARGEBACK", "log only"],
   ]
 
+  const transactionRows: [string, S][] = [
+    ["SALE", S.CAPTURED],
+    ["PURCHASE", S.CAPTURED],
+    ["CAPTURE", S.CAPTURED],
+    ["DEBIT", S.CAPTURED],
+    ["AUTH", S.AUTHORIZED],
+    ["AUTHORISE", S.AUTHORIZED],
+    ["AUTHORIZE", S.AUTHORIZED],
+    ["AUTHORISATION", S.AUTHORIZED],
+    ["AUTHORIZATION", S.AUTHORIZED],
+    ["PREAUTH", S.AUTHORIZED],
+    ["REFUND", S.CAPTURED],
+    ["PARTIAL_REFUND", S.CAPTURED],
+    ["CHARGEBACK", S.CAPTURED],
+    ["VOID", S.CANCELED],
+    ["CANCEL", S.CANCELED],
+    ["REVERSAL", S.CANCELED],
+  ]
+
   it("has a row for every documented type, state and event, and no other", () => {
     expect(["APPROVED", ...typeRows.map(([, t]) => t)].sort()).toEqual([...NETVALVE_RESPONSE_TYPES].sort())
     expect(stateRows.map(([s]) => s).sort()).toEqual([...NETVALVE_ORDER_STATES].sort())
     expect(eventRows.map(([e]) => e).sort()).toEqual([...NETVALVE_EVENTS].sort())
+    expect(transactionRows.map(([t]) => t).sort()).toEqual([...NETVALVE_TRANSACTION_TYPES].sort())
+  })
+
+  it.each(transactionRows)("reads an approved %s transaction as %s", (type, expected) => {
+    expect(transactionTypeStatus(type)).toBe(expected)
+    expect(transactionTypeStatus(type.toLowerCase().replace(/_/g, " "))).toBe(expected)
   })
 
   it.each(typeRows)("maps a %s %s answer to %s whatever the order state says", (code, type, expected) => {
@@ -78,15 +110,63 @@ describe("NetValve status tables", () => {
     expect(responseTypeOf("GTW_2010", "soft_decline")).toBe("SOFT DECLINE")
   })
 
-  it("never calls an approved answer paid without a paid order state", () => {
+  it("decides an approved answer on the documented CREATED state by the transaction's type", () => {
+    const approved = { responseCode: "GTW_1000", responseCodeType: "APPROVED", orderState: "CREATED" }
+    expect(orderStatus({ ...approved, transactionType: "SALE" })).toMatchObject({ status: S.CAPTURED, known: true })
+    expect(orderStatus({ ...approved, transactionType: "AUTHORISE" })).toMatchObject({ status: S.AUTHORIZED })
+    expect(orderStatus({ ...approved, transactionType: "VOID" })).toMatchObject({ status: S.CANCELED })
+    // The guide's pending answer to an inquiry about a payment not made yet.
+    expect(
+      orderStatus({ responseCode: "GTW_1002", responseCodeType: "PENDING", transactionType: "SALE" })
+    ).toMatchObject({ status: S.PENDING, known: true })
+  })
+
+  it("reads a paid state word as a reservation when the transaction is an authorisation", () => {
+    const approved = { responseCode: "GTW_1000", responseCodeType: "APPROVED" }
+    expect(orderStatus({ ...approved, orderState: "COMPLETED", transactionType: "AUTHORISE" }).status).toBe(
+      S.AUTHORIZED
+    )
+    expect(orderStatus({ ...approved, orderState: "COMPLETED", transactionType: "SALE" }).status).toBe(S.CAPTURED)
+  })
+
+  it("never calls an approved answer paid without a paid state or a known transaction type", () => {
     expect(orderStatus({ responseCode: "GTW_1000", responseCodeType: "APPROVED" })).toEqual({
       status: S.PENDING,
       known: false,
-      why: 'unknown order state "(none)"',
+      why: 'unknown order state "(none)" with transaction type "(none)"',
     })
     expect(
-      orderStatus({ responseCode: "GTW_1000", responseCodeType: "APPROVED", orderState: "SETTLED" })
+      orderStatus({
+        responseCode: "GTW_1000",
+        responseCodeType: "APPROVED",
+        orderState: "ON_HOLD",
+        transactionType: "SALE",
+      })
     ).toMatchObject({ status: S.PENDING, known: false })
+    expect(
+      orderStatus({
+        responseCode: "GTW_1000",
+        responseCodeType: "APPROVED",
+        orderState: "CREATED",
+        transactionType: "X",
+      })
+    ).toMatchObject({ status: S.PENDING, known: true })
+  })
+
+  it("takes the store's own word for a further state first", () => {
+    const onHold = {
+      responseCode: "GTW_1000",
+      responseCodeType: "APPROVED",
+      orderState: "on_hold",
+      transactionType: "SALE",
+    }
+    expect(orderStatus(onHold, { ON_HOLD: "pending" })).toMatchObject({ status: S.PENDING, known: true })
+    expect(orderStatus({ ...onHold, orderState: "DONE" }, { DONE: "captured" }).status).toBe(S.CAPTURED)
+    // A decline stays a decline whatever the store maps.
+    expect(
+      orderStatus({ ...onHold, responseCode: "BNK_3051", responseCodeType: "HARD DECLINE" }, { ON_HOLD: "captured" })
+        .status
+    ).toBe(S.ERROR)
   })
 
   it("maps an unknown response to pending and says it is unknown", () => {
