@@ -57,7 +57,10 @@ function serialize(value: unknown): string {
     if (!Number.isFinite(value)) {
       throw new TypeError("pythonCanonicalJson: non-finite numbers have no JSON form")
     }
-    return pythonNumber(value)
+    return Number.isSafeInteger(value) ? String(value) : pythonFloat(value)
+  }
+  if (isLosslessNumber(value)) {
+    return pythonNumberToken(value.value)
   }
   if (typeof value === "boolean") {
     return value ? "true" : "false"
@@ -74,16 +77,51 @@ function serialize(value: unknown): string {
   throw new TypeError(`pythonCanonicalJson: cannot serialize a ${typeof value}`)
 }
 
+/** A number token as the JSON parser kept it (lossless-json's LosslessNumber): its text, unrounded. */
+function isLosslessNumber(value: unknown): value is { value: string; isLosslessNumber: true } {
+  return (
+    typeof value === "object" && value !== null && (value as { isLosslessNumber?: unknown }).isLosslessNumber === true
+  )
+}
+
 /**
- * Numbers as Python writes them. Gateways send decimals as strings, so this only has to be right for
- * integers and ordinary floats; JavaScript cannot tell `2.0` from `2` once parsed, and neither can we.
+ * A JSON number token as Python writes it back after `json.loads`: a token without a fraction or an
+ * exponent is an int and keeps every digit (also beyond 2^53); any other is a float, written as `repr`
+ * writes it (`2.50` → `2.5`, `0.00001` → `1e-05`, `1e16` → `1e+16`, `-0.0` → `-0.0`, `1e400` → `Infinity`).
  */
-function pythonNumber(value: number): string {
-  if (Number.isSafeInteger(value)) {
-    return String(value)
+export function pythonNumberToken(token: string): string {
+  const text = token.trim()
+  if (/^-?\d+$/.test(text)) return pythonInteger(text)
+  const value = Number(text)
+  if (Number.isNaN(value)) throw new TypeError(`pythonCanonicalJson: "${token}" is not a JSON number`)
+  if (!Number.isFinite(value)) return value > 0 ? "Infinity" : "-Infinity"
+  return pythonFloat(value)
+}
+
+/** Python's int: every digit, no sign on zero. */
+function pythonInteger(text: string): string {
+  return BigInt(text).toString()
+}
+
+/**
+ * Python's `repr` of a float: the shortest digits that read back to the same double (JavaScript finds the
+ * same ones), written in positional notation when the decimal exponent is from -4 to 15, else as
+ * `d.ddde±XX`; a whole number keeps `.0`.
+ */
+function pythonFloat(value: number): string {
+  const sign = value < 0 || Object.is(value, -0) ? "-" : ""
+  const [mantissa, exp] = Math.abs(value).toExponential().split("e")
+  const digits = mantissa.replace(".", "")
+  const exponent = Number(exp)
+  if (exponent < -4 || exponent >= 16) {
+    const rest = digits.slice(1)
+    const written = Math.abs(exponent).toString().padStart(2, "0")
+    return `${sign}${digits[0]}${rest ? `.${rest}` : ""}e${exponent < 0 ? "-" : "+"}${written}`
   }
-  // Python pads the exponent to two digits: 1e-07, 1e+21.
-  return String(value).replace(/e([+-])(\d)$/, (_, sign: string, digit: string) => `e${sign}0${digit}`)
+  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`
+  const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, "0")
+  const fraction = digits.slice(exponent + 1)
+  return `${sign}${whole}.${fraction || "0"}`
 }
 
 function escapeNonAscii(json: string): string {

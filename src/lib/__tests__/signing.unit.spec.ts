@@ -1,4 +1,5 @@
 import { hmacSha256Hex, pythonCanonicalJson, secretsEqual, sha512Hex, signaturesEqual } from "../signing"
+import { parse } from "lossless-json"
 
 // Expected values below were computed with Python's hmac/hashlib/json, not with this code.
 describe("signing", () => {
@@ -63,6 +64,28 @@ describe("signing", () => {
 
     it("sorts keys by code point, not by UTF-16 unit", () => {
       expect(pythonCanonicalJson({ "\uffff": 1, "😀": 2, a: 3 })).toBe('{"a":3,"\\uffff":1,"\\ud83d\\ude00":2}')
+    })
+  })
+})
+
+describe("pythonCanonicalJson and number tokens", () => {
+  // Made by python3 from fixtures/python-numbers.py: what json.dumps(json.loads(token)) writes.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const table: { token: string; python: string }[] = require("./fixtures/python-numbers.json")
+
+  it.each(table.map((row) => [row.token, row.python]))("writes the token %s as Python does: %s", (token, python) => {
+    const parsed = parse(`{"n":${token}}`)
+    expect(pythonCanonicalJson(parsed)).toBe(`{"n":${python}}`)
+  })
+
+  it("covers the cases the signer is known to write differently from JavaScript", () => {
+    const byToken = Object.fromEntries(table.map((row) => [row.token, row.python]))
+    expect(byToken).toMatchObject({
+      "2.50": "2.5",
+      "0.00001": "1e-05",
+      "1e16": "1e+16",
+      "-0.0": "-0.0",
+      "9007199254740993": "9007199254740993",
     })
   })
 })

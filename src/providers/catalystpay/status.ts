@@ -16,13 +16,14 @@ export type CatalystPaySessionStatus = (typeof CATALYSTPAY_SESSION_STATUSES)[num
 
 /**
  * A payment session's status as Medusa sees it. A completed SEPA debit is captured (there is no separate
- * capture); a mandate being verified is pending, so cart completion waits for the webhook; a decline with
- * attempts left puts the session back to PENDING, which stays pending.
+ * capture). A debit under way (PAYMENT_IN_PROGRESS, AWAITING_VERIFICATION) is pending_authorization: the
+ * buyer who returns mid-debit gets an order awaiting payment, which the webhook or the reconciliation
+ * authorizes when the debit completes. A decline with attempts left puts the session back to PENDING.
  */
 export const CATALYSTPAY_SESSION_STATUS: Record<CatalystPaySessionStatus, PaymentSessionStatus> = {
   PENDING: PaymentSessionStatus.PENDING,
-  PAYMENT_IN_PROGRESS: PaymentSessionStatus.PENDING,
-  AWAITING_VERIFICATION: PaymentSessionStatus.PENDING,
+  PAYMENT_IN_PROGRESS: PaymentSessionStatus.PENDING_AUTHORIZATION,
+  AWAITING_VERIFICATION: PaymentSessionStatus.PENDING_AUTHORIZATION,
   COMPLETED: PaymentSessionStatus.CAPTURED,
   FAILED: PaymentSessionStatus.ERROR,
   EXPIRED: PaymentSessionStatus.CANCELED,

@@ -1,4 +1,6 @@
+import { parse as parseLossless } from "lossless-json"
 import type { GatewayStatus } from "../../lib/hosted-provider"
+import { parseJsonKeepingBigIntegers } from "../../lib/json"
 import { hmacSha256Hex, pythonCanonicalJson, signaturesEqual } from "../../lib/signing"
 import { jsonBody, lowerCaseHeaders, RawWebhook, WebhookVerification } from "../../lib/webhook"
 import { catalystpayWebhookPayloadSchema } from "./schemas"
@@ -25,11 +27,14 @@ export function verifyCatalystPayWebhook(payload: RawWebhook, secret: string): W
   if (!signature) {
     return { outcome: "rejected", why: "unauthenticated", reason: "no X-CatalystPay-Signature header" }
   }
-  const body = jsonBody(payload)
-  if (body === undefined) {
+  // Number tokens are kept as written: Python re-serialises the value it parsed, so an integer keeps every
+  // digit and a float is written as Python's repr writes it, which JSON.parse alone cannot reproduce.
+  const exact = jsonBody(payload, (text) => parseLossless(text))
+  const body = jsonBody(payload, parseJsonKeepingBigIntegers)
+  if (exact === undefined || body === undefined) {
     return { outcome: "rejected", why: "malformed", reason: "the body is not JSON; cannot check the signature" }
   }
-  if (!signaturesEqual(signCatalystPayPayload(body, secret), signature)) {
+  if (!signaturesEqual(signCatalystPayPayload(exact, secret), signature)) {
     return {
       outcome: "rejected",
       why: "unauthenticated",

@@ -343,8 +343,8 @@ describe("CatalystPay provider", () => {
   describe("status", () => {
     it.each([
       ["COMPLETED", {}, PaymentSessionStatus.CAPTURED],
-      ["PAYMENT_IN_PROGRESS", {}, PaymentSessionStatus.PENDING],
-      ["AWAITING_VERIFICATION", {}, PaymentSessionStatus.PENDING],
+      ["PAYMENT_IN_PROGRESS", {}, PaymentSessionStatus.PENDING_AUTHORIZATION],
+      ["AWAITING_VERIFICATION", {}, PaymentSessionStatus.PENDING_AUTHORIZATION],
       ["PENDING", {}, PaymentSessionStatus.PENDING],
       ["PENDING", { attempts_remaining: 2 }, PaymentSessionStatus.PENDING], // after a decline with attempts left
       ["FAILED", { attempts_remaining: 0 }, PaymentSessionStatus.ERROR],
@@ -557,7 +557,7 @@ describe("CatalystPay provider", () => {
       reports("COMPLETED", "1.00")
       const { service } = provider(direct, [stored])
       expect((await service.getWebhookActionAndData(deliver(payload, COMPLETED_25_EUR_SIGNATURE))).action).toBe(
-        PaymentActions.PENDING
+        PaymentActions.PENDING_AUTHORIZATION
       )
       expect((await service.getWebhookActionAndData(deliver(payload, COMPLETED_25_EUR_SIGNATURE))).action).toBe(
         PaymentActions.FAILED

@@ -4,8 +4,8 @@ import { CATALYSTPAY_SESSION_STATUSES, sessionStatus } from "../status"
 describe("CatalystPay status table", () => {
   const rows: [string, S][] = [
     ["PENDING", S.PENDING],
-    ["PAYMENT_IN_PROGRESS", S.PENDING],
-    ["AWAITING_VERIFICATION", S.PENDING],
+    ["PAYMENT_IN_PROGRESS", S.PENDING_AUTHORIZATION],
+    ["AWAITING_VERIFICATION", S.PENDING_AUTHORIZATION],
     ["COMPLETED", S.CAPTURED],
     ["FAILED", S.ERROR],
     ["EXPIRED", S.CANCELED],

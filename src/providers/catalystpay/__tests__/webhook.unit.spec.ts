@@ -81,6 +81,27 @@ describe("verifyCatalystPayWebhook", () => {
     })
   })
 
+  it("verifies a payload with numbers as Python's signer re-serialises them (floats by repr, integers whole)", () => {
+    // Body as Python's json.dumps sends it; signature computed with python3 over
+    // {"amount":29.9,"big":1e+16,"fee":1e-05,"order_number":12345678901234567890,...} and the secret "whsec_test".
+    const raw =
+      '{"session_token": "ps_7Hq", "status": "COMPLETED", "amount": 29.90, "order_number": 12345678901234567890, "fee": 0.00001, "big": 1e16}'
+    const signed = {
+      rawData: Buffer.from(raw),
+      data: JSON.parse(raw),
+      headers: headers("5932a3055d6047f337d2b713e66ca88509351561ed162715dc0fb860eeb7c029"),
+    }
+    expect(verifyCatalystPayWebhook(signed, "whsec_test")).toMatchObject({
+      outcome: "session",
+      gatewayReference: "ps_7Hq",
+    })
+    const altered = { ...signed, rawData: Buffer.from(raw.replace("12345678901234567890", "12345678901234567891")) }
+    expect(verifyCatalystPayWebhook(altered, "whsec_test")).toMatchObject({
+      outcome: "rejected",
+      why: "unauthenticated",
+    })
+  })
+
   it("verifies the non-ASCII buyer and the nested payload", () => {
     expect(verifyCatalystPayWebhook(delivery(ZOE, ZOE_SIGNATURE), SECRET).outcome).toBe("session")
     expect(verifyCatalystPayWebhook(delivery(NESTED, NESTED_SIGNATURE), SECRET)).toMatchObject({
