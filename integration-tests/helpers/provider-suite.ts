@@ -45,7 +45,12 @@ export const RETURN_URL = "https://shop.example.com/checkout/return?cart=1"
 const FOREIGN_ORIGIN = "https://evil.example.net"
 
 /** What the gateway's status API says about the checkout's payment at the moment it is asked. */
-export type GatewayPayment = { status: "paid" | "pending"; amount: string }
+export type GatewayPayment = {
+  status: "paid" | "pending"
+  amount: string
+  /** What the gateway shows refunded of the payment (its refunds, or its refunded total). */
+  refunded?: string
+}
 export const PAID: GatewayPayment = { status: "paid", amount: CART_AMOUNT }
 const PENDING: GatewayPayment = { status: "pending", amount: CART_AMOUNT }
 
@@ -68,6 +73,8 @@ export type GatewayCheckout = Checkout & { created: GatewayRequest }
 type RefundThroughGateway = {
   /** Stands in for the gateway's refund endpoint; the returned list fills with the requests it gets. */
   standIn(): GatewayRequest[]
+  /** Where refunds are posted: for a refund the gateway makes but whose answer never arrives. */
+  endpoint: { baseUrl: string; path: string }
   read(request: GatewayRequest): { reference: string | null; amount: string | null }
   /** The gateway's reference of the paid payment, which a refund must name. */
   paidReference: string
@@ -209,12 +216,45 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
       /** A checkout the buyer came back from paid: the cart completed into an order. */
       async function paidOrder() {
         const checkout = await t.checkout()
-        t.gatewayReports(checkout, PAID)
+        const gateway = t.gatewayReports(checkout, PAID)
         const { data } = await t.completeCart(checkout)
         expect(data.type).toBe("order")
         const payment = onlyPayment((await t.orders(checkout))[0])
-        return { checkout, payment }
+        return { checkout, payment, gateway }
       }
+
+      // Every request that reached a gateway host without a stand-in (nock refuses it and reports it here).
+      function unanswered(): { method: string; path: string }[] {
+        const seen: { method: string; path: string }[] = []
+        const listener = (req: { method?: string; path?: string }) =>
+          seen.push({ method: req.method ?? "?", path: req.path ?? "?" })
+        nock.emitter.on("no match", listener)
+        afterThisTest.push(() => nock.emitter.removeListener("no match", listener))
+        return seen
+      }
+      const afterThisTest: (() => void)[] = []
+      afterEach(() => afterThisTest.splice(0).forEach((undo) => undo()))
+
+      it(`leaves the winner's money alone when a cart completion that lost the race cancels with the same ${name} data`, async () => {
+        const { checkout, payment } = await paidOrder()
+        const seen = unanswered()
+        // What a second completion does when another process already made the payment: Medusa's own
+        // authorizePaymentSession, whose payment insert then fails and which cancels with the same data.
+        const knex = t.container().resolve("__pg_connection__") as {
+          raw(sql: string, bindings: unknown[]): Promise<unknown>
+        }
+        await knex.raw("update payment_session set authorized_at = null where id = ?", [checkout.session.id])
+        const paymentModule = t.container().resolve(Modules.PAYMENT)
+        await expect(paymentModule.authorizePaymentSession(checkout.session.id, {})).rejects.toThrow()
+
+        expect(seen.filter((r) => r.method !== "GET")).toEqual([])
+        const [order] = await t.orders(checkout)
+        expect(onlyPayment(order)).toMatchObject({ id: payment.id, canceled_at: null })
+        const admin = await t.admin()
+        type OrderBody = { order: { payment_status: string } }
+        const { data } = await api.get<OrderBody>(`/admin/orders/${order.id}?fields=payment_status`, admin)
+        expect(data.order.payment_status).toBe("captured")
+      })
 
       it(`creates the payment at ${name} for the cart's amount, currency, session and return URL, and hands back its checkout_url without secrets`, async () => {
         const checkout = await t.checkout()
@@ -469,6 +509,66 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
           expect(Number(order.total)).toBe(CART_TOTAL)
         })
       } else {
+        const { endpoint } = refund
+        /** The gateway's refund endpoint failing the connection after the request arrived (its answer is lost). */
+        function refundAnswerLost(onRequest: () => void = () => undefined): GatewayRequest[] {
+          const sent: GatewayRequest[] = []
+          const scope = nock(endpoint.baseUrl)
+          scope.on("request", (req: { method: string; path: string }) => {
+            sent.push({ method: req.method, path: req.path, headers: {}, body: "" })
+            onRequest()
+          })
+          scope.post(endpoint.path).replyWithError({ code: "ECONNRESET", message: "socket hang up" })
+          return sent
+        }
+        type PaymentBody = { payment: { refunds: { amount: number }[] } }
+
+        it(`records a ${name} refund whose answer was lost once ${name} shows it made, without sending it again`, async () => {
+          const { payment, gateway } = await paidOrder()
+          const admin = await t.admin()
+          const sent = refundAnswerLost(() => gateway.changeTo({ ...PAID, refunded: REFUND_TEXT }))
+          await api.post(`/admin/payments/${payment.id}/refund`, { amount: REFUND_AMOUNT }, admin)
+          expect(sent).toHaveLength(1)
+          const { data } = await api.get<PaymentBody>(`/admin/payments/${payment.id}?fields=*refunds`, admin)
+          expect(data.payment.refunds.map((r) => Number(r.amount))).toEqual([REFUND_AMOUNT])
+        })
+
+        it(`refunds once when an admin retries a ${name} refund whose answer was lost: the retry sends nothing`, async () => {
+          const { payment, gateway } = await paidOrder()
+          const admin = await t.admin()
+          const sent = refundAnswerLost() // and the gateway shows the refund only later
+
+          const lost = await answerOf(
+            api.post(`/admin/payments/${payment.id}/refund`, { amount: REFUND_AMOUNT }, admin)
+          )
+          expect(lost.status).toBeGreaterThanOrEqual(400)
+          expect(lost.data.message).toContain(`${name} refund failed`)
+          const read = async () =>
+            (await api.get<PaymentBody>(`/admin/payments/${payment.id}?fields=*refunds`, admin)).data.payment
+          expect((await read()).refunds).toEqual([]) // Medusa dropped its record of the failed refund
+
+          gateway.changeTo({ ...PAID, refunded: REFUND_TEXT })
+          const retried = refund.standIn()
+          await api.post(`/admin/payments/${payment.id}/refund`, { amount: REFUND_AMOUNT }, admin)
+          expect(sent).toHaveLength(1)
+          expect(retried).toEqual([])
+          expect((await read()).refunds.map((r) => Number(r.amount))).toEqual([REFUND_AMOUNT])
+        })
+
+        it(`refuses a refund while ${name} shows refunds Medusa has no record of, and sends nothing`, async () => {
+          const { payment, gateway } = await paidOrder()
+          gateway.changeTo({ ...PAID, refunded: "3.00" }) // refunded in the gateway's dashboard
+          const received = refund.standIn()
+          const admin = await t.admin()
+          const error = await answerOf(
+            api.post(`/admin/payments/${payment.id}/refund`, { amount: REFUND_AMOUNT }, admin)
+          )
+          expect(error.status).toBe(400)
+          expect(error.data.message).toContain("the gateway shows refunds Medusa does not")
+          expect(error.data.message).toContain("3.00")
+          expect(received).toEqual([])
+        })
+
         it(`sends a partial refund from the Admin API to ${name} with the paid payment's reference and the amount, and Medusa records it`, async () => {
           const { payment } = await paidOrder()
 

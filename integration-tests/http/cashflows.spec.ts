@@ -1,3 +1,4 @@
+import { Modules } from "@medusajs/framework/utils"
 import {
   cashflowsCapture,
   cashflowsError,
@@ -6,6 +7,7 @@ import {
   cashflowsPaymentJob,
   cashflowsRefund,
   cashflowsStandIn,
+  CASHFLOWS_INTEGRATION,
   checkoutUrlOf,
   JOB_REFERENCE,
   PAYMENT_REFERENCE,
@@ -43,15 +45,28 @@ type PaymentJobRequest = {
  * Cashflows' `GET /payment-jobs/{ref}`, answering as often as asked with the job `job()` describes at
  * that moment: one payment in its status. The stand-in checks every request's signature.
  */
-function standInForJob(job: () => { orderNumber: string; status: string; amount: string }) {
+function standInForJob(
+  job: () => { orderNumber: string; status: string; amount: string; refunded?: string; captured?: string }
+) {
   const cashflows = cashflowsStandIn(credentials)
   cashflows.scope
     .persist()
     .get(JOB_PATH)
     .reply(
       cashflows.signed(() => {
-        const { orderNumber, status, amount } = job()
-        return [200, cashflowsPaymentJob({ orderNumber, amount, payments: [cashflowsPayment({ status, amount })] })]
+        const { orderNumber, status, amount, refunded, captured } = job()
+        const captures = captured ? [cashflowsCapture({ amount: captured, status: "Completed" }).data] : []
+        const refunds = refunded
+          ? [cashflowsRefund({ amount: refunded, refundNumber: "dashboard-1", status: "Completed" }).data]
+          : []
+        return [
+          200,
+          cashflowsPaymentJob({
+            orderNumber,
+            amount,
+            payments: [cashflowsPayment({ status, amount, refunds, captures })],
+          }),
+        ]
       })
     )
   return cashflows
@@ -112,8 +127,8 @@ const cashflows: GatewayAdapter = {
   },
   standInForStatus(checkout, payment) {
     standInForJob(() => {
-      const { status, amount } = payment()
-      return { orderNumber: checkout.session.id, status: status === "paid" ? "Paid" : "Pending", amount }
+      const { status, amount, refunded } = payment()
+      return { orderNumber: checkout.session.id, status: status === "paid" ? "Paid" : "Pending", amount, refunded }
     })
   },
   paidPaymentData: {
@@ -146,6 +161,7 @@ const cashflows: GatewayAdapter = {
       )
       return cashflows.received
     },
+    endpoint: { baseUrl: CASHFLOWS_INTEGRATION, path: `${PAYMENT_PATH}/refunds` },
     read: (request: GatewayRequest) => ({
       reference: /\/payments\/(\d+)\/refunds$/.exec(request.path)?.[1] ?? null,
       amount: jsonOf<{ amountToRefund: string }>(request).amountToRefund,
@@ -224,5 +240,60 @@ providerSuite(cashflows, (t) => {
       { amountToCapture: "25.00", isFinalCapture: true },
     ])
     expect(captured.payment.captures.map((c) => Number(c.amount))).toEqual([CART_TOTAL])
+  })
+
+  it("captures the part of a reservation Medusa's capture names, and acknowledges Cashflows' notification about it", async () => {
+    const checkout = await t.checkout()
+    let captured: string | undefined
+    standInForJob(() => ({ orderNumber: checkout.session.id, status: "Reserved", amount: CART_AMOUNT, captured }))
+    await t.completeCart(checkout)
+    const payment = (await t.orders(checkout))[0].payment_collections[0].payments[0]
+
+    const capture = cashflowsStandIn(credentials)
+    capture.scope.post(`${PAYMENT_PATH}/captures`).reply(
+      capture.signed((body) => {
+        captured = JSON.parse(body).amountToCapture as string
+        return [200, cashflowsCapture({ amount: captured })]
+      })
+    )
+    type CapturedBody = { payment: { captures: { amount: number }[] } }
+    const { data } = await t.api.post<CapturedBody>(
+      `/admin/payments/${payment.id}/capture`,
+      { amount: 10 },
+      await t.admin()
+    )
+    expect(capture.received.map((r) => JSON.parse(r.body))).toEqual([
+      { amountToCapture: "10.00", isFinalCapture: false },
+    ])
+    expect(data.payment.captures.map((c) => Number(c.amount))).toEqual([10])
+
+    // Cashflows then notifies about the payment (10.00 of 25.00 captured): acknowledged, not redelivered for a month.
+    const answer = await t.deliver(notification())
+    expect(answer).toEqual({ status: 200, data: ACKNOWLEDGEMENT })
+    const orders = await t.orders(checkout)
+    expect(orders).toHaveLength(1)
+    expect(orders[0].payment_collections[0].payments[0].captures.map((c) => Number(c.amount))).toEqual([10])
+  })
+
+  it("does not record a payment as cancelled while Cashflows still holds its reservation, and says where to void it", async () => {
+    const checkout = await t.checkout()
+    standInForJob(() => ({ orderNumber: checkout.session.id, status: "Reserved", amount: CART_AMOUNT }))
+    await t.completeCart(checkout)
+    const [order] = await t.orders(checkout)
+    const payment = order.payment_collections[0].payments[0]
+    const cancel = cashflowsStandIn(credentials)
+    cancel.scope
+      .patch(`${JOB_PATH}/cancel`)
+      .reply(cancel.signed(() => [400, cashflowsError("InvalidPaymentStatus", "Payment job cannot be cancelled")]))
+
+    // What Medusa's order cancellation asks of the payment module for an uncaptured payment (it logs the error
+    // and cancels the order anyway; the payment then stays uncancelled, as the money stays reserved).
+    const paymentModule = t.container().resolve(Modules.PAYMENT)
+    const error = await paymentModule.cancelPayment(payment.id).catch((e: Error) => e)
+    expect(String(error)).toContain(`payment job ${JOB_REFERENCE} is still Reserved`)
+    expect(String(error)).toContain("void it in the Cashflows dashboard")
+    expect(cancel.received.map((r) => r.method)).toEqual(["PATCH"])
+    const [after] = await t.orders(checkout)
+    expect(after.payment_collections[0].payments[0].canceled_at).toBeNull()
   })
 })

@@ -11,7 +11,7 @@ import {
   TEST_WEBHOOK_SECRET,
 } from "../fixtures/catalystpay"
 import { jsonOf, hppWebhookRoute, standInForPost } from "../helpers/gateway"
-import { CART_AMOUNT, GatewayAdapter, providerSuite } from "../helpers/provider-suite"
+import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, providerSuite } from "../helpers/provider-suite"
 import { answerOf, createCart, createPaymentCollection, requestPaymentSession } from "../helpers/store"
 
 // Provider options come from the environment, read when medusa-config loads: set them first.
@@ -87,13 +87,13 @@ const catalystpay: GatewayAdapter = {
     sessionData: { gateway_reference: SESSION_TOKEN },
   },
   standInForStatus(_checkout, payment) {
-    // A SEPA mandate awaiting verification is the pending a returning buyer meets.
+    // Not paid yet: the session waits for the buyer. (A debit under way is the gateway case below.)
     nock(CATALYSTPAY_STAGING)
       .persist()
       .get(`/payment-sessions/${SESSION_TOKEN}/`)
       .reply(200, () => {
         const { status, amount } = payment()
-        return catalystpaySession({ status: status === "paid" ? "COMPLETED" : "AWAITING_VERIFICATION", amount })
+        return catalystpaySession({ status: status === "paid" ? "COMPLETED" : "PENDING", amount })
       })
   },
   paidPaymentData: { gateway_reference: SESSION_TOKEN, gateway_status: "COMPLETED" },
@@ -113,6 +113,36 @@ const catalystpay: GatewayAdapter = {
 }
 
 providerSuite(catalystpay, (t) => {
+  it.each(["PAYMENT_IN_PROGRESS", "AWAITING_VERIFICATION"])(
+    "gives a buyer who returns mid-debit (%s) an order awaiting payment, which CatalystPay's webhook then shows paid",
+    async (underWay) => {
+      const checkout = await t.checkout()
+      let status = underWay
+      nock(CATALYSTPAY_STAGING)
+        .persist()
+        .get(`/payment-sessions/${SESSION_TOKEN}/`)
+        .reply(200, () => catalystpaySession({ status, amount: CART_AMOUNT }))
+
+      const { data } = await t.completeCart(checkout)
+      expect(data.type).toBe("order")
+      const admin = await t.admin()
+      type OrderBody = { order: { payment_status: string; total: number } }
+      const orderOf = async (id: string) =>
+        (await t.api.get<OrderBody>(`/admin/orders/${id}?fields=payment_status,total`, admin)).data.order
+      const [order] = await t.orders(checkout)
+      expect(order.payment_collections[0].payments).toHaveLength(0)
+      expect((await orderOf(order.id)).payment_status).not.toBe("captured")
+
+      status = "COMPLETED"
+      const answer = await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))
+      expect(answer.status).toBe(200)
+      const orders = await t.orders(checkout)
+      expect(orders).toHaveLength(1)
+      expect(orders[0].payment_collections[0].payments).toHaveLength(1)
+      expect(await orderOf(order.id)).toMatchObject({ payment_status: "captured", total: CART_TOTAL })
+    }
+  )
+
   it("refuses a session for a cart without the buyer's first name, saying what the storefront must send", async () => {
     const cartId = await createCart(t.api, t.store(), { email: "buyer@example.com" })
     const paymentCollectionId = await createPaymentCollection(t.api, t.store(), cartId)

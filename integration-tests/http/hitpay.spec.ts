@@ -32,7 +32,9 @@ function paymentRequestAs(sessionId: string, payment: GatewayPayment) {
     amount: payment.amount,
     reference_number: sessionId,
     status: paid ? "completed" : "pending",
-    payments: paid ? [hitpayCharge({ id: CHARGE_ID, amount: payment.amount })] : [],
+    payments: paid
+      ? [{ ...hitpayCharge({ id: CHARGE_ID, amount: payment.amount }), refunded_amount: payment.refunded ?? "0.00" }]
+      : [],
   })
 }
 
@@ -127,6 +129,7 @@ const hitpay: GatewayAdapter = {
           total: CART_TOTAL,
         })
       }),
+    endpoint: { baseUrl: HITPAY_SANDBOX, path: "/refund" },
     read: (request) => ({ reference: formOf(request).get("payment_id"), amount: formOf(request).get("amount") }),
     paidReference: CHARGE_ID,
     expectRequest(request) {

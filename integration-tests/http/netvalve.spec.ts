@@ -11,7 +11,7 @@ import {
   netvalveWebhook,
 } from "../fixtures/netvalve"
 import { GatewayRequest, jsonOf, hppWebhookRoute, standInForPost } from "../helpers/gateway"
-import { GatewayAdapter, providerSuite, REFUND_TEXT } from "../helpers/provider-suite"
+import { CART_TOTAL, GatewayAdapter, providerSuite, REFUND_TEXT } from "../helpers/provider-suite"
 
 // Provider options come from the environment, read when medusa-config loads: set them first.
 const API_KEY = "netvalve-test-api-key"
@@ -137,9 +137,13 @@ const netvalve: GatewayAdapter = {
       .get("/order")
       .query({ clientOrderId: sessionId })
       .reply(200, () => {
-        const { status, amount } = payment()
+        const { status, amount, refunded } = payment()
         return status === "paid"
-          ? paidOrder(sessionId, { amount: Number(amount) })
+          ? paidOrder(sessionId, {
+              amount: Number(amount),
+              capturedAmount: Number(amount),
+              refundedAmount: Number(refunded ?? 0),
+            })
           : netvalvePendingAnswer(TRANSACTION_ID)
       })
   },
@@ -156,6 +160,7 @@ const netvalve: GatewayAdapter = {
   },
   refund: {
     standIn: () => standInForPost(NETVALVE_PAYMENT_SANDBOX, "/refund", 200, () => netvalveOperationAnswer(40002)),
+    endpoint: { baseUrl: NETVALVE_PAYMENT_SANDBOX, path: "/refund" },
     read: (request) => ({
       reference: String(jsonOf<{ transactionID: number }>(request).transactionID),
       amount: amountOnTheWire(request),
@@ -178,21 +183,16 @@ providerSuite(netvalve, (t) => {
   it("keeps the order when a late PURCHASE_FAILED follows PURCHASED and its repeat, even with an inquiry that now says declined", async () => {
     const checkout = await t.checkout()
     const sessionId = checkout.session.id
-    const asked = netvalveReports(sessionId, {}, 3) // webhook + authorize, then the repeat
+    const asked = netvalveReports(sessionId, {}, 2) // webhook + authorize; Medusa holds the payment after that
 
     await t.deliver(event("PURCHASED", sessionId))
     await t.deliver(event("PURCHASED", sessionId))
     expect(asked.isDone()).toBe(true)
 
     // At least once and out of order: a failed attempt reported after the payment, even with an
-    // inquiry that now answers with that decline, must not undo the order.
-    const declined = netvalveReports(sessionId, {
-      orderState: "FAILED",
-      responseCode: "BNK_3051",
-      responseCodeType: "HARD DECLINE",
-    })
-    await t.deliver(event("PURCHASE_FAILED", sessionId))
-    expect(declined.isDone()).toBe(true)
+    // inquiry that would now answer with that decline, must not undo the order.
+    netvalveReports(sessionId, { orderState: "FAILED", responseCode: "BNK_3051", responseCodeType: "HARD DECLINE" })
+    expect((await t.deliver(event("PURCHASE_FAILED", sessionId))).status).toBe(200)
 
     const orders = await t.orders(checkout)
     expect(orders).toHaveLength(1)
@@ -200,6 +200,27 @@ providerSuite(netvalve, (t) => {
     expect(after.captures).toHaveLength(1)
     expect(after.canceled_at).toBeFalsy()
     expect(await orderStatus(orders[0].id)).toBe("pending")
+  })
+
+  it("makes one order from NetValve's documented answers alone: pending before payment, an approved SALE on a CREATED order after", async () => {
+    const checkout = await t.checkout()
+    const sessionId = checkout.session.id
+    const pending = nock(NETVALVE_PAYMENT_SANDBOX)
+      .get("/order")
+      .query({ clientOrderId: sessionId })
+      .reply(200, netvalvePendingAnswer(TRANSACTION_ID))
+    expect((await t.deliver(event("PURCHASE_PENDING", sessionId))).status).toBe(200)
+    expect(pending.isDone()).toBe(true)
+    expect(await t.orders(checkout)).toHaveLength(0)
+
+    // CREATED is the only order state NetValve documents: the approved SALE is what says it was paid.
+    const paid = netvalveReports(sessionId, { orderState: "CREATED", transactionType: "SALE" }, 2)
+    expect((await t.deliver(event("PURCHASED", sessionId))).status).toBe(200)
+    expect(paid.isDone()).toBe(true)
+    const orders = await t.orders(checkout)
+    expect(orders).toHaveLength(1)
+    expect(Number(orders[0].total)).toBe(CART_TOTAL)
+    expect(orders[0].payment_collections[0].payments[0].captures).toHaveLength(1)
   })
 
   it("leaves no order when NetValve's inquiry says the payment was declined", async () => {

@@ -347,7 +347,7 @@ export abstract class HostedPaymentProvider<
       throw invalidData(
         this.spec.name,
         `${after.describe} is still ${after.gatewayStatus || after.status}: the buyer's money stays with ${this.spec.name} ` +
-          `and the payment was not cancelled; void it in ${this.spec.name}'s dashboard`
+          `and the payment was not cancelled; void it in the ${this.spec.name} dashboard`
       )
     }
     return { data: this.withGateway(data, after) }

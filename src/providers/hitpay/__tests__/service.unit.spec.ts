@@ -360,6 +360,24 @@ describe("HitPay provider", () => {
       )
     })
 
+    it("refuses a partial capture, which HitPay cannot make: it took the whole amount at payment", async () => {
+      const log = logger()
+      const cradle = {
+        ...cradleWith(log, "pp_hitpay_hitpay", [session()]),
+        paymentService: { list: async () => [{ id: "pay_1", refunds: [], captures: [] }] },
+        captureService: { list: async () => [{ id: "capt_1", amount: 10 }] },
+      }
+      const service = new HitPayProviderService(cradle, options)
+      await expect(
+        service.capturePayment({
+          data: session({ gateway_payment_reference: CHARGE }),
+          context: { idempotency_key: "capt_1" },
+        })
+      ).rejects.toThrow(
+        `HitPay: cannot capture 10.00 SGD of payment request ${REQUEST} (25.00): HitPay takes the whole amount when the buyer pays`
+      )
+    })
+
     it("refunds the requested amount of the charge", async () => {
       const seen: Seen[] = []
       nock(BASE)

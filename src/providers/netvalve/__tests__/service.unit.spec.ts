@@ -479,6 +479,47 @@ describe("NetValve provider", () => {
       expect(result.data).toEqual(paid)
     })
 
+    /** The provider in a store where Medusa recorded `captures` on the session's payment, and capture `capt_2` of `amount`. */
+    function withCaptures(captures: { id: string; amount: number }[], amount: number) {
+      const cradle = {
+        ...cradleWith(logger(), "pp_netvalve_netvalve", [paid]),
+        paymentService: { list: async () => [{ id: "pay_1", refunds: [], captures }] },
+        captureService: { list: async () => [{ id: "capt_2", amount }] },
+      }
+      return new NetValveProviderService(cradle, options)
+    }
+
+    it("captures the amount of Medusa's capture, a part of the authorisation, checking NetValve's captured total first", async () => {
+      const seen: Seen[] = []
+      recorded(NETVALVE_PAYMENT_SANDBOX, seen)
+        .get("/order")
+        .query(true)
+        .reply(200, paidOrder({ orderState: "AUTHORISED", capturedAmount: 0, refundedAmount: 0 }))
+        .post("/capture")
+        .reply(200, netvalveOperationAnswer(TRANSACTION))
+      await withCaptures([{ id: "capt_2", amount: 30 }], 30).capturePayment({
+        data: paid,
+        context: { idempotency_key: "capt_2" },
+      })
+      expect(seen.map((r) => r.method)).toEqual(["GET", "POST"])
+      expect(seen[1].body).toBe(`{"transactionID":${TRANSACTION},"amount":30.00}`)
+    })
+
+    it("refuses a second capture: NetValve captures an authorisation once", async () => {
+      await expect(
+        withCaptures(
+          [
+            { id: "capt_1", amount: 30 },
+            { id: "capt_2", amount: 14 },
+          ],
+          14
+        ).capturePayment({
+          data: paid,
+          context: { idempotency_key: "capt_2" },
+        })
+      ).rejects.toThrow("30.00 was captured already, and NetValve captures a reservation once")
+    })
+
     it("asks NetValve for the transaction when the session does not know it was paid", async () => {
       const seen: Seen[] = []
       recorded(NETVALVE_PAYMENT_SANDBOX, seen)
