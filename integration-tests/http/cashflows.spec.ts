@@ -245,7 +245,12 @@ providerSuite(cashflows, (t) => {
   it("captures the part of a reservation Medusa's capture names, and acknowledges Cashflows' notification about it", async () => {
     const checkout = await t.checkout()
     let captured: string | undefined
-    standInForJob(() => ({ orderNumber: checkout.session.id, status: "Reserved", amount: CART_AMOUNT, captured }))
+    // After the capture Cashflows shows the payment Paid for what it collected: 10.00 of the 25.00 reserved.
+    standInForJob(() =>
+      captured
+        ? { orderNumber: checkout.session.id, status: "Paid", amount: captured, captured }
+        : { orderNumber: checkout.session.id, status: "Reserved", amount: CART_AMOUNT }
+    )
     await t.completeCart(checkout)
     const payment = (await t.orders(checkout))[0].payment_collections[0].payments[0]
 
