@@ -570,7 +570,7 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         })
 
         it(`sends a partial refund from the Admin API to ${name} with the paid payment's reference and the amount, and Medusa records it`, async () => {
-          const { payment } = await paidOrder()
+          const { payment, gateway } = await paidOrder()
 
           const received = refund.standIn()
           const admin = await t.admin()
@@ -585,6 +585,17 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
           expect(refund.read(received[0])).toEqual({ reference: refund.paidReference, amount: REFUND_TEXT })
           refund.expectRequest(received[0], refunded.payment.refunds[0].id)
           expect(refunded.payment.refunds.map((r) => Number(r.amount))).toEqual([REFUND_AMOUNT])
+
+          // A second refund of the same amount is a refund of its own: it reaches the gateway.
+          gateway.changeTo({ ...PAID, refunded: REFUND_TEXT })
+          const again = refund.standIn()
+          const { data: twice } = await api.post<RefundedBody>(
+            `/admin/payments/${payment.id}/refund`,
+            { amount: REFUND_AMOUNT },
+            admin
+          )
+          expect(again).toHaveLength(1)
+          expect(twice.payment.refunds.map((r) => Number(r.amount))).toEqual([REFUND_AMOUNT, REFUND_AMOUNT])
         })
       }
 

@@ -315,30 +315,32 @@ export abstract class HostedPaymentProvider<
       return { data: input.data }
     }
     const before = await this.fetchStatus(session)
-    const held = `${before.describe} is ${before.gatewayStatus || before.status}`
+    const heldAt = `${before.describe} is ${before.gatewayStatus || before.status}`
     if (before.status === PaymentSessionStatus.CAPTURED) {
       if (paymentId === undefined) {
         // Medusa is undoing its own failed authorization: the money stays, and the next webhook or the
         // reconciliation makes the order for it.
         this.logger.error(
-          `${this.spec.name}: ${held} for session ${session.session_id} and was not cancelled; ` +
+          `${this.spec.name}: ${heldAt} for session ${session.session_id} and was not cancelled; ` +
             `the next webhook or the reconciliation will make its order`
         )
         return { data: this.withGateway(session, before) }
       }
       throw notAllowed(
         this.spec.name,
-        `${held}: the buyer has paid, and a taken payment cannot be cancelled; refund it instead`
+        `${heldAt}: the buyer has paid, and a taken payment cannot be cancelled; refund it instead ` +
+          `(if Medusa shows it uncaptured, capture it in Medusa first: nothing is sent again, the gateway already shows it taken)`
       )
     }
     if (before.status === PaymentSessionStatus.PENDING_AUTHORIZATION) {
       throw notAllowed(
         this.spec.name,
-        `${held}: the buyer's payment is under way and cannot be stopped from here; refund it once it completes`
+        `${heldAt}: the buyer's payment is under way and cannot be stopped from here; refund it once it completes`
       )
     }
     const data = await this.cancelPage(this.withGateway(session, before))
-    if (before.status !== PaymentSessionStatus.AUTHORIZED) {
+    const reserves = this.spec.partialCapture !== undefined && before.status !== PaymentSessionStatus.CANCELED
+    if (before.status !== PaymentSessionStatus.AUTHORIZED && !reserves) {
       return { data }
     }
     // A reservation: cancelled only once the gateway no longer holds it.
@@ -442,7 +444,10 @@ export abstract class HostedPaymentProvider<
       return { action: PaymentActions.NOT_SUPPORTED, verdict: { kind: "no_live_session", reason: found.reason, paid } }
     }
     const { session } = found
-    if (found.authorized) {
+    // Only while Medusa holds a payment for it that is not cancelled: a payment cancelled after a failed
+    // completion (its reservation voided) must go through the gateway's word again, never straight to an order.
+    const held = found.authorized && (await this.medusaPayments(session))?.some((p) => !p.canceled_at)
+    if (held) {
       // Medusa holds this session's payment: what the gateway says now (a capture, a refund, a late
       // failure) is Medusa's own record to keep. Medusa's processing only makes sure the order exists.
       this.logger.info(
@@ -517,6 +522,14 @@ export abstract class HostedPaymentProvider<
         )
         return session
       }
+      if (isNegative(unrecorded)) {
+        throw invalidData(
+          name,
+          `Medusa has recorded ${recorded} ${currency.toUpperCase()} ${done} on ${before.money.describe}, more than the ` +
+            `${before.total} the gateway shows: a ${kind} still under way, or one that failed at the gateway. Nothing was ` +
+            `sent; try again in a few minutes, and if it persists check ${name}'s dashboard`
+        )
+      }
       if (!isZero(unrecorded)) {
         throw invalidData(
           name,
@@ -553,7 +566,13 @@ export abstract class HostedPaymentProvider<
     if (!captureId || !store) return undefined
     const [capture] = await store.list({ id: captureId }, { select: ["id", "amount", "raw_amount"] })
     const amount = capture?.raw_amount ?? capture?.amount
-    return amount === undefined || amount === null ? undefined : this.amountFor(amount, currency)
+    if (amount === undefined || amount === null) {
+      throw invalidData(
+        this.spec.name,
+        `Medusa has no capture ${captureId} to take the amount from; nothing was captured`
+      )
+    }
+    return this.amountFor(amount, currency)
   }
 
   /** Medusa's container resolves on access and throws for a name it lacks. */

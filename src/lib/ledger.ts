@@ -17,8 +17,8 @@ export type PaymentRow = {
   id: string
   canceled_at?: Date | string | null
   captured_at?: Date | string | null
-  refunds?: AmountRow[] | null
-  captures?: AmountRow[] | null
+  refunds?: Iterable<AmountRow> | null
+  captures?: Iterable<AmountRow> | null
 }
 
 /** The part of the payment module's payment service a provider uses: a session's payments with their records. */
@@ -36,7 +36,18 @@ export async function paymentsOfSession(store: PaymentStore, sessionId: string):
   return store.list(
     { payment_session_id: sessionId },
     {
-      select: ["id", "canceled_at", "captured_at"],
+      // The records' own fields must be selected too: with a select, a bare relation comes back empty.
+      select: [
+        "id",
+        "canceled_at",
+        "captured_at",
+        "refunds.id",
+        "refunds.amount",
+        "refunds.raw_amount",
+        "captures.id",
+        "captures.amount",
+        "captures.raw_amount",
+      ],
       relations: ["refunds", "captures"],
     }
   )
@@ -47,10 +58,15 @@ export async function paymentsOfSession(store: PaymentStore, sessionId: string):
  * out `exceptId`: the record Medusa made for the very call being answered (it exists before the provider is asked).
  */
 export function recordedTotal(payments: PaymentRow[], kind: MoneyKind, currency: string, exceptId?: string): string {
-  const rows = payments.flatMap((payment) => (kind === "refund" ? payment.refunds : payment.captures) ?? [])
+  // The service hands back ORM entities: their relations are collections (iterable), not arrays.
+  const rows = payments.flatMap((payment) => [...((kind === "refund" ? payment.refunds : payment.captures) ?? [])])
+  // Each record rounded as the gateway was sent it, then added: three refunds of 3.3333 are 9.99, not 10.00.
   const total = rows
     .filter((row) => row.id !== exceptId)
-    .reduce((sum, row) => MathBN.add(sum, MathBN.convert(row.raw_amount ?? row.amount ?? 0)), MathBN.convert(0))
+    .reduce(
+      (sum, row) => MathBN.add(sum, MathBN.convert(toGatewayAmount(row.raw_amount ?? row.amount ?? 0, currency))),
+      MathBN.convert(0)
+    )
   return toGatewayAmount(total, currency)
 }
 

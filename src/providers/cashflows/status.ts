@@ -105,8 +105,11 @@ export function capturedAmount(payment: CashflowsPayment): ReturnType<typeof Mat
       .filter((c) => !/fail/i.test(c.status ?? ""))
       .reduce((sum, c) => MathBN.add(sum, MathBN.convert(String(c.amountToCapture))), MathBN.convert(0))
   }
-  if (paymentStatus(payment.status).status === PaymentSessionStatus.CAPTURED && payment.amountToCollect != null) {
-    return MathBN.convert(String(payment.amountToCollect))
+  if (!payment.captures) {
+    return null // the answer does not list captures: it cannot say what a reservation's captures took
   }
-  return payment.captures ? MathBN.convert(0) : null
+  if (paymentStatus(payment.status).status === PaymentSessionStatus.CAPTURED && payment.amountToCollect != null) {
+    return MathBN.convert(String(payment.amountToCollect)) // captured whole when paid
+  }
+  return MathBN.convert(0)
 }

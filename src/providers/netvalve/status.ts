@@ -196,7 +196,9 @@ export function responseTypeOf(
  * 2. an order state that says more than CREATED (PAID, COMPLETED, CANCELLED, ...), with a paid word read
  *    as a reservation when the transaction is an authorisation;
  * 3. on CREATED (the only state NetValve documents) or no state, the approved transaction's type: a
- *    sale paid, an authorisation reserved. A state nobody listed waits as pending (logged) until mapped.
+ *    sale paid (unless the same answer shows nothing captured), an authorisation reserved. A state nobody
+ *    listed waits as pending (logged) until mapped. A store whose NetValve answers an unpaid order as an
+ *    approved CREATED sale maps `CREATED=pending` (the store's word comes first).
  * Anything else is pending, and `known: false` so the caller logs it: only explicit success or failure is terminal.
  */
 export function orderStatus(
@@ -205,6 +207,7 @@ export function orderStatus(
     responseCodeType?: string | null
     orderState?: string | null
     transactionType?: string | null
+    capturedAmount?: string | number | null
   },
   storeStates: NetValveStoreStates = {}
 ): StatusLookup {
@@ -230,6 +233,19 @@ export function orderStatus(
     return reserved
       ? { status: PaymentSessionStatus.AUTHORIZED, known: true, why: `order ${state}, authorisation` }
       : byState
+  }
+  // A sale that the same answer shows took nothing has not happened: never paid on the type alone.
+  const tookNothing =
+    transaction === PaymentSessionStatus.CAPTURED &&
+    answer.capturedAmount !== undefined &&
+    answer.capturedAmount !== null &&
+    Number(answer.capturedAmount) === 0
+  if (tookNothing) {
+    return {
+      status: PaymentSessionStatus.PENDING,
+      known: true,
+      why: `approved ${answer.transactionType}, nothing captured`,
+    }
   }
   if (transaction !== undefined) {
     return {

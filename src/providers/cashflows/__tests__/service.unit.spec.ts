@@ -497,9 +497,10 @@ describe("Cashflows provider", () => {
         .times(2)
         .reply(signed(() => [200, jobIn("Cancelled")]))
       scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Pending")]))
+      scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Cancelled")]))
       await provider().service.deletePayment({ data: session() })
       await provider().service.cancelPayment({ data: session() })
-      expect(received.map((r) => r.method)).toEqual(["PATCH", "GET", "PATCH"])
+      expect(received.map((r) => r.method)).toEqual(["PATCH", "GET", "PATCH", "GET"])
     })
 
     it("does not fail cancelling a paid job, and says the buyer has paid", async () => {

@@ -580,7 +580,7 @@ describe("NetValve provider", () => {
         .reply(200, paidOrder({ orderState: "CANCELLED", transactionType: "VOID" }))
         .get("/order")
         .query(true)
-        .times(2)
+        .times(3)
         .reply(200, netvalvePendingAnswer(TRANSACTION))
       const { service } = provider()
       await service.cancelPayment({ data: paid })
@@ -588,7 +588,7 @@ describe("NetValve provider", () => {
       await expect(service.cancelPayment({ data: session() })).resolves.toMatchObject({
         data: { session_id: SESSION, gateway_reference: session().gateway_reference },
       })
-      expect(seen.map((r) => r.method)).toEqual(["GET", "POST", "GET", "GET", "GET"])
+      expect(seen.map((r) => r.method)).toEqual(["GET", "POST", "GET", "GET", "GET", "GET"])
       expect(nock.pendingMocks()).toEqual([])
     })
 

@@ -115,6 +115,13 @@ describe("NetValve status tables", () => {
     expect(orderStatus({ ...approved, transactionType: "SALE" })).toMatchObject({ status: S.CAPTURED, known: true })
     expect(orderStatus({ ...approved, transactionType: "AUTHORISE" })).toMatchObject({ status: S.AUTHORIZED })
     expect(orderStatus({ ...approved, transactionType: "VOID" })).toMatchObject({ status: S.CANCELED })
+    // The same answer showing nothing captured: the sale has not happened.
+    expect(orderStatus({ ...approved, transactionType: "SALE", capturedAmount: 0 })).toMatchObject({
+      status: S.PENDING,
+    })
+    expect(orderStatus({ ...approved, transactionType: "SALE", capturedAmount: "25.00" }).status).toBe(S.CAPTURED)
+    // A store whose NetValve answers unpaid orders this way says so, and its word comes first.
+    expect(orderStatus({ ...approved, transactionType: "SALE" }, { CREATED: "pending" }).status).toBe(S.PENDING)
     // The guide's pending answer to an inquiry about a payment not made yet.
     expect(
       orderStatus({ responseCode: "GTW_1002", responseCodeType: "PENDING", transactionType: "SALE" })
