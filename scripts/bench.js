@@ -11,7 +11,7 @@
  * and a burst of one webhook 50 times at once. Prints a table and writes docs/benchmarks.md.
  *
  * --quick     fewer pairs and webhooks (under two minutes)
- * --profile   run Medusa with `node --cpu-prof`; the profile lands in .tmp/bench/profile when Medusa stops
+ * --profile   profile Medusa's CPU during the checkouts (scripts/bench/profiler.js): .tmp/bench/profile/2.cpuprofile
  * --pairs=N   pairs per provider (default 30; --quick 6)
  */
 const fs = require("node:fs")
@@ -42,7 +42,10 @@ async function main() {
   const started = Date.now()
   const inbox = await startInbox()
   const profileDir = path.join(root, ".tmp", "bench", "profile")
-  if (profile) fs.mkdirSync(profileDir, { recursive: true })
+  if (profile) {
+    fs.rmSync(profileDir, { recursive: true, force: true })
+    fs.mkdirSync(profileDir, { recursive: true })
+  }
   const demo = await startDemo({
     freePorts: true,
     storefront: false,
@@ -52,7 +55,9 @@ async function main() {
     sandboxOptions: { catalystpay: { verificationDelayMs: 0 } },
     env: {
       HPP_BENCH_FLOOR_PROVIDER: path.join(root, "scripts", "bench", "floor-provider.ts"),
-      ...(profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}),
+      ...(profile
+        ? { NODE_OPTIONS: `--require ${path.join(__dirname, "bench", "profiler.js")}`, HPP_BENCH_PROFILE_DIR: profileDir }
+        : {}),
       // What a store runs; the demo's development mode adds request logging and more.
       NODE_ENV: "production",
     },
@@ -73,7 +78,9 @@ async function main() {
     const booted = Date.now()
     log(`booted in ${((booted - started) / 1000).toFixed(0)} s; ${PAIRS} pairs per provider`)
     const gateways = await usableGateways(ctx)
+    if (profile) await cutProfile(ctx, profileDir, 1)
     const pairs = await runPairs(ctx, gateways)
+    if (profile) log(`profile of the checkouts: ${await cutProfile(ctx, profileDir, 2)}`)
     fs.mkdirSync(path.join(root, ".tmp", "bench"), { recursive: true })
     fs.writeFileSync(path.join(root, ".tmp", "bench", "pairs.json"), JSON.stringify(pairs, null, 1))
     log(`pairs done at ${((Date.now() - started) / 1000).toFixed(0)} s`)
@@ -177,6 +184,14 @@ async function runPairs(ctx, gateways) {
     if ((round + 1) % 5 === 0) log(`${round + 1}/${PAIRS} rounds`)
   }
   return pairs
+}
+
+/** Has Medusa write what it profiled so far as <dir>/<seq>.cpuprofile, and waits for the file. */
+async function cutProfile(ctx, dir, seq) {
+  const file = path.join(dir, `${seq}.cpuprofile`)
+  process.kill(ctx.medusa.pid, "SIGUSR2")
+  for (let i = 0; i < 100 && !fs.existsSync(file); i++) await sleep(100)
+  return file
 }
 
 async function describeRun(ctx, { quick, seconds }) {
