@@ -56,7 +56,10 @@ async function main() {
     env: {
       HPP_BENCH_FLOOR_PROVIDER: path.join(root, "scripts", "bench", "floor-provider.ts"),
       ...(profile
-        ? { NODE_OPTIONS: `--require ${path.join(__dirname, "bench", "profiler.js")}`, HPP_BENCH_PROFILE_DIR: profileDir }
+        ? {
+            NODE_OPTIONS: `--require ${path.join(__dirname, "bench", "profiler.js")}`,
+            HPP_BENCH_PROFILE_DIR: profileDir,
+          }
         : {}),
       // What a store runs; the demo's development mode adds request logging and more.
       NODE_ENV: "production",
