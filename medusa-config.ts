@@ -38,7 +38,8 @@ const lockingProviders: Record<string, { resolve: string; id: string; is_default
   postgres: { resolve: "@medusajs/medusa/locking-postgres", id: "locking-postgres", is_default: true, options: {} },
 }
 const locking = process.env.MEDUSA_LOCKING?.trim()
-if (locking && !lockingProviders[locking]) throw new Error(`MEDUSA_LOCKING must be "redis" or "postgres", not "${locking}"`)
+if (locking && !lockingProviders[locking])
+  throw new Error(`MEDUSA_LOCKING must be "redis" or "postgres", not "${locking}"`)
 if (locking === "redis" && !redisUrl) throw new Error("MEDUSA_LOCKING=redis needs MEDUSA_REDIS_URL")
 const deploymentModules = [
   ...(redisUrl

@@ -59,11 +59,15 @@ async function payOnHostedPage(checkoutUrl, shopOrigin) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
-async function checkout(ctx, gateway) {
+/**
+ * A guest's cart with one item, its payment collection and a session of the gateway's provider (not yet paid);
+ * with `withSession: false`, the cart and its payment collection only.
+ */
+async function openCheckout(ctx, gateway, { withSession = true } = {}) {
   const { cart } = await storeApi(ctx, "/store/carts", {
     region_id: gateway.regionId,
     sales_channel_id: ctx.seed.salesChannelId,
-    email: "ada@example.com",
+    email: ctx.email ?? "ada@example.com",
     billing_address: {
       first_name: "Ada",
       last_name: "Lovelace",
@@ -73,6 +77,7 @@ async function checkout(ctx, gateway) {
     items: [{ variant_id: ctx.seed.variantId, quantity: 1 }],
   })
   const { payment_collection } = await storeApi(ctx, "/store/payment-collections", { cart_id: cart.id })
+  if (!withSession) return { cart, paymentCollection: payment_collection }
   const returnUrl = `${ctx.storefrontUrl}/return?cart_id=${cart.id}&gateway=${gateway.gateway}`
   const { payment_collection: pc } = await storeApi(
     ctx,
@@ -83,6 +88,11 @@ async function checkout(ctx, gateway) {
     }
   )
   const session = pc.payment_sessions.find((s) => s.provider_id === gateway.providerId)
+  return { cart, session }
+}
+
+async function checkout(ctx, gateway) {
+  const { cart, session } = await openCheckout(ctx, gateway)
   await payOnHostedPage(session.data.checkout_url, new URL(ctx.storefrontUrl).origin)
 
   // The webhook may turn the cart into an order by itself (Medusa waits about 5 s before processing one).
@@ -130,4 +140,4 @@ async function checkEveryGateway(ctx) {
   return ok
 }
 
-module.exports = { checkEveryGateway, payOnHostedPage, readForm }
+module.exports = { checkEveryGateway, openCheckout, payOnHostedPage, readForm, storeApi }
