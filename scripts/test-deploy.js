@@ -112,8 +112,9 @@ async function main() {
       console.log(`\n== Races (${races} runs in a row per gateway and series; all gateways at once)`)
       await runRaces(ctx, {
         runs: races,
-        report: (gateway, name, { passed, runs, failures }) => {
+        report: (gateway, name, { passed, runs, failures, tally }) => {
           record(passed === runs && runs > 0, `${gateway.name.padEnd(12)} ${name}: ${passed}/${runs}`)
+          if (tally) console.log(`        answers seen: ${tally}`)
           for (const failure of failures.slice(0, 5)) console.log(`        ${failure}`)
           if (failures.length > 5) console.log(`        … and ${failures.length - 5} more`)
         },

@@ -15,7 +15,7 @@ const logDir = path.join(root, ".tmp", "deploy")
 const DATABASE_NAME = "medusa_payment_hpp_deploy"
 const ADMIN = { email: "admin@deploy-rig.local", password: "deploy-rig-password" }
 /** Every provider's per-request timeout to its gateway in the rig. */
-const GATEWAY_TIMEOUT_MS = 2000
+const GATEWAY_TIMEOUT_MS = 1500
 /** What the boot warning starts with (src/lib/deployment-check.ts). */
 const WARNING = "medusa-payment-hpp: this store looks multi-instance"
 

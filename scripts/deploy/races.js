@@ -38,7 +38,7 @@ async function paidCheckout(ctx, gateway, server) {
  * A run waits until just past the moment the worker takes up the core route's deliveries, then the next run
  * starts; every run is judged once the whole series is over and the worker has finished every event.
  */
-const RUN_GAP_MS = 6500
+const RUN_GAP_MS = 5800
 
 async function verdict(ctx, gateway, checkout, answers) {
   const outcome = await cartOutcome(ctx.db, checkout.cart.id)
@@ -55,9 +55,8 @@ async function verdict(ctx, gateway, checkout, answers) {
 }
 
 /** One race: 10 deliveries at once to both servers, the buyer's return as the worker processes. */
-async function raceOnce(ctx, gateway, run) {
+async function raceOnce(ctx, gateway, run, checkout) {
   const g = gateway.gateway
-  const checkout = await paidCheckout(ctx, gateway, ctx.a)
   try {
     const { a, b } = ctx
     const coreOnly = run % 2 === 1
@@ -83,6 +82,10 @@ async function raceOnce(ctx, gateway, run) {
     const back = await returned
     await sleep(Math.max(0, started + RUN_GAP_MS - Date.now()))
     return {
+      seen: [
+        ...answers.map((answer, i) => `${targets[i].includes("/hooks/payment/") ? "core" : "plugin"} ${answer.status}`),
+        `return ${back.body.type ?? back.status}`,
+      ],
       how: `${coreOnly ? "core route x10" : "plugin x5 + core x5"}, return on ${returnServer === a ? "A" : "B"} at +${offset} ms`,
       verify: async () => {
         const problems = await verdict(ctx, gateway, checkout, answers)
@@ -99,9 +102,8 @@ async function raceOnce(ctx, gateway, run) {
  * Out of order: `late` delivers the success (plugin route on A) and then the failure to both routes of B;
  * otherwise the failure first (both routes of A), then the success (plugin route on B).
  */
-async function outOfOrderOnce(ctx, gateway, late) {
+async function outOfOrderOnce(ctx, gateway, late, checkout) {
   const g = gateway.gateway
-  const checkout = await paidCheckout(ctx, gateway, ctx.a)
   try {
     await ctx.sandbox.notify(g, checkout.reference, "failed")
     const failed = await checkout.claim.next()
@@ -114,19 +116,31 @@ async function outOfOrderOnce(ctx, gateway, late) {
       answers.push(...(await Promise.all([deliver(pluginRoute(a, g), failed), deliver(coreRoute(a, g), failed)])))
       answers.push(await deliver(pluginRoute(b, g), checkout.paid))
     }
-    await sleep(RUN_GAP_MS)
+    await sleep(1000)
     return { verify: () => verdict(ctx, gateway, checkout, answers) }
   } finally {
     checkout.claim.release()
   }
 }
 
-/** Runs `once(run)` `runs` times in a row; resolves with what each run left to verify (or its error). */
-async function repeat(runs, once) {
+/**
+ * Runs `once(run, paid)` `runs` times in a row, each on a cart `prepare()` paid (the next one is paid while the
+ * run before it waits for the worker); resolves with what each run left to verify (or its error).
+ */
+async function repeat(runs, prepare, once) {
   const results = []
+  const settled = (promise) =>
+    promise.then(
+      (paid) => ({ paid }),
+      (error) => ({ error })
+    )
+  let next = settled(prepare())
   for (let run = 0; run < runs; run++) {
+    const { paid, error } = await next
+    next = run + 1 < runs ? settled(prepare()) : undefined
     try {
-      results.push({ run, ...(await once(run)) })
+      if (error) throw error
+      results.push({ run, ...(await once(run, paid)) })
     } catch (error) {
       results.push({ run, error })
     }
@@ -138,18 +152,24 @@ async function repeat(runs, once) {
 async function judge(results) {
   let passed = 0
   const failures = []
-  for (const { run, how, verify, error } of results) {
+  const seen = {}
+  for (const { run, how, verify, error, seen: answers = [] } of results) {
     const problems = error ? [error.message] : await verify()
     if (problems.length === 0) passed++
     else failures.push(`run ${run + 1}${how ? ` (${how})` : ""}: ${problems.join(", ")}`)
+    for (const answer of answers) seen[answer] = (seen[answer] ?? 0) + 1
   }
-  return { passed, runs: results.length, failures }
+  const tally = Object.entries(seen)
+    .sort()
+    .map(([what, n]) => `${what}: ${n}`)
+    .join(", ")
+  return { passed, runs: results.length, failures, tally }
 }
 
 const SERIES = [
-  ["race: paid webhook x10 on both servers + return", (ctx, gateway, run) => raceOnce(ctx, gateway, run)],
-  ["late failure webhook after success", (ctx, gateway) => outOfOrderOnce(ctx, gateway, true)],
-  ["success after a failure webhook", (ctx, gateway) => outOfOrderOnce(ctx, gateway, false)],
+  ["race: paid webhook x10 on both servers + return", (ctx, g, run, paid) => raceOnce(ctx, g, run, paid)],
+  ["late failure webhook after success", (ctx, g, _run, paid) => outOfOrderOnce(ctx, g, true, paid)],
+  ["success after a failure webhook", (ctx, g, _run, paid) => outOfOrderOnce(ctx, g, false, paid)],
 ]
 
 /** Every gateway and every series at once (independent carts), each series `runs` runs in a row. */
@@ -159,7 +179,11 @@ async function runRaces(ctx, { runs, report }) {
       SERIES.map(async ([name, once]) => ({
         gateway,
         name,
-        results: await repeat(runs, (run) => once(ctx, gateway, run)),
+        results: await repeat(
+          runs,
+          () => paidCheckout(ctx, gateway, ctx.a),
+          (run, paid) => once(ctx, gateway, run, paid)
+        ),
       }))
     )
   )
