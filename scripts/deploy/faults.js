@@ -5,6 +5,7 @@
  */
 const { openCheckout, payOnHostedPage } = require("../demo/check")
 const { eventsSettled } = require("./redis")
+const { paidCheckout } = require("./races")
 const { api, buyerEmail, cartOutcome, deliver, paidCartProblems, pluginRoute, sleep } = require("./store")
 
 /**
@@ -172,6 +173,34 @@ async function gatewayFaults(ctx, gateway, record) {
       )
     )
     order ??= paid
+  }
+
+  // The buyer returns while the gateway cannot be asked: a clear error, and the webhook makes the order later.
+  {
+    const paid = await paidCheckout(ctx, gateway, ctx.b)
+    try {
+      await ctx.sandbox.faults(down(9).set)
+      const back = await api(ctx.b.url, `/store/carts/${paid.cart.id}/complete`, {
+        body: {},
+        publishableKey: ctx.seed.publishableKey,
+      })
+      await ctx.sandbox.faults(down(9).clear)
+      const message = back.body.error?.message ?? back.body.message ?? ""
+      const clear = back.body.type !== "order" && message.includes(gateway.name)
+      const later = await deliver(pluginRoute(ctx.a, g), paid.paid)
+      const problems = later.status === 200 ? await judgePaid(ctx, gateway, paid) : [`webhook then ${later.status}`]
+      if (!clear) problems.push(`the return got ${back.status} ${JSON.stringify(back.body).slice(0, 200)}`)
+      if (back.ms > timeout + 3000) problems.push(`the return took ${back.ms} ms`)
+      record(
+        problems.length === 0,
+        line(
+          `return, gateway answers 500: ${back.status} after ${back.ms} ms "${message}"; the next webhook: ${problems.length ? problems.join(", ") : "one order"}`
+        )
+      )
+    } finally {
+      paid.claim.release()
+      await ctx.sandbox.faults(down(9).clear)
+    }
   }
 
   // Refund: down, then slow; Medusa records no refund the gateway did not make, and an admin sees why.
