@@ -18,9 +18,45 @@ if (process.env.HPP_BENCH_FLOOR_PROVIDER) {
   providers.push({ resolve: process.env.HPP_BENCH_FLOOR_PROVIDER, id: "floor", options: {} })
 }
 
+/**
+ * How a store runs Medusa on several processes, from the environment (all unset: one process with Medusa's
+ * in-memory event bus, workflow engine and locks, as the tests boot it). `npm run test:deploy` sets them:
+ * - MEDUSA_WORKER_MODE: "shared" (default), "server" or "worker";
+ * - MEDUSA_REDIS_URL: Redis event bus, Redis workflow engine and Redis cache;
+ * - MEDUSA_LOCKING: "redis" (with MEDUSA_REDIS_URL) or "postgres": a lock shared by every process. Without it
+ *   the cart lock is per process, and the plugin warns at boot when the store looks multi-instance.
+ */
+const redisUrl = process.env.MEDUSA_REDIS_URL?.trim() || undefined
+const workerMode = process.env.MEDUSA_WORKER_MODE?.trim() as "shared" | "worker" | "server" | undefined
+const lockingProviders: Record<string, { resolve: string; id: string; is_default: boolean; options: object }> = {
+  redis: {
+    resolve: "@medusajs/medusa/locking-redis",
+    id: "locking-redis",
+    is_default: true,
+    options: { redisUrl },
+  },
+  postgres: { resolve: "@medusajs/medusa/locking-postgres", id: "locking-postgres", is_default: true, options: {} },
+}
+const locking = process.env.MEDUSA_LOCKING?.trim()
+if (locking && !lockingProviders[locking])
+  throw new Error(`MEDUSA_LOCKING must be "redis" or "postgres", not "${locking}"`)
+if (locking === "redis" && !redisUrl) throw new Error("MEDUSA_LOCKING=redis needs MEDUSA_REDIS_URL")
+const deploymentModules = [
+  ...(redisUrl
+    ? [
+        { resolve: "@medusajs/medusa/event-bus-redis", options: { redisUrl } },
+        { resolve: "@medusajs/medusa/workflow-engine-redis", options: { redis: { redisUrl } } },
+        { resolve: "@medusajs/medusa/cache-redis", options: { redisUrl } },
+      ]
+    : []),
+  ...(locking ? [{ resolve: "@medusajs/medusa/locking", options: { providers: [lockingProviders[locking]] } }] : []),
+]
+
 module.exports = defineConfig({
   projectConfig: {
     databaseUrl: process.env.DATABASE_URL,
+    ...(redisUrl ? { redisUrl } : {}),
+    ...(workerMode ? { workerMode } : {}),
     http: {
       storeCors: process.env.STORE_CORS || "http://localhost:8000",
       adminCors: process.env.ADMIN_CORS || "http://localhost:9000",
@@ -35,5 +71,6 @@ module.exports = defineConfig({
       resolve: "@medusajs/medusa/payment",
       options: { providers },
     },
+    ...deploymentModules,
   ],
 })

@@ -43,7 +43,8 @@ function run(args, env, { quiet = true } = {}) {
   })
 }
 
-async function startMedusa(port, env, cleanups) {
+/** `medusa start` on `port`, ready once /health answers (a worker answers it too); output to `logFile`. */
+async function startMedusa(port, env, cleanups, { logFile = path.join(root, ".tmp", "demo", "medusa.log") } = {}) {
   const child = spawn(medusaBin, ["start", "--port", String(port)], {
     cwd: root,
     env,
@@ -58,12 +59,13 @@ async function startMedusa(port, env, cleanups) {
         setTimeout(() => child.kill("SIGKILL"), 5000).unref()
       })
   )
-  const logFile = fs.createWriteStream(path.join(root, ".tmp", "demo", "medusa.log"))
-  child.stdout.pipe(logFile)
-  child.stderr.pipe(logFile)
+  const log = fs.createWriteStream(logFile)
+  child.stdout.pipe(log)
+  child.stderr.pipe(log)
   const deadline = Date.now() + 120_000
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`Medusa exited (${child.exitCode}); see .tmp/demo/medusa.log`)
+    if (child.exitCode !== null)
+      throw new Error(`Medusa exited (${child.exitCode}); see ${path.relative(root, logFile)}`)
     const ok = await fetch(`http://localhost:${port}/health`).then(
       (r) => r.ok,
       () => false
@@ -71,7 +73,7 @@ async function startMedusa(port, env, cleanups) {
     if (ok) return child
     await new Promise((r) => setTimeout(r, 500))
   }
-  throw new Error("Medusa did not start within 2 minutes; see .tmp/demo/medusa.log")
+  throw new Error(`Medusa did not start within 2 minutes; see ${path.relative(root, logFile)}`)
 }
 
 async function createDatabase(name) {
@@ -201,7 +203,7 @@ async function main() {
   Ctrl-C stops everything.`)
 }
 
-module.exports = { startDemo }
+module.exports = { startDemo, startMedusa, runMedusa: run, createDatabase }
 
 if (require.main === module) {
   main().catch((error) => {

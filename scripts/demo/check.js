@@ -59,12 +59,15 @@ async function payOnHostedPage(checkoutUrl, shopOrigin) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
-/** A cart of one product in the gateway's region, with its payment collection: what a buyer has before paying. */
-async function newCart(ctx, gateway) {
+/**
+ * A guest's cart with one item, its payment collection and a session of the gateway's provider (not yet paid);
+ * with `withSession: false`, the cart and its payment collection only.
+ */
+async function openCheckout(ctx, gateway, { withSession = true } = {}) {
   const { cart } = await storeApi(ctx, "/store/carts", {
     region_id: gateway.regionId,
     sales_channel_id: ctx.seed.salesChannelId,
-    email: "ada@example.com",
+    email: ctx.email ?? "ada@example.com",
     billing_address: {
       first_name: "Ada",
       last_name: "Lovelace",
@@ -74,11 +77,7 @@ async function newCart(ctx, gateway) {
     items: [{ variant_id: ctx.seed.variantId, quantity: 1 }],
   })
   const { payment_collection } = await storeApi(ctx, "/store/payment-collections", { cart_id: cart.id })
-  return { cart, payment_collection }
-}
-
-async function checkout(ctx, gateway) {
-  const { cart, payment_collection } = await newCart(ctx, gateway)
+  if (!withSession) return { cart, paymentCollection: payment_collection }
   const returnUrl = `${ctx.storefrontUrl}/return?cart_id=${cart.id}&gateway=${gateway.gateway}`
   const { payment_collection: pc } = await storeApi(
     ctx,
@@ -89,6 +88,17 @@ async function checkout(ctx, gateway) {
     }
   )
   const session = pc.payment_sessions.find((s) => s.provider_id === gateway.providerId)
+  return { cart, session }
+}
+
+/** A cart of one product in the gateway's region, with its payment collection: what a buyer has before paying. */
+async function newCart(ctx, gateway) {
+  const { cart, paymentCollection } = await openCheckout(ctx, gateway, { withSession: false })
+  return { cart, payment_collection: paymentCollection }
+}
+
+async function checkout(ctx, gateway) {
+  const { cart, session } = await openCheckout(ctx, gateway)
   await payOnHostedPage(session.data.checkout_url, new URL(ctx.storefrontUrl).origin)
 
   // The webhook may turn the cart into an order by itself (Medusa waits about 5 s before processing one).
@@ -136,4 +146,4 @@ async function checkEveryGateway(ctx) {
   return ok
 }
 
-module.exports = { checkEveryGateway, newCart, payOnHostedPage, readForm, storeApi }
+module.exports = { checkEveryGateway, newCart, openCheckout, payOnHostedPage, readForm, storeApi }

@@ -623,6 +623,13 @@ export function createCashflows(options: CashflowsOptions, ctx: GatewayContext):
       const job = current(ref)
       return job && snapshot(job)
     },
+    // Cashflows' notification carries no status, only the references: a late one reads as any other.
+    notify: (ref) => {
+      const job = current(ref)
+      if (!job) return false
+      notify(job, job.payments[0])
+      return true
+    },
     expire: (ref) => {
       const job = current(ref)
       if (!job || FINAL.includes(job.paymentStatus) || job.paymentStatus === "Reserved") return false

@@ -110,12 +110,12 @@ export function createCatalystPay(
   }
 
   /** The webhook: signed over the canonical form, sent as Python's default `json.dumps` writes it. */
-  const completed = (s: CatalystPayStoredSession) => {
+  const completed = (s: CatalystPayStoredSession, status: CatalystPayStatus = s.status) => {
     if (!options.webhookUrl) return
     const name = [s.lead.first_name, s.lead.last_name].filter((p) => typeof p === "string" && p).join(" ")
     const payload = {
       session_token: s.session_token,
-      status: s.status,
+      status,
       order_number: s.order_number,
       amount: s.amount,
       currency: s.currency,
@@ -342,6 +342,12 @@ export function createCatalystPay(
     payment: (token) => {
       const s = sessions.get(token)
       return s && snapshot(s)
+    },
+    notify: (token, outcome) => {
+      const s = sessions.get(token)
+      if (!s) return false
+      completed(s, outcome === "paid" ? "COMPLETED" : "FAILED")
+      return true
     },
     expire: (token) => {
       const s = sessions.get(token)

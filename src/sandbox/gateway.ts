@@ -28,7 +28,15 @@ export interface SandboxGateway<Payment> {
   payment(id: string): Payment | undefined
   /** Lets the payment expire as the gateway would; false when it is unknown or already final. */
   expire(id: string): boolean
+  /**
+   * Sends the webhook the gateway sends for this payment at `outcome` ("paid" or "failed"), without changing the
+   * payment: a late or out-of-order delivery, such as an earlier attempt's failure arriving after the success.
+   * False when the payment is unknown.
+   */
+  notify(id: string, outcome: WebhookOutcome): boolean
 }
+
+export type WebhookOutcome = "paid" | "failed"
 
 /** setTimeout that `close()` clears. */
 export class Timers {

@@ -478,6 +478,29 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
       const request = current(id)
       return request && snapshot(request)
     },
+    notify: (id, outcome) => {
+      const request = current(id)
+      if (!request) return false
+      const paid = request.charges.find((c) => c.status !== "failed" && c.status !== "pending")
+      if (outcome === "paid" && paid) {
+        notifyPaid(request, paid, "completed")
+        return true
+      }
+      const now = hitpayTime()
+      const failed: HitPayStoredCharge = {
+        id: randomUUID(),
+        status: "failed",
+        amount: request.amount,
+        refunded_amount: "0.00",
+        currency: request.currency,
+        payment_type: "card",
+        refunds: [],
+        created_at: now,
+        updated_at: now,
+      }
+      notifyPaid(request, failed, outcome === "paid" ? "completed" : "failed")
+      return true
+    },
     expire: (id) => {
       const request = current(id)
       if (!request || request.status !== "pending") return false

@@ -94,12 +94,16 @@ const MAX_LOGGED_CALLS = 10_000
  *   GET  /__sandbox/api-calls    every API call so far (`?since=<ms epoch>` for the newer ones)
  *   DELETE /__sandbox/api-calls  forget them
  *   GET  /__sandbox/deliveries   every webhook delivery attempt so far
+ *   GET  /__sandbox/payments/<gateway>[?id=<gateway's id>]   what the gateway keeps (all, or one: 404 if unknown)
+ *   POST /__sandbox/notify       `{"gateway": "hitpay", "id": "<gateway's id>", "outcome": "failed"}`: the gateway's
+ *                                webhook for that payment at that outcome, the payment unchanged (a late delivery)
  */
 function controlRoute(
   req: IncomingMessage,
   faults: SandboxFaults,
   calls: SandboxApiCall[],
-  webhooks: WebhookQueue
+  webhooks: WebhookQueue,
+  gateways: Partial<Record<GatewayName, SandboxGateway<unknown>>>
 ): Promise<Reply> | undefined {
   const target = new URL(req.url ?? "/", "http://sandbox.local")
   if (!target.pathname.startsWith("/__sandbox/")) return undefined
@@ -121,10 +125,38 @@ function controlRoute(
       }
       if (!change || typeof change !== "object" || Array.isArray(change))
         return { status: 400, headers: { "content-type": "text/plain" }, body: "faults must be a JSON object" }
-      const { failNext, ...rest } = change as SandboxFaults
+      const { failNext, latencyMsFor, ...rest } = change as SandboxFaults
       Object.assign(faults, rest)
       if (failNext) faults.failNext = { ...faults.failNext, ...failNext }
+      if (latencyMsFor) faults.latencyMsFor = { ...faults.latencyMsFor, ...latencyMsFor }
       return ok(faults)
+    }
+    const refuse = (status: number, text: string): Reply => ({
+      status,
+      headers: { "content-type": "text/plain" },
+      body: text,
+    })
+    const payments = /^\/__sandbox\/payments\/([a-z]+)$/.exec(target.pathname)
+    if (req.method === "GET" && payments) {
+      const gateway = gateways[payments[1] as GatewayName]
+      if (!gateway) return refuse(404, `no gateway ${payments[1]}`)
+      const id = target.searchParams.get("id")
+      if (id === null) return ok(gateway.payments())
+      const payment = gateway.payment(id)
+      return payment ? ok(payment) : refuse(404, `${payments[1]} has no payment ${id}`)
+    }
+    if (route === "POST /__sandbox/notify") {
+      let body: { gateway?: unknown; id?: unknown; outcome?: unknown }
+      try {
+        body = JSON.parse((await readBody(req))?.toString("utf8") || "{}") as typeof body
+      } catch {
+        return refuse(400, "notify takes a JSON object")
+      }
+      const gateway = typeof body.gateway === "string" ? gateways[body.gateway as GatewayName] : undefined
+      if (!gateway) return refuse(404, `no gateway ${String(body.gateway)}`)
+      if (body.outcome !== "paid" && body.outcome !== "failed") return refuse(400, 'outcome must be "paid" or "failed"')
+      const sent = gateway.notify(String(body.id ?? ""), body.outcome)
+      return sent ? ok({ sent: true }) : refuse(404, `${gateway.name} has no payment ${String(body.id)}`)
     }
     if (route === "GET /__sandbox/api-calls") {
       const since = Number(target.searchParams.get("since") ?? 0) || 0
@@ -179,7 +211,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    const control = controlRoute(req, faults, calls, webhooks)
+    const control = controlRoute(req, faults, calls, webhooks, gateways)
     const reply = control ?? handle(req, gateways, faults, log)
     reply
       .then((reply) => send(res, reply))
@@ -285,7 +317,8 @@ async function answerApi(
   params: string[],
   faults: SandboxFaults
 ): Promise<Reply> {
-  if (faults.latencyMs && faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs))
+  const latency = (faults.latencyMs ?? 0) + (faults.latencyMsFor?.[gateway.name] ?? 0)
+  if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency))
   const failNext = faults.failNext ?? (faults.failNext = {})
   if ((failNext[gateway.name] ?? 0) > 0) {
     failNext[gateway.name]!--

@@ -503,6 +503,25 @@ export function createNetValve(options: NetValveOptions, ctx: GatewayContext): S
       const order = orders.get(Number(id)) ?? byClientOrderId(id)
       return order && snapshot(order)
     },
+    notify: (id, outcome) => {
+      const order = orders.get(Number(id)) ?? byClientOrderId(id)
+      if (!order) return false
+      const sale = order.transactionType === "PURCHASE"
+      if (outcome === "failed") {
+        // An earlier attempt's failure: its own transaction id.
+        event(
+          order,
+          sale ? "PURCHASE_FAILED" : "AUTHORISATION_FAILED",
+          "declined",
+          order.transactionType,
+          order.amount,
+          nextTransactionId++
+        )
+      } else {
+        event(order, sale ? "PURCHASED" : "AUTHORISED", "approved", order.transactionType)
+      }
+      return true
+    },
     expire: (id) => {
       const order = orders.get(Number(id)) ?? byClientOrderId(id)
       if (!order || (order.orderState !== "CREATED" && order.orderState !== "PENDING")) return false

@@ -6,6 +6,8 @@ export type GatewayName = (typeof GATEWAYS)[number]
 export type SandboxFaults = {
   /** Delay every API answer by this many ms (hosted pages are not delayed). */
   latencyMs?: number
+  /** Delay one gateway's API answers by this many ms (on top of latencyMs): a slow or hanging gateway. */
+  latencyMsFor?: Partial<Record<GatewayName, number>>
   /** Answer HTTP 500 to the next N API calls of a gateway (counted down per call, nothing is changed). */
   failNext?: Partial<Record<GatewayName, number>>
   /** Deliver every webhook twice. */

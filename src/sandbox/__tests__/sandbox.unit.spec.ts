@@ -62,6 +62,46 @@ describe("sandbox lifecycle and shared behaviour", () => {
     }
   })
 
+  it("sends a late failure webhook over HTTP without changing the payment, and shows what it keeps", async () => {
+    const sandbox = await startSandbox({ hitpay: { apiKey: "k", salt: "s" } })
+    try {
+      const request = await hitpayRequest(sandbox.baseUrls.hitpay, `${shop.url}/v1`)
+      await submitPage(request.url, { outcome: "pay", card_number: "4242424242424242" })
+      await sandbox.webhooksIdle()
+      const notify = (body: unknown) =>
+        fetch(`${sandbox.url}/__sandbox/notify`, { method: "POST", body: JSON.stringify(body) })
+      expect((await notify({ gateway: "hitpay", id: request.id, outcome: "failed" })).status).toBe(200)
+      expect((await notify({ gateway: "hitpay", id: "nope", outcome: "failed" })).status).toBe(404)
+      expect((await notify({ gateway: "hitpay", id: request.id, outcome: "lost" })).status).toBe(400)
+      await sandbox.webhooksIdle()
+      const statuses = shop.received.map((h) => new URLSearchParams(h.body).get("status"))
+      expect(statuses).toEqual(["completed", "failed"])
+      const kept = (await (await fetch(`${sandbox.url}/__sandbox/payments/hitpay?id=${request.id}`)).json()) as {
+        status: string
+      }
+      expect(kept.status).toBe("completed")
+      expect((await fetch(`${sandbox.url}/__sandbox/payments/hitpay?id=nope`)).status).toBe(404)
+    } finally {
+      await sandbox.close()
+    }
+  })
+
+  it("latencyMsFor slows one gateway's API only", async () => {
+    const sandbox = await startSandbox({ hitpay: { apiKey: "k", salt: "s" } })
+    try {
+      await fetch(`${sandbox.url}/__sandbox/faults`, {
+        method: "PUT",
+        body: JSON.stringify({ latencyMsFor: { hitpay: 300 } }),
+      })
+      const started = Date.now()
+      await hitpayRequest(sandbox.baseUrls.hitpay, `${shop.url}/v1`)
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290)
+      expect(sandbox.faults.latencyMsFor).toEqual({ hitpay: 300 })
+    } finally {
+      await sandbox.close()
+    }
+  })
+
   it("reorderWebhooks delivers webhooks queued together newest first", async () => {
     const sandbox = await startSandbox({
       hitpay: { apiKey: "k", salt: "s", v2WebhookUrl: `${shop.url}/v2` },
