@@ -122,6 +122,7 @@ async function gatewayFaults(ctx, gateway, record) {
   const only = (value) => Object.fromEntries([[g, value]])
   const slow = (ms) => ({ set: { latencyMsFor: only(ms) }, clear: { latencyMsFor: only(0) } })
   const down = (count) => ({ set: { failNext: only(count) }, clear: { failNext: only(0) } })
+  const slowWrites = (ms) => ({ set: { writeLatencyMsFor: only(ms) }, clear: { writeLatencyMsFor: only(0) } })
 
   // Create: down, then slow past the timeout; the same collection takes a session once the gateway is back.
   {
@@ -211,9 +212,10 @@ async function gatewayFaults(ctx, gateway, record) {
   const refunds = async () => sumOf((await cartOutcome(ctx.db, order.cart.id)).refunds)
   const gatewayRefunds = async () => refundedAtGateway(await ctx.sandbox.payment(g, order.reference))
 
-  await ctx.sandbox.faults(down(1).set)
+  // Every call fails: the provider reads the payment before it refunds (and retries a read), so one 500 is absorbed.
+  await ctx.sandbox.faults(down(9).set)
   const refused = await refund()
-  await ctx.sandbox.faults(down(1).clear)
+  await ctx.sandbox.faults(down(9).clear)
   const refusedWrong = namesGatewayAndOperation(gateway, refused, /refund|fail/i)
   record(
     !refusedWrong && (await refunds()) === 0 && (await gatewayRefunds()) === 0,
@@ -222,17 +224,18 @@ async function gatewayFaults(ctx, gateway, record) {
     )
   )
 
-  // A refund may first read the payment (GET: up to 3 attempts of the timeout each), then refund (one POST).
+  // The refund itself is slower than the timeout (reads answer at once): the gateway makes it after the
+  // provider stopped waiting. The admin gets a clear error in time; Medusa never shows more than the gateway.
   const refundBound = 4 * timeout + 2000
-  await ctx.sandbox.faults(slow(timeout + 3000).set)
+  await ctx.sandbox.faults(slowWrites(timeout + 3000).set)
   const hung = await refund()
-  await ctx.sandbox.faults(slow(0).clear)
+  await ctx.sandbox.faults(slowWrites(0).clear)
   const hungWrong = namesGatewayAndOperation(gateway, hung, /refund|timeout|no answer/i)
   await sleep(timeout + 4000) // the gateway finishes what it was asked, late
   const inMedusa = await refunds()
   const atGateway = await gatewayRefunds()
   record(
-    !hungWrong && hung.ms < refundBound && inMedusa === atGateway,
+    !hungWrong && hung.ms < refundBound && inMedusa <= atGateway && atGateway <= 1,
     line(
       `refund, gateway slower than the timeout: ${hung.status} after ${hung.ms} ms "${hung.body.message}"; refunded: ${inMedusa} in Medusa, ${atGateway} at the gateway`
     )

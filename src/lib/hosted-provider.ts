@@ -23,7 +23,7 @@ import type {
   UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
-import { AbstractPaymentProvider, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { AbstractPaymentProvider, MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { z } from "zod"
 import { Buyer, readBuyer } from "./buyer"
 import { invalidData, notAllowed } from "./errors"
@@ -550,8 +550,20 @@ export abstract class HostedPaymentProvider<
         )
         return session
       }
-      throw error
+      throw this.outcomeUnknown(error, kind)
     }
+  }
+
+  /** A timeout, a lost connection or a 5xx may hide a refund or capture the gateway made: say that a retry is safe. */
+  private outcomeUnknown(error: unknown, kind: MoneyKind): unknown {
+    const message = (error as Error)?.message ?? ""
+    if (!/ failed \(HTTP (5\d\d|429)|no answer within|could not reach /.test(message)) return error
+    const type = (error as { type?: string }).type ?? MedusaError.Types.UNEXPECTED_STATE
+    return new MedusaError(
+      type,
+      `${message}. The gateway may still make this ${kind}; nothing is recorded in Medusa. Trying again is safe: ` +
+        `the provider first checks what ${this.spec.name} shows, and records a ${kind} made meanwhile instead of sending it again`
+    )
   }
 
   /** The session's payments as Medusa records them; undefined where the module does not lend its service. */

@@ -125,10 +125,11 @@ function controlRoute(
       }
       if (!change || typeof change !== "object" || Array.isArray(change))
         return { status: 400, headers: { "content-type": "text/plain" }, body: "faults must be a JSON object" }
-      const { failNext, latencyMsFor, ...rest } = change as SandboxFaults
+      const { failNext, latencyMsFor, writeLatencyMsFor, ...rest } = change as SandboxFaults
       Object.assign(faults, rest)
       if (failNext) faults.failNext = { ...faults.failNext, ...failNext }
       if (latencyMsFor) faults.latencyMsFor = { ...faults.latencyMsFor, ...latencyMsFor }
+      if (writeLatencyMsFor) faults.writeLatencyMsFor = { ...faults.writeLatencyMsFor, ...writeLatencyMsFor }
       return ok(faults)
     }
     const refuse = (status: number, text: string): Reply => ({
@@ -317,7 +318,10 @@ async function answerApi(
   params: string[],
   faults: SandboxFaults
 ): Promise<Reply> {
-  const latency = (faults.latencyMs ?? 0) + (faults.latencyMsFor?.[gateway.name] ?? 0)
+  const latency =
+    (faults.latencyMs ?? 0) +
+    (faults.latencyMsFor?.[gateway.name] ?? 0) +
+    (request.method === "GET" ? 0 : (faults.writeLatencyMsFor?.[gateway.name] ?? 0))
   if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency))
   const failNext = faults.failNext ?? (faults.failNext = {})
   if ((failNext[gateway.name] ?? 0) > 0) {

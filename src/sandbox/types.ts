@@ -8,6 +8,11 @@ export type SandboxFaults = {
   latencyMs?: number
   /** Delay one gateway's API answers by this many ms (on top of latencyMs): a slow or hanging gateway. */
   latencyMsFor?: Partial<Record<GatewayName, number>>
+  /**
+   * Delay one gateway's writes (API calls other than GET) by this many ms, reads answering at once: a refund
+   * or capture the gateway makes after the provider stopped waiting, while its status API still answers.
+   */
+  writeLatencyMsFor?: Partial<Record<GatewayName, number>>
   /** Answer HTTP 500 to the next N API calls of a gateway (counted down per call, nothing is changed). */
   failNext?: Partial<Record<GatewayName, number>>
   /** Deliver every webhook twice. */

@@ -115,6 +115,8 @@ export function isTransient(error: { message?: string; code?: string }): boolean
   if (/ failed \(HTTP (5\d\d|429)|no answer within .* \(timeout\)|could not reach /.test(text)) return true
   // We asked the gateway a moment ago and it said paid; Medusa's own ask found it not yet: ask again later.
   if (/was not authorized with the provider/.test(text)) return true
+  // The workflow engine's checkpoint lost a race with another process (Redis): the work was not done.
+  if (/version conflicts?|Max retries \(\d+\) exceeded/i.test(text)) return true
   return /acquir(e|ing) lock|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|Timeout acquiring a connection|terminating connection|57P01|08006|08003|could not connect|timed out/i.test(
     text
   )
