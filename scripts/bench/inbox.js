@@ -5,16 +5,7 @@
  * see no webhook racing them, and a webhook can be forwarded to either route, or fifty times at once.
  */
 const http = require("node:http")
-
-function acknowledgement(gateway, body) {
-  if (gateway !== "cashflows") return "ok"
-  try {
-    const { paymentJobReference, paymentReference } = JSON.parse(body)
-    return JSON.stringify({ paymentJobReference, paymentReference })
-  } catch {
-    return "ok"
-  }
-}
+const { replayableHeaders, webhookAcknowledgement } = require("../demo/gateways")
 
 async function startInbox() {
   const received = []
@@ -26,10 +17,7 @@ async function startInbox() {
       const at = performance.now()
       const gateway = (req.url ?? "").split("/")[2]
       const body = Buffer.concat(chunks).toString("utf8")
-      const headers = {}
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (!["host", "content-length", "connection", "transfer-encoding"].includes(name)) headers[name] = value
-      }
+      const headers = replayableHeaders(req.headers)
       const webhook = { gateway, path: req.url, body, headers, at }
       received.push(webhook)
       for (const waiter of waiters.filter((w) => w.gateway === gateway)) {
@@ -37,7 +25,7 @@ async function startInbox() {
         waiter.resolve(webhook)
       }
       res.writeHead(200, { "content-type": gateway === "cashflows" ? "application/json" : "text/plain" })
-      res.end(acknowledgement(gateway, body))
+      res.end(webhookAcknowledgement(gateway, body))
     })
   })
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve))

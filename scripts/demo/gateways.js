@@ -83,4 +83,28 @@ function gatewayEnv({ sandboxUrl, backendUrl, storefrontUrl }) {
   }
 }
 
-module.exports = { CREDENTIALS, sandboxCredentials, gatewayEnv }
+/**
+ * What a stand-in for the store answers a gateway's webhook with: Cashflows redelivers until the reply echoes
+ * both of its references; any other gateway takes a 2xx.
+ */
+function webhookAcknowledgement(gateway, body) {
+  if (gateway !== "cashflows") return "ok"
+  try {
+    const { paymentJobReference, paymentReference } = JSON.parse(body)
+    return JSON.stringify({ paymentJobReference, paymentReference })
+  } catch {
+    return "ok"
+  }
+}
+
+/** A received webhook's headers without those of its connection, so that it can be delivered again as it came. */
+function replayableHeaders(headers) {
+  const out = {}
+  for (const [name, value] of Object.entries(headers)) {
+    if (["host", "content-length", "connection", "transfer-encoding"].includes(name)) continue
+    out[name] = value
+  }
+  return out
+}
+
+module.exports = { CREDENTIALS, sandboxCredentials, gatewayEnv, replayableHeaders, webhookAcknowledgement }

@@ -5,16 +5,7 @@
  * that server's answer (so the gateway's own redelivery runs). Unclaimed webhooks are kept and acknowledged.
  */
 const { createServer } = require("node:http")
-
-/** Headers worth sending again: what the gateway sent, less what belongs to one connection. */
-function replayableHeaders(headers) {
-  const out = {}
-  for (const [name, value] of Object.entries(headers)) {
-    if (["host", "content-length", "connection", "transfer-encoding"].includes(name)) continue
-    out[name] = value
-  }
-  return out
-}
+const { replayableHeaders, webhookAcknowledgement } = require("../demo/gateways")
 
 /** POSTs a webhook body with its headers; resolves with status, text and how long it took (never rejects). */
 async function post(url, { body, headers }, { timeoutMs = 60_000 } = {}) {
@@ -29,17 +20,6 @@ async function post(url, { body, headers }, { timeoutMs = 60_000 } = {}) {
     return { status: response.status, text: await response.text(), ms: Date.now() - started }
   } catch (error) {
     return { status: 0, text: String(error?.cause?.message ?? error?.message ?? error), ms: Date.now() - started }
-  }
-}
-
-/** Cashflows redelivers until the reply echoes both references; any other gateway takes a 2xx. */
-function acknowledgement(hook) {
-  if (hook.gateway !== "cashflows") return "ok"
-  try {
-    const { paymentJobReference, paymentReference } = JSON.parse(hook.body)
-    return JSON.stringify({ paymentJobReference, paymentReference })
-  } catch {
-    return "ok"
   }
 }
 
@@ -61,13 +41,15 @@ async function startRelay() {
       const claim = claims.find((c) => c.gateway === gateway && c.matches(hook.body))
       if (!claim) {
         unclaimed.push(hook)
-        return res.writeHead(200, { "content-type": "application/json" }).end(acknowledgement(hook))
+        return res
+          .writeHead(200, { "content-type": "application/json" })
+          .end(webhookAcknowledgement(hook.gateway, hook.body))
       }
       claim.received.push(hook)
       claim.waiters.splice(0).forEach((wake) => wake())
       const answer = claim.forward ? await claim.forward(hook, claim.received.length) : undefined
       if (answer) return res.writeHead(answer.status || 502, { "content-type": "application/json" }).end(answer.text)
-      res.writeHead(200, { "content-type": "application/json" }).end(acknowledgement(hook))
+      res.writeHead(200, { "content-type": "application/json" }).end(webhookAcknowledgement(hook.gateway, hook.body))
     })
   })
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve))

@@ -29,6 +29,14 @@ export function gatewayError(
   return new MedusaError(type, `${gateway} ${operation} failed${suffix}${detail}`)
 }
 
+/**
+ * Whether an error says the gateway could not be asked, in the words `GatewayHttpClient` gives it: no answer
+ * in time, no connection, or a 5xx or 429. A later try may succeed, and the gateway may have acted meanwhile.
+ */
+export function isGatewayUnavailable(message: string): boolean {
+  return / failed \(HTTP (5\d\d|429)|no answer within .* \(timeout\)|could not reach /.test(message)
+}
+
 /** A refusal that is the caller's to fix (bad input, wrong configuration), not the gateway's. */
 export function invalidData(gateway: string, message: string): MedusaError {
   return new MedusaError(MedusaError.Types.INVALID_DATA, `${gateway}: ${message}`)

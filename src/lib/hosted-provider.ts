@@ -26,9 +26,9 @@ import type {
 import { AbstractPaymentProvider, MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { z } from "zod"
 import { Buyer, readBuyer } from "./buyer"
-import { invalidData, notAllowed } from "./errors"
+import { invalidData, isGatewayUnavailable, notAllowed } from "./errors"
 import {
-  CaptureStore,
+  capturesOf,
   difference,
   isNegative,
   isZero,
@@ -151,8 +151,6 @@ export type HostedCradle = {
   paymentSessionService?: SessionStore
   /** The module's payments with their refunds and captures: what Medusa has recorded of a session's money. */
   paymentService?: PaymentStore
-  /** The module's captures: the amount of the capture Medusa asks the provider to make. */
-  captureService?: CaptureStore
 }
 
 type Current<S> = { status: PaymentSessionStatus; data: S }
@@ -377,8 +375,8 @@ export abstract class HostedPaymentProvider<
     const session = this.session(input.data)
     const captureId = input.context?.idempotency_key
     const currency = session.currency_code
-    const amount = (await this.recordedCaptureAmount(captureId, currency)) ?? session.amount
     const payments = await this.medusaPayments(session)
+    const amount = this.recordedCaptureAmount(payments, captureId, currency) ?? session.amount
     const capturedBefore = payments
       ? recordedTotal(payments, "capture", currency, captureId)
       : toGatewayAmount(0, currency)
@@ -399,7 +397,9 @@ export abstract class HostedPaymentProvider<
     }
     const capture: CaptureRequest = { amount, capturedBefore, final }
     return {
-      data: await this.onceOnly("capture", session, amount, captureId, () => this.capturePage(session, capture)),
+      data: await this.onceOnly("capture", session, amount, captureId, payments, () =>
+        this.capturePage(session, capture)
+      ),
     }
   }
 
@@ -412,7 +412,7 @@ export abstract class HostedPaymentProvider<
     const amount = this.amountFor(input.amount, session.currency_code)
     const refundId = input.context?.idempotency_key
     return {
-      data: await this.onceOnly("refund", session, amount, refundId, () =>
+      data: await this.onceOnly("refund", session, amount, refundId, await this.medusaPayments(session), () =>
         this.refundPage(session, amount, input.context)
       ),
     }
@@ -500,11 +500,11 @@ export abstract class HostedPaymentProvider<
     session: S,
     amount: string,
     recordId: string | undefined,
+    payments: PaymentRow[] | undefined,
     attempt: () => Promise<S>
   ): Promise<S> {
     const { name } = this.spec
     const currency = session.currency_code
-    const payments = await this.medusaPayments(session)
     const recorded = payments && recordedTotal(payments, kind, currency, recordId)
     const done = kind === "refund" ? "refunded" : "captured"
     const atGateway = async () => {
@@ -557,7 +557,7 @@ export abstract class HostedPaymentProvider<
   /** A timeout, a lost connection or a 5xx may hide a refund or capture the gateway made: say that a retry is safe. */
   private outcomeUnknown(error: unknown, kind: MoneyKind): unknown {
     const message = (error as Error)?.message ?? ""
-    if (!/ failed \(HTTP (5\d\d|429)|no answer within|could not reach /.test(message)) return error
+    if (!isGatewayUnavailable(message)) return error
     const type = (error as { type?: string }).type ?? MedusaError.Types.UNEXPECTED_STATE
     return new MedusaError(
       type,
@@ -572,11 +572,17 @@ export abstract class HostedPaymentProvider<
     return store ? paymentsOfSession(store, session.session_id) : undefined
   }
 
-  /** The amount of the capture Medusa recorded for this call. */
-  private async recordedCaptureAmount(captureId: string | undefined, currency: string): Promise<string | undefined> {
-    const store = this.optional(() => this.cradle.captureService)
-    if (!captureId || !store) return undefined
-    const [capture] = await store.list({ id: captureId }, { select: ["id", "amount", "raw_amount"] })
+  /**
+   * The amount of the capture Medusa recorded for this call, from the session's payments (Medusa commits it
+   * before it asks the provider). Undefined where Medusa names no capture or lends no records.
+   */
+  private recordedCaptureAmount(
+    payments: PaymentRow[] | undefined,
+    captureId: string | undefined,
+    currency: string
+  ): string | undefined {
+    if (!captureId || !payments) return undefined
+    const capture = capturesOf(payments).find((row) => row.id === captureId)
     const amount = capture?.raw_amount ?? capture?.amount
     if (amount === undefined || amount === null) {
       throw invalidData(
@@ -733,14 +739,9 @@ export abstract class HostedPaymentProvider<
     return [...current, ...old]
   }
 
-  /** Medusa's container resolves on access and throws for a name it lacks; say what that means here. */
+  /** The session store, or an error saying what its absence means here. */
   private sessionStore(): SessionStore {
-    let store: SessionStore | undefined
-    try {
-      store = this.cradle.paymentSessionService
-    } catch {
-      store = undefined
-    }
+    const store = this.optional(() => this.cradle.paymentSessionService)
     if (!store) {
       throw invalidData(
         this.spec.name,

@@ -26,11 +26,6 @@ export type PaymentStore = {
   list(filters: Record<string, unknown>, config?: Record<string, unknown>): Promise<PaymentRow[]>
 }
 
-/** The part of the payment module's capture service a provider uses: one capture Medusa recorded, by id. */
-export type CaptureStore = {
-  list(filters: Record<string, unknown>, config?: Record<string, unknown>): Promise<AmountRow[]>
-}
-
 /** A session's payments as Medusa keeps them, with their refunds and captures. */
 export async function paymentsOfSession(store: PaymentStore, sessionId: string): Promise<PaymentRow[]> {
   return store.list(
@@ -58,8 +53,7 @@ export async function paymentsOfSession(store: PaymentStore, sessionId: string):
  * out `exceptId`: the record Medusa made for the very call being answered (it exists before the provider is asked).
  */
 export function recordedTotal(payments: PaymentRow[], kind: MoneyKind, currency: string, exceptId?: string): string {
-  // The service hands back ORM entities: their relations are collections (iterable), not arrays.
-  const rows = payments.flatMap((payment) => [...((kind === "refund" ? payment.refunds : payment.captures) ?? [])])
+  const rows = recordsOf(payments, kind)
   // Each record rounded as the gateway was sent it, then added: three refunds of 3.3333 are 9.99, not 10.00.
   const total = rows
     .filter((row) => row.id !== exceptId)
@@ -69,6 +63,13 @@ export function recordedTotal(payments: PaymentRow[], kind: MoneyKind, currency:
     )
   return toGatewayAmount(total, currency)
 }
+
+/** Every refund or capture of the session's payments. The service hands back ORM entities: relations are collections (iterable), not arrays. */
+function recordsOf(payments: PaymentRow[], kind: MoneyKind): AmountRow[] {
+  return payments.flatMap((payment) => [...((kind === "refund" ? payment.refunds : payment.captures) ?? [])])
+}
+
+export const capturesOf = (payments: PaymentRow[]): AmountRow[] => recordsOf(payments, "capture")
 
 /** a - b, at the currency's precision ("25.00" - "10.00" = "15.00"). */
 export function difference(a: string, b: string, currency: string): string {

@@ -120,6 +120,22 @@ export function hitpayV1Hmac(fields: Record<string, string>, salt: string): stri
   return createHmac("sha256", salt).update(message, "utf8").digest("hex")
 }
 
+/** A card charge of the whole request, as HitPay adds one to `payments[]` per attempt. */
+function newCharge(request: HitPayStoredRequest, status: HitPayStoredCharge["status"]): HitPayStoredCharge {
+  const now = hitpayTime()
+  return {
+    id: randomUUID(),
+    status,
+    amount: request.amount,
+    refunded_amount: "0.00",
+    currency: request.currency,
+    payment_type: "card",
+    refunds: [],
+    created_at: now,
+    updated_at: now,
+  }
+}
+
 export function createHitPay(options: HitPayOptions, ctx: GatewayContext): SandboxGateway<HitPayStoredRequest> {
   const requests = new Map<string, HitPayStoredRequest>()
   const pageUrl = (id: string) => `${ctx.publicUrl}/hitpay/checkout/${id}`
@@ -408,22 +424,11 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
     }
     const declined = outcome === "decline" || (outcome === "pay" && card === DECLINED_CARD)
     if (outcome !== "pay" && outcome !== "pending" && !declined) return page(request, "Choose an outcome.")
-    const now = hitpayTime()
-    const charge: HitPayStoredCharge = {
-      id: randomUUID(),
-      status: outcome === "pending" ? "pending" : declined ? "failed" : "succeeded",
-      amount: request.amount,
-      refunded_amount: "0.00",
-      currency: request.currency,
-      payment_type: "card",
-      refunds: [],
-      created_at: now,
-      updated_at: now,
-    }
+    const charge = newCharge(request, outcome === "pending" ? "pending" : declined ? "failed" : "succeeded")
     // A pending charge stays until the buyer comes back: reopening the page settles it.
     request.charges = request.charges.filter((c) => c.status !== "pending")
     request.charges.push(charge)
-    request.updated_at = now
+    request.updated_at = charge.created_at
     if (outcome === "pending") return backToShop(request, "pending", "The payment is pending.")
     if (!request.allow_repeated_payments) request.status = declined ? "failed" : "completed"
     notifyPaid(request, charge, declined ? "failed" : "completed")
@@ -486,19 +491,7 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
         notifyPaid(request, paid, "completed")
         return true
       }
-      const now = hitpayTime()
-      const failed: HitPayStoredCharge = {
-        id: randomUUID(),
-        status: "failed",
-        amount: request.amount,
-        refunded_amount: "0.00",
-        currency: request.currency,
-        payment_type: "card",
-        refunds: [],
-        created_at: now,
-        updated_at: now,
-      }
-      notifyPaid(request, failed, outcome === "paid" ? "completed" : "failed")
+      notifyPaid(request, newCharge(request, "failed"), outcome === "paid" ? "completed" : "failed")
       return true
     },
     expire: (id) => {

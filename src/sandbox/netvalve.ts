@@ -191,6 +191,17 @@ export function createNetValve(options: NetValveOptions, ctx: GatewayContext): S
     })
   }
 
+  /** The failure event of an earlier attempt at the order, with a transaction id of its own. */
+  const earlierFailure = (order: NetValveStoredOrder) =>
+    event(
+      order,
+      order.transactionType === "PURCHASE" ? "PURCHASE_FAILED" : "AUTHORISATION_FAILED",
+      "declined",
+      order.transactionType,
+      order.amount,
+      nextTransactionId++
+    )
+
   const create = (req: SandboxRequest): Reply => {
     let body: Record<string, unknown>
     try {
@@ -437,14 +448,7 @@ export function createNetValve(options: NetValveOptions, ctx: GatewayContext): S
     if (outcome !== "pay" && !outcome.startsWith("pay-")) return page(req, order, "Choose an outcome.")
     if (ctx.faults.reorderWebhooks) {
       // An earlier failed attempt whose event NetValve delivers late: queued first, delivered last.
-      event(
-        order,
-        sale ? "PURCHASE_FAILED" : "AUTHORISATION_FAILED",
-        "declined",
-        order.transactionType,
-        order.amount,
-        nextTransactionId++
-      )
+      earlierFailure(order)
     }
     if (sale) order.capturedAmount = order.amount
     setResult(order, sale ? "PAID" : "AUTHORISED", "approved")
@@ -506,20 +510,14 @@ export function createNetValve(options: NetValveOptions, ctx: GatewayContext): S
     notify: (id, outcome) => {
       const order = orders.get(Number(id)) ?? byClientOrderId(id)
       if (!order) return false
-      const sale = order.transactionType === "PURCHASE"
-      if (outcome === "failed") {
-        // An earlier attempt's failure: its own transaction id.
+      if (outcome === "failed") earlierFailure(order)
+      else
         event(
           order,
-          sale ? "PURCHASE_FAILED" : "AUTHORISATION_FAILED",
-          "declined",
-          order.transactionType,
-          order.amount,
-          nextTransactionId++
+          order.transactionType === "PURCHASE" ? "PURCHASED" : "AUTHORISED",
+          "approved",
+          order.transactionType
         )
-      } else {
-        event(order, sale ? "PURCHASED" : "AUTHORISED", "approved", order.transactionType)
-      }
       return true
     },
     expire: (id) => {

@@ -3,6 +3,7 @@ import type { IPaymentModuleService, Logger } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentActions } from "@medusajs/framework/utils"
 import { processPaymentWorkflow } from "@medusajs/core-flows"
 import type { HostedWebhookResult } from "../../lib/hosted-provider"
+import { isGatewayUnavailable } from "../../lib/errors"
 import { orderExistsFor } from "../../lib/orders"
 import type { RawWebhook } from "../../lib/webhook"
 
@@ -112,7 +113,7 @@ export function hostedWebhookRoute(gateway: {
  */
 export function isTransient(error: { message?: string; code?: string }): boolean {
   const text = `${error.code ?? ""} ${error.message ?? ""}`
-  if (/ failed \(HTTP (5\d\d|429)|no answer within .* \(timeout\)|could not reach /.test(text)) return true
+  if (isGatewayUnavailable(text)) return true
   // We asked the gateway a moment ago and it said paid; Medusa's own ask found it not yet: ask again later.
   if (/was not authorized with the provider/.test(text)) return true
   // The workflow engine's checkpoint lost a race with another process (Redis): the work was not done.

@@ -1,6 +1,7 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import { gatewayError, invalidData } from "../../lib/errors"
 import type { GatewayStatus } from "../../lib/hosted-provider"
+import type { MappableStatus } from "../../lib/options"
 import { findRow, StatusLookup } from "../../lib/status"
 import type { NetValveOperationAnswer, NetValveOrder } from "./schemas"
 
@@ -122,7 +123,7 @@ export const NETVALVE_TRANSACTION_TYPE: Record<NetValveTransactionType, PaymentS
 }
 
 /** The store's own words for NetValve order states (the `orderStates` option), by upper-cased state. */
-export type NetValveStoreStates = Record<string, "captured" | "authorized" | "pending" | "error" | "canceled">
+export type NetValveStoreStates = Record<string, MappableStatus>
 
 /** Every webhook `eventName` NetValve documents. */
 export const NETVALVE_EVENTS = [

@@ -364,8 +364,8 @@ describe("HitPay provider", () => {
       const log = logger()
       const cradle = {
         ...cradleWith(log, "pp_hitpay_hitpay", [session()]),
-        paymentService: { list: async () => [{ id: "pay_1", refunds: [], captures: [] }] },
-        captureService: { list: async () => [{ id: "capt_1", amount: 10 }] },
+        // Medusa's capture record of 10 for this call, committed before it asks the provider.
+        paymentService: { list: async () => [{ id: "pay_1", refunds: [], captures: [{ id: "capt_1", amount: 10 }] }] },
       }
       const service = new HitPayProviderService(cradle, options)
       await expect(

@@ -479,12 +479,11 @@ describe("NetValve provider", () => {
       expect(result.data).toEqual(paid)
     })
 
-    /** The provider in a store where Medusa recorded `captures` on the session's payment, and capture `capt_2` of `amount`. */
-    function withCaptures(captures: { id: string; amount: number }[], amount: number) {
+    /** The provider in a store where Medusa recorded `captures` on the session's payment (`capt_2` is this call's). */
+    function withCaptures(captures: { id: string; amount: number }[]) {
       const cradle = {
         ...cradleWith(logger(), "pp_netvalve_netvalve", [paid]),
         paymentService: { list: async () => [{ id: "pay_1", refunds: [], captures }] },
-        captureService: { list: async () => [{ id: "capt_2", amount }] },
       }
       return new NetValveProviderService(cradle, options)
     }
@@ -497,7 +496,7 @@ describe("NetValve provider", () => {
         .reply(200, paidOrder({ orderState: "AUTHORISED", capturedAmount: 0, refundedAmount: 0 }))
         .post("/capture")
         .reply(200, netvalveOperationAnswer(TRANSACTION))
-      await withCaptures([{ id: "capt_2", amount: 30 }], 30).capturePayment({
+      await withCaptures([{ id: "capt_2", amount: 30 }]).capturePayment({
         data: paid,
         context: { idempotency_key: "capt_2" },
       })
@@ -507,13 +506,10 @@ describe("NetValve provider", () => {
 
     it("refuses a second capture: NetValve captures an authorisation once", async () => {
       await expect(
-        withCaptures(
-          [
-            { id: "capt_1", amount: 30 },
-            { id: "capt_2", amount: 14 },
-          ],
-          14
-        ).capturePayment({
+        withCaptures([
+          { id: "capt_1", amount: 30 },
+          { id: "capt_2", amount: 14 },
+        ]).capturePayment({
           data: paid,
           context: { idempotency_key: "capt_2" },
         })
