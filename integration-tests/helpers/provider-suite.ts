@@ -14,6 +14,7 @@ import { medusaWebhookRoute } from "./gateway"
 import type { GatewayRequest, WebhookAnswer, WebhookDelivery, WebhookOutcome, WebhookRoute } from "./gateway"
 import {
   adminHeaders,
+  BUYER,
   answerOf,
   Api,
   Checkout,
@@ -280,6 +281,9 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         })
         const visible = JSON.stringify(session.data)
         for (const secret of adapter.secrets) expect(visible).not.toContain(secret)
+        // The buyer's details went to the gateway (above) from the cart, but are not copied into the session's data,
+        // which Medusa keeps and hands to the storefront.
+        expect(visible).not.toContain(BUYER.email)
       })
 
       it(`turns the cart into exactly one order, for the cart's amount and currency and captured once, on a verified ${name} webhook`, async () => {

@@ -1,6 +1,7 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { hppProviderOf } from "../env"
+import { BuyerData, handOverBuyer } from "../lib/buyer"
 
 const ADDRESS_FIELDS = [
   "first_name",
@@ -64,33 +65,39 @@ async function readCartByQuery(req: MedusaRequest): Promise<CartBuyer | undefine
 
 /**
  * The storefront contract: a storefront creating a session for one of our providers sends only
- * `data.return_url`. The buyer details the hosted pages want (e-mail, name, phone, address) are filled
- * here from the cart, on the server, under Medusa's own field names; where the cart has none, what the
- * storefront sent stays. A failure here never blocks checkout: the page is then simply not prefilled.
+ * `data.return_url`. The buyer details the hosted pages want (e-mail, name, phone, address) come from the
+ * cart, on the server, under Medusa's own field names; where the cart has none, what the storefront sent
+ * stays. The cart is read while Medusa's workflow runs its own steps, and handed to the provider of this
+ * request (`handOverBuyer`), not written into the session's stored data. A failed read never blocks
+ * checkout: the page is then simply not prefilled.
  */
-export async function fillBuyerFromCart(req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) {
+export function fillBuyerFromCart(req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) {
   const body = req.body as { provider_id?: unknown; data?: Record<string, unknown> } | undefined
   if (!body || typeof body.provider_id !== "string" || !hppProviderOf(body.provider_id)) {
     return next()
   }
-  try {
-    const cart = await readCart(req)
-    if (cart) {
-      const sent = body.data ?? {}
-      body.data = {
-        ...sent,
-        email: cart.email ?? sent.email,
-        billing_address: pickAddress(cart.billing_address) ?? sent.billing_address,
-        shipping_address: pickAddress(cart.shipping_address) ?? sent.shipping_address,
-        customer_ip: req.ip ?? sent.customer_ip,
-      }
+  const sent = body.data ?? {}
+  const read = readCart(req).then(
+    (cart) => (cart ? buyerData(cart, sent, req.ip) : undefined),
+    (error: Error) => {
+      req.scope
+        .resolve(ContainerRegistrationKeys.LOGGER)
+        .warn(`medusa-payment-hpp: could not read buyer details from the cart: ${error.message}`)
+      return undefined
     }
-  } catch (error) {
-    req.scope
-      .resolve(ContainerRegistrationKeys.LOGGER)
-      .warn(`medusa-payment-hpp: could not read buyer details from the cart: ${(error as Error).message}`)
+  )
+  return handOverBuyer(read, next)
+}
+
+/** The cart's buyer details over what the storefront sent, under the names the providers read. */
+export function buyerData(cart: CartBuyer, sent: Record<string, unknown>, ip: string | undefined): BuyerData {
+  const merged: BuyerData = {
+    email: cart.email ?? sent.email,
+    billing_address: pickAddress(cart.billing_address) ?? sent.billing_address,
+    shipping_address: pickAddress(cart.shipping_address) ?? sent.shipping_address,
+    customer_ip: ip ?? sent.customer_ip,
   }
-  next()
+  return Object.fromEntries(Object.entries(merged).filter(([, value]) => value !== undefined && value !== null))
 }
 
 function pickAddress(address: Address): Record<string, string> | undefined {

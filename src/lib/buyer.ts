@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks"
 import type { PaymentProviderContext } from "@medusajs/framework/types"
 
 /**
@@ -54,4 +55,30 @@ export function readBuyer(data: Record<string, unknown> | undefined, context?: P
 export function fullName(buyer: Buyer): string | undefined {
   const name = [buyer.first_name, buyer.last_name].filter(Boolean).join(" ")
   return name || undefined
+}
+
+/** Buyer details read from the cart, under the names `readBuyer` reads (`email`, `billing_address`, …). */
+export type BuyerData = Record<string, unknown>
+
+/**
+ * The hand-over from the plugin's middleware to the provider of the same request. The middleware starts reading
+ * the cart and lets Medusa's workflow go on at once; the provider awaits the read only when it builds the page,
+ * by then long done (Medusa spends several milliseconds on its own steps first). The details live for that
+ * request only: they are not written into the session's data, which Medusa stores and returns to the storefront.
+ * One instance per process, even if the package were loaded twice (the middleware and the providers must meet).
+ */
+const HANDOVER = Symbol.for("medusa-payment-hpp.buyer-from-cart")
+const handover: AsyncLocalStorage<Promise<BuyerData | undefined>> = ((globalThis as Record<symbol, unknown>)[
+  HANDOVER
+] ??= new AsyncLocalStorage()) as AsyncLocalStorage<Promise<BuyerData | undefined>>
+
+/** Runs `next` (the rest of the request) with the cart's buyer details on the way; `read` must never reject. */
+export function handOverBuyer<T>(read: Promise<BuyerData | undefined>, next: () => T): T {
+  return handover.run(read, next)
+}
+
+/** The session data with the cart's buyer details of this request over it (the cart wins where it has a value). */
+export async function withBuyerFromCart(data: Record<string, unknown> | undefined): Promise<Record<string, unknown>> {
+  const fromCart = await handover.getStore()
+  return { ...data, ...fromCart }
 }

@@ -25,7 +25,7 @@ import type {
 } from "@medusajs/framework/types"
 import { AbstractPaymentProvider, MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { z } from "zod"
-import { Buyer, readBuyer } from "./buyer"
+import { Buyer, readBuyer, withBuyerFromCart } from "./buyer"
 import { invalidData, isGatewayUnavailable, notAllowed } from "./errors"
 import {
   capturesOf,
@@ -251,7 +251,7 @@ export abstract class HostedPaymentProvider<
       amount,
       currency,
       returnUrl,
-      buyer: readBuyer(input.data, input.context),
+      buyer: readBuyer(await withBuyerFromCart(input.data), input.context),
     })
     const data: HppSessionData = {
       session_id: sessionId,

@@ -1,5 +1,6 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { withBuyerFromCart } from "../../lib/buyer"
 import { fillBuyerFromCart } from "../fill-buyer-from-cart"
 
 // The real read runs against Medusa and PostgreSQL in the integration tests; here, what the middleware does with it.
@@ -22,11 +23,18 @@ function request(services: Record<string, unknown>, body: Record<string, unknown
   return { req, warnings }
 }
 
+/** Runs the middleware; `data` is what the provider of the same request reads (the rest of the request runs in `next`). */
 async function run(req: MedusaRequest) {
-  const next = jest.fn()
-  await fillBuyerFromCart(req, {} as MedusaResponse, next as unknown as MedusaNextFunction)
+  const sentBefore = JSON.stringify(req.body)
+  let provider: Promise<Record<string, unknown>> | undefined
+  const next = jest.fn(() => {
+    provider = withBuyerFromCart((req.body as { data?: Record<string, unknown> }).data)
+  })
+  fillBuyerFromCart(req, {} as MedusaResponse, next as unknown as MedusaNextFunction)
   expect(next).toHaveBeenCalledTimes(1)
-  return req.body as { data: Record<string, unknown> }
+  // Nothing of the cart goes into what Medusa stores as the session's data.
+  expect(JSON.stringify(req.body)).toBe(sentBefore)
+  return { data: await provider! }
 }
 
 describe("fillBuyerFromCart", () => {
@@ -43,9 +51,31 @@ describe("fillBuyerFromCart", () => {
       return_url: "https://shop.example/return",
       email: "ada@example.com",
       billing_address: { first_name: "Ada", last_name: "Lovelace", country_code: "gb" },
-      shipping_address: undefined,
       customer_ip: "203.0.113.9",
     })
+  })
+
+  it("lets the request go on while the cart is read; the provider waits for the read only when it needs it", async () => {
+    let answer!: (rows: unknown) => void
+    const raw = jest.fn(() => new Promise((resolve) => (answer = resolve)))
+    const { req } = request(
+      { [ContainerRegistrationKeys.PG_CONNECTION]: { raw } },
+      { provider_id: "pp_netvalve_netvalve", data: { email: "sent@example.com" } }
+    )
+    let provider: Promise<Record<string, unknown>> | undefined
+    let settled = false
+    const next = jest.fn(() => {
+      provider = withBuyerFromCart((req.body as { data: Record<string, unknown> }).data)
+      provider.then(() => (settled = true))
+    })
+    fillBuyerFromCart(req, {} as MedusaResponse, next as unknown as MedusaNextFunction)
+    expect(next).toHaveBeenCalledTimes(1)
+    expect(raw).toHaveBeenCalledTimes(1)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(settled).toBe(false)
+    answer({ rows: [{ email: null, billing_address: null, shipping_address: null }] })
+    // A cart without details leaves what the storefront sent.
+    await expect(provider).resolves.toEqual({ email: "sent@example.com", customer_ip: "203.0.113.9" })
   })
 
   it("reads through Medusa's Query where the tables cannot be read directly", async () => {
@@ -65,7 +95,7 @@ describe("fillBuyerFromCart", () => {
   it("leaves another provider's request alone, and never blocks checkout on a failed read", async () => {
     const raw = jest.fn()
     const other = request({ [ContainerRegistrationKeys.PG_CONNECTION]: { raw } }, { provider_id: "pp_system_default" })
-    expect((await run(other.req)).data).toBeUndefined()
+    expect((await run(other.req)).data).toEqual({})
     expect(raw).not.toHaveBeenCalled()
 
     const failing = request({}, { provider_id: "pp_hitpay_hitpay", data: { email: "sent@example.com" } })
