@@ -13,9 +13,11 @@ const providers: { resolve: string; id: string; options: Record<string, unknown>
   (gateway) => `./src/providers/${gateway}`
 )
 
-// `npm run bench` measures the providers against a zero-work provider of its own: a path to that module.
+// `npm run bench` measures the providers against a zero-work provider of its own: a path to that module
+// (`floor`), registered again as `reference`, which stores a session reference as every hosted-page provider must.
 if (process.env.HPP_BENCH_FLOOR_PROVIDER) {
   providers.push({ resolve: process.env.HPP_BENCH_FLOOR_PROVIDER, id: "floor", options: {} })
+  providers.push({ resolve: process.env.HPP_BENCH_FLOOR_PROVIDER, id: "reference", options: { reference: true } })
 }
 
 /**

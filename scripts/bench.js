@@ -42,6 +42,10 @@ async function main() {
   const started = Date.now()
   const inbox = await startInbox()
   const profileDir = path.join(root, ".tmp", "bench", "profile")
+  const waitLog = path.join(root, ".tmp", "bench", "gateway-wait.log")
+  fs.mkdirSync(path.dirname(waitLog), { recursive: true })
+  fs.rmSync(waitLog, { force: true })
+  const preload = (file) => `--require ${path.join(__dirname, "bench", file)}`
   if (profile) {
     fs.rmSync(profileDir, { recursive: true, force: true })
     fs.mkdirSync(profileDir, { recursive: true })
@@ -55,12 +59,10 @@ async function main() {
     sandboxOptions: { catalystpay: { verificationDelayMs: 0 } },
     env: {
       HPP_BENCH_FLOOR_PROVIDER: path.join(root, "scripts", "bench", "floor-provider.ts"),
-      ...(profile
-        ? {
-            NODE_OPTIONS: `--require ${path.join(__dirname, "bench", "profiler.js")}`,
-            HPP_BENCH_PROFILE_DIR: profileDir,
-          }
-        : {}),
+      // How long Medusa waits on each gateway call (scripts/bench/gateway-wait.js): taken out of a and b.
+      NODE_OPTIONS: [preload("gateway-wait.js"), profile ? preload("profiler.js") : ""].join(" ").trim(),
+      HPP_BENCH_WAIT_LOG: waitLog,
+      ...(profile ? { HPP_BENCH_PROFILE_DIR: profileDir } : {}),
       // What a store runs; the demo's development mode adds request logging and more.
       NODE_ENV: "production",
     },
@@ -81,14 +83,23 @@ async function main() {
     const booted = Date.now()
     log(`booted in ${((booted - started) / 1000).toFixed(0)} s; ${PAIRS} pairs per provider`)
     const gateways = await usableGateways(ctx)
+    // Medusa's own cost of a session that stores a reference, measured like a provider against the floor.
+    const reference = referenceRow(ctx)
     if (profile) await cutProfile(ctx, profileDir, 1)
-    const pairs = await runPairs(ctx, gateways)
+    const pairs = await runPairs(ctx, [...gateways, reference])
     if (profile) log(`profile of the checkouts: ${await cutProfile(ctx, profileDir, 2)}`)
+    await sleep(500) // the wait log is written every 200 ms
+    addGatewayWaits(pairs, fs.readFileSync(waitLog, "utf8"), new URL(ctx.sandbox.url).host)
     fs.mkdirSync(path.join(root, ".tmp", "bench"), { recursive: true })
     fs.writeFileSync(path.join(root, ".tmp", "bench", "pairs.json"), JSON.stringify(pairs, null, 1))
     log(`pairs done at ${((Date.now() - started) / 1000).toFixed(0)} s`)
     const webhooks = await measureWebhooks(ctx, gateways, { quick, checkoutUntilPaid })
-    const summary = summarize({ gateways: ctx.seed.gateways, usable: gateways, pairs, webhooks })
+    const summary = summarize({
+      gateways: [...ctx.seed.gateways, reference],
+      usable: [...gateways, reference],
+      pairs,
+      webhooks,
+    })
     const meta = await describeRun(ctx, { quick, seconds: (Date.now() - started) / 1000 })
     console.log(renderTable(summary, meta))
     // A quick run is a smoke check: it never replaces the full run's page.
@@ -109,6 +120,7 @@ async function checkout(ctx, gateway, providerId) {
   const body = { provider_id: providerId, data: { return_url: `${ctx.storefrontUrl}/return?cart_id=${cart.id}` } }
   await sleep(SETTLE_MS)
   const cpu0 = ctx.cpu()
+  const zeroWork = providerId === ctx.seed.floorProviderId || providerId === ctx.seed.referenceProviderId
   const t0 = Date.now()
   const p0 = performance.now()
   const { payment_collection: pc } = await storeApi(ctx, sessionPath, body)
@@ -117,7 +129,7 @@ async function checkout(ctx, gateway, providerId) {
   await sleep(SETTLE_MS)
   const cpuA = ctx.cpu() - cpu0
   const session = pc.payment_sessions.find((s) => s.provider_id === providerId)
-  if (providerId !== ctx.seed.floorProviderId) await payOnHostedPage(session.data.checkout_url, ctx.shopOrigin)
+  if (!zeroWork) await payOnHostedPage(session.data.checkout_url, ctx.shopOrigin)
   await sleep(SETTLE_MS)
   const cpu1 = ctx.cpu()
   const t2 = Date.now()
@@ -140,8 +152,45 @@ async function checkout(ctx, gateway, providerId) {
     sandboxA: ms(callsA),
     sandboxB: ms(callsB),
     calls: callsA.length + callsB.length,
+    windows: { a: [t0, t1], b: [t2, t3] },
+    waitA: 0,
+    waitB: 0,
     callList: [...callsA, ...callsB].map((c) => `${c.method} ${c.path}`),
     cpu: cpuA + cpuB,
+  }
+}
+
+/**
+ * Medusa's waits on the sandbox (scripts/bench/gateway-wait.js) into each checkout's a and b, by the time each
+ * call was made. Only calls to the sandbox count; Date.now() has 1 ms steps, hence the margin.
+ */
+function addGatewayWaits(pairs, log, sandboxHost) {
+  const waits = log
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.split(" "))
+    .filter(([, , , target]) => target.startsWith(sandboxHost + "/"))
+    .map(([at, ms]) => ({ at: Number(at), ms: Number(ms) }))
+  const within = ([from, to]) =>
+    waits.filter((w) => w.at >= from - 1 && w.at <= to + 1).reduce((sum, w) => sum + w.ms, 0)
+  for (const list of Object.values(pairs)) {
+    for (const pair of list) {
+      for (const c of [pair.floor, pair.provider]) {
+        c.waitA = within(c.windows.a)
+        c.waitB = within(c.windows.b)
+      }
+    }
+  }
+}
+
+/** The zero-work provider that stores a session reference, in the first gateway's region, as a row of its own. */
+function referenceRow(ctx) {
+  const region = ctx.seed.gateways[0]
+  return {
+    ...region,
+    gateway: "reference",
+    name: "Zero work, storing a reference (Medusa's cost)",
+    providerId: ctx.seed.referenceProviderId,
   }
 }
 

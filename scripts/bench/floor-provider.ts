@@ -28,11 +28,20 @@ import type {
 } from "@medusajs/framework/types"
 import { AbstractPaymentProvider, ModuleProvider, Modules, PaymentActions } from "@medusajs/framework/utils"
 
-class ZeroWorkProviderService extends AbstractPaymentProvider<Record<string, never>> {
+type Options = { reference?: boolean }
+
+class ZeroWorkProviderService extends AbstractPaymentProvider<Options> {
   static identifier = "zero"
+  private readonly reference: boolean
+
+  constructor(cradle: Record<string, unknown>, options: Options = {}) {
+    super(cradle, options)
+    this.reference = options.reference === true
+  }
 
   async initiatePayment(_input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
-    return { id: randomUUID(), data: {} }
+    const id = randomUUID()
+    return { id, data: this.reference ? { reference: id, checkout_url: `http://127.0.0.1/pay/${id}` } : {} }
   }
   async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     return { status: "captured", data: input.data }
