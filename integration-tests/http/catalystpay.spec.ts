@@ -13,6 +13,7 @@ import {
 import { jsonOf, hppWebhookRoute, standInForPost } from "../helpers/gateway"
 import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, providerSuite } from "../helpers/provider-suite"
 import { answerOf, createCart, createPaymentCollection, requestPaymentSession } from "../helpers/store"
+import hppSessionReferenceIndex from "../../src/migration-scripts/hpp-session-reference-index"
 
 // Provider options come from the environment, read when medusa-config loads: set them first.
 const API_KEY = "rk_test_integration_7c1d"
@@ -142,6 +143,58 @@ providerSuite(catalystpay, (t) => {
       expect(await orderOf(order.id)).toMatchObject({ payment_status: "captured", total: CART_TOTAL })
     }
   )
+
+  it("finds the session of a CatalystPay webhook through the migration script's index, not by reading every session", async () => {
+    type Knex = {
+      raw(sql: string, bindings?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>
+    }
+    const container = t.container()
+    const pg = container.resolve("__pg_connection__") as Knex
+    // What `medusa db:migrate` runs once; a second run finds the indexes in place.
+    await hppSessionReferenceIndex({ container, args: [] })
+    await hppSessionReferenceIndex({ container, args: [] })
+    const { rows: indexes } = await pg.raw(
+      "select indexname from pg_indexes where tablename = 'payment_session' and indexname like 'IDX_payment_session_hpp_%'"
+    )
+    expect(indexes.map((r) => r.indexname).sort()).toEqual([
+      "IDX_payment_session_hpp_gateway_reference",
+      "IDX_payment_session_hpp_session_token",
+    ])
+
+    const checkout = await t.checkout()
+    nock(CATALYSTPAY_STAGING)
+      .persist()
+      .get(`/payment-sessions/${SESSION_TOKEN}/`)
+      .reply(200, () => catalystpaySession({ status: "COMPLETED", amount: CART_AMOUNT }))
+    // A store that has taken payments for a while: 30,000 other sessions, so that reading them all is what the
+    // planner avoids when an index lets it.
+    await pg.raw(
+      `insert into payment_session (id, currency_code, amount, raw_amount, provider_id, data, status, payment_collection_id)
+       select 'payses_old' || n, currency_code, amount, raw_amount, provider_id,
+              jsonb_build_object('gateway_reference', 'ps_old' || n, 'session_id', 'payses_old' || n), 'canceled', payment_collection_id
+       from payment_session, generate_series(1, 30000) as n where id = ?`,
+      [checkout.session.id]
+    )
+    await pg.raw("analyze payment_session")
+    const scans = async () => {
+      const { rows } = await pg.raw(
+        "select coalesce(sum(idx_scan), 0)::int as scans from pg_stat_user_indexes where indexrelname like 'IDX_payment_session_hpp_%'"
+      )
+      return Number(rows[0].scans)
+    }
+    const before = await scans()
+
+    expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(200)
+    expect(await t.orders(checkout)).toHaveLength(1)
+    // PostgreSQL publishes another connection's counters within a second or so.
+    let after = before
+    for (let i = 0; i < 40 && after === before; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      await pg.raw("select pg_stat_clear_snapshot()")
+      after = await scans()
+    }
+    expect(after).toBeGreaterThan(before)
+  })
 
   it("refuses a session for a cart without the buyer's first name, saying what the storefront must send", async () => {
     const cartId = await createCart(t.api, t.store(), { email: "buyer@example.com" })
