@@ -559,6 +559,23 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
           expect((await read()).refunds.map((r) => Number(r.amount))).toEqual([REFUND_AMOUNT])
         })
 
+        it(`says a ${name} refund was not sent when ${name} cannot be asked first, and records nothing`, async () => {
+          const { payment } = await paidOrder()
+          nock.cleanAll() // the gateway stops answering: its payment can no longer be read
+          const received = refund.standIn()
+          const admin = await t.admin()
+          const error = await answerOf(
+            api.post(`/admin/payments/${payment.id}/refund`, { amount: REFUND_AMOUNT }, admin)
+          )
+          expect(error.status).toBeGreaterThanOrEqual(400)
+          expect(error.data.message).toContain(`${name}: refund of ${REFUND_TEXT}`)
+          expect(error.data.message).toContain("not sent")
+          expect(error.data.message).toContain("Nothing was sent; trying again is safe")
+          expect(received).toEqual([])
+          const { data } = await api.get<PaymentBody>(`/admin/payments/${payment.id}?fields=*refunds`, admin)
+          expect(data.payment.refunds).toEqual([])
+        })
+
         it(`refuses a refund while ${name} shows refunds Medusa has no record of, and sends nothing`, async () => {
           const { payment, gateway } = await paidOrder()
           gateway.changeTo({ ...PAID, refunded: "3.00" }) // refunded in the gateway's dashboard

@@ -512,7 +512,18 @@ export abstract class HostedPaymentProvider<
       const total = kind === "refund" ? money.refunded : money.captured
       return total === null || total === undefined ? undefined : { total: toGatewayAmount(total, currency), money }
     }
-    const before = recorded === undefined ? undefined : await atGateway()
+    // A failed first read is the refund's (or capture's) failure, and says so: nothing was sent yet.
+    const before =
+      recorded === undefined
+        ? undefined
+        : await atGateway().catch((error: Error) => {
+            throw new MedusaError(
+              (error as MedusaError).type ?? MedusaError.Types.UNEXPECTED_STATE,
+              `${name}: ${kind} of ${amount} ${currency.toUpperCase()} not sent: could not check what ` +
+                `${this.spec.pageName} ${session.gateway_reference} has ${done} already (${error.message}). ` +
+                `Nothing was sent; trying again is safe`
+            )
+          })
     if (before && recorded !== undefined) {
       const unrecorded = difference(before.total, recorded, currency)
       if (sameMoney(unrecorded, amount)) {
