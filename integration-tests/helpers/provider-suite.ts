@@ -570,7 +570,7 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
           expect(error.status).toBeGreaterThanOrEqual(400)
           expect(error.data.message).toContain(`${name}: refund of ${REFUND_TEXT}`)
           expect(error.data.message).toContain("not sent")
-          expect(error.data.message).toContain("Nothing was sent; trying again is safe")
+          expect(error.data.message).toContain("Try again shortly")
           expect(received).toEqual([])
           const { data } = await api.get<PaymentBody>(`/admin/payments/${payment.id}?fields=*refunds`, admin)
           expect(data.payment.refunds).toEqual([])

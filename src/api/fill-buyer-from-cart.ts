@@ -1,7 +1,7 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { hppProviderOf } from "../env"
-import { BuyerData, handOverBuyer } from "../lib/buyer"
+import { BUYER_KEYS, BuyerData, handOverBuyer } from "../lib/buyer"
 
 const ADDRESS_FIELDS = [
   "first_name",
@@ -67,9 +67,10 @@ async function readCartByQuery(req: MedusaRequest): Promise<CartBuyer | undefine
  * The storefront contract: a storefront creating a session for one of our providers sends only
  * `data.return_url`. The buyer details the hosted pages want (e-mail, name, phone, address) come from the
  * cart, on the server, under Medusa's own field names; where the cart has none, what the storefront sent
- * stays. The cart is read while Medusa's workflow runs its own steps, and handed to the provider of this
- * request (`handOverBuyer`), not written into the session's stored data. A failed read never blocks
- * checkout: the page is then simply not prefilled.
+ * stays. The cart is read while Medusa goes on with the request, and the details are handed to the provider
+ * of this request (`handOverBuyer`). They are taken out of `data`, which Medusa stores and returns to the
+ * storefront, also when the storefront sent them itself. A failed read never blocks checkout: the page is
+ * then prefilled with what the storefront sent, if anything.
  */
 export function fillBuyerFromCart(req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) {
   const body = req.body as { provider_id?: unknown; data?: Record<string, unknown> } | undefined
@@ -77,16 +78,29 @@ export function fillBuyerFromCart(req: MedusaRequest, _res: MedusaResponse, next
     return next()
   }
   const sent = body.data ?? {}
+  if (body.data) body.data = withoutBuyer(body.data)
   const read = readCart(req).then(
-    (cart) => (cart ? buyerData(cart, sent, req.ip) : undefined),
+    (cart) => buyerData(cart ?? {}, sent, req.ip),
     (error: Error) => {
-      req.scope
-        .resolve(ContainerRegistrationKeys.LOGGER)
-        .warn(`medusa-payment-hpp: could not read buyer details from the cart: ${error.message}`)
-      return undefined
+      warn(req, `medusa-payment-hpp: could not read buyer details from the cart: ${error.message}`)
+      return buyerData({}, sent, req.ip)
     }
   )
-  return handOverBuyer(read, next)
+  return handOverBuyer(body.provider_id, read, next)
+}
+
+function warn(req: MedusaRequest, message: string) {
+  try {
+    req.scope.resolve(ContainerRegistrationKeys.LOGGER).warn(message)
+  } catch {
+    console.warn(message)
+  }
+}
+
+function withoutBuyer(data: Record<string, unknown>): Record<string, unknown> {
+  const rest = { ...data }
+  for (const key of BUYER_KEYS) delete rest[key]
+  return rest
 }
 
 /** The cart's buyer details over what the storefront sent, under the names the providers read. */

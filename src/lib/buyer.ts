@@ -3,8 +3,8 @@ import type { PaymentProviderContext } from "@medusajs/framework/types"
 
 /**
  * The buyer details a hosted page wants (to prefill it, and for 3-D Secure), under Medusa's own field
- * names. The storefront contract: the plugin's middleware fills `data.email`, `data.billing_address`
- * and `data.shipping_address` from the cart on the server; a storefront may also send them itself.
+ * names. The storefront contract: the plugin's middleware reads them from the cart on the server and hands
+ * them to the provider (`handOverBuyer`); a storefront may also send them itself in `data`.
  */
 export type Buyer = {
   email?: string
@@ -57,28 +57,43 @@ export function fullName(buyer: Buyer): string | undefined {
   return name || undefined
 }
 
-/** Buyer details read from the cart, under the names `readBuyer` reads (`email`, `billing_address`, …). */
+/** Buyer details under the names `readBuyer` reads (`email`, `billing_address`, `shipping_address`, `customer_ip`). */
 export type BuyerData = Record<string, unknown>
+
+/** The keys of `BuyerData`: what the middleware takes out of the data Medusa stores. */
+export const BUYER_KEYS = ["email", "billing_address", "shipping_address", "customer_ip"] as const
+
+type Handover = { providerId: string; read: Promise<BuyerData | undefined>; taken: boolean }
 
 /**
  * The hand-over from the plugin's middleware to the provider of the same request. The middleware starts reading
- * the cart and lets Medusa's workflow go on at once; the provider awaits the read only when it builds the page,
- * by then long done (Medusa spends several milliseconds on its own steps first). The details live for that
- * request only: they are not written into the session's data, which Medusa stores and returns to the storefront.
- * One instance per process, even if the package were loaded twice (the middleware and the providers must meet).
+ * the cart and lets the request go on at once; the provider awaits the read only when it builds the page, by
+ * then long done (Medusa spends several milliseconds on its own steps first). The details live for that request
+ * only, for the provider it names, and are taken once: they are not written into the session's data, which
+ * Medusa stores and returns to the storefront. One instance per process, even if the package were loaded twice
+ * (the middleware and the providers must meet).
  */
 const HANDOVER = Symbol.for("medusa-payment-hpp.buyer-from-cart")
-const handover: AsyncLocalStorage<Promise<BuyerData | undefined>> = ((globalThis as Record<symbol, unknown>)[
-  HANDOVER
-] ??= new AsyncLocalStorage()) as AsyncLocalStorage<Promise<BuyerData | undefined>>
+const handover: AsyncLocalStorage<Handover> = ((globalThis as Record<symbol, unknown>)[HANDOVER] ??=
+  new AsyncLocalStorage()) as AsyncLocalStorage<Handover>
 
-/** Runs `next` (the rest of the request) with the cart's buyer details on the way; `read` must never reject. */
-export function handOverBuyer<T>(read: Promise<BuyerData | undefined>, next: () => T): T {
-  return handover.run(read, next)
+/** Runs `next` (the rest of the request) with the buyer details for `providerId` on the way. */
+export function handOverBuyer<T>(providerId: string, read: Promise<BuyerData | undefined>, next: () => T): T {
+  // Never an unhandled rejection, even when the request fails before the provider asks.
+  const safe = read.catch(() => undefined)
+  return handover.run({ providerId, read: safe, taken: false }, next)
 }
 
-/** The session data with the cart's buyer details of this request over it (the cart wins where it has a value). */
-export async function withBuyerFromCart(data: Record<string, unknown> | undefined): Promise<Record<string, unknown>> {
-  const fromCart = await handover.getStore()
-  return { ...data, ...fromCart }
+/**
+ * The session data with this request's buyer details over it, for provider ids starting with `providerPrefix`
+ * (`pp_hitpay_`); taken once. Without a hand-over (a page made outside the session route) the data is as given.
+ */
+export async function withBuyerFromCart(
+  providerPrefix: string,
+  data: Record<string, unknown> | undefined
+): Promise<Record<string, unknown>> {
+  const given = handover.getStore()
+  if (!given || given.taken || !given.providerId.startsWith(providerPrefix)) return { ...data }
+  given.taken = true
+  return { ...data, ...(await given.read) }
 }

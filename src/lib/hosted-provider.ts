@@ -251,7 +251,7 @@ export abstract class HostedPaymentProvider<
       amount,
       currency,
       returnUrl,
-      buyer: readBuyer(await withBuyerFromCart(input.data), input.context),
+      buyer: readBuyer(await withBuyerFromCart(this.providerPrefix(), input.data), input.context),
     })
     const data: HppSessionData = {
       session_id: sessionId,
@@ -517,11 +517,16 @@ export abstract class HostedPaymentProvider<
       recorded === undefined
         ? undefined
         : await atGateway().catch((error: Error) => {
+            const type = Object.values(MedusaError.Types).includes((error as MedusaError).type)
+              ? (error as MedusaError).type
+              : MedusaError.Types.UNEXPECTED_STATE
+            const advice = isGatewayUnavailable(error.message)
+              ? "Try again shortly."
+              : `Check the provider's credentials and ${name}'s dashboard, then try again.`
             throw new MedusaError(
-              (error as MedusaError).type ?? MedusaError.Types.UNEXPECTED_STATE,
-              `${name}: ${kind} of ${amount} ${currency.toUpperCase()} not sent: could not check what ` +
-                `${this.spec.pageName} ${session.gateway_reference} has ${done} already (${error.message}). ` +
-                `Nothing was sent; trying again is safe`
+              type,
+              `${name}: ${kind} of ${amount} ${currency.toUpperCase()} not sent. ${name} could not be asked what ` +
+                `${this.spec.pageName} ${session.gateway_reference} already shows ${done} (${error.message}). ${advice}`
             )
           })
     if (before && recorded !== undefined) {
@@ -706,7 +711,7 @@ export abstract class HostedPaymentProvider<
     const { name, pageName } = this.spec
     const what = found.sessionId ?? `the session holding ${pageName} ${found.gatewayReference}`
     const rows = await this.findSessions(found)
-    const prefix = `pp_${(this.constructor as { identifier?: string }).identifier}_`
+    const prefix = this.providerPrefix()
     const live = rows.filter((row) => row.provider_id.startsWith(prefix) && !row.deleted_at)
     for (const row of live) {
       const parsed = this.spec.session.safeParse(row.data ?? {})
@@ -725,6 +730,11 @@ export abstract class HostedPaymentProvider<
         `${what} is not a live payment session of this provider ` +
         `(deleted after a cart change, or another store's: if it was paid, refund it at ${name})`,
     }
+  }
+
+  /** The start of this provider's ids in Medusa (`pp_hitpay_`), whatever id it was registered under. */
+  private providerPrefix(): string {
+    return `pp_${(this.constructor as { identifier?: string }).identifier}_`
   }
 
   private async findSessions({
