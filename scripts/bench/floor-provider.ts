@@ -2,6 +2,12 @@
  * The benchmark's floor: a payment provider that does no work at all. Its session is created with no gateway and
  * it answers "captured" at once, so a checkout through it costs only what Medusa itself costs. Registered by
  * medusa-config.ts as `pp_zero_floor` when HPP_BENCH_FLOOR_PROVIDER points at this file (only `npm run bench` does).
+ *
+ * Registered a second time as `pp_zero_reference` with `{ reference: true }`: still no work, but its session hands
+ * back a reference and a page address, as every hosted-page provider must (the storefront redirects to it). Medusa
+ * then writes the session's data once more than for the floor, whose answer adds nothing to it (Medusa finds no
+ * change and skips the write); the benchmark measures that cost of Medusa's against the floor, so that it is not
+ * mistaken for the plugin's.
  */
 import { randomUUID } from "node:crypto"
 import type {
