@@ -141,11 +141,11 @@ async function checkout(ctx, gateway, providerId) {
   await sleep(SETTLE_MS)
   const cpuB = ctx.cpu() - cpu1
   if (result.type !== "order") throw new Error(result.error?.message ?? "the cart did not become an order")
-  // Calls are logged when they arrive, with their answer time; Date.now() has 1 ms steps, hence the margin.
+  // Calls are logged when they arrive, with their answer time.
   const calls = ctx.sandbox.apiCalls()
-  const within = (from, to) => calls.filter((c) => c.at >= from - 1 && c.at <= to + 1)
-  const callsA = within(t0, t1)
-  const callsB = within(t2, t3)
+  const windows = { a: [t0, t1], b: [t2, t3] }
+  const callsA = calls.filter((c) => inWindow(c.at, windows.a))
+  const callsB = calls.filter((c) => inWindow(c.at, windows.b))
   const ms = (list) => list.reduce((sum, c) => sum + c.ms, 0)
   return {
     a,
@@ -153,7 +153,7 @@ async function checkout(ctx, gateway, providerId) {
     sandboxA: ms(callsA),
     sandboxB: ms(callsB),
     calls: callsA.length + callsB.length,
-    windows: { a: [t0, t1], b: [t2, t3] },
+    windows,
     waitA: 0,
     waitB: 0,
     callList: [...callsA, ...callsB].map((c) => `${c.method} ${c.path}`),
@@ -161,9 +161,12 @@ async function checkout(ctx, gateway, providerId) {
   }
 }
 
+/** Whether a moment (Date.now()) falls in a measured window; Date.now() has 1 ms steps, hence the margin. */
+const inWindow = (at, [from, to]) => at >= from - 1 && at <= to + 1
+
 /**
  * Medusa's waits on the sandbox (scripts/bench/gateway-wait.js) into each checkout's a and b, by the time each
- * call was made. Only calls to the sandbox count; Date.now() has 1 ms steps, hence the margin.
+ * call was made. Only calls to the sandbox count.
  */
 function addGatewayWaits(pairs, log, sandboxHost) {
   const waits = log
@@ -172,8 +175,7 @@ function addGatewayWaits(pairs, log, sandboxHost) {
     .map((line) => line.split(" "))
     .filter(([, , , target]) => target.startsWith(sandboxHost + "/"))
     .map(([at, ms]) => ({ at: Number(at), ms: Number(ms) }))
-  const within = ([from, to]) =>
-    waits.filter((w) => w.at >= from - 1 && w.at <= to + 1).reduce((sum, w) => sum + w.ms, 0)
+  const within = (window) => waits.filter((w) => inWindow(w.at, window)).reduce((sum, w) => sum + w.ms, 0)
   for (const list of Object.values(pairs)) {
     for (const pair of list) {
       for (const c of [pair.floor, pair.provider]) {

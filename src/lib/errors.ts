@@ -37,6 +37,16 @@ export function isGatewayUnavailable(message: string): boolean {
   return / failed \(HTTP (5\d\d|429)|no answer within .* \(timeout\)|could not reach /.test(message)
 }
 
+/**
+ * The same kind of error (so the same HTTP status from Medusa) with a message that says more: an error that is
+ * not one of Medusa's is the gateway's unexpected state.
+ */
+export function retold(error: unknown, message: string): MedusaError {
+  const type = (error as { type?: unknown } | undefined)?.type
+  const known = (Object.values(MedusaError.Types) as unknown[]).includes(type)
+  return new MedusaError(known ? (type as string) : MedusaError.Types.UNEXPECTED_STATE, message)
+}
+
 /** A refusal that is the caller's to fix (bad input, wrong configuration), not the gateway's. */
 export function invalidData(gateway: string, message: string): MedusaError {
   return new MedusaError(MedusaError.Types.INVALID_DATA, `${gateway}: ${message}`)

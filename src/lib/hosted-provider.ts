@@ -23,10 +23,10 @@ import type {
   UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
-import { AbstractPaymentProvider, MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { AbstractPaymentProvider, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { z } from "zod"
 import { Buyer, readBuyer, withBuyerFromCart } from "./buyer"
-import { invalidData, isGatewayUnavailable, notAllowed } from "./errors"
+import { invalidData, isGatewayUnavailable, notAllowed, retold } from "./errors"
 import {
   capturesOf,
   difference,
@@ -517,14 +517,11 @@ export abstract class HostedPaymentProvider<
       recorded === undefined
         ? undefined
         : await atGateway().catch((error: Error) => {
-            const type = Object.values(MedusaError.Types).includes((error as MedusaError).type)
-              ? (error as MedusaError).type
-              : MedusaError.Types.UNEXPECTED_STATE
             const advice = isGatewayUnavailable(error.message)
               ? "Try again shortly."
               : `Check the provider's credentials and ${name}'s dashboard, then try again.`
-            throw new MedusaError(
-              type,
+            throw retold(
+              error,
               `${name}: ${kind} of ${amount} ${currency.toUpperCase()} not sent. ${name} could not be asked what ` +
                 `${this.spec.pageName} ${session.gateway_reference} already shows ${done} (${error.message}). ${advice}`
             )
@@ -574,9 +571,8 @@ export abstract class HostedPaymentProvider<
   private outcomeUnknown(error: unknown, kind: MoneyKind): unknown {
     const message = (error as Error)?.message ?? ""
     if (!isGatewayUnavailable(message)) return error
-    const type = (error as { type?: string }).type ?? MedusaError.Types.UNEXPECTED_STATE
-    return new MedusaError(
-      type,
+    return retold(
+      error,
       `${message}. The gateway may still make this ${kind}; nothing is recorded in Medusa. Trying again is safe: ` +
         `the provider first checks what ${this.spec.name} shows, and records a ${kind} made meanwhile instead of sending it again`
     )

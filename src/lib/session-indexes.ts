@@ -11,17 +11,16 @@
  * `concurrently`, so a live store keeps taking payments while they are made; an index left invalid by an
  * interrupted build is dropped and made again.
  */
-export const SESSION_REFERENCE_INDEXES = [
-  { name: "IDX_payment_session_hpp_gateway_reference", key: "gateway_reference" },
-  { name: "IDX_payment_session_hpp_session_token", key: "session_token" },
-] as const
-
 type Pg = { raw(sql: string, bindings?: unknown[]): Promise<{ rows: Record<string, unknown>[] }> }
 
-/** Makes the indexes that are missing (or invalid); returns the names it made. */
-export async function ensureSessionReferenceIndexes(pg: Pg): Promise<string[]> {
+/** The index on `data ->> key` (`IDX_payment_session_hpp_gateway_reference`). */
+export const sessionReferenceIndexName = (key: string) => `IDX_payment_session_hpp_${key}`
+
+/** Makes the indexes on these keys of the session data that are missing (or invalid); returns the names it made. */
+export async function ensureSessionReferenceIndexes(pg: Pg, keys: readonly string[]): Promise<string[]> {
   const made: string[] = []
-  for (const { name, key } of SESSION_REFERENCE_INDEXES) {
+  for (const key of keys) {
+    const name = sessionReferenceIndexName(key)
     // The index of this name on the payment_session table the search path finds (Medusa's own).
     const { rows } = await pg.raw(
       `select i.indisvalid as valid from pg_index i join pg_class c on c.oid = i.indexrelid
