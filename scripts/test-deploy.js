@@ -3,7 +3,7 @@
  * `npm run test:deploy`: the plugin tested the way stores run Medusa. Three Medusa processes from this
  * repository on one database (two servers and a worker, `MEDUSA_WORKER_MODE`), Redis event bus, workflow engine,
  * cache and locking, and the gateway sandbox in its own process; then races, faults and garbage against them.
- * PostgreSQL as in `npm test` (a local one on 5432, else embedded; DB_HOST picks one); Redis from REDIS_URL
+ * PostgreSQL as in `npm test` (DB_HOST's, else an embedded one); Redis from REDIS_URL
  * (default redis://127.0.0.1:6379, database 11 unless the URL names one).
  *
  *   npm run test:deploy -- [--races 20] [--fuzz 2000] [--only races,faults,fuzz] [--gateways hitpay,netvalve]

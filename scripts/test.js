@@ -5,78 +5,46 @@
  * code when anything failed. Extra arguments go to jest (e.g. `npm test -- hitpay`).
  *
  * Each integration file runs in a jest process of its own: every file boots a whole Medusa app, and one
- * that ends must not leave its connection pools, timers or HTTP interceptors to the next.
+ * that ends must not leave its connection pools, timers or HTTP interceptors to the next. One database
+ * server serves them all (Medusa's test runner makes and drops a database of its own per file).
  */
-const { spawnSync } = require("node:child_process")
-const fs = require("node:fs")
 const path = require("node:path")
 const { ensureDatabase } = require("./database")
+const { runJest, listTests } = require("./jest-run")
 
 const root = path.resolve(__dirname, "..")
-const reports = path.join(root, ".tmp", "test-reports")
-const jestBin = require.resolve("jest/bin/jest")
 const extraArgs = process.argv.slice(2)
 // Per-file integration runs take the options (`--testNamePattern=…`, `--silent=false`), not the file patterns.
 const extraOptions = extraArgs.filter((arg) => arg.startsWith("--"))
 
-function runJest(name, env, args) {
-  const outputFile = path.join(reports, `${name.replace(/[^\w.-]+/g, "_")}.json`)
-  fs.rmSync(outputFile, { force: true })
-  console.log(`\n=== ${name} ===`)
-  const result = spawnSync(process.execPath, [jestBin, "--json", `--outputFile=${outputFile}`, ...args], {
-    cwd: root,
-    stdio: "inherit",
-    env: { ...process.env, ...env },
-  })
-  let summary = { passed: 0, failed: 0, suitesFailed: 0 }
-  if (fs.existsSync(outputFile)) {
-    const json = JSON.parse(fs.readFileSync(outputFile, "utf8"))
-    summary = { passed: json.numPassedTests, failed: json.numFailedTests, suitesFailed: json.numFailedTestSuites }
-  }
-  // A suite that cannot even load counts as a failure, though it ran no test.
-  const crashed = result.status !== 0 && summary.failed === 0
-  return { passed: summary.passed, failed: summary.failed + (crashed ? Math.max(1, summary.suitesFailed) : 0) }
-}
-
-function integrationFiles(env) {
-  const listed = spawnSync(process.execPath, [jestBin, "--listTests", ...extraArgs], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, ...env },
-  })
-  return listed.stdout
-    .split("\n")
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .sort()
-}
-
 async function main() {
-  fs.mkdirSync(reports, { recursive: true })
+  const started = Date.now()
   // --silent keeps Medusa's logs out of the record; `npm test -- --silent=false` shows them.
-  const unit = runJest("unit tests", { TEST_TYPE: "unit" }, ["--silent", "--passWithNoTests", ...extraArgs])
+  console.log("\n=== unit tests ===")
+  const unit = await runJest("unit tests", { TEST_TYPE: "unit" }, ["--silent", "--passWithNoTests", ...extraArgs])
 
   const integrationEnv = {
     TEST_TYPE: "integration:http",
     NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --experimental-vm-modules`.trim(),
   }
   const integration = { passed: 0, failed: 0 }
-  const files = integrationFiles(integrationEnv)
-  for (const file of files) {
-    // A fresh embedded server per file (when no DB_HOST is set): one left over from another file's Medusa app
-    // was seen to stall the next app's migrations.
-    const db = await ensureDatabase({ preferLocal: true })
+  const files = await listTests(integrationEnv, extraArgs)
+  if (files.length > 0) {
+    const db = await ensureDatabase()
     try {
-      const relative = path.relative(root, file)
-      const result = runJest(relative, integrationEnv, [
-        "--runInBand",
-        "--forceExit",
-        "--silent",
-        ...extraOptions,
-        relative,
-      ])
-      integration.passed += result.passed
-      integration.failed += result.failed
+      for (const file of files) {
+        const relative = path.relative(root, file)
+        console.log(`\n=== ${relative} ===`)
+        const result = await runJest(relative, integrationEnv, [
+          "--runInBand",
+          "--forceExit",
+          "--silent",
+          ...extraOptions,
+          relative,
+        ])
+        integration.passed += result.passed
+        integration.failed += result.failed
+      }
     } finally {
       await db.stop()
     }
@@ -84,8 +52,9 @@ async function main() {
 
   const passed = unit.passed + integration.passed
   const failed = unit.failed + integration.failed
+  const minutes = ((Date.now() - started) / 60_000).toFixed(1)
   console.log(
-    `\nunit: ${unit.passed} passed, ${unit.failed} failed; integration: ${integration.passed} passed, ${integration.failed} failed`
+    `\nunit: ${unit.passed} passed, ${unit.failed} failed; integration: ${integration.passed} passed, ${integration.failed} failed (${minutes} min)`
   )
   console.log(`${passed} passed, ${failed} failed`)
   process.exit(failed > 0 || passed === 0 ? 1 : 0)

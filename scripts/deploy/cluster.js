@@ -110,7 +110,7 @@ async function boot({ redisUrl, relayUrl, log, cleanups, sharedLock }) {
   const shopUrl = `http://127.0.0.1:${await freePort()}`
   const url = (port) => `http://localhost:${port}`
 
-  const db = await ensureDatabase({ log, preferLocal: true })
+  const db = await ensureDatabase({ log })
   cleanups.push(db.stop)
   const databaseUrl = await createDatabase(DATABASE_NAME)
 
