@@ -26,21 +26,10 @@ import type {
 import { AbstractPaymentProvider, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { z } from "zod"
 import { Buyer, readBuyer, withBuyerFromCart } from "./buyer"
-import { invalidData, isGatewayUnavailable, notAllowed, retold } from "./errors"
-import {
-  capturesOf,
-  difference,
-  isNegative,
-  isZero,
-  MoneyKind,
-  PaymentRow,
-  paymentsOfSession,
-  PaymentStore,
-  recordedTotal,
-  sameMoney,
-  sumOf,
-} from "./ledger"
+import { invalidData, notAllowed } from "./errors"
+import { difference, GatewayMoney, isNegative, isZero, Ledger, PaymentStore, recordedTotal, sumOf } from "./ledger"
 import { DecimalsRule, gatewayAmountFor, toGatewayAmount } from "./money"
+import { SessionLookup, SessionStore } from "./session-lookup"
 import { isPaid } from "./status"
 import type { ParsedOptions } from "./options"
 import { resolveReturnUrl, ReturnUrlOptions } from "./return-urls"
@@ -69,16 +58,8 @@ export type GatewaySpec<S extends HppSessionData> = {
   partialCapture?: "many" | "once"
 }
 
-/**
- * What the gateway shows taken and given back on a session's payment, in major units: the totals a retried
- * refund or capture is checked against. null or unset where the gateway's answers do not say.
- */
-export type GatewayMoney = {
-  captured?: string | null
-  refunded?: string | null
-  /** How messages name the gateway's object ("charge 9f2a… of payment request 77b1…"). */
-  describe: string
-}
+export type { GatewayMoney }
+export type { SessionRow, SessionStore } from "./session-lookup"
 
 /** A capture as Medusa recorded it: its amount, what Medusa captured before it, and whether it is the last. */
 export type CaptureRequest = {
@@ -128,20 +109,6 @@ export type GatewayStatus = {
   foreign?: string
 }
 
-export type SessionRow = {
-  id: string
-  provider_id: string
-  /** Medusa's status of the session: `authorized` once Medusa holds a payment for it. */
-  status?: string | null
-  data: Record<string, unknown> | null
-  deleted_at?: Date | string | null
-}
-
-/** The part of the payment module's session service a provider uses: find sessions by id or stored data. */
-export type SessionStore = {
-  list(filters: Record<string, unknown>, config?: Record<string, unknown>): Promise<SessionRow[]>
-}
-
 /**
  * The payment module's container, as a provider receives it. Besides the logger it holds the module's own
  * payment session service: how a webhook is matched to a live session of this provider.
@@ -189,14 +156,25 @@ export abstract class HostedPaymentProvider<
   protected readonly options: O
   protected readonly logger: Logger
   protected readonly spec: GatewaySpec<S>
-  private readonly cradle: HostedCradle
+  /** Refunds and captures held against Medusa's records and the gateway's totals. */
+  private readonly ledger: Ledger<S>
+  /** How a webhook finds its live payment session. */
+  private readonly sessions: SessionLookup<S>
 
   protected constructor(cradle: HostedCradle, parsed: ParsedOptions<O>, spec: GatewaySpec<S>) {
     super(cradle, parsed.options)
     this.options = parsed.options
     this.logger = cradle.logger
-    this.cradle = cradle
     this.spec = spec
+    const { name, pageName, decimals, legacyKeys, session } = spec
+    this.ledger = new Ledger(
+      { name, pageName, decimals, logger: this.logger, moneyAtGateway: (s) => this.moneyAtGateway(s) },
+      () => optional(() => cradle.paymentService)
+    )
+    this.sessions = new SessionLookup(
+      { name, pageName, session, legacyKeys, providerPrefix: this.providerPrefix() },
+      () => optional(() => cradle.paymentSessionService)
+    )
     parsed.warnings.forEach((warning) => this.logger.warn(warning))
   }
 
@@ -304,7 +282,7 @@ export abstract class HostedPaymentProvider<
     }
     const session = parsed.data
     const paymentId = input.context?.idempotency_key
-    const holder = (await this.medusaPayments(session))?.find((p) => !p.canceled_at && p.id !== paymentId)
+    const holder = (await this.ledger.payments(session))?.find((p) => !p.canceled_at && p.id !== paymentId)
     if (holder) {
       this.logger.info(
         `${this.spec.name}: cancel for session ${session.session_id} left ${this.spec.pageName} ${session.gateway_reference} ` +
@@ -375,8 +353,8 @@ export abstract class HostedPaymentProvider<
     const session = this.session(input.data)
     const captureId = input.context?.idempotency_key
     const currency = session.currency_code
-    const payments = await this.medusaPayments(session)
-    const amount = this.recordedCaptureAmount(payments, captureId, currency) ?? session.amount
+    const payments = await this.ledger.payments(session)
+    const amount = this.ledger.recordedCaptureAmount(payments, captureId, currency) ?? session.amount
     const capturedBefore = payments
       ? recordedTotal(payments, "capture", currency, captureId)
       : toGatewayAmount(0, currency)
@@ -397,7 +375,7 @@ export abstract class HostedPaymentProvider<
     }
     const capture: CaptureRequest = { amount, capturedBefore, final }
     return {
-      data: await this.onceOnly("capture", session, amount, captureId, payments, () =>
+      data: await this.ledger.onceOnly("capture", session, amount, captureId, payments, () =>
         this.capturePage(session, capture)
       ),
     }
@@ -412,7 +390,7 @@ export abstract class HostedPaymentProvider<
     const amount = this.amountFor(input.amount, session.currency_code)
     const refundId = input.context?.idempotency_key
     return {
-      data: await this.onceOnly("refund", session, amount, refundId, await this.medusaPayments(session), () =>
+      data: await this.ledger.onceOnly("refund", session, amount, refundId, await this.ledger.payments(session), () =>
         this.refundPage(session, amount, input.context)
       ),
     }
@@ -434,7 +412,7 @@ export abstract class HostedPaymentProvider<
       this.logger.info(`${name} webhook ignored: ${verification.reason}`)
       return { action: PaymentActions.NOT_SUPPORTED, verdict: { kind: "ignored", reason: verification.reason } }
     }
-    const found = await this.liveSession(verification)
+    const found = await this.sessions.find(verification)
     if ("reason" in found) {
       const paid = !!verification.status && isPaid(verification.status.status)
       const reference = verification.gatewayReference ?? verification.sessionId ?? "?"
@@ -446,7 +424,7 @@ export abstract class HostedPaymentProvider<
     const { session } = found
     // Only while Medusa holds a payment for it that is not cancelled: a payment cancelled after a failed
     // completion (its reservation voided) must go through the gateway's word again, never straight to an order.
-    const held = found.authorized && (await this.medusaPayments(session))?.some((p) => !p.canceled_at)
+    const held = found.authorized && (await this.ledger.payments(session))?.some((p) => !p.canceled_at)
     if (held) {
       // Medusa holds this session's payment: what the gateway says now (a capture, a refund, a late
       // failure) is Medusa's own record to keep. Medusa's processing only makes sure the order exists.
@@ -486,133 +464,6 @@ export abstract class HostedPaymentProvider<
   }
 
   // --- The shared flow ---
-
-  /**
-   * A refund or capture that happens once, whatever became of earlier attempts. What the gateway shows done
-   * beyond Medusa's records (leaving out `recordId`, the record Medusa made for this call) decides:
-   * - nothing: the operation is sent; if it fails, the gateway is asked again, and shows it done or not;
-   * - exactly `amount`: an earlier attempt whose answer was lost (a timeout, a 5xx) did it; nothing is sent;
-   * - anything else: refused, for an admin to look at the gateway's dashboard.
-   * Where the gateway or Medusa cannot say, the operation is sent as it is.
-   */
-  private async onceOnly(
-    kind: MoneyKind,
-    session: S,
-    amount: string,
-    recordId: string | undefined,
-    payments: PaymentRow[] | undefined,
-    attempt: () => Promise<S>
-  ): Promise<S> {
-    const { name } = this.spec
-    const currency = session.currency_code
-    const recorded = payments && recordedTotal(payments, kind, currency, recordId)
-    const done = kind === "refund" ? "refunded" : "captured"
-    const atGateway = async () => {
-      const money = await this.moneyAtGateway(session)
-      const total = kind === "refund" ? money.refunded : money.captured
-      return total === null || total === undefined ? undefined : { total: toGatewayAmount(total, currency), money }
-    }
-    // A failed first read is the refund's (or capture's) failure, and says so: nothing was sent yet.
-    const before =
-      recorded === undefined
-        ? undefined
-        : await atGateway().catch((error: Error) => {
-            const advice = isGatewayUnavailable(error.message)
-              ? "Try again shortly."
-              : `Check the provider's credentials and ${name}'s dashboard, then try again.`
-            throw retold(
-              error,
-              `${name}: ${kind} of ${amount} ${currency.toUpperCase()} not sent. ${name} could not be asked what ` +
-                `${this.spec.pageName} ${session.gateway_reference} already shows ${done} (${error.message}). ${advice}`
-            )
-          })
-    if (before && recorded !== undefined) {
-      const unrecorded = difference(before.total, recorded, currency)
-      if (sameMoney(unrecorded, amount)) {
-        this.logger.warn(
-          `${name}: ${before.money.describe} already shows ${amount} ${currency.toUpperCase()} ${done} that Medusa has ` +
-            `no record of: an earlier attempt whose answer was lost; recorded now, nothing sent again`
-        )
-        return session
-      }
-      if (isNegative(unrecorded)) {
-        throw invalidData(
-          name,
-          `Medusa has recorded ${recorded} ${currency.toUpperCase()} ${done} on ${before.money.describe}, more than the ` +
-            `${before.total} the gateway shows: a ${kind} still under way, or one that failed at the gateway. Nothing was ` +
-            `sent; try again in a few minutes, and if it persists check ${name}'s dashboard`
-        )
-      }
-      if (!isZero(unrecorded)) {
-        throw invalidData(
-          name,
-          `the gateway shows ${kind}s Medusa does not: ${before.money.describe} has ${before.total} ${currency.toUpperCase()} ` +
-            `${done}, Medusa has recorded ${recorded}. Nothing was sent; check ${name}'s dashboard and record what it shows in Medusa first`
-        )
-      }
-    }
-    try {
-      return await attempt()
-    } catch (error) {
-      if (!before || recorded === undefined) throw error
-      const after = await atGateway().catch(() => undefined)
-      if (after && sameMoney(difference(after.total, recorded, currency), amount)) {
-        this.logger.warn(
-          `${name}: ${kind} of ${amount} ${currency.toUpperCase()} answered "${(error as Error).message}", ` +
-            `but ${after.money.describe} shows it ${done}; recorded as done`
-        )
-        return session
-      }
-      throw this.outcomeUnknown(error, kind)
-    }
-  }
-
-  /** A timeout, a lost connection or a 5xx may hide a refund or capture the gateway made: say that a retry is safe. */
-  private outcomeUnknown(error: unknown, kind: MoneyKind): unknown {
-    const message = (error as Error)?.message ?? ""
-    if (!isGatewayUnavailable(message)) return error
-    return retold(
-      error,
-      `${message}. The gateway may still make this ${kind}; nothing is recorded in Medusa. Trying again is safe: ` +
-        `the provider first checks what ${this.spec.name} shows, and records a ${kind} made meanwhile instead of sending it again`
-    )
-  }
-
-  /** The session's payments as Medusa records them; undefined where the module does not lend its service. */
-  private async medusaPayments(session: S): Promise<PaymentRow[] | undefined> {
-    const store = this.optional(() => this.cradle.paymentService)
-    return store ? paymentsOfSession(store, session.session_id) : undefined
-  }
-
-  /**
-   * The amount of the capture Medusa recorded for this call, from the session's payments (Medusa commits it
-   * before it asks the provider). Undefined where Medusa names no capture or lends no records.
-   */
-  private recordedCaptureAmount(
-    payments: PaymentRow[] | undefined,
-    captureId: string | undefined,
-    currency: string
-  ): string | undefined {
-    if (!captureId || !payments) return undefined
-    const capture = capturesOf(payments).find((row) => row.id === captureId)
-    const amount = capture?.raw_amount ?? capture?.amount
-    if (amount === undefined || amount === null) {
-      throw invalidData(
-        this.spec.name,
-        `Medusa has no capture ${captureId} to take the amount from; nothing was captured`
-      )
-    }
-    return this.amountFor(amount, currency)
-  }
-
-  /** Medusa's container resolves on access and throws for a name it lacks. */
-  private optional<T>(get: () => T | undefined): T | undefined {
-    try {
-      return get()
-    } catch {
-      return undefined
-    }
-  }
 
   /**
    * Closes a page with `close`. When the gateway refuses, a page that is no longer pending needs no closing
@@ -695,77 +546,9 @@ export abstract class HostedPaymentProvider<
     })
   }
 
-  /**
-   * The payment session a verified webhook is about, if it is live (not deleted), belongs to a provider of
-   * this gateway, and holds the page the webhook names. Medusa's webhook processing trusts the session id it
-   * is given, and for an id that does not exist it completes an arbitrary cart: so nothing else gets through.
-   */
-  private async liveSession(found: {
-    sessionId?: string
-    gatewayReference?: string
-  }): Promise<{ session: S; authorized: boolean } | { reason: string }> {
-    const { name, pageName } = this.spec
-    const what = found.sessionId ?? `the session holding ${pageName} ${found.gatewayReference}`
-    const rows = await this.findSessions(found)
-    const prefix = this.providerPrefix()
-    const live = rows.filter((row) => row.provider_id.startsWith(prefix) && !row.deleted_at)
-    for (const row of live) {
-      const parsed = this.spec.session.safeParse(row.data ?? {})
-      if (!parsed.success || parsed.data.session_id !== row.id) continue
-      if (found.gatewayReference !== undefined && parsed.data.gateway_reference !== found.gatewayReference) {
-        return {
-          reason:
-            `session ${row.id} holds ${pageName} ${parsed.data.gateway_reference}, not ${found.gatewayReference} ` +
-            `(a page replaced after a cart change: if it was paid, refund it at ${name})`,
-        }
-      }
-      return { session: parsed.data, authorized: row.status === PaymentSessionStatus.AUTHORIZED }
-    }
-    return {
-      reason:
-        `${what} is not a live payment session of this provider ` +
-        `(deleted after a cart change, or another store's: if it was paid, refund it at ${name})`,
-    }
-  }
-
   /** The start of this provider's ids in Medusa (`pp_hitpay_`), whatever id it was registered under. */
   private providerPrefix(): string {
     return `pp_${(this.constructor as { identifier?: string }).identifier}_`
-  }
-
-  private async findSessions({
-    sessionId,
-    gatewayReference,
-  }: {
-    sessionId?: string
-    gatewayReference?: string
-  }): Promise<SessionRow[]> {
-    const store = this.sessionStore()
-    const config = { select: ["id", "provider_id", "status", "data", "deleted_at"], take: 5 }
-    if (sessionId) {
-      return store.list({ id: sessionId }, config)
-    }
-    if (!gatewayReference) {
-      return []
-    }
-    const legacy = this.spec.legacyKeys.gateway_reference
-    const [current, old] = await Promise.all([
-      store.list({ data: { gateway_reference: gatewayReference } }, config),
-      legacy ? store.list({ data: { [legacy]: gatewayReference } }, config) : Promise.resolve([]),
-    ])
-    return [...current, ...old]
-  }
-
-  /** The session store, or an error saying what its absence means here. */
-  private sessionStore(): SessionStore {
-    const store = this.optional(() => this.cradle.paymentSessionService)
-    if (!store) {
-      throw invalidData(
-        this.spec.name,
-        "the payment module's session store is not available to the provider; cannot match the webhook to a session"
-      )
-    }
-    return store
   }
 
   private amountFor(amount: BigNumberInput, currency: string): string {
@@ -778,5 +561,14 @@ export abstract class HostedPaymentProvider<
       return null
     }
     return resolveReturnUrl(this.spec.name, requested, this.options)
+  }
+}
+
+/** Medusa's container resolves on access and throws for a name it lacks. */
+function optional<T>(get: () => T | undefined): T | undefined {
+  try {
+    return get()
+  } catch {
+    return undefined
   }
 }

@@ -1,6 +1,8 @@
-import type { BigNumberInput } from "@medusajs/framework/types"
+import type { BigNumberInput, Logger } from "@medusajs/framework/types"
 import { MathBN } from "@medusajs/framework/utils"
-import { toGatewayAmount } from "./money"
+import { invalidData, isGatewayUnavailable, retold } from "./errors"
+import { DecimalsRule, gatewayAmountFor, toGatewayAmount } from "./money"
+import type { HppSessionData } from "./session"
 
 /**
  * Medusa's own records of a session's money, for the checks that keep a retried refund or capture from
@@ -95,4 +97,153 @@ export function sumOf(amounts: (string | number | null | undefined)[], currency:
     MathBN.convert(0)
   )
   return toGatewayAmount(total, currency)
+}
+
+/**
+ * What the gateway shows taken and given back on a session's payment, in major units: the totals a retried
+ * refund or capture is checked against. null or unset where the gateway's answers do not say.
+ */
+export type GatewayMoney = {
+  captured?: string | null
+  refunded?: string | null
+  /** How messages name the gateway's object ("charge 9f2a… of payment request 77b1…"). */
+  describe: string
+}
+
+/** What the ledger knows of a provider: its gateway's names, its log, and how to read the gateway's totals. */
+export type LedgerSpec<S extends HppSessionData> = {
+  name: string
+  pageName: string
+  logger: Logger
+  decimals?: DecimalsRule
+  moneyAtGateway: (session: S) => Promise<GatewayMoney>
+}
+
+/**
+ * A provider's refunds and captures held against Medusa's records and the gateway's totals, so that each
+ * happens once. `store` reads the payment module's payment service on use; undefined where it is not lent.
+ */
+export class Ledger<S extends HppSessionData> {
+  constructor(
+    private readonly spec: LedgerSpec<S>,
+    private readonly store: () => PaymentStore | undefined
+  ) {}
+
+  /**
+   * A refund or capture that happens once, whatever became of earlier attempts. What the gateway shows done
+   * beyond Medusa's records (leaving out `recordId`, the record Medusa made for this call) decides:
+   * - nothing: the operation is sent; if it fails, the gateway is asked again, and shows it done or not;
+   * - exactly `amount`: an earlier attempt whose answer was lost (a timeout, a 5xx) did it; nothing is sent;
+   * - anything else: refused, for an admin to look at the gateway's dashboard.
+   * Where the gateway or Medusa cannot say, the operation is sent as it is.
+   */
+  async onceOnly(
+    kind: MoneyKind,
+    session: S,
+    amount: string,
+    recordId: string | undefined,
+    payments: PaymentRow[] | undefined,
+    attempt: () => Promise<S>
+  ): Promise<S> {
+    const { name } = this.spec
+    const currency = session.currency_code
+    const recorded = payments && recordedTotal(payments, kind, currency, recordId)
+    const done = kind === "refund" ? "refunded" : "captured"
+    const atGateway = async () => {
+      const money = await this.spec.moneyAtGateway(session)
+      const total = kind === "refund" ? money.refunded : money.captured
+      return total === null || total === undefined ? undefined : { total: toGatewayAmount(total, currency), money }
+    }
+    // A failed first read is the refund's (or capture's) failure, and says so: nothing was sent yet.
+    const before =
+      recorded === undefined
+        ? undefined
+        : await atGateway().catch((error: Error) => {
+            const advice = isGatewayUnavailable(error.message)
+              ? "Try again shortly."
+              : `Check the provider's credentials and ${name}'s dashboard, then try again.`
+            throw retold(
+              error,
+              `${name}: ${kind} of ${amount} ${currency.toUpperCase()} not sent. ${name} could not be asked what ` +
+                `${this.spec.pageName} ${session.gateway_reference} already shows ${done} (${error.message}). ${advice}`
+            )
+          })
+    if (before && recorded !== undefined) {
+      const unrecorded = difference(before.total, recorded, currency)
+      if (sameMoney(unrecorded, amount)) {
+        this.spec.logger.warn(
+          `${name}: ${before.money.describe} already shows ${amount} ${currency.toUpperCase()} ${done} that Medusa has ` +
+            `no record of: an earlier attempt whose answer was lost; recorded now, nothing sent again`
+        )
+        return session
+      }
+      if (isNegative(unrecorded)) {
+        throw invalidData(
+          name,
+          `Medusa has recorded ${recorded} ${currency.toUpperCase()} ${done} on ${before.money.describe}, more than the ` +
+            `${before.total} the gateway shows: a ${kind} still under way, or one that failed at the gateway. Nothing was ` +
+            `sent; try again in a few minutes, and if it persists check ${name}'s dashboard`
+        )
+      }
+      if (!isZero(unrecorded)) {
+        throw invalidData(
+          name,
+          `the gateway shows ${kind}s Medusa does not: ${before.money.describe} has ${before.total} ${currency.toUpperCase()} ` +
+            `${done}, Medusa has recorded ${recorded}. Nothing was sent; check ${name}'s dashboard and record what it shows in Medusa first`
+        )
+      }
+    }
+    try {
+      return await attempt()
+    } catch (error) {
+      if (!before || recorded === undefined) throw error
+      const after = await atGateway().catch(() => undefined)
+      if (after && sameMoney(difference(after.total, recorded, currency), amount)) {
+        this.spec.logger.warn(
+          `${name}: ${kind} of ${amount} ${currency.toUpperCase()} answered "${(error as Error).message}", ` +
+            `but ${after.money.describe} shows it ${done}; recorded as done`
+        )
+        return session
+      }
+      throw this.outcomeUnknown(error, kind)
+    }
+  }
+
+  /** A timeout, a lost connection or a 5xx may hide a refund or capture the gateway made: say that a retry is safe. */
+  private outcomeUnknown(error: unknown, kind: MoneyKind): unknown {
+    const message = (error as Error)?.message ?? ""
+    if (!isGatewayUnavailable(message)) return error
+    return retold(
+      error,
+      `${message}. The gateway may still make this ${kind}; nothing is recorded in Medusa. Trying again is safe: ` +
+        `the provider first checks what ${this.spec.name} shows, and records a ${kind} made meanwhile instead of sending it again`
+    )
+  }
+
+  /** The session's payments as Medusa records them; undefined where the module does not lend its service. */
+  async payments(session: HppSessionData): Promise<PaymentRow[] | undefined> {
+    const store = this.store()
+    return store ? paymentsOfSession(store, session.session_id) : undefined
+  }
+
+  /**
+   * The amount of the capture Medusa recorded for this call, from the session's payments (Medusa commits it
+   * before it asks the provider). Undefined where Medusa names no capture or lends no records.
+   */
+  recordedCaptureAmount(
+    payments: PaymentRow[] | undefined,
+    captureId: string | undefined,
+    currency: string
+  ): string | undefined {
+    if (!captureId || !payments) return undefined
+    const capture = capturesOf(payments).find((row) => row.id === captureId)
+    const amount = capture?.raw_amount ?? capture?.amount
+    if (amount === undefined || amount === null) {
+      throw invalidData(
+        this.spec.name,
+        `Medusa has no capture ${captureId} to take the amount from; nothing was captured`
+      )
+    }
+    return gatewayAmountFor(this.spec.name, amount, currency, this.spec.decimals)
+  }
 }
