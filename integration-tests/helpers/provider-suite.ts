@@ -618,6 +618,75 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
           expect(again).toHaveLength(1)
           expect(twice.payment.refunds.map((r) => Number(r.amount))).toEqual([REFUND_AMOUNT, REFUND_AMOUNT])
         })
+
+        /** The session's status as Medusa keeps it. */
+        async function sessionStatus(checkout: Checkout) {
+          const [session] = await getContainer()
+            .resolve(Modules.PAYMENT)
+            .listPaymentSessions({ id: checkout.session.id }, { select: ["id", "status"] })
+          return session?.status
+        }
+
+        for (const [how, refunded] of [
+          ["refunded in full", CART_AMOUNT],
+          ["partly refunded", REFUND_TEXT],
+        ]) {
+          // Each path on its own checkout: the merchant refunded the orderless payment in the gateway's dashboard.
+          it(`makes no order from a ${name} payment ${how} before the order when its webhook comes, and answers so that it is not sent again`, async () => {
+            const checkout = await t.checkout()
+            t.gatewayReports(checkout, { ...PAID, refunded })
+            const answer = await t.deliver(webhooks.paid(checkout, CART_AMOUNT))
+            expect(answer.status).toBe(200)
+            expect(await t.orders(checkout)).toHaveLength(0)
+            expect(await sessionStatus(checkout)).toBe("canceled")
+            expect(await reconcileAfter(checkout, 20)).toEqual([]) // decided: the reconciliation does not ask again
+          })
+
+          it(`makes no order from a ${name} payment ${how} before the order when the reconciliation finds it, and asks only once`, async () => {
+            const checkout = await t.checkout()
+            const gateway = t.gatewayReports(checkout, { ...PAID, refunded })
+            expect(await reconcileAfter(checkout, 20)).toEqual([
+              expect.objectContaining({ sessionId: checkout.session.id, decision: "not paid at the gateway" }),
+            ])
+            const asked = gateway.asked()
+            expect(await reconcileAfter(checkout, 25)).toEqual([])
+            expect(gateway.asked()).toBe(asked)
+            expect(await sessionStatus(checkout)).toBe("canceled")
+            expect(await t.orders(checkout)).toHaveLength(0)
+          })
+
+          it(`makes no order from a ${name} payment ${how} before the order when the buyer comes back`, async () => {
+            const checkout = await t.checkout()
+            t.gatewayReports(checkout, { ...PAID, refunded })
+            const response = await t.completeCart(checkout)
+            expect(response.status >= 400 || response.data.type === "cart").toBe(true)
+            expect(await t.orders(checkout)).toHaveLength(0)
+            expect(await sessionStatus(checkout)).toBe("canceled")
+            expect(await reconcileAfter(checkout, 20)).toEqual([])
+            expect(await orderCount(getContainer())).toBe(0)
+          })
+        }
+
+        it(`records a refund made in the ${name} dashboard after the order when ${name} next notifies, once, and sends nothing`, async () => {
+          const { checkout, payment, gateway } = await paidOrder()
+          const admin = await t.admin()
+          gateway.changeTo({ ...PAID, refunded: REFUND_TEXT }) // refunded in the gateway's dashboard
+          const sent = refund.standIn()
+
+          const webhook = webhooks.paid(checkout, CART_AMOUNT)
+          expect((await t.deliver(webhook)).status).toBe(200)
+          expect((await t.deliver(webhook)).status).toBe(200) // a repeat records nothing more
+
+          expect(sent).toEqual([])
+          type Refunds = { payment: { refunds: { amount: number; note: string | null }[] } }
+          const { data } = await api.get<Refunds>(`/admin/payments/${payment.id}?fields=*refunds`, admin)
+          expect(data.payment.refunds.map((r) => Number(r.amount))).toEqual([REFUND_AMOUNT])
+          expect(data.payment.refunds[0].note).toContain(`${name} dashboard`)
+          type AdminOrder = { order: { summary: { refunded_total: number } } }
+          const [order] = await t.orders(checkout)
+          const { data: summary } = await api.get<AdminOrder>(`/admin/orders/${order.id}?fields=summary`, admin)
+          expect(Number(summary.order.summary.refunded_total)).toBe(REFUND_AMOUNT) // the order's books show it too
+        })
       }
 
       it("refuses a return_url outside the allowed origins with a 400 naming the origin", async () => {

@@ -33,9 +33,21 @@ function paymentRequestAs(sessionId: string, payment: GatewayPayment) {
     reference_number: sessionId,
     status: paid ? "completed" : "pending",
     payments: paid
-      ? [{ ...hitpayCharge({ id: CHARGE_ID, amount: payment.amount }), refunded_amount: payment.refunded ?? "0.00" }]
+      ? [
+          {
+            ...hitpayCharge({ id: CHARGE_ID, amount: payment.amount, status: chargeStatusAfter(payment) }),
+            refunded_amount: payment.refunded ?? "0.00",
+          },
+        ]
       : [],
   })
+}
+
+/** A charge's status once refunds are made: HitPay's `refunded` for the whole amount, `partially_refunded` for less. */
+function chargeStatusAfter(payment: GatewayPayment): string {
+  const refunded = Number(payment.refunded ?? 0)
+  if (refunded === 0) return "succeeded"
+  return refunded === Number(payment.amount) ? "refunded" : "partially_refunded"
 }
 
 /** The fields of HitPay's v1 webhook (form-encoded, signed with the salt in `hmac`). */

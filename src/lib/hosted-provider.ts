@@ -107,7 +107,15 @@ export type GatewayStatus = {
   unknown?: string[]
   /** Set when the gateway's object was made for another Medusa session: never success. */
   foreign?: string
+  /**
+   * Money the same answer shows gone back from the payment (refunded, reversed, charged back): `amount` in
+   * major units, or null where the gateway shows that some went back but not how much. Unset: nothing did.
+   */
+  returned?: ReturnedMoney
 }
+
+/** What went back from a paid page, and how the gateway put it ("refunded", "charged back"). */
+export type ReturnedMoney = { amount: string | null; how: string }
 
 /**
  * The payment module's container, as a provider receives it. Besides the logger it holds the module's own
@@ -139,6 +147,13 @@ export type WebhookVerdict =
       wrongAmount: boolean
       /** Pending only because the gateway used a word its tables do not know: worth a later delivery. */
       unknownStatus: boolean
+      /** Paid, then (some of) the money went back before Medusa held the payment: never an order. */
+      moneyReturned?: boolean
+      /**
+       * Medusa holds the payment and the gateway shows refunds Medusa has no record of (made in its dashboard):
+       * the payment and the amount to record, through Medusa's refund workflow, without sending anything.
+       */
+      unrecordedRefund?: { paymentId: string; amount: string }
     }
 
 export type HostedWebhookResult = WebhookActionResult & { verdict: WebhookVerdict }
@@ -424,13 +439,27 @@ export abstract class HostedPaymentProvider<
     const { session } = found
     // Only while Medusa holds a payment for it that is not cancelled: a payment cancelled after a failed
     // completion (its reservation voided) must go through the gateway's word again, never straight to an order.
-    const held = found.authorized && (await this.ledger.payments(session))?.some((p) => !p.canceled_at)
-    if (held) {
-      // Medusa holds this session's payment: what the gateway says now (a capture, a refund, a late
-      // failure) is Medusa's own record to keep. Medusa's processing only makes sure the order exists.
+    const payments = found.authorized ? await this.ledger.payments(session) : undefined
+    if (payments?.some((p) => !p.canceled_at)) {
+      // Medusa holds this session's payment: what the gateway says now (a capture, a late failure) is Medusa's
+      // own record to keep, and Medusa's processing only makes sure the order exists. A refund made in the
+      // gateway's dashboard is brought into Medusa's books by the route, as a record of what was made.
       this.logger.info(
         `${name} webhook for session ${session.session_id}: Medusa already holds its payment; making sure its order exists`
       )
+      const unrecordedRefund = await this.ledger.unrecordedRefund(session, payments)
+      if (unrecordedRefund) {
+        this.logger.warn(
+          `${name}: ${unrecordedRefund.describe} shows ${unrecordedRefund.amount} ${session.currency_code.toUpperCase()} ` +
+            `refunded that Medusa has no record of (made in the ${name} dashboard); recording it in Medusa`
+        )
+      }
+      if (verification.event && /chargeback/i.test(verification.event)) {
+        this.logger.error(
+          `${name}: ${verification.event} for session ${session.session_id} (${this.spec.pageName} ${session.gateway_reference}): ` +
+            `the buyer's bank took the money back; Medusa records no refund for a dispute: answer it in the ${name} dashboard`
+        )
+      }
       return {
         action: PaymentActions.AUTHORIZED,
         data: { session_id: session.session_id, amount: session.amount },
@@ -441,6 +470,10 @@ export abstract class HostedPaymentProvider<
           status: PaymentSessionStatus.AUTHORIZED,
           wrongAmount: false,
           unknownStatus: false,
+          unrecordedRefund: unrecordedRefund && {
+            paymentId: unrecordedRefund.paymentId,
+            amount: unrecordedRefund.amount,
+          },
         },
       }
     }
@@ -459,6 +492,8 @@ export abstract class HostedPaymentProvider<
         // The gateway says paid, but not this session's amount: a payment that must not become an order.
         wrongAmount: isPaid(gateway.status) && status === PaymentSessionStatus.ERROR && !gateway.foreign,
         unknownStatus: status === PaymentSessionStatus.PENDING && (gateway.unknown?.length ?? 0) > 0,
+        moneyReturned:
+          status === PaymentSessionStatus.CANCELED && isPaid(gateway.status) && moneyWentBack(gateway.returned),
       },
     }
   }
@@ -536,6 +571,20 @@ export abstract class HostedPaymentProvider<
       )
       return PaymentSessionStatus.ERROR
     }
+    if (isPaid(gateway.status) && moneyWentBack(gateway.returned)) {
+      const currency = session.currency_code.toUpperCase()
+      const returned = gateway.returned as ReturnedMoney
+      const back =
+        returned.amount === null
+          ? "an amount it does not show"
+          : `${toGatewayAmount(returned.amount, session.currency_code)} ${currency}`
+      this.logger.error(
+        `${this.spec.name}: ${gateway.describe} was paid ${shownAmount(gateway.paid.amount, session.currency_code)} ${currency} and ${back} was ` +
+          `${returned.how} before Medusa made an order for session ${session.session_id}: no order; the session ends ` +
+          `as not payable. Settle the rest with the buyer in the ${this.spec.name} dashboard`
+      )
+      return PaymentSessionStatus.CANCELED
+    }
     return guardPaidAmount({
       gateway: this.spec.name,
       logger: this.logger,
@@ -570,5 +619,19 @@ function optional<T>(get: () => T | undefined): T | undefined {
     return get()
   } catch {
     return undefined
+  }
+}
+
+/** Whether a gateway's answer shows any money gone back from the payment. */
+function moneyWentBack(returned: ReturnedMoney | undefined): boolean {
+  return !!returned && (returned.amount === null || !isZero(returned.amount))
+}
+
+/** A gateway's amount as the currency writes it ("44" → "44.00"), or as it came where it is not a number. */
+function shownAmount(amount: unknown, currency: string): string {
+  try {
+    return toGatewayAmount(String(amount), currency)
+  } catch {
+    return String(amount)
   }
 }

@@ -13,7 +13,21 @@ import type { HppSessionData } from "./session"
 
 export type MoneyKind = "refund" | "capture"
 
-type AmountRow = { id: string; amount?: BigNumberInput | null; raw_amount?: BigNumberInput | null }
+type AmountRow = {
+  id: string
+  amount?: BigNumberInput | null
+  raw_amount?: BigNumberInput | null
+  metadata?: Record<string, unknown> | null
+}
+
+/**
+ * The metadata of a refund record the plugin makes for a refund the gateway already made (in its dashboard):
+ * the provider records it and never sends it.
+ */
+export const MADE_AT_GATEWAY = { medusa_payment_hpp: "refund made at the gateway; recorded, not sent" }
+
+const madeAtGateway = (row: AmountRow | undefined) =>
+  row?.metadata?.medusa_payment_hpp === MADE_AT_GATEWAY.medusa_payment_hpp
 
 export type PaymentRow = {
   id: string
@@ -41,6 +55,7 @@ export async function paymentsOfSession(store: PaymentStore, sessionId: string):
         "refunds.id",
         "refunds.amount",
         "refunds.raw_amount",
+        "refunds.metadata",
         "captures.id",
         "captures.amount",
         "captures.raw_amount",
@@ -168,6 +183,21 @@ export class Ledger<S extends HppSessionData> {
                 `${this.spec.pageName} ${session.gateway_reference} already shows ${done} (${error.message}). ${advice}`
             )
           })
+    if (kind === "refund" && payments && madeAtGateway(recordsOf(payments, "refund").find((r) => r.id === recordId))) {
+      // A record of a refund the gateway made: kept only while the gateway shows exactly that much unrecorded.
+      const unrecorded = before && recorded !== undefined ? difference(before.total, recorded, currency) : undefined
+      if (unrecorded === undefined || !sameMoney(unrecorded, amount)) {
+        throw invalidData(
+          name,
+          `not recorded: ${this.spec.pageName} ${session.gateway_reference} shows ${unrecorded ?? "no"} ` +
+            `${currency.toUpperCase()} refunded beyond Medusa's records, not ${amount}; nothing was sent`
+        )
+      }
+      this.spec.logger.info(
+        `${name}: recorded the refund of ${amount} ${currency.toUpperCase()} made at ${name} on ${before?.money.describe}; nothing sent`
+      )
+      return session
+    }
     if (before && recorded !== undefined) {
       const unrecorded = difference(before.total, recorded, currency)
       if (sameMoney(unrecorded, amount)) {
@@ -207,6 +237,29 @@ export class Ledger<S extends HppSessionData> {
       }
       throw this.outcomeUnknown(error, kind)
     }
+  }
+
+  /**
+   * What the gateway shows refunded on a paid session beyond Medusa's records (a refund made in the gateway's
+   * dashboard), with the payment to record it on. Undefined where nothing is unrecorded, where Medusa holds
+   * no live payment, or where the gateway's answers give no refund total.
+   */
+  async unrecordedRefund(
+    session: S,
+    payments: PaymentRow[]
+  ): Promise<{ paymentId: string; amount: string; describe: string } | undefined> {
+    const live = payments.find((p) => !p.canceled_at)
+    if (!live) return undefined
+    const money = await this.spec.moneyAtGateway(session)
+    if (money.refunded === null || money.refunded === undefined) return undefined
+    const currency = session.currency_code
+    const unrecorded = difference(
+      toGatewayAmount(money.refunded, currency),
+      recordedTotal(payments, "refund", currency),
+      currency
+    )
+    if (isZero(unrecorded) || isNegative(unrecorded)) return undefined
+    return { paymentId: live.id, amount: unrecorded, describe: money.describe }
   }
 
   /** A timeout, a lost connection or a 5xx may hide a refund or capture the gateway made: say that a retry is safe. */

@@ -10,6 +10,7 @@ import type { ZodTypeAny } from "zod"
 import { HPP_GATEWAYS, hppProviderOf } from "../env"
 import { OptionsSpec, parseProviderOptions } from "./options"
 import { orderExistsFor } from "./orders"
+import { endPaymentSession } from "./session-end"
 
 /** What the reconciliation did with one session, as its log line and the admin route say. */
 export type ReconcileDecision =
@@ -165,6 +166,12 @@ async function settle(
     PaymentSessionStatus.CAPTURED,
     PaymentSessionStatus.PENDING_AUTHORIZATION,
   ]
+  if (asked === PaymentSessionStatus.CANCELED) {
+    // Ended at the gateway (expired, closed, or paid and the money gone back: the provider's log says which):
+    // recorded on the session, which leaves the open set, so no later run asks again.
+    await endPaymentSession(container, session.id)
+    return say("not paid at the gateway", "canceled at the gateway; the session is closed and not asked again")
+  }
   if (asked && !payable.includes(asked)) {
     return say("not paid at the gateway", asked)
   }
@@ -179,6 +186,10 @@ async function settle(
     (after?.status === PaymentSessionStatus.AUTHORIZED || after?.status === PaymentSessionStatus.CAPTURED)
   ) {
     return say("order made")
+  }
+  if (after?.status === PaymentSessionStatus.CANCELED) {
+    // The provider's authorization found the page ended at the gateway, and Medusa kept that on the session.
+    return say("not paid at the gateway", "canceled at the gateway; the session is closed and not asked again")
   }
   const message = (errors?.[0]?.error as Error | undefined)?.message ?? ""
   if (/was not authorized with the provider/.test(message) || after?.status === PaymentSessionStatus.PENDING) {

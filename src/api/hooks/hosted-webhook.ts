@@ -1,10 +1,12 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import type { IPaymentModuleService, Logger } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentActions } from "@medusajs/framework/utils"
-import { processPaymentWorkflow } from "@medusajs/core-flows"
+import { processPaymentWorkflow, refundPaymentWorkflow, RefundPaymentWorkflowInput } from "@medusajs/core-flows"
 import type { HostedWebhookResult } from "../../lib/hosted-provider"
 import { isGatewayUnavailable } from "../../lib/errors"
+import { MADE_AT_GATEWAY } from "../../lib/ledger"
 import { orderExistsFor } from "../../lib/orders"
+import { endPaymentSession } from "../../lib/session-end"
 import type { RawWebhook } from "../../lib/webhook"
 
 /**
@@ -80,6 +82,13 @@ export function hostedWebhookRoute(gateway: {
         )
         return answer(422, "the payment does not match the order")
       }
+      if (verdict.moneyReturned) {
+        // Paid, then (part of) the money went back before an order (logged above with both amounts): never an
+        // order. Recorded on the session, so that the reconciliation stops asking; the gateway stops delivering.
+        await endPaymentSession(req.scope, verdict.sessionId)
+        logger.error(`${what}: paid at the gateway, then the money went back: no order (the log above says how much)`)
+        return answer(200, "nothing to do")
+      }
       if (verdict.unknownStatus) {
         logger.warn(`${what} answered 503: the gateway reports a status its tables do not know (logged above)`)
         return answer(503, "not done yet; deliver it again")
@@ -92,7 +101,15 @@ export function hostedWebhookRoute(gateway: {
       // Medusa's own processing: lock the cart, authorize (asking the gateway again), complete the cart.
       const { errors } = await processPaymentWorkflow(req.scope).run({ input: result, throwOnError: false })
       if (await orderExistsFor(req.scope, session.payment_collection_id)) {
+        if (verdict.unrecordedRefund) return recordRefundMadeAtGateway(verdict.unrecordedRefund)
         return answer(200, "done")
+      }
+      const [after] = await paymentModule.listPaymentSessions({ id: verdict.sessionId }, { select: ["id", "status"] })
+      if (after?.status === "canceled") {
+        // Medusa's authorization asked the provider, which found the page ended at the gateway (paid and the
+        // money gone back, or expired) and said so (logged above): final, not worth a redelivery.
+        logger.error(`${what}: no order: the gateway shows the payment ended (the log above says why)`)
+        return answer(200, "nothing to do")
       }
       const error = errors?.[0]?.error as { message?: string; code?: string } | undefined
       if (!error || isTransient(error)) {
@@ -103,6 +120,37 @@ export function hostedWebhookRoute(gateway: {
       }
       logger.error(`${what}: paid at the gateway, no order: ${error.message ?? String(error)}`)
       return answer(422, "the payment could not become an order")
+
+      /**
+       * A refund made in the gateway's dashboard after the order: recorded through Medusa's refund workflow (the
+       * order's transactions follow), marked so that the provider records it and never sends it.
+       */
+      async function recordRefundMadeAtGateway(refund: { paymentId: string; amount: string }) {
+        const { errors: failed } = await refundPaymentWorkflow(req.scope).run({
+          input: {
+            payment_id: refund.paymentId,
+            amount: refund.amount,
+            note: `Refunded in the ${gateway.name} dashboard; recorded from its notification`,
+            metadata: MADE_AT_GATEWAY,
+            // Not in the workflow's input type, but its step hands the whole input to the payment module, which
+            // keeps it on the refund record (the integration tests guard this against an upgrade).
+          } as RefundPaymentWorkflowInput,
+          throwOnError: false,
+        })
+        const refundError = failed?.[0]?.error as { message?: string; code?: string } | undefined
+        if (!refundError) return answer(200, "done")
+        if (isTransient(refundError)) {
+          logger.warn(
+            `${what} answered 503: the refund made at ${gateway.name} is not recorded yet: ${refundError.message}`
+          )
+          return answer(503, "not done yet; deliver it again")
+        }
+        logger.error(
+          `${what}: ${gateway.name} shows ${refund.amount} refunded that Medusa could not record (${refundError.message}); ` +
+            `record it by hand in Medusa Admin`
+        )
+        return answer(200, "done")
+      }
     }
   }
 }

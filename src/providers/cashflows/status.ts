@@ -84,6 +84,10 @@ export function paymentJobStatus(
     describe: `payment job ${job.reference}`,
     unknown,
     foreign: orderNumber && orderNumber !== sessionId ? `belongs to order ${orderNumber}` : undefined,
+    returned:
+      decisive && !refundedAmount(decisive).isZero()
+        ? { amount: refundedAmount(decisive).toString(), how: "refunded" }
+        : undefined,
     payment,
   }
 }

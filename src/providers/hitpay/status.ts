@@ -1,6 +1,7 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
-import type { GatewayStatus } from "../../lib/hosted-provider"
+import type { GatewayStatus, ReturnedMoney } from "../../lib/hosted-provider"
 import { lookupStatus } from "../../lib/status"
+import { isZero } from "../../lib/ledger"
 
 /** Every status HitPay documents for a payment request. */
 export const HITPAY_REQUEST_STATUSES = ["pending", "completed", "failed", "expired", "canceled", "inactive"] as const
@@ -57,12 +58,20 @@ export type HitPayRequestView = {
   status: string
   amount: string | number
   currency: string
-  payments?: { id: string; status: string; amount?: string | number; currency?: string }[] | null
+  payments?:
+    | {
+        id: string
+        status: string
+        amount?: string | number
+        currency?: string
+        refunded_amount?: string | number | null
+      }[]
+    | null
 }
 
 /**
  * The request's status decides; a succeeded charge on a request HitPay has not yet closed counts as paid.
- * The paying charge's amount is what the amount check compares.
+ * The paying charge's amount is what the amount check compares, and its refunds what went back.
  */
 export function paymentRequestStatus(request: HitPayRequestView): GatewayStatus {
   const mapped = requestStatus(request.status)
@@ -79,5 +88,18 @@ export function paymentRequestStatus(request: HitPayRequestView): GatewayStatus 
     gatewayStatus: request.status,
     describe: `payment request ${request.id}`,
     unknown,
+    returned: paid ? refundedOf(paid) : undefined,
   }
+}
+
+/** What HitPay shows refunded of a charge: `refunded_amount`, else the whole charge for a `refunded` one. */
+function refundedOf(charge: NonNullable<HitPayRequestView["payments"]>[number]): ReturnedMoney | undefined {
+  const status = charge.status.toLowerCase()
+  const said =
+    charge.refunded_amount === null || charge.refunded_amount === undefined ? null : String(charge.refunded_amount)
+  if (said !== null && !isZero(said)) return { amount: said, how: "refunded" }
+  if (status === "refunded")
+    return { amount: charge.amount === undefined ? null : String(charge.amount), how: "refunded" }
+  if (status === "partially_refunded") return { amount: null, how: "partly refunded" }
+  return undefined
 }

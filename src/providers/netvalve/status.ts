@@ -1,7 +1,8 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import { gatewayError, invalidData } from "../../lib/errors"
-import type { GatewayStatus } from "../../lib/hosted-provider"
+import type { GatewayStatus, ReturnedMoney } from "../../lib/hosted-provider"
 import type { MappableStatus } from "../../lib/options"
+import { isZero } from "../../lib/ledger"
 import { findRow, StatusLookup } from "../../lib/status"
 import type { NetValveOperationAnswer, NetValveOrder } from "./schemas"
 
@@ -144,8 +145,9 @@ export type NetValveEvent = (typeof NETVALVE_EVENTS)[number]
 
 /**
  * What an event makes the provider do. Never the event's own word: events about the payment make it
- * ask NetValve (so a late PURCHASE_FAILED cannot undo a PURCHASED); refunds and disputes are Medusa's
- * own records and only logged.
+ * ask NetValve (so a late PURCHASE_FAILED cannot undo a PURCHASED). A refund or chargeback is asked about
+ * too: before an order it means no order; after it, a refund NetValve shows is recorded in Medusa and a
+ * chargeback is left to the admin (logged). A failed refund changes nothing and is only logged.
  */
 export type NetValveEventHandling = "inquire" | "log only"
 
@@ -159,9 +161,9 @@ export const NETVALVE_EVENT: Record<NetValveEvent, NetValveEventHandling> = {
   CAPTURED: "inquire",
   CAPTURE_FAILED: "inquire",
   CANCELLED: "inquire",
-  REFUNDED: "log only",
+  REFUNDED: "inquire",
   REFUND_FAILED: "log only",
-  CHARGEBACK: "log only",
+  CHARGEBACK: "inquire",
 }
 
 function row<K extends string, V>(table: Record<K, V>, value: string): V | undefined {
@@ -309,7 +311,33 @@ export function netvalveOrderStatus(
       orderId !== undefined && orderId !== session.gateway_reference
         ? `is not the session's order ${session.gateway_reference}`
         : undefined,
+    returned: returnedOf(order),
   }
+}
+
+/**
+ * What an inquiry shows gone back: `refundedAmount` when it says, else what the order's state or transaction
+ * type says (a whole refund is the order's amount; a partial refund or a chargeback, an amount it does not show).
+ */
+function returnedOf(order: NetValveOrder): ReturnedMoney | undefined {
+  const said = order.refundedAmount === null || order.refundedAmount === undefined ? null : String(order.refundedAmount)
+  if (said !== null && !isZero(said)) return { amount: said, how: "refunded" }
+  const words = [order.orderState, order.transactionType].map((w) =>
+    (w ?? "")
+      .trim()
+      .toUpperCase()
+      .replace(/[\s-]+/g, "_")
+  )
+  if (words.includes("CHARGEBACK")) return { amount: null, how: "charged back" }
+  if (words.includes("REFUNDED") || words.includes("REFUND")) {
+    return {
+      amount: order.amount === null || order.amount === undefined ? null : String(order.amount),
+      how: "refunded",
+    }
+  }
+  if (words.includes("PARTIALLY_REFUNDED") || words.includes("PARTIAL_REFUND"))
+    return { amount: null, how: "partly refunded" }
+  return undefined
 }
 
 /** NetValve's only success code, and its "already done" codes: a repeated capture, cancel or refund is a success. */

@@ -13,7 +13,7 @@ export type AgreedHeader = { name: string; value: string }
  * Checks the agreed header (constant time), then parses the body. Nothing is read before the header
  * holds, and even then the webhook is only a hint: it names the session, never its status, so the
  * provider asks NetValve before acting (a late or repeated event cannot undo or redo a payment).
- * Refunds and disputes are Medusa's own records: only noted.
+ * A failed refund is only noted.
  */
 export function verifyNetValveWebhook(payload: RawWebhook, header: AgreedHeader): WebhookVerification<GatewayStatus> {
   const received = lowerCaseHeaders(payload.headers)[header.name.toLowerCase()]
@@ -49,7 +49,7 @@ export function verifyNetValveWebhook(payload: RawWebhook, header: AgreedHeader)
   if (eventHandling(eventName).handling === "log only") {
     return {
       outcome: "ignored",
-      reason: `${eventName} for ${data.clientOrderId} (transaction ${data.transactionId ?? "?"}) noted; Medusa keeps its own refund records`,
+      reason: `${eventName} for ${data.clientOrderId} (transaction ${data.transactionId ?? "?"}) noted; nothing changes in Medusa`,
     }
   }
   return {

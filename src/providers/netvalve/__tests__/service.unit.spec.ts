@@ -683,17 +683,41 @@ describe("NetValve provider", () => {
       }
     )
 
-    it("notes refund and chargeback events without asking NetValve", async () => {
+    it("notes a failed refund without asking NetValve", async () => {
       const asked = nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(200, paidOrder())
       const { service, log } = provider()
-      for (const name of ["REFUNDED", "REFUND_FAILED", "CHARGEBACK"]) {
-        expect(await service.getWebhookActionAndData(event(name))).toMatchObject({
-          action: PaymentActions.NOT_SUPPORTED,
-        })
-      }
+      expect(await service.getWebhookActionAndData(event("REFUND_FAILED"))).toMatchObject({
+        action: PaymentActions.NOT_SUPPORTED,
+      })
       expect(asked.isDone()).toBe(false)
-      expect(log.info).toHaveBeenCalledWith(expect.stringContaining("CHARGEBACK"))
+      expect(log.info).toHaveBeenCalledWith(expect.stringContaining("REFUND_FAILED"))
     })
+
+    it.each([
+      ["REFUNDED", { orderState: "REFUNDED", refundedAmount: 44 }, "was paid 44.00 USD and 44.00 USD was refunded"],
+      [
+        "REFUNDED",
+        { orderState: "PARTIALLY_REFUNDED", refundedAmount: 4 },
+        "was paid 44.00 USD and 4.00 USD was refunded",
+      ],
+      [
+        "CHARGEBACK",
+        { orderState: "CHARGEBACK" },
+        "was paid 44.00 USD and an amount it does not show was charged back",
+      ],
+    ])(
+      "asks NetValve about a %s event, and a paid order whose money went back before an order is no order (%j)",
+      async (name, order, said) => {
+        nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(200, paidOrder(order))
+        const { service, log } = provider()
+        const result = await service.getWebhookActionAndData(event(name))
+        expect(result).toMatchObject({
+          action: PaymentActions.CANCELED,
+          verdict: { kind: "session", status: "canceled", moneyReturned: true },
+        })
+        expect(log.error).toHaveBeenCalledWith(expect.stringContaining(said))
+      }
+    )
 
     it("asks NetValve about an event it has not documented, and logs it", async () => {
       nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(200, paidOrder())

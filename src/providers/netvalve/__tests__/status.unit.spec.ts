@@ -46,9 +46,9 @@ describe("NetValve status tables", () => {
     ["CAPTURED", "inquire"],
     ["CAPTURE_FAILED", "inquire"],
     ["CANCELLED", "inquire"],
-    ["REFUNDED", "log only"],
+    ["REFUNDED", "inquire"],
     ["REFUND_FAILED", "log only"],
-    ["CHARGEBACK", "log only"],
+    ["CHARGEBACK", "inquire"],
   ]
 
   const transactionRows: [string, S][] = [

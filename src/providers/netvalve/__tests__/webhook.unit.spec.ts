@@ -79,12 +79,19 @@ describe("NetValve webhook (unsigned, agreed custom header)", () => {
     })
   })
 
-  it("only notes refunds and chargebacks: Medusa keeps its own records of those", () => {
+  it("only notes a failed refund, and names the session of a refund or chargeback so that NetValve is asked", () => {
     const headers = { [HEADER.name]: HEADER.value }
-    const body = { eventName: "REFUNDED", data: { clientOrderId: "payses_01JABCDEF", orderId: 1, transactionId: 2 } }
-    expect(verifyNetValveWebhook({ data: body, headers }, HEADER)).toMatchObject({
+    const data = { clientOrderId: "payses_01JABCDEF", orderId: 1, transactionId: 2 }
+    expect(verifyNetValveWebhook({ data: { eventName: "REFUND_FAILED", data }, headers }, HEADER)).toMatchObject({
       outcome: "ignored",
-      reason: expect.stringContaining("REFUNDED"),
+      reason: expect.stringContaining("REFUND_FAILED"),
     })
+    for (const eventName of ["REFUNDED", "CHARGEBACK"]) {
+      expect(verifyNetValveWebhook({ data: { eventName, data }, headers }, HEADER)).toMatchObject({
+        outcome: "session",
+        sessionId: "payses_01JABCDEF",
+        event: eventName,
+      })
+    }
   })
 })
