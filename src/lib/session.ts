@@ -61,14 +61,20 @@ export function sessionSchema<E extends z.ZodRawShape>(legacy: LegacyKeys, extra
   return z.preprocess((raw) => withCurrentKeys(raw, legacy), hppSessionSchema.extend(extra))
 }
 
+/**
+ * The old keys are read only from data an earlier release wrote, which has no `gateway_reference`. Data this
+ * provider wrote always has one: an old key beside it came from the storefront (Medusa keeps what the storefront
+ * sent under the provider's answer), and is dropped, never read as the gateway's reference or paying charge.
+ */
 function withCurrentKeys(raw: unknown, legacy: LegacyKeys): unknown {
   if (!raw || typeof raw !== "object") {
     return raw
   }
   const data: Record<string, unknown> = { ...(raw as Record<string, unknown>) }
+  const writtenBefore = data.gateway_reference === undefined || data.gateway_reference === null
   for (const [current, old] of Object.entries(legacy) as [string, string][]) {
     const value = data[old]
-    if ((data[current] === undefined || data[current] === null) && value !== undefined && value !== null) {
+    if (writtenBefore && value !== undefined && value !== null) {
       data[current] = String(value)
     }
     delete data[old]

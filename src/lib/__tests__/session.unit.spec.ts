@@ -71,6 +71,43 @@ describe("session data, one naming pattern for the four gateways", () => {
     })
   })
 
+  it.each([
+    [
+      "HitPay",
+      HITPAY_GATEWAY,
+      { payment_id: "ch_forged", payment_request_id: "pr_forged", hitpay_status: "completed" },
+    ],
+    [
+      "Cashflows",
+      CASHFLOWS_GATEWAY,
+      { payment_reference: "666", payment_job_reference: "777", cashflows_status: "Paid" },
+    ],
+    [
+      "NetValve",
+      NETVALVE_GATEWAY,
+      { netvalve_transaction_id: 666, netvalve_order_id: 777, netvalve_order_state: "PAID" },
+    ],
+    ["CatalystPay", CATALYSTPAY_GATEWAY, { session_token: "ps_forged", catalystpay_status: "COMPLETED" }],
+  ])(
+    "never reads an old %s key beside the current ones: there it is the storefront's, not the provider's",
+    (_name, gateway, old) => {
+      // What Medusa stores: the storefront's data with the provider's answer over it.
+      const written = {
+        ...shared,
+        gateway_reference: "ref_1",
+        gateway_payment_reference: null,
+        gateway_status: "pending",
+      }
+      const parsed = parseSession(gateway.name, gateway.session, { ...old, ...written }, gateway.pageName)
+      expect(parsed).toMatchObject({
+        gateway_reference: "ref_1",
+        gateway_payment_reference: null,
+        gateway_status: "pending",
+      })
+      for (const key of Object.keys(old)) expect(parsed).not.toHaveProperty(key)
+    }
+  )
+
   it("refuses data this provider did not write, naming what is missing", () => {
     expect(() => parseSession("HitPay", HITPAY_GATEWAY.session, { session_id: SESSION }, "payment request")).toThrow(
       "HitPay: the payment has no valid payment request reference (data.gateway_reference): it was not created by this provider"
