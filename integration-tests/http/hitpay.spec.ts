@@ -72,6 +72,7 @@ const hitpay: GatewayAdapter = {
   providerId: "pp_hitpay_hitpay",
   region: { currency: "sgd", country: "sg" },
   secrets: [API_KEY, SALT],
+  session: { extraKeys: [], legacyKeys: ["payment_request_id", "payment_id", "hitpay_status"] },
   create: {
     standIn: () =>
       standInForPost(HITPAY_SANDBOX, "/payment-requests", 201, (body) => {

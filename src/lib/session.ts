@@ -17,8 +17,9 @@ export function isMedusaSessionId(value: unknown): value is string {
  * job, NetValve's order, CatalystPay's session token), `gateway_payment_reference` the payment that paid
  * it (a charge, a payment, a transaction), `gateway_status` the gateway's own word when last asked.
  *
- * Medusa shows `data` to the storefront, so nothing here is secret. Medusa merges what the storefront sent
- * into `data`: unknown keys pass through, and the provider writes every key it reads back.
+ * Medusa shows `data` to the storefront, so nothing here is secret. Medusa stores what the storefront sent
+ * with the provider's answer over it (`{ ...storefront, ...provider }`): the provider writes every one of these
+ * keys, unknown keys pass through, and of what the storefront sends only `STOREFRONT_KEYS` count.
  */
 export const hppSessionSchema = z
   .object({
@@ -48,6 +49,9 @@ export const hppSessionSchema = z
   .passthrough()
 
 export type HppSessionData = z.output<typeof hppSessionSchema>
+
+/** The keys of session data a storefront chooses (`data.return_url`); every other key of the schema is the provider's. */
+export const STOREFRONT_KEYS: readonly string[] = ["return_url"]
 
 /** The session keys that have a gateway-specific name in data written before the shared pattern. */
 export type LegacyKeys = Partial<Record<"gateway_reference" | "gateway_payment_reference" | "gateway_status", string>>
@@ -80,6 +84,20 @@ function withCurrentKeys(raw: unknown, legacy: LegacyKeys): unknown {
     delete data[old]
   }
   return data
+}
+
+/**
+ * Every key of a gateway's session data the provider owns: the shared keys, the gateway's own, and the keys
+ * earlier releases wrote; less what the storefront chooses (`STOREFRONT_KEYS`). Read from the schema itself,
+ * so a key added there is owned at once.
+ */
+export function providerOwnedKeys(gateway: { session: z.ZodTypeAny; legacyKeys: LegacyKeys }): string[] {
+  const schema = gateway.session instanceof z.ZodEffects ? gateway.session.innerType() : gateway.session
+  if (!(schema instanceof z.ZodObject)) {
+    throw new Error("a gateway's session schema must be the shared object schema, extended")
+  }
+  const keys = [...Object.keys(schema.shape as z.ZodRawShape), ...Object.values(gateway.legacyKeys)]
+  return keys.filter((key): key is string => !!key && !STOREFRONT_KEYS.includes(key))
 }
 
 /**

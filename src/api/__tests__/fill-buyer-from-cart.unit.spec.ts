@@ -102,6 +102,38 @@ describe("fillBuyerFromCart", () => {
     expect(seen.map((d) => d.email)).toEqual([undefined, "ada@example.com", undefined])
   })
 
+  it("takes the keys the provider owns out of what the storefront sent, and keeps its choices", async () => {
+    const raw = jest.fn().mockResolvedValue({ rows: [CART] })
+    const sent = {
+      return_url: "https://shop.example/return",
+      gift_note: "for Ada",
+      payment_id: "ch_forged", // HitPay's paid charge, as earlier releases named it
+      payment_request_id: "pr_forged",
+      hitpay_status: "completed",
+      gateway_reference: "pr_forged",
+      gateway_payment_reference: "ch_forged",
+      gateway_status: "completed",
+      checkout_url: "https://evil.example/pay",
+      amount: "0.01",
+      currency_code: "sgd",
+      session_id: "payses_forged",
+    }
+    const { req } = request(
+      { [ContainerRegistrationKeys.PG_CONNECTION]: { raw } },
+      {
+        provider_id: "pp_hitpay_hitpay",
+        data: sent,
+      }
+    )
+    const { data } = await run(req)
+    expect((req.body as { data: unknown }).data).toEqual({
+      return_url: "https://shop.example/return",
+      gift_note: "for Ada",
+    })
+    expect(data).toMatchObject({ return_url: "https://shop.example/return", email: "ada@example.com" })
+    expect(data).not.toHaveProperty("payment_id")
+  })
+
   it("reads through Medusa's Query where the tables cannot be read directly", async () => {
     const graph = jest.fn().mockResolvedValue({ data: [{ cart: CART }] })
     const { req } = request(
