@@ -21,7 +21,14 @@ import {
   RETURN_URL,
   SuiteContext,
 } from "../helpers/provider-suite"
-import { Checkout, createCart, createPaymentCollection, PaymentSession, requestPaymentSession } from "../helpers/store"
+import {
+  answerOf,
+  Checkout,
+  createCart,
+  createPaymentCollection,
+  PaymentSession,
+  requestPaymentSession,
+} from "../helpers/store"
 
 // Provider options come from the environment, read when medusa-config loads: set them first.
 const API_KEY = "hitpay-test-api-key"
@@ -237,6 +244,42 @@ providerSuite(hitpay, (t) => {
       expect(JSON.stringify(payment.data)).not.toContain(FORGED_CHARGE)
     }
   )
+
+  it("hands a buyer's details to no page made after that buyer's session request was answered", async () => {
+    // Work a request starts (a subscriber, a timer, a retry) runs in the request's async context, also later.
+    const buyerA = await cartToPay(t)
+    const other = await cartToPay(t)
+    const created = hitpay.create.standIn()
+    const payments = t.container().resolve(Modules.PAYMENT)
+    let answered!: () => void
+    const afterTheAnswer = new Promise<void>((resolve) => (answered = resolve))
+    let later: Promise<PaymentSession> | undefined
+    const original = payments.createPaymentSession.bind(payments)
+    const spy = jest.spyOn(payments, "createPaymentSession").mockImplementationOnce(((
+      ...args: Parameters<typeof original>
+    ) => {
+      // Started inside buyer A's request; runs once it is answered, making a page for another cart.
+      later = afterTheAnswer.then(() => sessionByModule(t, other.paymentCollectionId, { return_url: RETURN_URL }))
+      return original(...args)
+    }) as typeof original)
+
+    // Buyer A's request fails in the provider before the page is built: a return URL on a foreign origin.
+    const refused = await answerOf(
+      requestPaymentSession(t.api, t.store(), buyerA.paymentCollectionId, {
+        provider_id: hitpay.providerId,
+        data: { return_url: "https://evil.example.net/return" },
+      })
+    )
+    spy.mockRestore()
+    expect(refused.status).toBe(400)
+    answered()
+    await later
+
+    expect(created).toHaveLength(1)
+    const form = formOf(created[0])
+    expect(form.get("reference_number")).not.toBeNull()
+    expect([form.get("email"), form.get("name"), form.get("phone")]).toEqual([null, null, null])
+  })
 
   it("accepts a signed v2 webhook for the payment request", async () => {
     const checkout = await t.checkout()
