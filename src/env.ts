@@ -1,9 +1,10 @@
 import type { ZodTypeAny } from "zod"
 import { OptionsSpec, optionsFromEnv } from "./lib/options"
-import { CASHFLOWS_OPTIONS } from "./providers/cashflows/schemas"
-import { CATALYSTPAY_OPTIONS } from "./providers/catalystpay/schemas"
-import { HITPAY_OPTIONS } from "./providers/hitpay/schemas"
-import { NETVALVE_OPTIONS } from "./providers/netvalve/schemas"
+import { providerOwnedKeys } from "./lib/session"
+import { CASHFLOWS_GATEWAY, CASHFLOWS_OPTIONS } from "./providers/cashflows/schemas"
+import { CATALYSTPAY_GATEWAY, CATALYSTPAY_OPTIONS } from "./providers/catalystpay/schemas"
+import { HITPAY_GATEWAY, HITPAY_OPTIONS } from "./providers/hitpay/schemas"
+import { NETVALVE_GATEWAY, NETVALVE_OPTIONS } from "./providers/netvalve/schemas"
 
 /** The four gateways, by the folder (and registration id) of their provider. */
 export const HPP_GATEWAYS = {
@@ -16,6 +17,17 @@ export const HPP_GATEWAYS = {
 export type HppGateway = keyof typeof HPP_GATEWAYS
 
 export const HPP_GATEWAY_NAMES = Object.keys(HPP_GATEWAYS) as HppGateway[]
+
+/**
+ * The keys of session data each gateway's provider owns (`providerOwnedKeys`): what a storefront sends under
+ * them is never the provider's to keep.
+ */
+export const HPP_PROVIDER_OWNED_KEYS: Record<HppGateway, readonly string[]> = {
+  hitpay: providerOwnedKeys(HITPAY_GATEWAY),
+  cashflows: providerOwnedKeys(CASHFLOWS_GATEWAY),
+  netvalve: providerOwnedKeys(NETVALVE_GATEWAY),
+  catalystpay: providerOwnedKeys(CATALYSTPAY_GATEWAY),
+}
 
 /** The gateway and registration id of one of this plugin's providers (`pp_<gateway>_<id>`), else undefined. */
 export function hppProviderOf(providerId: string): { gateway: HppGateway; id: string } | undefined {

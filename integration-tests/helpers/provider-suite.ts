@@ -96,6 +96,13 @@ export type GatewayAdapter = {
   region: { currency: string; country: string }
   /** Values that must never reach the storefront (the session's `data` is shown to it). */
   secrets: string[]
+  /** The session data keys of this gateway's provider beside the shared ones (docs/<gateway>.md). */
+  session: {
+    /** Keys of the gateway's own. */
+    extraKeys: string[]
+    /** What earlier releases wrote instead of the shared keys; still read from sessions stored then. */
+    legacyKeys: string[]
+  }
   create: {
     /** Stands in for the gateway's create, answering as it documents; the list fills with the requests. */
     standIn(): GatewayRequest[]
@@ -284,6 +291,40 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         // The buyer's details went to the gateway (above) from the cart, but are not copied into the session's data,
         // which Medusa keeps and hands to the storefront.
         expect(visible).not.toContain(BUYER.email)
+      })
+
+      it(`keeps none of the keys ${name}'s provider writes from a storefront's session data: the session holds ${name}'s answer`, async () => {
+        // A storefront naming every key the provider writes, now or in an earlier release. Medusa stores what
+        // the storefront sent with the provider's answer over it; a key the answer lacks would stay the storefront's.
+        const owned = [
+          ...["session_id", "checkout_url", "amount", "currency_code", "gateway_reference"],
+          ...[
+            "gateway_payment_reference",
+            "gateway_status",
+            ...adapter.session.extraKeys,
+            ...adapter.session.legacyKeys,
+          ],
+        ]
+        const forged = Object.fromEntries(owned.map((key) => [key, `forged-${key}`]))
+        const created = adapter.create.standIn()
+        const { session } = await startCheckout(api, getContainer(), store, {
+          providerId,
+          unitPrice: CART_TOTAL,
+          sessionData: { ...forged, return_url: RETURN_URL, gift_note: "for Ada" },
+        })
+
+        expect(created).toHaveLength(1)
+        expect(JSON.stringify(session.data)).not.toContain("forged")
+        for (const key of adapter.session.legacyKeys) expect(session.data).not.toHaveProperty(key)
+        // What the storefront chooses stays: the return URL, and keys the provider does not own.
+        expect(session.data).toMatchObject({
+          session_id: session.id,
+          checkout_url: adapter.create.checkoutUrl,
+          amount: CART_AMOUNT,
+          return_url: RETURN_URL,
+          gift_note: "for Ada",
+          ...adapter.create.sessionData,
+        })
       })
 
       it(`turns the cart into exactly one order, for the cart's amount and currency and captured once, on a verified ${name} webhook`, async () => {

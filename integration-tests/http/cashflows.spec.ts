@@ -83,6 +83,7 @@ const cashflows: GatewayAdapter = {
   providerId: "pp_cashflows_cashflows",
   region: { currency: "gbp", country: "gb" },
   secrets: [credentials.apiKey],
+  session: { extraKeys: [], legacyKeys: ["payment_job_reference", "payment_reference", "cashflows_status"] },
   create: {
     standIn() {
       const cashflows = cashflowsStandIn(credentials)

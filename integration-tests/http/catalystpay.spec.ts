@@ -48,6 +48,7 @@ const catalystpay: GatewayAdapter = {
   providerId: PROVIDER_ID,
   region: { currency: "eur", country: "de" },
   secrets: [API_KEY, TEST_WEBHOOK_SECRET],
+  session: { extraKeys: ["mode"], legacyKeys: ["session_token", "catalystpay_status"] },
   create: {
     standIn: () => standInForPost(CATALYSTPAY_STAGING, "/payment-sessions/", 201, () => catalystpayCreatedSession()),
     read(request) {

@@ -1,4 +1,6 @@
 import nock from "nock"
+import type { PaymentSessionDTO } from "@medusajs/framework/types"
+import { Modules } from "@medusajs/framework/utils"
 import {
   HITPAY_SANDBOX,
   hitpayCharge,
@@ -8,7 +10,25 @@ import {
   hitpayV2Webhook,
 } from "../fixtures/hitpay"
 import { GatewayRequest, hppWebhookRoute, standInForPost } from "../helpers/gateway"
-import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, GatewayPayment, PAID, providerSuite } from "../helpers/provider-suite"
+import {
+  CART_AMOUNT,
+  CART_TOTAL,
+  GatewayAdapter,
+  GatewayPayment,
+  PAID,
+  providerSuite,
+  REFUND_AMOUNT,
+  RETURN_URL,
+  SuiteContext,
+} from "../helpers/provider-suite"
+import {
+  answerOf,
+  Checkout,
+  createCart,
+  createPaymentCollection,
+  PaymentSession,
+  requestPaymentSession,
+} from "../helpers/store"
 
 // Provider options come from the environment, read when medusa-config loads: set them first.
 const API_KEY = "hitpay-test-api-key"
@@ -71,6 +91,7 @@ const hitpay: GatewayAdapter = {
   providerId: "pp_hitpay_hitpay",
   region: { currency: "sgd", country: "sg" },
   secrets: [API_KEY, SALT],
+  session: { extraKeys: [], legacyKeys: ["payment_request_id", "payment_id", "hitpay_status"] },
   create: {
     standIn: () =>
       standInForPost(HITPAY_SANDBOX, "/payment-requests", 201, (body) => {
@@ -150,7 +171,128 @@ const hitpay: GatewayAdapter = {
   },
 }
 
+/** A cart of one line at the suite's price, and its payment collection, as a storefront makes them. */
+async function cartToPay(t: SuiteContext): Promise<Omit<Checkout, "session">> {
+  const cartId = await createCart(t.api, t.store())
+  await t
+    .container()
+    .resolve(Modules.CART)
+    .addLineItems(cartId, [
+      { title: "Analytical Engine", quantity: 1, unit_price: CART_TOTAL, requires_shipping: false },
+    ])
+  return { cartId, paymentCollectionId: await createPaymentCollection(t.api, t.store(), cartId) }
+}
+
+/** A HitPay session made the way a store's own code makes one, without the plugin's middleware. */
+async function sessionByModule(t: SuiteContext, paymentCollectionId: string, data: Record<string, unknown>) {
+  const session: PaymentSessionDTO = await t
+    .container()
+    .resolve(Modules.PAYMENT)
+    .createPaymentSession(paymentCollectionId, {
+      provider_id: hitpay.providerId,
+      amount: CART_TOTAL,
+      currency_code: "sgd",
+      data,
+    })
+  return session as unknown as PaymentSession
+}
+
+const FORGED_CHARGE = "9f2a6c1f-0000-4000-8000-f0f0f0f0f0f0"
+
+/** Two ways a session is made: the storefront's request, and a store's own code (no middleware in between). */
+const makeSession: Record<
+  string,
+  (t: SuiteContext, paymentCollectionId: string, data: Record<string, unknown>) => Promise<PaymentSession>
+> = {
+  "the store API": async (t, paymentCollectionId, data) => {
+    const { data: body } = await requestPaymentSession(t.api, t.store(), paymentCollectionId, {
+      provider_id: hitpay.providerId,
+      data,
+    })
+    return body.payment_collection.payment_sessions[0]
+  },
+  "the payment module, as a store without the plugin's middleware": sessionByModule,
+}
+
 providerSuite(hitpay, (t) => {
+  it.each(Object.keys(makeSession))(
+    "refunds the charge HitPay paid, never a charge id the storefront put in the session data (session made through %s)",
+    async (how) => {
+      hitpay.create.standIn()
+      const cart = await cartToPay(t)
+      const session = await makeSession[how](t, cart.paymentCollectionId, {
+        return_url: RETURN_URL,
+        payment_id: FORGED_CHARGE, // the key earlier releases kept the paid charge under
+      })
+      // The buyer pays. HitPay's answer shows the request completed; its charge is listed a moment later.
+      let chargeListed = false
+      nock(HITPAY_SANDBOX)
+        .persist()
+        .get(`/payment-requests/${REQUEST_ID}`)
+        .reply(200, () =>
+          hitpayPaymentRequest({
+            id: REQUEST_ID,
+            amount: CART_AMOUNT,
+            reference_number: session.id,
+            status: "completed",
+            payments: chargeListed ? [hitpayCharge({ id: CHARGE_ID, amount: CART_AMOUNT })] : [],
+          })
+        )
+      const checkout = { ...cart, session }
+      expect((await t.completeCart(checkout)).data.type).toBe("order")
+      chargeListed = true
+
+      const [order] = await t.orders(checkout)
+      const payment = order.payment_collections[0].payments[0]
+      const refunds = standInForPost(HITPAY_SANDBOX, "/refund", 200, (body) =>
+        hitpayRefund({
+          payment_id: formOf({ body } as GatewayRequest).get("payment_id")!,
+          amount: REFUND_AMOUNT,
+          total: CART_TOTAL,
+        })
+      )
+      await t.api.post(`/admin/payments/${payment.id}/refund`, { amount: REFUND_AMOUNT }, await t.admin())
+      expect(refunds.map((request) => formOf(request).get("payment_id"))).toEqual([CHARGE_ID])
+      expect(JSON.stringify(payment.data)).not.toContain(FORGED_CHARGE)
+    }
+  )
+
+  it("hands a buyer's details to no page made after that buyer's session request was answered", async () => {
+    // Work a request starts (a subscriber, a timer, a retry) runs in the request's async context, also later.
+    const buyerA = await cartToPay(t)
+    const other = await cartToPay(t)
+    const created = hitpay.create.standIn()
+    const payments = t.container().resolve(Modules.PAYMENT)
+    let answered!: () => void
+    const afterTheAnswer = new Promise<void>((resolve) => (answered = resolve))
+    let later: Promise<PaymentSession> | undefined
+    const original = payments.createPaymentSession.bind(payments)
+    const spy = jest.spyOn(payments, "createPaymentSession").mockImplementationOnce(((
+      ...args: Parameters<typeof original>
+    ) => {
+      // Started inside buyer A's request; runs once it is answered, making a page for another cart.
+      later = afterTheAnswer.then(() => sessionByModule(t, other.paymentCollectionId, { return_url: RETURN_URL }))
+      return original(...args)
+    }) as typeof original)
+
+    // Buyer A's request fails in the provider before the page is built: a return URL on a foreign origin.
+    const refused = await answerOf(
+      requestPaymentSession(t.api, t.store(), buyerA.paymentCollectionId, {
+        provider_id: hitpay.providerId,
+        data: { return_url: "https://evil.example.net/return" },
+      })
+    )
+    spy.mockRestore()
+    expect(refused.status).toBe(400)
+    answered()
+    await later
+
+    expect(created).toHaveLength(1)
+    const form = formOf(created[0])
+    expect(form.get("reference_number")).not.toBeNull()
+    expect([form.get("email"), form.get("name"), form.get("phone")]).toEqual([null, null, null])
+  })
+
   it("accepts a signed v2 webhook for the payment request", async () => {
     const checkout = await t.checkout()
     t.gatewayReports(checkout, PAID)

@@ -81,6 +81,10 @@ const netvalve: GatewayAdapter = {
   providerId: "pp_netvalve_netvalve",
   region: { currency: "usd", country: "sg" },
   secrets: [API_KEY, HEADER.value],
+  session: {
+    extraKeys: ["slim_mode"],
+    legacyKeys: ["netvalve_order_id", "netvalve_transaction_id", "netvalve_order_state"],
+  },
   create: {
     standIn: () =>
       standInForPost(NETVALVE_HPP_SANDBOX, "/hpp/order", 200, () =>

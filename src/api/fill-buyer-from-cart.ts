@@ -1,6 +1,6 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { hppProviderOf } from "../env"
+import { HPP_PROVIDER_OWNED_KEYS, hppProviderOf } from "../env"
 import { BUYER_KEYS, BuyerData, handOverBuyer } from "../lib/buyer"
 
 const ADDRESS_FIELDS = [
@@ -68,17 +68,23 @@ async function readCartByQuery(req: MedusaRequest): Promise<CartBuyer | undefine
  * `data.return_url`. The buyer details the hosted pages want (e-mail, name, phone, address) come from the
  * cart, on the server, under Medusa's own field names; where the cart has none, what the storefront sent
  * stays. The cart is read while Medusa goes on with the request, and the details are handed to the provider
- * of this request (`handOverBuyer`). They are taken out of `data`, which Medusa stores and returns to the
- * storefront, also when the storefront sent them itself. A failed read never blocks checkout: the page is
- * then prefilled with what the storefront sent, if anything.
+ * of this request (`handOverBuyer`) until the response ends. They are taken out of `data`, which Medusa stores
+ * and returns to the storefront, also when the storefront sent them itself. A failed read never blocks
+ * checkout: the page is then prefilled with what the storefront sent, if anything.
+ *
+ * The keys the provider owns in session data (its references, status, amount, and the names earlier releases
+ * used) are taken out too: Medusa stores the storefront's data under the provider's answer, so a key the answer
+ * does not write would otherwise stay as the browser chose it.
  */
-export function fillBuyerFromCart(req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) {
+export function fillBuyerFromCart(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
   const body = req.body as { provider_id?: unknown; data?: Record<string, unknown> } | undefined
-  if (!body || typeof body.provider_id !== "string" || !hppProviderOf(body.provider_id)) {
+  const providerId = typeof body?.provider_id === "string" ? body.provider_id : ""
+  const provider = hppProviderOf(providerId)
+  if (!body || !provider) {
     return next()
   }
   const sent = body.data ?? {}
-  if (body.data) body.data = withoutBuyer(body.data)
+  if (body.data) body.data = storefrontChoices(body.data, HPP_PROVIDER_OWNED_KEYS[provider.gateway])
   const read = readCart(req).then(
     (cart) => buyerData(cart ?? {}, sent, req.ip),
     (error: Error) => {
@@ -86,7 +92,7 @@ export function fillBuyerFromCart(req: MedusaRequest, _res: MedusaResponse, next
       return buyerData({}, sent, req.ip)
     }
   )
-  return handOverBuyer(body.provider_id, read, next)
+  return handOverBuyer(providerId, read, res, next)
 }
 
 function warn(req: MedusaRequest, message: string) {
@@ -97,9 +103,10 @@ function warn(req: MedusaRequest, message: string) {
   }
 }
 
-function withoutBuyer(data: Record<string, unknown>): Record<string, unknown> {
+/** What the storefront sent, less the buyer's details and the keys the provider owns. */
+function storefrontChoices(data: Record<string, unknown>, owned: readonly string[]): Record<string, unknown> {
   const rest = { ...data }
-  for (const key of BUYER_KEYS) delete rest[key]
+  for (const key of [...BUYER_KEYS, ...owned]) delete rest[key]
   return rest
 }
 

@@ -63,37 +63,53 @@ export type BuyerData = Record<string, unknown>
 /** The keys of `BuyerData`: what the middleware takes out of the data Medusa stores. */
 export const BUYER_KEYS = ["email", "billing_address", "shipping_address", "customer_ip"] as const
 
-type Handover = { providerId: string; read: Promise<BuyerData | undefined>; taken: boolean }
+/** The buyer details on the way to the provider, until it takes them or the request ends. */
+type Handover = { providerId: string; read?: Promise<BuyerData | undefined> }
+
+/** A request's response, as far as the hand-over needs it: it says when the request is over. */
+export type RequestEnd = { once(event: "finish" | "close", listener: () => void): unknown }
 
 /**
  * The hand-over from the plugin's middleware to the provider of the same request. The middleware starts reading
  * the cart and lets the request go on at once; the provider awaits the read only when it builds the page, by
  * then long done (Medusa spends several milliseconds on its own steps first). The details live for that request
  * only, for the provider it names, and are taken once: they are not written into the session's data, which
- * Medusa stores and returns to the storefront. One instance per process, even if the package were loaded twice
+ * Medusa stores and returns to the storefront. Work the request starts keeps its async context after the
+ * response (a timer, a retry, a subscriber), so the hand-over is emptied when the response ends: nothing that
+ * runs later gets this buyer's details. One instance per process, even if the package were loaded twice
  * (the middleware and the providers must meet).
  */
 const HANDOVER = Symbol.for("medusa-payment-hpp.buyer-from-cart")
 const handover: AsyncLocalStorage<Handover> = ((globalThis as Record<symbol, unknown>)[HANDOVER] ??=
   new AsyncLocalStorage()) as AsyncLocalStorage<Handover>
 
-/** Runs `next` (the rest of the request) with the buyer details for `providerId` on the way. */
-export function handOverBuyer<T>(providerId: string, read: Promise<BuyerData | undefined>, next: () => T): T {
+/** Runs `next` (the rest of the request) with the buyer details for `providerId` on the way, until `response` ends. */
+export function handOverBuyer<T>(
+  providerId: string,
+  read: Promise<BuyerData | undefined>,
+  response: RequestEnd,
+  next: () => T
+): T {
   // Never an unhandled rejection, even when the request fails before the provider asks.
-  const safe = read.catch(() => undefined)
-  return handover.run({ providerId, read: safe, taken: false }, next)
+  const given: Handover = { providerId, read: read.catch(() => undefined) }
+  const end = () => delete given.read
+  response.once("finish", end)
+  response.once("close", end)
+  return handover.run(given, next)
 }
 
 /**
  * The session data with this request's buyer details over it, for provider ids starting with `providerPrefix`
- * (`pp_hitpay_`); taken once. Without a hand-over (a page made outside the session route) the data is as given.
+ * (`pp_hitpay_`); taken once. Without a hand-over (a page made outside the session route, or after its response)
+ * the data is as given.
  */
 export async function withBuyerFromCart(
   providerPrefix: string,
   data: Record<string, unknown> | undefined
 ): Promise<Record<string, unknown>> {
   const given = handover.getStore()
-  if (!given || given.taken || !given.providerId.startsWith(providerPrefix)) return { ...data }
-  given.taken = true
-  return { ...data, ...(await given.read) }
+  const read = given?.providerId.startsWith(providerPrefix) ? given.read : undefined
+  if (!given || !read) return { ...data }
+  delete given.read
+  return { ...data, ...(await read) }
 }

@@ -17,8 +17,9 @@ export function isMedusaSessionId(value: unknown): value is string {
  * job, NetValve's order, CatalystPay's session token), `gateway_payment_reference` the payment that paid
  * it (a charge, a payment, a transaction), `gateway_status` the gateway's own word when last asked.
  *
- * Medusa shows `data` to the storefront, so nothing here is secret. Medusa merges what the storefront sent
- * into `data`: unknown keys pass through, and the provider writes every key it reads back.
+ * Medusa shows `data` to the storefront, so nothing here is secret. Medusa stores what the storefront sent
+ * with the provider's answer over it (`{ ...storefront, ...provider }`): the provider writes every one of these
+ * keys, unknown keys pass through, and of what the storefront sends only `STOREFRONT_KEYS` count.
  */
 export const hppSessionSchema = z
   .object({
@@ -49,6 +50,9 @@ export const hppSessionSchema = z
 
 export type HppSessionData = z.output<typeof hppSessionSchema>
 
+/** The keys of session data a storefront chooses (`data.return_url`); every other key of the schema is the provider's. */
+export const STOREFRONT_KEYS: readonly string[] = ["return_url"]
+
 /** The session keys that have a gateway-specific name in data written before the shared pattern. */
 export type LegacyKeys = Partial<Record<"gateway_reference" | "gateway_payment_reference" | "gateway_status", string>>
 
@@ -61,19 +65,39 @@ export function sessionSchema<E extends z.ZodRawShape>(legacy: LegacyKeys, extra
   return z.preprocess((raw) => withCurrentKeys(raw, legacy), hppSessionSchema.extend(extra))
 }
 
+/**
+ * The old keys are read only from data an earlier release wrote, which has no `gateway_reference`. Data this
+ * provider wrote always has one: an old key beside it came from the storefront (Medusa keeps what the storefront
+ * sent under the provider's answer), and is dropped, never read as the gateway's reference or paying charge.
+ */
 function withCurrentKeys(raw: unknown, legacy: LegacyKeys): unknown {
   if (!raw || typeof raw !== "object") {
     return raw
   }
   const data: Record<string, unknown> = { ...(raw as Record<string, unknown>) }
+  const writtenBefore = data.gateway_reference === undefined || data.gateway_reference === null
   for (const [current, old] of Object.entries(legacy) as [string, string][]) {
     const value = data[old]
-    if ((data[current] === undefined || data[current] === null) && value !== undefined && value !== null) {
+    if (writtenBefore && value !== undefined && value !== null) {
       data[current] = String(value)
     }
     delete data[old]
   }
   return data
+}
+
+/**
+ * Every key of a gateway's session data the provider owns: the shared keys, the gateway's own, and the keys
+ * earlier releases wrote; less what the storefront chooses (`STOREFRONT_KEYS`). Read from the schema itself,
+ * so a key added there is owned at once.
+ */
+export function providerOwnedKeys(gateway: { session: z.ZodTypeAny; legacyKeys: LegacyKeys }): string[] {
+  const schema = gateway.session instanceof z.ZodEffects ? gateway.session.innerType() : gateway.session
+  if (!(schema instanceof z.ZodObject)) {
+    throw new Error("a gateway's session schema must be the shared object schema, extended")
+  }
+  const keys = [...Object.keys(schema.shape as z.ZodRawShape), ...Object.values(gateway.legacyKeys)]
+  return keys.filter((key): key is string => !!key && !STOREFRONT_KEYS.includes(key))
 }
 
 /**

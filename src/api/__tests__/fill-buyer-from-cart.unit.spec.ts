@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events"
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { withBuyerFromCart } from "../../lib/buyer"
@@ -23,13 +24,16 @@ function request(services: Record<string, unknown>, body: Record<string, unknown
   return { req, warnings }
 }
 
+/** The request's response: it emits "finish" and "close" when it ends. */
+const response = () => new EventEmitter() as unknown as MedusaResponse
+
 /** Runs the middleware; `data` is what the provider of the same request reads (the rest of the request runs in `next`). */
 async function run(req: MedusaRequest) {
   let provider: Promise<Record<string, unknown>> | undefined
   const next = jest.fn(() => {
     provider = withBuyerFromCart("pp_", (req.body as { data?: Record<string, unknown> }).data)
   })
-  fillBuyerFromCart(req, {} as MedusaResponse, next as unknown as MedusaNextFunction)
+  fillBuyerFromCart(req, response(), next as unknown as MedusaNextFunction)
   expect(next).toHaveBeenCalledTimes(1)
   // No buyer detail stays in what Medusa stores as the session's data, not even one the storefront sent.
   const stored = (req.body as { data?: Record<string, unknown> }).data ?? {}
@@ -69,7 +73,7 @@ describe("fillBuyerFromCart", () => {
       provider = withBuyerFromCart("pp_netvalve_", (req.body as { data: Record<string, unknown> }).data)
       provider.then(() => (settled = true))
     })
-    fillBuyerFromCart(req, {} as MedusaResponse, next as unknown as MedusaNextFunction)
+    fillBuyerFromCart(req, response(), next as unknown as MedusaNextFunction)
     expect(next).toHaveBeenCalledTimes(1)
     expect(raw).toHaveBeenCalledTimes(1)
     await new Promise((resolve) => setImmediate(resolve))
@@ -86,20 +90,67 @@ describe("fillBuyerFromCart", () => {
       { provider_id: "pp_hitpay_hitpay", data: { return_url: "https://shop.example/return" } }
     )
     let seen: Record<string, unknown>[] = []
-    fillBuyerFromCart(
-      req,
-      {} as MedusaResponse,
-      (async () => {
-        const data = { return_url: "https://shop.example/return" }
-        seen = [
-          await withBuyerFromCart("pp_cashflows_", data), // another provider reached in the same request
-          await withBuyerFromCart("pp_hitpay_", data),
-          await withBuyerFromCart("pp_hitpay_", data), // a second page in the same request
-        ]
-      }) as unknown as MedusaNextFunction
-    )
+    fillBuyerFromCart(req, response(), (async () => {
+      const data = { return_url: "https://shop.example/return" }
+      seen = [
+        await withBuyerFromCart("pp_cashflows_", data), // another provider reached in the same request
+        await withBuyerFromCart("pp_hitpay_", data),
+        await withBuyerFromCart("pp_hitpay_", data), // a second page in the same request
+      ]
+    }) as unknown as MedusaNextFunction)
     await new Promise((resolve) => setTimeout(resolve, 10))
     expect(seen.map((d) => d.email)).toEqual([undefined, "ada@example.com", undefined])
+  })
+
+  it("ends the hand-over with the response: work the request started that runs later gets no buyer details", async () => {
+    const raw = jest.fn().mockResolvedValue({ rows: [CART] })
+    const { req } = request(
+      { [ContainerRegistrationKeys.PG_CONNECTION]: { raw } },
+      { provider_id: "pp_hitpay_hitpay", data: {} }
+    )
+    const res = response()
+    let ended!: () => void
+    const afterTheResponse = new Promise<void>((resolve) => (ended = resolve))
+    let later: Promise<Record<string, unknown>> | undefined
+    // The provider never took the details (it failed first); something the request started asks after the response.
+    fillBuyerFromCart(req, res, (() => {
+      later = afterTheResponse.then(() => withBuyerFromCart("pp_hitpay_", {}))
+    }) as unknown as MedusaNextFunction)
+    ;(res as unknown as EventEmitter).emit("finish")
+    ended()
+    await expect(later).resolves.toEqual({})
+  })
+
+  it("takes the keys the provider owns out of what the storefront sent, and keeps its choices", async () => {
+    const raw = jest.fn().mockResolvedValue({ rows: [CART] })
+    const sent = {
+      return_url: "https://shop.example/return",
+      gift_note: "for Ada",
+      payment_id: "ch_forged", // HitPay's paid charge, as earlier releases named it
+      payment_request_id: "pr_forged",
+      hitpay_status: "completed",
+      gateway_reference: "pr_forged",
+      gateway_payment_reference: "ch_forged",
+      gateway_status: "completed",
+      checkout_url: "https://evil.example/pay",
+      amount: "0.01",
+      currency_code: "sgd",
+      session_id: "payses_forged",
+    }
+    const { req } = request(
+      { [ContainerRegistrationKeys.PG_CONNECTION]: { raw } },
+      {
+        provider_id: "pp_hitpay_hitpay",
+        data: sent,
+      }
+    )
+    const { data } = await run(req)
+    expect((req.body as { data: unknown }).data).toEqual({
+      return_url: "https://shop.example/return",
+      gift_note: "for Ada",
+    })
+    expect(data).toMatchObject({ return_url: "https://shop.example/return", email: "ada@example.com" })
+    expect(data).not.toHaveProperty("payment_id")
   })
 
   it("reads through Medusa's Query where the tables cannot be read directly", async () => {

@@ -3,7 +3,8 @@ import { CASHFLOWS_GATEWAY } from "../../providers/cashflows/schemas"
 import { CATALYSTPAY_GATEWAY } from "../../providers/catalystpay/schemas"
 import { HITPAY_GATEWAY } from "../../providers/hitpay/schemas"
 import { NETVALVE_GATEWAY } from "../../providers/netvalve/schemas"
-import { guardPaidAmount, parseSession, webhookActionFor } from "../session"
+import { HPP_PROVIDER_OWNED_KEYS } from "../../env"
+import { guardPaidAmount, parseSession, providerOwnedKeys, webhookActionFor } from "../session"
 
 const SESSION = "payses_01JTESTSESSION"
 const shared = {
@@ -69,6 +70,57 @@ describe("session data, one naming pattern for the four gateways", () => {
       gateway_payment_reference: null,
       gateway_status: "",
     })
+  })
+
+  it.each([
+    [
+      "HitPay",
+      HITPAY_GATEWAY,
+      { payment_id: "ch_forged", payment_request_id: "pr_forged", hitpay_status: "completed" },
+    ],
+    [
+      "Cashflows",
+      CASHFLOWS_GATEWAY,
+      { payment_reference: "666", payment_job_reference: "777", cashflows_status: "Paid" },
+    ],
+    [
+      "NetValve",
+      NETVALVE_GATEWAY,
+      { netvalve_transaction_id: 666, netvalve_order_id: 777, netvalve_order_state: "PAID" },
+    ],
+    ["CatalystPay", CATALYSTPAY_GATEWAY, { session_token: "ps_forged", catalystpay_status: "COMPLETED" }],
+  ])(
+    "never reads an old %s key beside the current ones: there it is the storefront's, not the provider's",
+    (_name, gateway, old) => {
+      // What Medusa stores: the storefront's data with the provider's answer over it.
+      const written = {
+        ...shared,
+        gateway_reference: "ref_1",
+        gateway_payment_reference: null,
+        gateway_status: "pending",
+      }
+      const parsed = parseSession(gateway.name, gateway.session, { ...old, ...written }, gateway.pageName)
+      expect(parsed).toMatchObject({
+        gateway_reference: "ref_1",
+        gateway_payment_reference: null,
+        gateway_status: "pending",
+      })
+      for (const key of Object.keys(old)) expect(parsed).not.toHaveProperty(key)
+    }
+  )
+
+  it("owns every key of a gateway's session data but the storefront's return_url, the old names among them", () => {
+    const sharedKeys = ["session_id", "checkout_url", "amount", "currency_code", "gateway_reference"]
+    const current = [...sharedKeys, "gateway_payment_reference", "gateway_status"]
+    expect(providerOwnedKeys(HITPAY_GATEWAY)).toEqual([...current, "payment_request_id", "payment_id", "hitpay_status"])
+    expect(providerOwnedKeys(NETVALVE_GATEWAY)).toEqual(
+      expect.arrayContaining([...current, "slim_mode", "netvalve_order_id", "netvalve_transaction_id"])
+    )
+    expect(providerOwnedKeys(CATALYSTPAY_GATEWAY)).toEqual(
+      expect.arrayContaining([...current, "mode", "session_token", "catalystpay_status"])
+    )
+    expect(HPP_PROVIDER_OWNED_KEYS.cashflows).toEqual(providerOwnedKeys(CASHFLOWS_GATEWAY))
+    for (const keys of Object.values(HPP_PROVIDER_OWNED_KEYS)) expect(keys).not.toContain("return_url")
   })
 
   it("refuses data this provider did not write, naming what is missing", () => {
