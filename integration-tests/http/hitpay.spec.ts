@@ -1,6 +1,8 @@
 import nock from "nock"
 import type { PaymentSessionDTO } from "@medusajs/framework/types"
 import { Modules } from "@medusajs/framework/utils"
+import { refreshPaymentCollectionForCartWorkflow } from "@medusajs/core-flows"
+import { reconcileHostedPayments } from "../../src/lib/reconcile"
 import {
   HITPAY_SANDBOX,
   hitpayCharge,
@@ -291,6 +293,78 @@ providerSuite(hitpay, (t) => {
     const form = formOf(created[0])
     expect(form.get("reference_number")).not.toBeNull()
     expect([form.get("email"), form.get("name"), form.get("phone")]).toEqual([null, null, null])
+  })
+
+  describe("a cart change while HitPay cannot close the old page", () => {
+    const pg = () =>
+      t.container().resolve("__pg_connection__") as { raw(sql: string, b?: unknown[]): Promise<{ rows: unknown[] }> }
+    const recorded = async () =>
+      (
+        await pg()
+          .raw(`select gateway_reference from hpp_page_to_close where gateway = 'hitpay'`)
+          .catch(() => ({ rows: [] }))
+      ).rows
+    /** The buyer adds an item: Medusa drops the session (the provider's deletePayment) under the cart lock. */
+    async function changeTheCart(checkout: Checkout) {
+      await t
+        .container()
+        .resolve(Modules.CART)
+        .addLineItems(checkout.cartId, [{ title: "Gift wrap", quantity: 1, unit_price: 2, requires_shipping: false }])
+      const started = Date.now()
+      const { errors } = await refreshPaymentCollectionForCartWorkflow(t.container()).run({
+        input: { cart_id: checkout.cartId },
+        throwOnError: false,
+      })
+      return { errors, tookMs: Date.now() - started }
+    }
+    const sessionsOf = async (checkout: Checkout) =>
+      t.container().resolve(Modules.PAYMENT).listPaymentSessions({ id: checkout.session.id })
+
+    it("lets the buyer change the cart while HitPay answers 503, and closes the page when the reconciliation runs", async () => {
+      const checkout = await t.checkout()
+      const down = nock(HITPAY_SANDBOX)
+        .persist()
+        .delete(`/payment-requests/${REQUEST_ID}`)
+        .reply(503, { message: "Service Unavailable" })
+        .get(`/payment-requests/${REQUEST_ID}`)
+        .reply(503, { message: "Service Unavailable" })
+
+      const { errors, tookMs } = await changeTheCart(checkout)
+      expect(errors).toEqual([])
+      // Well within Medusa's 2 s wait for the cart lock, and far from the provider's 15 s timeout.
+      expect(tookMs).toBeLessThan(5000)
+      expect(await sessionsOf(checkout)).toEqual([])
+      expect(await recorded()).toEqual([{ gateway_reference: REQUEST_ID }])
+
+      down.persist(false)
+      nock.cleanAll()
+      let deletes = 0
+      nock(HITPAY_SANDBOX)
+        .delete(`/payment-requests/${REQUEST_ID}`)
+        .reply(() => (deletes++, [200, {}]))
+      await reconcileHostedPayments(t.container(), { now: new Date(Date.now() + 10 * 60_000) })
+      expect(deletes).toBe(1)
+      expect(await recorded()).toEqual([])
+    })
+
+    it("lets the buyer change the cart while HitPay does not answer in time, and forgets the page once its late close succeeds", async () => {
+      const checkout = await t.checkout()
+      let deletes = 0
+      nock(HITPAY_SANDBOX)
+        .delete(`/payment-requests/${REQUEST_ID}`)
+        .delay(3000)
+        .reply(() => (deletes++, [200, {}]))
+
+      const { errors, tookMs } = await changeTheCart(checkout)
+      expect(errors).toEqual([])
+      expect(tookMs).toBeLessThan(2900) // returned before HitPay answered
+      expect(await sessionsOf(checkout)).toEqual([])
+      expect(await recorded()).toEqual([{ gateway_reference: REQUEST_ID }])
+
+      await new Promise((r) => setTimeout(r, 3500))
+      expect(deletes).toBe(1)
+      expect(await recorded()).toEqual([])
+    })
   })
 
   it("accepts a signed v2 webhook for the payment request", async () => {

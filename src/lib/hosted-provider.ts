@@ -29,6 +29,7 @@ import { Buyer, readBuyer, withBuyerFromCart } from "./buyer"
 import { invalidData, notAllowed } from "./errors"
 import { difference, GatewayMoney, isNegative, isZero, Ledger, PaymentStore, recordedTotal, sumOf } from "./ledger"
 import { DecimalsRule, gatewayAmountFor, toGatewayAmount } from "./money"
+import { forgetPageToClose, recordPageToClose, RETRYING_CLOSE } from "./pages-to-close"
 import { SessionLookup, SessionStore } from "./session-lookup"
 import { isPaid } from "./status"
 import type { ParsedOptions } from "./options"
@@ -126,7 +127,14 @@ export type HostedCradle = {
   paymentSessionService?: SessionStore
   /** The module's payments with their refunds and captures: what Medusa has recorded of a session's money. */
   paymentService?: PaymentStore
+  /** The store's database, which Medusa lends every module: the plugin's table of pages to close. */
+  __pg_connection__?: PgConnection
 }
+
+type PgConnection = Parameters<typeof recordPageToClose>[0]
+
+/** How long closing a deleted session's page may take before it is left to the reconciliation (Medusa waits 2 s). */
+export const CLOSE_BUDGET_MS = 1500
 
 type Current<S> = { status: PaymentSessionStatus; data: S }
 
@@ -175,12 +183,14 @@ export abstract class HostedPaymentProvider<
   private readonly ledger: Ledger<S>
   /** How a webhook finds its live payment session. */
   private readonly sessions: SessionLookup<S>
+  private readonly cradle: HostedCradle
 
   protected constructor(cradle: HostedCradle, parsed: ParsedOptions<O>, spec: GatewaySpec<S>) {
     super(cradle, parsed.options)
     this.options = parsed.options
     this.logger = cradle.logger
     this.spec = spec
+    this.cradle = cradle
     const { name, pageName, decimals, legacyKeys, session } = spec
     this.ledger = new Ledger(
       { name, pageName, decimals, logger: this.logger, moneyAtGateway: (s) => this.moneyAtGateway(s) },
@@ -277,12 +287,79 @@ export abstract class HostedPaymentProvider<
     return { status: created.status, data: created.data }
   }
 
+  /**
+   * Closes the deleted session's page, but never stands between a buyer and a cart change: Medusa holds the cart
+   * lock meanwhile (a 2 s wait for others). A page the gateway does not close within `CLOSE_BUDGET_MS` (down,
+   * slow, refusing) is recorded in the plugin's table of pages to close and logged, and the reconciliation job
+   * closes it later; a close that finishes late forgets it again. A payment on it makes no order meanwhile: its
+   * session is gone, and the webhook's live-session guard refuses it.
+   */
   async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
     const parsed = this.spec.session.safeParse(input.data ?? {})
-    if (parsed.success) {
-      await this.closePage(parsed.data, "delete")
+    if (!parsed.success) {
+      return { data: input.data }
     }
+    const session = parsed.data
+    const retrying = input.data?.[RETRYING_CLOSE] === true
+    const closing = this.closePage(session, "delete")
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<"late">((resolve) => (timer = setTimeout(() => resolve("late"), CLOSE_BUDGET_MS)))
+    const outcome = await Promise.race([
+      closing.then(
+        () => "closed" as const,
+        (error: Error) => error
+      ),
+      late,
+    ])
+    clearTimeout(timer)
+    if (outcome === "closed") {
+      if (retrying) await this.pagesToClose((pg) => forgetPageToClose(pg, this.identifier(), session.gateway_reference))
+      return { data: input.data }
+    }
+    const reason = outcome === "late" ? `no answer within ${CLOSE_BUDGET_MS} ms` : outcome.message
+    const page = `${this.spec.pageName} ${session.gateway_reference} of deleted session ${session.session_id}`
+    const recorded = await this.pagesToClose((pg) =>
+      recordPageToClose(pg, {
+        gateway: this.identifier(),
+        gatewayReference: session.gateway_reference,
+        sessionId: session.session_id,
+        data: { ...session },
+        reason,
+      })
+    )
+    if (outcome === "late") {
+      // The close goes on: when it succeeds after all, the page needs no later try.
+      void closing.then(
+        () => this.pagesToClose((pg) => forgetPageToClose(pg, this.identifier(), session.gateway_reference)),
+        () => undefined
+      )
+    }
+    this.logger.warn(
+      `${this.spec.name}: ${page} is still open (${reason}); ` +
+        (recorded
+          ? "recorded, and the reconciliation job closes it later"
+          : `it could not be recorded to close later: close it in the ${this.spec.name} dashboard`) +
+        ". A payment on it makes no order"
+    )
     return { data: input.data }
+  }
+
+  /** Runs `work` on the database the payment module lends; false where it lends none or the work fails. */
+  private async pagesToClose(work: (pg: PgConnection) => Promise<unknown>): Promise<boolean> {
+    const pg = optional(() => this.cradle.__pg_connection__)
+    if (!pg) return false
+    try {
+      await work(pg)
+      return true
+    } catch (error) {
+      this.logger.error(`${this.spec.name}: the table of pages to close could not be used: ${(error as Error).message}`)
+      return false
+    }
+  }
+
+  /** The provider's identifier (`hitpay`), as its ids start (`pp_hitpay_…`). */
+  private identifier(): string {
+    return String((this.constructor as { identifier?: string }).identifier)
   }
 
   /**
@@ -597,7 +674,7 @@ export abstract class HostedPaymentProvider<
 
   /** The start of this provider's ids in Medusa (`pp_hitpay_`), whatever id it was registered under. */
   private providerPrefix(): string {
-    return `pp_${(this.constructor as { identifier?: string }).identifier}_`
+    return `pp_${this.identifier()}_`
   }
 
   private amountFor(amount: BigNumberInput, currency: string): string {

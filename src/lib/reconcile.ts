@@ -10,6 +10,7 @@ import type { ZodTypeAny } from "zod"
 import { HPP_GATEWAYS, hppProviderOf } from "../env"
 import { OptionsSpec, parseProviderOptions } from "./options"
 import { orderExistsFor } from "./orders"
+import { forgetPageToClose, GIVE_UP_AFTER_DAYS, isPageToClose, pagesDue, RETRYING_CLOSE } from "./pages-to-close"
 import { endPaymentSession } from "./session-end"
 
 /** What the reconciliation did with one session, as its log line and the admin route say. */
@@ -58,6 +59,7 @@ export async function reconcileHostedPayments(
   for (const provider of providers) {
     const window = windowOf(container, provider)
     if (!window.enabled) continue
+    await closeLeftOpenPages(container, provider, now)
     // Medusa's filter type leaves out `status`, which the session table has and its service filters by.
     const filters: FilterablePaymentSessionProps & { status: PaymentSessionStatus[] } = {
       provider_id: provider,
@@ -81,6 +83,41 @@ export async function reconcileHostedPayments(
     }
   }
   return results
+}
+
+/**
+ * Closes the hosted pages that deleted sessions of this provider left open (src/lib/pages-to-close.ts): each due
+ * page goes to the provider's `deletePayment` again, which closes it (and forgets it) or records another try.
+ * Keyed by gateway: a store with two providers of one gateway (two accounts) has each try the other's pages too.
+ */
+async function closeLeftOpenPages(container: MedusaContainer, provider: string, now: Date): Promise<void> {
+  const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
+  const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
+  const providers = providerService(container)
+  const gateway = hppProviderOf(provider)?.gateway
+  if (!providers || !gateway) return
+  let due: Awaited<ReturnType<typeof pagesDue>>
+  try {
+    due = await pagesDue(pg, gateway, now)
+  } catch (error) {
+    logger.error(
+      `medusa-payment-hpp reconciliation: the pages left open could not be read: ${(error as Error).message}`
+    )
+    return
+  }
+  for (const page of due) {
+    const what = `medusa-payment-hpp reconciliation: page ${page.gatewayReference} of deleted session ${page.sessionId} (${provider})`
+    if (now.getTime() - page.createdAt.getTime() > GIVE_UP_AFTER_DAYS * 86_400_000) {
+      await forgetPageToClose(pg, gateway, page.gatewayReference)
+      logger.error(
+        `${what}: still not closed after ${GIVE_UP_AFTER_DAYS} days and ${page.attempts} tries; given up: check it in the dashboard`
+      )
+      continue
+    }
+    await providers.deleteSession(provider, { data: { ...page.data, [RETRYING_CLOSE]: true } }).catch(() => undefined)
+    const still = await isPageToClose(pg, gateway, page.gatewayReference)
+    logger.info(`${what}: ${still ? "still open, tried again later" : "closed"}`)
+  }
 }
 
 /** The same check for one payment session, on demand (the admin route). */
@@ -132,14 +169,25 @@ async function providerStatus(
   container: MedusaContainer,
   session: { provider_id: string; data: Record<string, unknown> }
 ): Promise<string | undefined> {
+  const providers = providerService(container)
+  if (!providers) return undefined
+  return (await providers.getStatus(session.provider_id, { data: session.data })).status
+}
+
+type ProviderService = {
+  getStatus(provider: string, input: { data: Record<string, unknown> }): Promise<{ status: string }>
+  deleteSession(provider: string, input: { data: Record<string, unknown> }): Promise<unknown>
+}
+
+/** The payment module's provider service (`paymentProviderService_`), where this Medusa has it. */
+function providerService(container: MedusaContainer): ProviderService | undefined {
   const payment = container.resolve(Modules.PAYMENT) as unknown as {
-    paymentProviderService_?: {
-      getStatus(provider: string, input: { data: Record<string, unknown> }): Promise<{ status: string }>
-    }
+    paymentProviderService_?: Partial<ProviderService>
   }
   const providers = payment.paymentProviderService_
-  if (!providers || typeof providers.getStatus !== "function") return undefined
-  return (await providers.getStatus(session.provider_id, { data: session.data })).status
+  return providers && typeof providers.getStatus === "function" && typeof providers.deleteSession === "function"
+    ? (providers as ProviderService)
+    : undefined
 }
 
 async function settle(
