@@ -121,6 +121,11 @@ export type GatewayAdapter = {
     route: WebhookRoute
     /** A webhook as the gateway sends it (signed, or as trusted as the gateway makes it) for a payment of `amount`. */
     paid(checkout: Checkout, amount: string): WebhookDelivery
+    /**
+     * Whether `paid` says paid by itself (a signed paid status, or an event named for a payment), rather than only
+     * naming the page: such a webhook the gateway's API does not confirm yet is asked for again.
+     */
+    claimsPaid: boolean
     /** What a forgery is for this gateway, in a few words. */
     forgery: string
     /** Forgeries (a list when there is more than one way); any stand-in they need is set up here. */
@@ -529,6 +534,36 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         expect(orders).toHaveLength(1)
         expect(Number(orders[0].total)).toBe(CART_TOTAL)
       })
+
+      if (webhooks.claimsPaid) {
+        it(`asks for a paid ${name} webhook again (503) while ${name}'s API does not confirm it, and makes the one order once it does`, async () => {
+          const checkout = await t.checkout()
+          const gateway = t.gatewayReports(checkout, PENDING)
+          const webhook = webhooks.paid(checkout, CART_AMOUNT)
+
+          expect((await t.deliver(webhook)).status).toBe(503)
+          expect(await t.orders(checkout)).toHaveLength(0)
+
+          gateway.changeTo(PAID)
+          await deliverAs("processed", checkout, webhook)
+          expect(await t.orders(checkout)).toHaveLength(1)
+        })
+
+        it(`refuses for good a paid ${name} webhook that ${name}'s API still does not confirm a day after the page was made`, async () => {
+          const checkout = await t.checkout()
+          t.gatewayReports(checkout, PENDING)
+          const knex = getContainer().resolve("__pg_connection__") as {
+            raw(sql: string, b: unknown[]): Promise<unknown>
+          }
+          await knex.raw("update payment_session set created_at = now() - interval '25 hours' where id = ?", [
+            checkout.session.id,
+          ])
+
+          const answer = await t.deliver(webhooks.paid(checkout, CART_AMOUNT))
+          expect(answer.status).toBe(200) // so that the gateway stops: the API never said paid
+          expect(await t.orders(checkout)).toHaveLength(0)
+        })
+      }
 
       const { refund } = adapter
       if ("refused" in refund) {

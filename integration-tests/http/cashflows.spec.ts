@@ -142,6 +142,7 @@ const cashflows: GatewayAdapter = {
     route: hppWebhookRoute("cashflows", "cashflows", ACKNOWLEDGEMENT),
     // Unsigned: it only names what to ask Cashflows about, over Cashflows' signed API.
     paid: () => notification(),
+    claimsPaid: false,
     forgery: "a notification naming a job Cashflows does not know",
     forged() {
       const cashflows = cashflowsStandIn(credentials)

@@ -102,6 +102,7 @@ const catalystpay: GatewayAdapter = {
   webhooks: {
     route: hppWebhookRoute("catalystpay", "catalystpay"),
     paid: (_checkout, amount) => completedWebhook(amount),
+    claimsPaid: true,
     forgery: "a signature made without the webhook secret",
     forged: () => [completedWebhook(CART_AMOUNT, "9".repeat(64))],
   },

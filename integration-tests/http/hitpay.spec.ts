@@ -149,6 +149,7 @@ const hitpay: GatewayAdapter = {
       body: hitpayV1Webhook(v1Fields(session.id, amount), SALT),
       headers: formHeaders,
     }),
+    claimsPaid: true,
     forgery: "a v1 webhook signed with another salt",
     forged: ({ session }) => [
       { body: hitpayV1Webhook(v1Fields(session.id, CART_AMOUNT), "not-the-salt"), headers: formHeaders },

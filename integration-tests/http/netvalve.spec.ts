@@ -156,6 +156,7 @@ const netvalve: GatewayAdapter = {
     route: hppWebhookRoute("netvalve", "netvalve"),
     // NetValve signs nothing: the agreed header makes a webhook worth an inquiry, which decides.
     paid: ({ session }, amount) => event("PURCHASED", session.id, { amount: Number(amount) }),
+    claimsPaid: true,
     forgery: "without the agreed header, or with another value",
     forged: ({ session }) => [
       event("PURCHASED", session.id, { header: null }),

@@ -57,6 +57,12 @@ export type GatewaySpec<S extends HppSessionData> = {
    * when the buyer pays, so a partial capture is refused.
    */
   partialCapture?: "many" | "once"
+  /**
+   * Webhook events whose name says the page was paid (NetValve `PURCHASED`, CatalystPay `payment_session.completed`).
+   * Such a webhook that the gateway's API does not confirm yet is answered so that the gateway delivers it again.
+   * A webhook that carries a signed status (HitPay) claims what that status says.
+   */
+  paidEvents?: readonly string[]
 }
 
 export type { GatewayMoney }
@@ -155,6 +161,8 @@ export type WebhookVerdict =
       wrongAmount: boolean
       /** Pending only because the gateway used a word its tables do not know: worth a later delivery. */
       unknownStatus: boolean
+      /** The webhook itself says paid (a signed paid status, or a paid event's name), whatever the API says. */
+      claimsPaid?: boolean
       /** Paid, then (some of) the money went back before Medusa held the payment: never an order. */
       moneyReturned?: boolean
       /**
@@ -355,6 +363,10 @@ export abstract class HostedPaymentProvider<
       this.logger.error(`${this.spec.name}: the table of pages to close could not be used: ${(error as Error).message}`)
       return false
     }
+  }
+
+  private isPaidEvent(event: string | undefined): boolean {
+    return !!event && (this.spec.paidEvents ?? []).some((paid) => paid.toLowerCase() === event.trim().toLowerCase())
   }
 
   /** The provider's identifier (`hitpay`), as its ids start (`pp_hitpay_…`). */
@@ -569,6 +581,8 @@ export abstract class HostedPaymentProvider<
         // The gateway says paid, but not this session's amount: a payment that must not become an order.
         wrongAmount: isPaid(gateway.status) && status === PaymentSessionStatus.ERROR && !gateway.foreign,
         unknownStatus: status === PaymentSessionStatus.PENDING && (gateway.unknown?.length ?? 0) > 0,
+        claimsPaid:
+          (!!verification.status && isPaid(verification.status.status)) || this.isPaidEvent(verification.event),
         moneyReturned:
           status === PaymentSessionStatus.CANCELED && isPaid(gateway.status) && moneyWentBack(gateway.returned),
       },

@@ -70,7 +70,8 @@ export function hostedWebhookRoute(gateway: {
       if (verdict.kind === "ignored") return answer(200, "nothing to do")
       if (verdict.kind === "no_live_session") return answer(422, "not a payment of this store")
 
-      const what = `${gateway.name} webhook for session ${verdict.sessionId} (${verdict.gatewayReference})`
+      const { sessionId } = verdict
+      const what = `${gateway.name} webhook for session ${sessionId} (${verdict.gatewayReference})`
       const [session] = await paymentModule.listPaymentSessions({ id: verdict.sessionId })
       if (!session || session.provider_id !== providerId) {
         logger.warn(`${what}: the session belongs to ${session?.provider_id ?? "no provider"}, not ${providerId}`)
@@ -94,6 +95,7 @@ export function hostedWebhookRoute(gateway: {
         return answer(503, "not done yet; deliver it again")
       }
       if (result.action !== PaymentActions.AUTHORIZED && result.action !== PaymentActions.SUCCESSFUL) {
+        if (verdict.claimsPaid) return paidClaimUnconfirmed(verdict.status)
         logger.info(`${what} is ${verdict.status}; nothing for Medusa to do`)
         return answer(200, "nothing to do")
       }
@@ -112,6 +114,10 @@ export function hostedWebhookRoute(gateway: {
         return answer(200, "nothing to do")
       }
       const error = errors?.[0]?.error as { message?: string; code?: string } | undefined
+      if (verdict.claimsPaid && /was not authorized with the provider/.test(error?.message ?? "")) {
+        // Medusa's authorization asked the gateway's API, which does not say paid (yet).
+        return paidClaimUnconfirmed(after?.status ?? "unknown")
+      }
       if (!error || isTransient(error)) {
         logger.warn(
           `${what} answered 503: no order yet${error ? `: ${error.message}` : ""}; the gateway will deliver it again`
@@ -120,6 +126,30 @@ export function hostedWebhookRoute(gateway: {
       }
       logger.error(`${what}: paid at the gateway, no order: ${error.message ?? String(error)}`)
       return answer(422, "the payment could not become an order")
+
+      /**
+       * A webhook that says paid while the gateway's API does not. The API may lag behind its own webhook for a
+       * moment, so the webhook is asked for again (503); but not for ever: once the API calls the page failed or
+       * ended, or the page is older than `PAID_CLAIM_PATIENCE_HOURS`, it is refused for good (200, so that the
+       * gateway stops, and an error line for the admin). The reconciliation still asks the gateway meanwhile.
+       */
+      async function paidClaimUnconfirmed(status: string) {
+        const terminal = status === "error" || status === "canceled"
+        const [page] = await paymentModule.listPaymentSessions({ id: sessionId }, { select: ["id", "created_at"] })
+        const ageHours = (Date.now() - new Date(page?.created_at ?? Date.now()).getTime()) / 3_600_000
+        if (!terminal && ageHours < PAID_CLAIM_PATIENCE_HOURS) {
+          logger.warn(
+            `${what} says paid, but ${gateway.name}'s API says ${status} so far; answered 503 to be delivered again`
+          )
+          return answer(503, "not done yet; deliver it again")
+        }
+        logger.error(
+          `${what} says paid, but ${gateway.name}'s API says ${status}` +
+            (terminal ? "" : ` ${Math.floor(ageHours)} hours after the page was made`) +
+            `: no order; refused for good. Check the payment in the ${gateway.name} dashboard`
+        )
+        return answer(200, "refused: not paid at the gateway")
+      }
 
       /**
        * A refund made in the gateway's dashboard after the order: recorded through Medusa's refund workflow (the
@@ -154,6 +184,13 @@ export function hostedWebhookRoute(gateway: {
     }
   }
 }
+
+/**
+ * How long a webhook that says paid is asked for again while the gateway's API does not confirm it: from the
+ * page's creation. A lag of the API behind its own webhook is seconds; a page paid this late is found by the
+ * reconciliation job if its API ever says paid.
+ */
+export const PAID_CLAIM_PATIENCE_HOURS = 24
 
 /**
  * Errors that a later delivery may not meet: the cart lock, the database, a timeout, and a gateway that

@@ -135,4 +135,6 @@ export const CATALYSTPAY_GATEWAY: GatewaySpec<CatalystPaySessionData> = {
   legacyKeys: CATALYSTPAY_LEGACY_KEYS,
   decimals: { atMost: 2 },
   returnUrlRequired: false,
+  // The webhook's event (webhook.ts SESSION_COMPLETED_EVENT): a session the API does not show completed yet is asked again.
+  paidEvents: ["payment_session.completed"],
 }

@@ -182,4 +182,6 @@ export const NETVALVE_GATEWAY: GatewaySpec<NetValveSessionData> = {
   decimals: { exactly: 2 },
   // `POST /capture` takes an amount, once: a second capture is refused as "already captured".
   partialCapture: "once",
+  // The events that say the buyer paid (or the money was reserved): an inquiry that does not show it yet is asked again.
+  paidEvents: ["PURCHASED", "AUTHORISED", "CAPTURED"],
 }
