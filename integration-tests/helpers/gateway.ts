@@ -90,12 +90,18 @@ export function pluginWebhookRoute(path: string, expectAnswer: WebhookRoute["exp
 
 /**
  * The plugin's route for a gateway, `/hooks/<gateway>/<id>`, as every gateway's is answered: 200 once the
- * order exists (with the gateway's acknowledgement body where it wants one), 401 for a forgery, 422 for a
- * payment that must not become an order; and never a detail of the store in the body.
+ * order exists (with the gateway's acknowledgement body where it wants one), 401 for a forgery (or
+ * `forgedStatus`, where the gateway's forgery is refused for another reason), 422 for a payment that must not
+ * become an order; and never a detail of the store in the body.
  */
-export function hppWebhookRoute(gateway: string, id: string, acknowledgement?: unknown): WebhookRoute {
+export function hppWebhookRoute(
+  gateway: string,
+  id: string,
+  acknowledgement?: unknown,
+  forgedStatus = 401
+): WebhookRoute {
   return pluginWebhookRoute(`/hooks/${gateway}/${id}`, (outcome, answer, { session }) => {
-    const expected = { processed: 200, forged: 401, "wrong amount": 422 }[outcome]
+    const expected = { processed: 200, forged: forgedStatus, "wrong amount": 422 }[outcome]
     expect(answer.status).toBe(expected)
     if (outcome === "processed" && acknowledgement !== undefined) expect(answer.data).toEqual(acknowledgement)
     expect(JSON.stringify(answer.data)).not.toContain(session.id)

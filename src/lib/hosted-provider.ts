@@ -446,7 +446,7 @@ export abstract class HostedPaymentProvider<
     const { session } = found
     // Only while Medusa holds a payment for it that is not cancelled: a payment cancelled after a failed
     // completion (its reservation voided) must go through the gateway's word again, never straight to an order.
-    const held = found.authorized && (await this.medusaPayments(session))?.some((p) => !p.canceled_at)
+    const held = await this.holdsPayment(found)
     if (held) {
       // Medusa holds this session's payment: what the gateway says now (a capture, a refund, a late
       // failure) is Medusa's own record to keep. Medusa's processing only makes sure the order exists.
@@ -651,6 +651,20 @@ export abstract class HostedPaymentProvider<
       }
       this.logger.info(`${this.spec.name}: ${what} already; treating it as done`)
     }
+  }
+
+  /**
+   * For a gateway that can check a webhook only by asking the gateway (an unsigned one): the live session of this
+   * provider holding the page `gatewayReference`, and whether Medusa holds its payment already (then nothing the
+   * gateway says changes what Medusa does). Undefined when no live session holds it: asking would change nothing.
+   */
+  protected async webhookTarget(gatewayReference: string): Promise<{ session: S; held: boolean } | undefined> {
+    const found = await this.liveSession({ gatewayReference })
+    return "reason" in found ? undefined : { session: found.session, held: await this.holdsPayment(found) }
+  }
+
+  private async holdsPayment(found: { session: S; authorized: boolean }): Promise<boolean> {
+    return found.authorized && !!(await this.medusaPayments(found.session))?.some((p) => !p.canceled_at)
   }
 
   /** The session data this provider wrote, parsed; anything else is a clear error. */
