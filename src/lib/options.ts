@@ -123,6 +123,9 @@ export const hostedPageOptions = ({ reconcileForHours = 72 }: { reconcileForHour
   reconcileForHours: positiveInt(reconcileForHours),
 })
 
+/** The options every hosted-page provider has, parsed. */
+export type HostedPageOptions = z.output<z.ZodObject<ReturnType<typeof hostedPageOptions>>>
+
 /** `environment`: "sandbox" (the default) or "production", in every provider. */
 export const environmentOption = () =>
   z.preprocess(
