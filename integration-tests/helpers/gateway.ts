@@ -1,4 +1,4 @@
-import type { ClientRequest } from "node:http"
+import { Agent, type ClientRequest } from "node:http"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { Modules } from "@medusajs/framework/utils"
 import { TestEventUtils } from "@medusajs/test-utils"
@@ -86,6 +86,22 @@ export function pluginWebhookRoute(path: string, expectAnswer: WebhookRoute["exp
     deliver: ({ api }, webhook) => answerOf(api.post(path, webhook.body, { headers: webhook.headers, ...raw })),
     expectAnswer,
   }
+}
+
+/**
+ * Posts a webhook to `path` over a connection from the local address `from` (e.g. 127.0.0.2, a loopback address
+ * other than the test client's): to the app, a sender at another address, whatever its headers say.
+ */
+export function postFrom(api: Api, from: string, path: string, webhook: WebhookDelivery): Promise<WebhookAnswer> {
+  const app = new URL(api.defaults.baseURL ?? "")
+  app.hostname = "127.0.0.1" // an IPv4 address to reach, from an IPv4 address
+  return answerOf(
+    api.post(new URL(path, app).toString(), webhook.body, {
+      headers: webhook.headers,
+      httpAgent: new Agent({ localAddress: from }),
+      ...raw,
+    })
+  )
 }
 
 /**

@@ -12,7 +12,14 @@ import {
   JOB_REFERENCE,
   PAYMENT_REFERENCE,
 } from "../fixtures/cashflows"
-import { GatewayRequest, hppWebhookRoute, jsonOf, medusaWebhookRoute, WebhookDelivery } from "../helpers/gateway"
+import {
+  GatewayRequest,
+  hppWebhookRoute,
+  jsonOf,
+  medusaWebhookRoute,
+  postFrom,
+  WebhookDelivery,
+} from "../helpers/gateway"
 import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, PAID, providerSuite, REFUND_TEXT } from "../helpers/provider-suite"
 
 // Provider options come from the environment, read when medusa-config loads: set them first. This store
@@ -26,6 +33,9 @@ Object.assign(process.env, {
   CASHFLOWS_RETURN_URL: "https://shop.example.com/checkout/return",
   CASHFLOWS_ALLOWED_RETURN_ORIGINS: "https://www.shop.example.com",
   CASHFLOWS_AUTO_CAPTURE: "false",
+  // Only Cashflows' published notification addresses may post, and this test's own client, which posts from
+  // loopback with no proxy in front: the connection's address counts (webhookTrustedProxies 0, the default).
+  CASHFLOWS_WEBHOOK_ALLOWED_IPS: "54.74.58.255, 52.215.48.101, 54.75.5.171, 54.73.83.234, 127.0.0.1, ::1",
   // A job asked about is not asked about again for 5 s (30 by default), so that a test can wait the window out.
   CASHFLOWS_WEBHOOK_REPEAT_WINDOW_SECONDS: "5",
 })
@@ -215,6 +225,25 @@ providerSuite(cashflows, (t) => {
 
     // Cashflows delivers it again (a minute later; here once the 5 s window is over): asked, and the order is made.
     await new Promise((resolve) => setTimeout(resolve, 5_000))
+    expect(await t.deliver(notification())).toEqual({ status: 200, data: ACKNOWLEDGEMENT })
+    expect(await t.orders(checkout)).toHaveLength(1)
+  })
+
+  it("refuses with 403 a notification from an address outside webhookAllowedIps on either route, though its X-Forwarded-For names Cashflows: nothing is asked or changed, and from an allowed address it makes the order", async () => {
+    const checkout = await t.checkout()
+    const gateway = t.gatewayReports(checkout, PAID)
+    // Cashflows' integration address, written into the header by the sender itself: no proxy stands in front.
+    const forged = { ...notification(), headers: { ...notification().headers, "x-forwarded-for": "54.75.5.171" } }
+
+    const answers = [
+      await postFrom(t.api, "127.0.0.2", "/hooks/cashflows/cashflows", forged),
+      await postFrom(t.api, "127.0.0.2", "/hooks/payment/cashflows_cashflows", forged),
+    ]
+    expect(gateway.asked()).toBe(0)
+    expect(await t.orders(checkout)).toHaveLength(0)
+    const refused = { status: 403, data: { message: "this sender may not post webhooks here" } }
+    expect(answers).toEqual([refused, refused])
+
     expect(await t.deliver(notification())).toEqual({ status: 200, data: ACKNOWLEDGEMENT })
     expect(await t.orders(checkout)).toHaveLength(1)
   })

@@ -20,6 +20,8 @@ import type { RawWebhook } from "../../lib/webhook"
  * - 503 when it could not be done now (the gateway could not be asked, or was asked about the same page a
  *   moment ago; the database or the cart lock timed out), so that the gateway delivers it again.
  *
+ * A sender outside the provider's `webhookAllowedIps` never gets here: `refuseUnlistedSenders` answers 403 first.
+ *
  * The body never tells the caller a detail of the store: the log says why.
  */
 export function hostedWebhookRoute(gateway: {

@@ -125,6 +125,17 @@ describe("Cashflows provider", () => {
       )
     })
 
+    it("refuses a malformed allow-list address and a negative number of proxies, naming the option and its variable", () => {
+      expect(() =>
+        CashflowsProviderService.validateOptions({ ...options, webhookAllowedIps: "54.74.58.255, 54.74.58.0/33" })
+      ).toThrow(
+        'Cashflows payment provider: option "webhookAllowedIps.1" has "54.74.58.0/33", which is not an IP address or a CIDR range (set CASHFLOWS_WEBHOOK_ALLOWED_IPS)'
+      )
+      expect(() => CashflowsProviderService.validateOptions({ ...options, webhookTrustedProxies: "-1" })).toThrow(
+        'Cashflows payment provider: option "webhookTrustedProxies" must be 0 or more (set CASHFLOWS_WEBHOOK_TRUSTED_PROXIES)'
+      )
+    })
+
     it("uses the production host when asked, and any host given", async () => {
       for (const [extra, base] of [
         [{ environment: "production" }, "https://gateway.cashflows.com"],
