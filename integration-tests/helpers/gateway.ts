@@ -1,4 +1,4 @@
-import type { ClientRequest } from "node:http"
+import { Agent, type ClientRequest } from "node:http"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { Modules } from "@medusajs/framework/utils"
 import { TestEventUtils } from "@medusajs/test-utils"
@@ -89,13 +89,35 @@ export function pluginWebhookRoute(path: string, expectAnswer: WebhookRoute["exp
 }
 
 /**
- * The plugin's route for a gateway, `/hooks/<gateway>/<id>`, as every gateway's is answered: 200 once the
- * order exists (with the gateway's acknowledgement body where it wants one), 401 for a forgery, 422 for a
- * payment that must not become an order; and never a detail of the store in the body.
+ * Posts a webhook to `path` over a connection from the local address `from` (e.g. 127.0.0.2, a loopback address
+ * other than the test client's): to the app, a sender at another address, whatever its headers say.
  */
-export function hppWebhookRoute(gateway: string, id: string, acknowledgement?: unknown): WebhookRoute {
+export function postFrom(api: Api, from: string, path: string, webhook: WebhookDelivery): Promise<WebhookAnswer> {
+  const app = new URL(api.defaults.baseURL ?? "")
+  app.hostname = "127.0.0.1" // an IPv4 address to reach, from an IPv4 address
+  return answerOf(
+    api.post(new URL(path, app).toString(), webhook.body, {
+      headers: webhook.headers,
+      httpAgent: new Agent({ localAddress: from }),
+      ...raw,
+    })
+  )
+}
+
+/**
+ * The plugin's route for a gateway, `/hooks/<gateway>/<id>`, as every gateway's is answered: 200 once the
+ * order exists (with the gateway's acknowledgement body where it wants one), 401 for a forgery (or
+ * `forgedStatus`, where the gateway's forgery is refused for another reason), 422 for a payment that must not
+ * become an order; and never a detail of the store in the body.
+ */
+export function hppWebhookRoute(
+  gateway: string,
+  id: string,
+  acknowledgement?: unknown,
+  forgedStatus = 401
+): WebhookRoute {
   return pluginWebhookRoute(`/hooks/${gateway}/${id}`, (outcome, answer, { session }) => {
-    const expected = { processed: 200, forged: 401, "wrong amount": 422 }[outcome]
+    const expected = { processed: 200, forged: forgedStatus, "wrong amount": 422 }[outcome]
     expect(answer.status).toBe(expected)
     if (outcome === "processed" && acknowledgement !== undefined) expect(answer.data).toEqual(acknowledgement)
     expect(JSON.stringify(answer.data)).not.toContain(session.id)

@@ -10,7 +10,7 @@ import { type AxiosInstance, type AxiosResponse, isAxiosError } from "axios"
 import nock from "nock"
 
 /** The test's HTTP client to the Medusa app (medusaIntegrationTestRunner's `api`, an axios instance). */
-export type Api = Pick<AxiosInstance, "get" | "post" | "delete">
+export type Api = Pick<AxiosInstance, "get" | "post" | "delete" | "defaults">
 
 /** Only the gateways are stood in for: every other host is refused, the app itself is reachable. */
 export function isolateNetwork() {

@@ -12,8 +12,15 @@ import {
   JOB_REFERENCE,
   PAYMENT_REFERENCE,
 } from "../fixtures/cashflows"
-import { GatewayRequest, hppWebhookRoute, jsonOf, WebhookDelivery } from "../helpers/gateway"
-import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, providerSuite, REFUND_TEXT } from "../helpers/provider-suite"
+import {
+  GatewayRequest,
+  hppWebhookRoute,
+  jsonOf,
+  medusaWebhookRoute,
+  postFrom,
+  WebhookDelivery,
+} from "../helpers/gateway"
+import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, PAID, providerSuite, REFUND_TEXT } from "../helpers/provider-suite"
 
 // Provider options come from the environment, read when medusa-config loads: set them first. This store
 // only reserves at payment, so that the Admin API's capture can be seen reaching Cashflows; paid
@@ -26,6 +33,11 @@ Object.assign(process.env, {
   CASHFLOWS_RETURN_URL: "https://shop.example.com/checkout/return",
   CASHFLOWS_ALLOWED_RETURN_ORIGINS: "https://www.shop.example.com",
   CASHFLOWS_AUTO_CAPTURE: "false",
+  // Only Cashflows' published notification addresses may post, and this test's own client, which posts from
+  // loopback with no proxy in front: the connection's address counts (webhookTrustedProxies 0, the default).
+  CASHFLOWS_WEBHOOK_ALLOWED_IPS: "54.74.58.255, 52.215.48.101, 54.75.5.171, 54.73.83.234, 127.0.0.1, ::1",
+  // A job asked about is not asked about again for 5 s (30 by default), so that a test can wait the window out.
+  CASHFLOWS_WEBHOOK_REPEAT_WINDOW_SECONDS: "5",
 })
 
 const JOB_PATH = `/api/gateway/payment-jobs/${JOB_REFERENCE}`
@@ -139,18 +151,14 @@ const cashflows: GatewayAdapter = {
   },
   webhooks: {
     // The plugin's route answers after the work: the acknowledgement ends Cashflows' redelivery, an error asks for it.
-    route: hppWebhookRoute("cashflows", "cashflows", ACKNOWLEDGEMENT),
+    // A notification naming a job no live session holds is refused before Cashflows is asked: 422, not ours.
+    route: hppWebhookRoute("cashflows", "cashflows", ACKNOWLEDGEMENT, 422),
     // Unsigned: it only names what to ask Cashflows about, over Cashflows' signed API.
     paid: () => notification(),
     claimsPaid: false,
-    forgery: "a notification naming a job Cashflows does not know",
-    forged() {
-      const cashflows = cashflowsStandIn(credentials)
-      cashflows.scope
-        .get(`/api/gateway/payment-jobs/${UNKNOWN.job}`)
-        .reply(cashflows.signed(() => [404, cashflowsError("NotFound", "Payment job not found")]))
-      return [notification(cashflowsNotification(UNKNOWN.job, UNKNOWN.payment))]
-    },
+    forgery: "a notification naming a job no session of this store holds",
+    // No stand-in: the store must not ask Cashflows about it (a question would fail, and be answered 503).
+    forged: () => [notification(cashflowsNotification(UNKNOWN.job, UNKNOWN.payment))],
   },
   refund: {
     standIn() {
@@ -176,6 +184,72 @@ const cashflows: GatewayAdapter = {
 }
 
 providerSuite(cashflows, (t) => {
+  it("asks Cashflows nothing, and changes nothing, for notifications naming payment jobs no live session of this store holds, on either route", async () => {
+    const checkout = await t.checkout()
+    const gateway = t.gatewayReports(checkout, PAID) // the checkout's own job, were it asked about
+    const anyJob = cashflowsStandIn(credentials)
+    anyJob.scope
+      .persist()
+      .get(/^\/api\/gateway\/payment-jobs\/\d+$/)
+      .reply(anyJob.signed(() => [404, cashflowsError("NotFound", "Payment job not found")]))
+
+    const answers = []
+    for (const job of [UNKNOWN.job, "210121017238589453", "1"]) {
+      answers.push(await t.deliver(notification(cashflowsNotification(job, UNKNOWN.payment))))
+    }
+    await medusaWebhookRoute("cashflows_cashflows").deliver(
+      { api: t.api, container: t.container() },
+      notification(cashflowsNotification(UNKNOWN.job, UNKNOWN.payment))
+    )
+
+    expect(anyJob.received).toEqual([])
+    expect(gateway.asked()).toBe(0)
+    for (const answer of answers)
+      expect(answer).toEqual({ status: 422, data: { message: "not a payment of this store" } })
+    expect(await t.orders(checkout)).toHaveLength(0)
+  })
+
+  it("asks Cashflows once about a job notified many times within the repeat window, answers the repeats 503 so that Cashflows delivers them again, and acts on that later delivery", async () => {
+    const checkout = await t.checkout()
+    const gateway = t.gatewayReports(checkout, { status: "pending", amount: CART_AMOUNT })
+
+    const burst = await Promise.all(Array.from({ length: 5 }, () => t.deliver(notification())))
+    expect(gateway.asked()).toBe(1)
+    expect(burst.filter((answer) => answer.status !== 503)).toEqual([{ status: 200, data: ACKNOWLEDGEMENT }])
+
+    // The buyer pays and Cashflows notifies within the window: not asked, and not acknowledged either.
+    gateway.changeTo(PAID)
+    const repeat = await t.deliver(notification())
+    expect(repeat.status).toBe(503)
+    expect(repeat.data).not.toEqual(ACKNOWLEDGEMENT)
+    expect(gateway.asked()).toBe(1)
+    expect(await t.orders(checkout)).toHaveLength(0)
+
+    // Cashflows delivers it again (a minute later; here once the 5 s window is over): asked, and the order is made.
+    await new Promise((resolve) => setTimeout(resolve, 5_000))
+    expect(await t.deliver(notification())).toEqual({ status: 200, data: ACKNOWLEDGEMENT })
+    expect(await t.orders(checkout)).toHaveLength(1)
+  })
+
+  it("refuses with 403 a notification from an address outside webhookAllowedIps on either route, though its X-Forwarded-For names Cashflows: nothing is asked or changed, and from an allowed address it makes the order", async () => {
+    const checkout = await t.checkout()
+    const gateway = t.gatewayReports(checkout, PAID)
+    // Cashflows' integration address, written into the header by the sender itself: no proxy stands in front.
+    const forged = { ...notification(), headers: { ...notification().headers, "x-forwarded-for": "54.75.5.171" } }
+
+    const answers = [
+      await postFrom(t.api, "127.0.0.2", "/hooks/cashflows/cashflows", forged),
+      await postFrom(t.api, "127.0.0.2", "/hooks/payment/cashflows_cashflows", forged),
+    ]
+    expect(gateway.asked()).toBe(0)
+    expect(await t.orders(checkout)).toHaveLength(0)
+    const refused = { status: 403, data: { message: "this sender may not post webhooks here" } }
+    expect(answers).toEqual([refused, refused])
+
+    expect(await t.deliver(notification())).toEqual({ status: 200, data: ACKNOWLEDGEMENT })
+    expect(await t.orders(checkout)).toHaveLength(1)
+  })
+
   it("answers 503 to a notification whose payment has a status Cashflows has not documented, so that it comes again", async () => {
     const checkout = await t.checkout()
     standInForJob(() => ({ orderNumber: checkout.session.id, status: "Settling", amount: CART_AMOUNT }))

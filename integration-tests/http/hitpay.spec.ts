@@ -41,7 +41,14 @@ Object.assign(process.env, {
   HITPAY_WEBHOOK_URL: "https://shop-backend.example.com/hooks/hitpay/hitpay",
   HITPAY_RETURN_URL: "https://shop.example.com/checkout/return",
   HITPAY_ALLOWED_RETURN_ORIGINS: "https://www.shop.example.com",
+  // Only HitPay's published webhook addresses may post, as seen by the one proxy in front of Medusa (this test's
+  // client plays that proxy: it connects from loopback and writes X-Forwarded-For).
+  HITPAY_WEBHOOK_ALLOWED_IPS: "3.1.13.32, 52.77.254.34, 54.179.156.147",
+  HITPAY_WEBHOOK_TRUSTED_PROXIES: "1",
 })
+
+/** What the proxy in front of Medusa adds to a webhook HitPay's sandbox posts. */
+const FROM_HITPAY = { "x-forwarded-for": "54.179.156.147" }
 
 const REQUEST_ID = "9f2a6c1e-6a86-4a1e-9a8b-3c1f7d2e5b10"
 const CHARGE_ID = "9f2a6c1f-0b3d-4f0e-8c55-2a7d9e4b1c22"
@@ -85,7 +92,7 @@ function v1Fields(sessionId: string, amount: string) {
   }
 }
 
-const formHeaders = { "content-type": "application/x-www-form-urlencoded" }
+const formHeaders = { "content-type": "application/x-www-form-urlencoded", ...FROM_HITPAY }
 const formOf = (request: GatewayRequest) => new URLSearchParams(request.body)
 
 const hitpay: GatewayAdapter = {
@@ -373,7 +380,28 @@ providerSuite(hitpay, (t) => {
     t.gatewayReports(checkout, PAID)
     const { body, headers } = hitpayV2Webhook(paymentRequestAs(checkout.session.id, PAID), SALT)
 
-    await t.deliver({ body, headers })
+    await t.deliver({ body, headers: { ...headers, ...FROM_HITPAY } })
+    expect(await t.orders(checkout)).toHaveLength(1)
+  })
+
+  it("reads the sender from X-Forwarded-For as the one trusted proxy wrote it: a webhook whose proxy saw an address outside webhookAllowedIps is refused 403 and changes nothing, whatever the sender put first", async () => {
+    const checkout = await t.checkout()
+    t.gatewayReports(checkout, PAID)
+    const { body } = hitpay.webhooks.paid(checkout, CART_AMOUNT)
+    const { "x-forwarded-for": _proxied, ...direct } = formHeaders
+
+    const answers = [
+      // The sender wrote HitPay's address first; the proxy appended the address it saw.
+      await t.deliver({ body, headers: { ...direct, "x-forwarded-for": "54.179.156.147, 203.0.113.7" } }),
+      await t.deliver({ body, headers: { ...direct, "x-forwarded-for": "203.0.113.7" } }),
+      // Straight to Medusa, past the proxy: the connection's own address (loopback here) is the sender.
+      await t.deliver({ body, headers: direct }),
+    ]
+    expect(await t.orders(checkout)).toHaveLength(0)
+    const refused = { status: 403, data: { message: "this sender may not post webhooks here" } }
+    expect(answers).toEqual([refused, refused, refused])
+
+    expect((await t.deliver({ body, headers: formHeaders })).status).toBe(200)
     expect(await t.orders(checkout)).toHaveLength(1)
   })
 })

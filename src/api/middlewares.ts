@@ -1,6 +1,7 @@
 import { defineMiddlewares } from "@medusajs/framework/http"
 import { HPP_GATEWAY_NAMES } from "../env"
 import { fillBuyerFromCart } from "./fill-buyer-from-cart"
+import { coreRouteProvider, pluginRouteProvider, refuseUnlistedSenders } from "./webhook-senders"
 
 export default defineMiddlewares({
   routes: [
@@ -10,11 +11,19 @@ export default defineMiddlewares({
       middlewares: [fillBuyerFromCart],
     },
     // The plugin's webhook routes keep the raw body: signatures cover the exact bytes, and 64-bit
-    // references sent as JSON numbers lose no digit.
+    // references sent as JSON numbers lose no digit. A provider's allow-list refuses other senders first.
     ...HPP_GATEWAY_NAMES.map((gateway) => ({
       matcher: `/hooks/${gateway}/:id`,
       methods: ["POST" as const],
       bodyParser: { preserveRawBody: true },
+      middlewares: [refuseUnlistedSenders(pluginRouteProvider(gateway))],
     })),
+    // Medusa's own webhook route reaches the same providers: the same allow-list guards it (its body parsing is
+    // Medusa's, left as it is).
+    {
+      matcher: "/hooks/payment/:provider",
+      methods: ["POST"],
+      middlewares: [refuseUnlistedSenders(coreRouteProvider)],
+    },
   ],
 })

@@ -38,6 +38,14 @@ export function isGatewayUnavailable(message: string): boolean {
 }
 
 /**
+ * Whether an error says the request never reached the gateway (no connection could be made), in
+ * `GatewayHttpClient`'s words: the gateway saw nothing of it. A timeout or a 5xx may have reached it.
+ */
+export function neverReached(message: string): boolean {
+  return / failed: could not reach /.test(message)
+}
+
+/**
  * The same kind of error (so the same HTTP status from Medusa) with a message that says more: an error that is
  * not one of Medusa's is the gateway's unexpected state.
  */

@@ -630,6 +630,20 @@ export abstract class HostedPaymentProvider<
     }
   }
 
+  /**
+   * For a gateway that can check a webhook only by asking the gateway (an unsigned one): the live session of this
+   * provider holding the page `gatewayReference`, and whether Medusa holds its payment already (then nothing the
+   * gateway says changes what Medusa does). Undefined when no live session holds it: asking would change nothing.
+   */
+  protected async webhookTarget(gatewayReference: string): Promise<{ session: S; held: boolean } | undefined> {
+    const found = await this.sessions.find({ gatewayReference })
+    return "reason" in found ? undefined : { session: found.session, held: await this.holdsPayment(found) }
+  }
+
+  private async holdsPayment(found: { session: S; authorized: boolean }): Promise<boolean> {
+    return found.authorized && !!(await this.ledger.payments(found.session))?.some((p) => !p.canceled_at)
+  }
+
   /** The session data this provider wrote, parsed; anything else is a clear error. */
   protected session(data: Record<string, unknown> | undefined): S {
     return parseSession(this.spec.name, this.spec.session, data, this.spec.pageName)

@@ -1,5 +1,6 @@
 import { MedusaError } from "@medusajs/framework/utils"
 import { z, ZodError, ZodTypeAny } from "zod"
+import { isAddressOrRange } from "./webhook-sender"
 
 /**
  * A provider's options as a store configures them: the schema, the environment variable each option is
@@ -121,7 +122,14 @@ export const hostedPageOptions = ({ reconcileForHours = 72 }: { reconcileForHour
   reconcileAfterMinutes: positiveInt(10),
   /** Until how long after a session was created the job keeps asking; older ones are left alone. */
   reconcileForHours: positiveInt(reconcileForHours),
+  /** The addresses and CIDR ranges that may post the provider's webhooks; empty (the default) lets everyone. */
+  webhookAllowedIps: addressList(),
+  /** How many proxies in front of Medusa write X-Forwarded-For for the allow-list; 0 reads the connection's address. */
+  webhookTrustedProxies: wholeNumber(0),
 })
+
+/** The options every hosted-page provider has, parsed. */
+export type HostedPageOptions = z.output<z.ZodObject<ReturnType<typeof hostedPageOptions>>>
 
 /** `environment`: "sandbox" (the default) or "production", in every provider. */
 export const environmentOption = () =>
@@ -182,32 +190,41 @@ export const optionalUrl = () =>
       .optional()
   )
 
+/** A comma-separated string as its items; anything else as it is. */
+const commaSeparated = (value: unknown) =>
+  typeof value === "string"
+    ? value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value
+
 /** A list given as an array or a comma-separated string. */
-export const stringList = () =>
+export const stringList = () => z.preprocess(commaSeparated, z.array(z.string().trim().min(1)))
+
+/**
+ * IP addresses and CIDR ranges, IPv4 or IPv6 (`54.74.58.255`, `10.0.0.0/8`, `2001:db8::/32`), as an array or
+ * comma-separated. Empty by default.
+ */
+export const addressList = () =>
   z.preprocess(
-    (value) => {
-      if (typeof value === "string") {
-        const items = value
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean)
-        return items
-      }
-      return value
-    },
-    z.array(z.string().trim().min(1))
+    commaSeparated,
+    z
+      .array(
+        z
+          .string()
+          .trim()
+          .refine(isAddressOrRange, (value) => ({
+            message: `has "${value}", which is not an IP address or a CIDR range`,
+          }))
+      )
+      .default([])
   )
 
 /** Origins (scheme://host[:port]) that a storefront's return URL may point to. */
 export const originList = () =>
   z.preprocess(
-    (value) =>
-      typeof value === "string"
-        ? value
-            .split(",")
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : value,
+    commaSeparated,
     z
       .array(
         z
@@ -238,10 +255,26 @@ export const booleanish = (defaultValue: boolean) =>
     return value
   }, z.boolean().default(defaultValue))
 
+/** A number from a numeric string; blank as unset. */
+const numberFromString = (value: unknown) =>
+  typeof value === "string" && value.trim() !== "" ? Number(value) : blankToUndefined(value)
+
+/** A whole number, 0 or more, also from a numeric string. */
+export const wholeNumber = (defaultValue: number) =>
+  z
+    .preprocess(
+      numberFromString,
+      z
+        .number({ invalid_type_error: "must be a whole number" })
+        .int("must be a whole number")
+        .nonnegative("must be 0 or more")
+    )
+    .default(defaultValue)
+
 /** A positive integer, also from a numeric string. */
 export const positiveInt = (defaultValue?: number) => {
   const base = z.preprocess(
-    (value) => (typeof value === "string" && value.trim() !== "" ? Number(value) : blankToUndefined(value)),
+    numberFromString,
     z
       .number({ invalid_type_error: "must be a whole number" })
       .int("must be a whole number")

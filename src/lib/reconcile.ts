@@ -6,12 +6,11 @@ import type {
 } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { processPaymentWorkflow } from "@medusajs/core-flows"
-import type { ZodTypeAny } from "zod"
-import { HPP_GATEWAYS, hppProviderOf } from "../env"
-import { OptionsSpec, parseProviderOptions } from "./options"
+import { hppProviderOf } from "../env"
 import { orderExistsFor } from "./orders"
 import { forgetPageToClose, GIVE_UP_AFTER_DAYS, isPageToClose, pagesDue, RETRYING_CLOSE } from "./pages-to-close"
 import { endPaymentSession } from "./session-end"
+import { registeredOptions } from "./provider-options"
 
 /** What the reconciliation did with one session, as its log line and the admin route say. */
 export type ReconcileDecision =
@@ -248,31 +247,8 @@ async function settle(
 
 /** The provider's reconciliation options, from medusa-config (defaults where it sets none). */
 function windowOf(container: MedusaContainer, provider: string): Window {
-  const { gateway, id } = hppProviderOf(provider) as NonNullable<ReturnType<typeof hppProviderOf>>
-  const config = container.resolve(ContainerRegistrationKeys.CONFIG_MODULE) as {
-    modules?: Record<
-      string,
-      { resolve?: string; options?: { providers?: { id?: string; resolve?: string; options?: unknown }[] } } | boolean
-    >
-  }
-  // The payment module's entry: under its key, as defineConfig files it, else by what it resolves to.
-  const entries = config.modules ?? {}
-  const paymentModule = [entries[Modules.PAYMENT], ...Object.values(entries)].find(
-    (m): m is { options?: { providers?: { id?: string; resolve?: string; options?: unknown }[] } } =>
-      typeof m === "object" && !!m && /(^|\/)payment$/.test(String(m.resolve ?? ""))
-  )
-  const registered = paymentModule?.options?.providers?.find(
-    (p) => p.id === id && String(p.resolve ?? "").includes(gateway)
-  )
-  const spec = HPP_GATEWAYS[gateway] as OptionsSpec<ZodTypeAny>
-  try {
-    const { options } = parseProviderOptions(spec, registered?.options ?? {})
-    return {
-      enabled: options.reconcile,
-      afterMinutes: options.reconcileAfterMinutes,
-      forHours: options.reconcileForHours,
-    }
-  } catch {
-    return { enabled: false, afterMinutes: 0, forHours: 0 }
-  }
+  const options = registeredOptions(container, provider)
+  return options
+    ? { enabled: options.reconcile, afterMinutes: options.reconcileAfterMinutes, forHours: options.reconcileForHours }
+    : { enabled: false, afterMinutes: 0, forHours: 0 }
 }

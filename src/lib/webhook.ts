@@ -53,6 +53,8 @@ export function jsonBody(payload: RawWebhook, parseJson: (text: string) => unkno
  *   gateway carries our reference) and the gateway's own reference for the page (`gatewayReference`).
  *   `status` is set when the webhook itself already holds the gateway's authenticated word on the page
  *   (a signed body, or an API answer fetched while checking it); otherwise the provider asks the gateway.
+ *   An unsigned webhook goes on unchecked where asking the gateway could change nothing: no live session
+ *   holds the page (refused), or Medusa already holds its payment (only its order is made sure of).
  */
 export type WebhookVerification<Status = unknown> =
   | { outcome: "rejected"; why: "unauthenticated" | "malformed"; reason: string }

@@ -19,8 +19,10 @@ import type { RawWebhook } from "../../lib/webhook"
  * - 401 for a webhook not proven to come from the gateway; 400 for a body that is not the gateway's;
  *   404 for an unknown provider id; 422 for a verified webhook that names no live session of this provider,
  *   or a payment that cannot become an order (logged as an error: "paid at the gateway, no order");
- * - 503 when it could not be done now (the gateway could not be asked, the database or the cart lock timed
- *   out), so that the gateway delivers it again.
+ * - 503 when it could not be done now (the gateway could not be asked, or was asked about the same page a
+ *   moment ago; the database or the cart lock timed out), so that the gateway delivers it again.
+ *
+ * A sender outside the provider's `webhookAllowedIps` never gets here: `refuseUnlistedSenders` answers 403 first.
  *
  * The body never tells the caller a detail of the store: the log says why.
  */

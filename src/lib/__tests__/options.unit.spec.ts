@@ -1,5 +1,6 @@
 import { z } from "zod"
 import {
+  addressList,
   booleanish,
   optionalUrl,
   originList,
@@ -7,6 +8,7 @@ import {
   positiveInt,
   requiredString,
   stringList,
+  wholeNumber,
 } from "../options"
 
 const schema = z
@@ -17,6 +19,8 @@ const schema = z
     methods: stringList().default([]),
     live: booleanish(false),
     timeoutMs: positiveInt(1000),
+    allowedIps: addressList(),
+    proxies: wholeNumber(0),
   })
   .strict()
 const env = {
@@ -26,6 +30,8 @@ const env = {
   methods: "GW_METHODS",
   live: "GW_LIVE",
   timeoutMs: "GW_TIMEOUT_MS",
+  allowedIps: "GW_ALLOWED_IPS",
+  proxies: "GW_PROXIES",
 }
 const parse = (raw: unknown) => parseProviderOptions({ gateway: "Gateway", schema, env }, raw).options
 
@@ -47,6 +53,12 @@ describe("provider options", () => {
       'has "ftp://x", which is not an http(s) origin'
     )
     expect(() => parse({ apiKey: "k", timeoutMs: "soon" })).toThrow('option "timeoutMs"')
+    expect(() => parse({ apiKey: "k", allowedIps: "54.74.58.255, 54.74.58.300" })).toThrow(
+      'Gateway payment provider: option "allowedIps.1" has "54.74.58.300", which is not an IP address or a CIDR range (set GW_ALLOWED_IPS)'
+    )
+    expect(() => parse({ apiKey: "k", proxies: "one" })).toThrow(
+      'option "proxies" must be a whole number (set GW_PROXIES)'
+    )
   })
 
   it("reads environment-variable strings: lists, switches, numbers; blanks as unset", () => {
@@ -58,6 +70,8 @@ describe("provider options", () => {
         methods: "card, paynow_online",
         live: "true",
         timeoutMs: "2500",
+        allowedIps: "54.74.58.255, 10.0.0.0/8, ::ffff:54.73.83.234, 2001:db8::/32",
+        proxies: "2",
       })
     ).toEqual({
       apiKey: "k",
@@ -66,7 +80,16 @@ describe("provider options", () => {
       methods: ["card", "paynow_online"],
       live: true,
       timeoutMs: 2500,
+      allowedIps: ["54.74.58.255", "10.0.0.0/8", "::ffff:54.73.83.234", "2001:db8::/32"],
+      proxies: 2,
     })
-    expect(parse({ apiKey: "k" })).toMatchObject({ origins: [], methods: [], live: false, timeoutMs: 1000 })
+    expect(parse({ apiKey: "k" })).toMatchObject({
+      origins: [],
+      methods: [],
+      live: false,
+      timeoutMs: 1000,
+      allowedIps: [],
+      proxies: 0,
+    })
   })
 })

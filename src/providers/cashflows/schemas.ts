@@ -6,6 +6,7 @@ import {
   optionsSpec,
   ParsedOptions,
   parseProviderOptions,
+  positiveInt,
   requiredString,
   stringList,
 } from "../../lib/options"
@@ -53,6 +54,14 @@ export const cashflowsOptionsSchema = z
      * false: only reserve. A reservation is reported as authorized and captured when the admin captures in Medusa.
      */
     autoCapture: booleanish(true),
+    /**
+     * How long a payment job the store asked Cashflows about on a notification's behalf is not asked about again
+     * for another notification (answered 503, so that Cashflows delivers it again). Under a minute, Cashflows'
+     * first redelivery interval, so that a notification turned away is asked about when it comes back.
+     */
+    webhookRepeatWindowSeconds: positiveInt(30).refine((seconds) => seconds < 60, {
+      message: "must be under 60 (Cashflows delivers a refused notification again after a minute)",
+    }),
   })
   .strict()
 

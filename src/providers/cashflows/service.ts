@@ -10,6 +10,7 @@ import {
   HostedPaymentProvider,
   PageRequest,
 } from "../../lib/hosted-provider"
+import { RecentAsks } from "../../lib/recent-asks"
 import type { RawWebhook } from "../../lib/webhook"
 import { CashflowsClient, paymentJobFor } from "./client"
 import {
@@ -36,6 +37,8 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
   }
 
   protected readonly client: CashflowsClient
+  /** The payment jobs asked about lately on notifications' behalf. */
+  private readonly asked: RecentAsks
 
   constructor(cradle: HostedCradle, options: Record<string, unknown>) {
     const parsed = parseCashflowsOptions(options)
@@ -46,6 +49,7 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
       baseUrl: parsed.options.apiBaseUrl ?? CASHFLOWS_BASE_URLS[parsed.options.environment],
       timeoutMs: parsed.options.timeoutMs,
     })
+    this.asked = new RecentAsks(parsed.options.webhookRepeatWindowSeconds * 1000)
   }
 
   /** `POST /payment-jobs` with our session id as the order number; the storefront learns which page the buyer left by. */
@@ -69,16 +73,28 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
     return paymentJobStatus(await this.client.requirePaymentJob(session.gateway_reference), session.session_id)
   }
 
-  /** The notification only names a job: Cashflows is asked over the signed API, and only its answer counts. */
+  /**
+   * The notification is unsigned and only names a job: Cashflows is asked over the signed API, and only its answer
+   * counts. Anyone can post one, so Cashflows is asked only where its answer can change something: a live session
+   * of this provider holds the job, and Medusa does not hold its payment yet. Otherwise the notification goes on
+   * unasked, and the shared flow acts on Medusa's own records alone (no live session: refused; a payment Medusa
+   * holds: its order made sure of). A job is asked about once per repeat window; a repeat within it throws, and is
+   * answered 503, so that Cashflows delivers it again.
+   */
   protected async verifyWebhook(payload: RawWebhook) {
     const reading = readCashflowsNotification(payload)
     if (!reading.ok) {
       return { outcome: "rejected", why: "malformed", reason: reading.reason } as const
     }
-    return matchNotification(
-      reading.notification,
-      await this.client.retrievePaymentJob(reading.notification.paymentJobReference)
-    )
+    const job = reading.notification.paymentJobReference
+    const target = await this.webhookTarget(job)
+    if (!target || target.held) {
+      return { outcome: "session", sessionId: target?.session.session_id, gatewayReference: job } as const
+    }
+    // Per session and job: a job is one session's (a test store's stand-in reuses one reference for every session).
+    const key = `${target.session.session_id} ${job}`
+    const answer = await this.asked.once(key, `Cashflows payment job ${job}`, () => this.client.retrievePaymentJob(job))
+    return matchNotification(reading.notification, answer)
   }
 
   /** With `autoCapture`, a reservation is captured as soon as Medusa authorizes it, and reported captured. */

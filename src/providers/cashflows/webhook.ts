@@ -1,6 +1,7 @@
 import type { GatewayStatus } from "../../lib/hosted-provider"
 import { parseJsonKeepingBigIntegers } from "../../lib/json"
 import { isMedusaSessionId } from "../../lib/session"
+import { isPaid } from "../../lib/status"
 import { jsonBody, RawWebhook, WebhookVerification } from "../../lib/webhook"
 import { CashflowsNotification, cashflowsNotificationSchema, CashflowsPaymentJob } from "./schemas"
 import { paymentJobStatus } from "./status"
@@ -27,9 +28,13 @@ export function readCashflowsNotification(payload: RawWebhook): NotificationRead
 
 /**
  * The notification checked against the job Cashflows returned over the signed API (`undefined` when
- * Cashflows does not know it): the job must be the one named, hold the notified payment, and have been
- * created for a Medusa payment session (its order number). Only then is it about that session, with
- * Cashflows' own status of the job.
+ * Cashflows does not know it): the job must be the one named and have been created for a Medusa payment
+ * session (its order number). Then it is about that session, with Cashflows' own status of the job.
+ *
+ * A notification naming a payment the job does not hold is refused, unless the job shows a payment paid or
+ * reserved: that is Cashflows' own word on the job, acted on whichever notification made the store ask. So no
+ * question the store asks Cashflows is wasted, and a sender who names made-up payments of a real job cannot keep
+ * a payment from being acted on by spending the repeat window (see the provider's `verifyWebhook`).
  */
 export function matchNotification(
   notification: CashflowsNotification,
@@ -50,13 +55,6 @@ export function matchNotification(
       reason: `Cashflows answered with job ${job.reference}, not ${paymentJobReference}`,
     }
   }
-  if (!(job.payments ?? []).some((p) => p.reference === paymentReference)) {
-    return {
-      outcome: "rejected",
-      why: "unauthenticated",
-      reason: `payment job ${paymentJobReference} has no payment ${paymentReference}`,
-    }
-  }
   const orderNumber = job.order?.orderNumber
   if (!isMedusaSessionId(orderNumber)) {
     return {
@@ -64,12 +62,15 @@ export function matchNotification(
       reason: `payment job ${paymentJobReference} was not created for a Medusa payment session`,
     }
   }
-  return {
-    outcome: "session",
-    sessionId: orderNumber,
-    gatewayReference: job.reference,
-    status: paymentJobStatus(job, orderNumber),
+  const status = paymentJobStatus(job, orderNumber)
+  if (!(job.payments ?? []).some((p) => p.reference === paymentReference) && !isPaid(status.status)) {
+    return {
+      outcome: "rejected",
+      why: "unauthenticated",
+      reason: `payment job ${paymentJobReference} has no payment ${paymentReference}`,
+    }
   }
+  return { outcome: "session", sessionId: orderNumber, gatewayReference: job.reference, status }
 }
 
 /** The reply that ends Cashflows' redelivery: 200 with both references echoed. */

@@ -119,6 +119,23 @@ describe("Cashflows provider", () => {
       )
     })
 
+    it("refuses a repeat window Cashflows' own redelivery would fall inside", () => {
+      expect(() => CashflowsProviderService.validateOptions({ ...options, webhookRepeatWindowSeconds: "60" })).toThrow(
+        'Cashflows payment provider: option "webhookRepeatWindowSeconds" must be under 60 (Cashflows delivers a refused notification again after a minute) (set CASHFLOWS_WEBHOOK_REPEAT_WINDOW_SECONDS)'
+      )
+    })
+
+    it("refuses a malformed allow-list address and a negative number of proxies, naming the option and its variable", () => {
+      expect(() =>
+        CashflowsProviderService.validateOptions({ ...options, webhookAllowedIps: "54.74.58.255, 54.74.58.0/33" })
+      ).toThrow(
+        'Cashflows payment provider: option "webhookAllowedIps.1" has "54.74.58.0/33", which is not an IP address or a CIDR range (set CASHFLOWS_WEBHOOK_ALLOWED_IPS)'
+      )
+      expect(() => CashflowsProviderService.validateOptions({ ...options, webhookTrustedProxies: "-1" })).toThrow(
+        'Cashflows payment provider: option "webhookTrustedProxies" must be 0 or more (set CASHFLOWS_WEBHOOK_TRUSTED_PROXIES)'
+      )
+    })
+
     it("uses the production host when asked, and any host given", async () => {
       for (const [extra, base] of [
         [{ environment: "production" }, "https://gateway.cashflows.com"],
@@ -558,29 +575,85 @@ describe("Cashflows provider", () => {
       expect((await provider().service.getWebhookActionAndData(deliver(cashflowsNotification()))).action).toBe(action)
     })
 
-    it("answers not_supported, and logs why, for a job Cashflows does not know", async () => {
-      const { scope, signed } = cashflowsStandIn(credentials)
+    it("asks Cashflows nothing, and answers not_supported saying why, for a job no live session of this provider holds", async () => {
+      const { scope, received, signed } = cashflowsStandIn(credentials)
       scope
-        .get("/api/gateway/payment-jobs/111")
+        .persist()
+        .get(/^\/api\/gateway\/payment-jobs\//)
         .reply(signed(() => [404, cashflowsError("NotFound", "Payment job not found")]))
       const { service, log } = provider()
       expect(await service.getWebhookActionAndData(deliver(cashflowsNotification("111", "222")))).toMatchObject({
         action: PaymentActions.NOT_SUPPORTED,
+        verdict: { kind: "no_live_session" },
       })
-      expect(log.warn).toHaveBeenCalledWith(expect.stringContaining("Cashflows does not know payment job 111"))
+      expect(log.warn).toHaveBeenCalledWith(
+        expect.stringContaining("the session holding payment job 111 is not a live payment session of this provider")
+      )
+      // A session that a cart change dropped holds its job no more.
+      const dropped = provider({}, logger(), [])
+      expect((await dropped.service.getWebhookActionAndData(deliver(cashflowsNotification()))).action).toBe(
+        PaymentActions.NOT_SUPPORTED
+      )
+      expect(received).toEqual([])
     })
 
-    it("answers not_supported for a job made outside Medusa, or without the notified payment", async () => {
+    it("answers not_supported for a job made outside Medusa, or for a pending job without the notified payment", async () => {
       const { scope, signed } = cashflowsStandIn(credentials)
       scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Paid", "25.00", "GBP", "INV-2024-001")]))
+      scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Pending")]))
+      expect((await provider().service.getWebhookActionAndData(deliver(cashflowsNotification()))).action).toBe(
+        PaymentActions.NOT_SUPPORTED
+      )
+      expect(
+        await provider().service.getWebhookActionAndData(deliver(cashflowsNotification(JOB_REFERENCE, "333")))
+      ).toMatchObject({ action: PaymentActions.NOT_SUPPORTED, verdict: { kind: "unauthenticated" } })
+    })
+
+    it("acts on a job Cashflows shows paid whichever payment the notification names: no question asked is wasted", async () => {
+      const { scope, signed } = cashflowsStandIn(credentials)
       scope.get(JOB_PATH).reply(signed(() => [200, jobIn("Paid")]))
-      const { service } = provider()
+      expect(
+        await provider().service.getWebhookActionAndData(deliver(cashflowsNotification(JOB_REFERENCE, "333")))
+      ).toMatchObject({ action: PaymentActions.AUTHORIZED, data: { session_id: SESSION, amount: "25.00" } })
+    })
+
+    it("asks about a job once within the repeat window: a repeat throws (the route answers 503, Cashflows delivers it again)", async () => {
+      const { scope, received, signed } = cashflowsStandIn(credentials)
+      scope
+        .persist()
+        .get(JOB_PATH)
+        .reply(signed(() => [200, jobIn("Pending")]))
+      const { service } = provider({ webhookRepeatWindowSeconds: 30 })
       expect((await service.getWebhookActionAndData(deliver(cashflowsNotification()))).action).toBe(
-        PaymentActions.NOT_SUPPORTED
+        PaymentActions.PENDING
       )
-      expect((await service.getWebhookActionAndData(deliver(cashflowsNotification(JOB_REFERENCE, "333")))).action).toBe(
-        PaymentActions.NOT_SUPPORTED
+      await expect(service.getWebhookActionAndData(deliver(cashflowsNotification()))).rejects.toThrow(
+        `Cashflows payment job ${JOB_REFERENCE} was asked about less than 30 s ago`
       )
+      expect(received).toHaveLength(1)
+    })
+
+    it("asks Cashflows nothing about a session whose payment Medusa holds: it only makes sure the order exists", async () => {
+      const { scope, received, signed } = cashflowsStandIn(credentials)
+      scope
+        .persist()
+        .get(JOB_PATH)
+        .reply(signed(() => [200, jobIn("Cancelled")])) // whatever Cashflows would say now
+      const log = logger()
+      const cradle = cradleWith(log, "pp_cashflows_cashflows", [session({ gateway_status: "Paid" })])
+      const rows = (cradle.paymentSessionService as unknown as { rows: { status?: string }[] }).rows
+      rows[0].status = PaymentSessionStatus.AUTHORIZED
+      const service = new CashflowsProviderService(
+        { ...cradle, paymentService: { list: async () => [{ id: "pay_1", canceled_at: null }] } },
+        options
+      )
+      for (let i = 0; i < 3; i++) {
+        expect(await service.getWebhookActionAndData(deliver(cashflowsNotification()))).toMatchObject({
+          action: PaymentActions.AUTHORIZED,
+          data: { session_id: SESSION },
+        })
+      }
+      expect(received).toEqual([])
     })
 
     it("answers not_supported for a body that is not a notification, asking Cashflows nothing", async () => {

@@ -81,10 +81,19 @@ describe("matching a notification with the job Cashflows returned", () => {
     })
   })
 
+  it("takes the job's word when it shows a payment paid, whichever payment the notification names", () => {
+    const paid = job({ payments: [cashflowsPayment({ reference: "777", status: "Paid", amount: "25.00" })] })
+    expect(matchNotification(notification, paid)).toMatchObject({
+      outcome: "session",
+      sessionId: SESSION,
+      status: { gatewayPaymentReference: "777", gatewayStatus: "Paid" },
+    })
+  })
+
   it.each([
     ["another job", job({ reference: "999" }), "answered with job 999"],
     [
-      "a job without that payment",
+      "a pending job without that payment",
       job({ payments: [cashflowsPayment({ reference: "777", amount: "25.00" })] }),
       `has no payment ${PAYMENT_REFERENCE}`,
     ],

@@ -1,0 +1,36 @@
+import type { MedusaContainer } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import type { ZodTypeAny } from "zod"
+import { HPP_GATEWAYS, hppProviderOf } from "../env"
+import { HostedPageOptions, OptionsSpec, parseProviderOptions } from "./options"
+
+type ProviderEntry = { id?: string; resolve?: string; options?: unknown }
+type ModuleEntry = { resolve?: string; options?: { providers?: ProviderEntry[] } }
+
+/**
+ * The options every hosted-page provider has, of one of this plugin's providers (`pp_<gateway>_<id>`), as the
+ * store's medusa-config registers it and as it was checked at boot. Undefined when the id is not one of this
+ * plugin's, or no such provider is registered under the payment module.
+ */
+export function registeredOptions(container: MedusaContainer, providerId: string): HostedPageOptions | undefined {
+  const provider = hppProviderOf(providerId)
+  if (!provider) return undefined
+  const { gateway, id } = provider
+  const config = container.resolve(ContainerRegistrationKeys.CONFIG_MODULE) as {
+    modules?: Record<string, ModuleEntry | boolean>
+  }
+  // The payment module's entry: under its key, as defineConfig files it, else by what it resolves to.
+  const entries = config.modules ?? {}
+  const paymentModule = [entries[Modules.PAYMENT], ...Object.values(entries)].find(
+    (m): m is ModuleEntry => typeof m === "object" && !!m && /(^|\/)payment$/.test(String(m.resolve ?? ""))
+  )
+  const registered = paymentModule?.options?.providers?.find(
+    (p) => p.id === id && String(p.resolve ?? "").includes(gateway)
+  )
+  if (!registered) return undefined
+  try {
+    return parseProviderOptions(HPP_GATEWAYS[gateway] as OptionsSpec<ZodTypeAny>, registered.options ?? {}).options
+  } catch {
+    return undefined
+  }
+}
