@@ -1,5 +1,6 @@
-import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import nock from "nock"
+import { reconcileHostedPayments } from "../../src/lib/reconcile"
 import {
   NETVALVE_HPP_SANDBOX,
   NETVALVE_PAYMENT_SANDBOX,
@@ -226,6 +227,25 @@ providerSuite(netvalve, (t) => {
     expect(orders).toHaveLength(1)
     expect(Number(orders[0].total)).toBe(CART_TOTAL)
     expect(orders[0].payment_collections[0].payments[0].captures).toHaveLength(1)
+  })
+
+  it("makes no order from an inquiry alone that answers the CREATED order with an approved SALE and no amount captured, on the buyer's return or by the reconciliation", async () => {
+    // CREATED is also what the create call answers: without a PURCHASED webhook nor a captured amount, not a payment.
+    const checkout = await t.checkout()
+    const asked = netvalveReports(checkout.session.id, { orderState: "CREATED", transactionType: "SALE" }, 10)
+
+    const response = await t.completeCart(checkout)
+    expect(response.status >= 400 || response.data.type === "cart").toBe(true)
+    const [session] = await t
+      .container()
+      .resolve(Modules.PAYMENT)
+      .listPaymentSessions({ id: checkout.session.id }, { select: ["id", "created_at"] })
+    const now = new Date(new Date(session.created_at as unknown as string).getTime() + 20 * 60_000)
+    expect(await reconcileHostedPayments(t.container(), { now })).toEqual([
+      expect.objectContaining({ sessionId: checkout.session.id, decision: "still pending at the gateway" }),
+    ])
+    expect(asked.pendingMocks().length).toBeLessThan(10) // NetValve was asked
+    expect(await t.orders(checkout)).toHaveLength(0)
   })
 
   it("leaves no order when NetValve's inquiry says the payment was declined", async () => {

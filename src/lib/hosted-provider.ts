@@ -27,7 +27,17 @@ import { AbstractPaymentProvider, PaymentActions, PaymentSessionStatus } from "@
 import type { z } from "zod"
 import { Buyer, readBuyer, withBuyerFromCart } from "./buyer"
 import { invalidData, notAllowed } from "./errors"
-import { difference, GatewayMoney, isNegative, isZero, Ledger, PaymentStore, recordedTotal, sumOf } from "./ledger"
+import {
+  difference,
+  GatewayMoney,
+  isNegative,
+  isZero,
+  Ledger,
+  PaymentRow,
+  PaymentStore,
+  recordedTotal,
+  sumOf,
+} from "./ledger"
 import { DecimalsRule, gatewayAmountFor, toGatewayAmount } from "./money"
 import { forgetPageToClose, recordPageToClose, RETRYING_CLOSE } from "./pages-to-close"
 import { SessionLookup, SessionStore } from "./session-lookup"
@@ -139,6 +149,9 @@ export type HostedCradle = {
 
 type PgConnection = Parameters<typeof recordPageToClose>[0]
 
+/** How often, at most, a webhook for a session Medusa holds makes the provider ask the gateway about its refunds. */
+export const REFUND_CHECK_WINDOW_MS = 30_000
+
 /** How long closing a deleted session's page may take before it is left to the reconciliation (Medusa waits 2 s). */
 export const CLOSE_BUDGET_MS = 1500
 
@@ -161,6 +174,8 @@ export type WebhookVerdict =
       wrongAmount: boolean
       /** Pending only because the gateway used a word its tables do not know: worth a later delivery. */
       unknownStatus: boolean
+      /** Session data to keep before Medusa's authorization reads it: what the authenticated webhook said. */
+      sessionData?: Record<string, unknown>
       /** The webhook itself says paid (a signed paid status, or a paid event's name), whatever the API says. */
       claimsPaid?: boolean
       /** Paid, then (some of) the money went back before Medusa held the payment: never an order. */
@@ -192,6 +207,8 @@ export abstract class HostedPaymentProvider<
   /** How a webhook finds its live payment session. */
   private readonly sessions: SessionLookup<S>
   private readonly cradle: HostedCradle
+  /** Sessions whose gateway refunds a webhook asked about lately, and when. */
+  private readonly refundChecks = new Map<string, number>()
 
   protected constructor(cradle: HostedCradle, parsed: ParsedOptions<O>, spec: GatewaySpec<S>) {
     super(cradle, parsed.options)
@@ -244,6 +261,15 @@ export abstract class HostedPaymentProvider<
   /** Cancels a session's payment. Default: close the page. */
   protected async cancelPage(session: S): Promise<S> {
     await this.closePage(session, "cancel")
+    return session
+  }
+
+  /**
+   * The session data with what an authenticated webhook said, where the gateway's API alone does not decide
+   * (NetValve's CREATED order). The plugin's webhook route keeps the result on the session before Medusa's
+   * authorization reads it. Default: a webhook adds nothing.
+   */
+  protected withWebhookWord(session: S, _event: string | undefined): S {
     return session
   }
 
@@ -344,9 +370,11 @@ export abstract class HostedPaymentProvider<
     }
     this.logger.warn(
       `${this.spec.name}: ${page} is still open (${reason}); ` +
-        (recorded
+        (recorded && (this.options as { reconcile?: boolean }).reconcile !== false
           ? "recorded, and the reconciliation job closes it later"
-          : `it could not be recorded to close later: close it in the ${this.spec.name} dashboard`) +
+          : recorded
+            ? `recorded, but the reconciliation job is off for this provider: close it in the ${this.spec.name} dashboard`
+            : `it could not be recorded to close later: close it in the ${this.spec.name} dashboard`) +
         ". A payment on it makes no order"
     )
     return { data: input.data }
@@ -362,6 +390,28 @@ export abstract class HostedPaymentProvider<
     } catch (error) {
       this.logger.error(`${this.spec.name}: the table of pages to close could not be used: ${(error as Error).message}`)
       return false
+    }
+  }
+
+  /**
+   * A refund made in the gateway's dashboard for a session Medusa holds, if the gateway shows one: asked at most once
+   * per session every `REFUND_CHECK_WINDOW_MS` (an unsigned notification for a known page must not make the store call
+   * the gateway at will), and never the reason a webhook fails (the order is what the webhook is for).
+   */
+  private async refundMadeAtGateway(session: S, payments: PaymentRow[]) {
+    const now = Date.now()
+    for (const [id, at] of this.refundChecks) if (now - at >= REFUND_CHECK_WINDOW_MS) this.refundChecks.delete(id)
+    if (this.refundChecks.has(session.session_id)) return undefined
+    this.refundChecks.set(session.session_id, now)
+    try {
+      return await this.ledger.unrecordedRefund(session, payments)
+    } catch (error) {
+      this.refundChecks.delete(session.session_id)
+      this.logger.warn(
+        `${this.spec.name}: could not ask what ${this.spec.pageName} ${session.gateway_reference} shows refunded ` +
+          `(${(error as Error).message}); a refund made in the dashboard is recorded on a later notification`
+      )
+      return undefined
     }
   }
 
@@ -536,7 +586,7 @@ export abstract class HostedPaymentProvider<
       this.logger.info(
         `${name} webhook for session ${session.session_id}: Medusa already holds its payment; making sure its order exists`
       )
-      const unrecordedRefund = await this.ledger.unrecordedRefund(session, payments)
+      const unrecordedRefund = await this.refundMadeAtGateway(session, payments)
       if (unrecordedRefund) {
         this.logger.warn(
           `${name}: ${unrecordedRefund.describe} shows ${unrecordedRefund.amount} ${session.currency_code.toUpperCase()} ` +
@@ -566,8 +616,9 @@ export abstract class HostedPaymentProvider<
         },
       }
     }
-    const gateway = verification.status ?? (await this.fetchStatus(session))
-    const status = this.judge(session, gateway)
+    const heard = this.withWebhookWord(session, verification.event)
+    const gateway = verification.status ?? (await this.fetchStatus(heard))
+    const status = this.judge(heard, gateway)
     const paidAmount = String(gateway.paid.amount ?? session.amount)
     return {
       action: webhookActionFor(status),
@@ -581,6 +632,8 @@ export abstract class HostedPaymentProvider<
         // The gateway says paid, but not this session's amount: a payment that must not become an order.
         wrongAmount: isPaid(gateway.status) && status === PaymentSessionStatus.ERROR && !gateway.foreign,
         unknownStatus: status === PaymentSessionStatus.PENDING && (gateway.unknown?.length ?? 0) > 0,
+        // What the webhook added to the session's data, for the route to keep before Medusa authorizes.
+        sessionData: heard === session ? undefined : heard,
         claimsPaid:
           (!!verification.status && isPaid(verification.status.status)) || this.isPaidEvent(verification.event),
         moneyReturned:

@@ -1,4 +1,4 @@
-import type { IPaymentModuleService, MedusaContainer } from "@medusajs/framework/types"
+import type { IPaymentModuleService, MedusaContainer, PaymentSessionDTO } from "@medusajs/framework/types"
 import { Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 
 /**
@@ -8,17 +8,45 @@ import { Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
  * passes the session's own amount and data to the provider, which keeps them (nothing is sent to the gateway).
  */
 export async function endPaymentSession(container: MedusaContainer, sessionId: string): Promise<void> {
+  // Only a session still open, and never one whose payment Medusa took meanwhile (a cart completion that won
+  // the race with this decision): Medusa's own records then say what happened.
+  await updateSession(container, sessionId, (session) =>
+    OPEN.includes(session.status) && !session.authorized_at ? { status: PaymentSessionStatus.CANCELED } : undefined
+  )
+}
+
+const OPEN: string[] = [PaymentSessionStatus.PENDING, PaymentSessionStatus.REQUIRES_MORE, PaymentSessionStatus.ERROR]
+
+/**
+ * Keeps what an authenticated webhook added to a session's data (src/lib/hosted-provider.ts `withWebhookWord`), so
+ * that Medusa's authorization, which reads only the stored data, counts it. The rest of the data stays as stored.
+ */
+export async function keepWebhookWord(
+  container: MedusaContainer,
+  sessionId: string,
+  data: Record<string, unknown>
+): Promise<void> {
+  await updateSession(container, sessionId, (session) => ({ data: { ...(session.data ?? {}), ...data } }))
+}
+
+/** Medusa's update of a session, with its own amount and currency (the provider then keeps the page as it is). */
+async function updateSession(
+  container: MedusaContainer,
+  sessionId: string,
+  change: (session: PaymentSessionDTO) => { status?: PaymentSessionStatus; data?: Record<string, unknown> } | undefined
+): Promise<void> {
   const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
   const [session] = await payment.listPaymentSessions(
     { id: sessionId },
-    { select: ["id", "amount", "currency_code", "data", "status"] }
+    { select: ["id", "amount", "currency_code", "data", "status", "authorized_at"] }
   )
-  if (!session || session.status === PaymentSessionStatus.CANCELED) return
+  const update = session && change(session)
+  if (!update) return
   await payment.updatePaymentSession({
     id: session.id,
     amount: session.amount,
     currency_code: session.currency_code,
-    data: session.data ?? {},
-    status: PaymentSessionStatus.CANCELED,
+    data: update.data ?? session.data ?? {},
+    ...(update.status ? { status: update.status } : {}),
   })
 }

@@ -6,7 +6,7 @@ import type { HostedWebhookResult } from "../../lib/hosted-provider"
 import { isGatewayUnavailable } from "../../lib/errors"
 import { MADE_AT_GATEWAY } from "../../lib/ledger"
 import { orderExistsFor } from "../../lib/orders"
-import { endPaymentSession } from "../../lib/session-end"
+import { endPaymentSession, keepWebhookWord } from "../../lib/session-end"
 import type { RawWebhook } from "../../lib/webhook"
 
 /**
@@ -102,6 +102,10 @@ export function hostedWebhookRoute(gateway: {
         return answer(200, "nothing to do")
       }
 
+      // What the authenticated webhook said, where the API alone does not decide (NetValve): Medusa's authorization
+      // reads only the stored session data.
+      if (verdict.sessionData) await keepWebhookWord(req.scope, sessionId, verdict.sessionData)
+
       // Medusa's own processing: lock the cart, authorize (asking the gateway again), complete the cart.
       const { errors } = await processPaymentWorkflow(req.scope).run({ input: result, throwOnError: false })
       if (await orderExistsFor(req.scope, session.payment_collection_id)) {
@@ -171,15 +175,17 @@ export function hostedWebhookRoute(gateway: {
         })
         const refundError = failed?.[0]?.error as { message?: string; code?: string } | undefined
         if (!refundError) return answer(200, "done")
-        if (isTransient(refundError)) {
+        // The provider refused because the gateway no longer shows exactly this much unrecorded: another delivery
+        // recorded it meanwhile (or some of it). A redelivery compares again and finds what is left, if anything.
+        if (isTransient(refundError) || /not recorded: /.test(refundError.message ?? "")) {
           logger.warn(
             `${what} answered 503: the refund made at ${gateway.name} is not recorded yet: ${refundError.message}`
           )
           return answer(503, "not done yet; deliver it again")
         }
         logger.error(
-          `${what}: ${gateway.name} shows ${refund.amount} refunded that Medusa could not record (${refundError.message}); ` +
-            `record it by hand in Medusa Admin`
+          `${what}: ${gateway.name} shows ${refund.amount} refunded that Medusa cannot record (${refundError.message}). ` +
+            `The money is already back with the buyer: do not refund it again in Medusa`
         )
         return answer(200, "done")
       }

@@ -41,7 +41,13 @@ describe("session data, one naming pattern for the four gateways", () => {
       "NetValve",
       NETVALVE_GATEWAY,
       { netvalve_order_id: 123445, netvalve_transaction_id: 39725, netvalve_order_state: "PAID", slim_mode: true },
-      { gateway_reference: "123445", gateway_payment_reference: "39725", gateway_status: "PAID", slim_mode: true },
+      {
+        gateway_reference: "123445",
+        gateway_payment_reference: "39725",
+        gateway_status: "PAID",
+        slim_mode: true,
+        webhook_paid_event: null,
+      },
     ],
     [
       "CatalystPay",

@@ -92,6 +92,15 @@ export const NETVALVE_LEGACY_KEYS = {
 export const netvalveSessionDataSchema = sessionSchema(NETVALVE_LEGACY_KEYS, {
   /** Whether `checkout_url` is NetValve's slim page, made for an iframe. */
   slim_mode: z.boolean().default(false),
+  /**
+   * The paid event (`PURCHASED`, `CAPTURED`, `AUTHORISED`) of a webhook that carried the agreed header: what makes an
+   * approved transaction on a `CREATED` order count, since NetValve's inquiry alone does not say it was paid.
+   * Written by the provider when such a webhook comes (the plugin's webhook route keeps it on the session).
+   */
+  webhook_paid_event: z
+    .string()
+    .nullish()
+    .transform((v) => v ?? null),
 })
 
 export type NetValveSessionData = z.output<typeof netvalveSessionDataSchema>

@@ -65,7 +65,7 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
       gatewayReference: answer.orderId,
       gatewayPaymentReference: answer.transactionID ?? null,
       gatewayStatus: answer.orderState ?? "CREATED",
-      data: { slim_mode: this.options.slimMode },
+      data: { slim_mode: this.options.slimMode, webhook_paid_event: null },
     }
   }
 
@@ -83,6 +83,12 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
       this.logger.warn(`NetValve webhook: unknown event "${result.event}"; asking NetValve about ${result.sessionId}`)
     }
     return result
+  }
+
+  /** A paid event of a webhook that carried the agreed header: kept, so that a CREATED order's approved sale counts. */
+  protected withWebhookWord(session: NetValveSessionData, event: string | undefined): NetValveSessionData {
+    const paid = NETVALVE_GATEWAY.paidEvents?.find((e) => e === event?.trim().toUpperCase())
+    return paid ? { ...session, webhook_paid_event: paid } : session
   }
 
   /** NetValve cannot change an order's amount, and keeps one order per merchant reference. */

@@ -198,10 +198,11 @@ export function responseTypeOf(
  * 1. the store's own word for the order state (the `orderStates` option), if it has one;
  * 2. an order state that says more than CREATED (PAID, COMPLETED, CANCELLED, ...), with a paid word read
  *    as a reservation when the transaction is an authorisation;
- * 3. on CREATED (the only state NetValve documents) or no state, the approved transaction's type: a
- *    sale paid (unless the same answer shows nothing captured), an authorisation reserved. A state nobody
- *    listed waits as pending (logged) until mapped. A store whose NetValve answers an unpaid order as an
- *    approved CREATED sale maps `CREATED=pending` (the store's word comes first).
+ * 3. on CREATED (the only state NetValve documents, and what the create call answers) or no state, the
+ *    approved transaction's type, on the safe side: a sale is paid where the same answer shows money captured,
+ *    or where a webhook with the agreed header said PURCHASED/CAPTURED (`heard`) and the answer shows no
+ *    captured amount against it; an authorisation is reserved where an AUTHORISED (or PURCHASED) webhook said so.
+ *    Otherwise pending. A state nobody listed waits as pending (logged) until mapped.
  * Anything else is pending, and `known: false` so the caller logs it: only explicit success or failure is terminal.
  */
 export function orderStatus(
@@ -212,7 +213,8 @@ export function orderStatus(
     transactionType?: string | null
     capturedAmount?: string | number | null
   },
-  storeStates: NetValveStoreStates = {}
+  storeStates: NetValveStoreStates = {},
+  heard: string | null = null
 ): StatusLookup {
   const type = responseTypeOf(answer.responseCode, answer.responseCodeType)
   if (!type) {
@@ -237,18 +239,24 @@ export function orderStatus(
       ? { status: PaymentSessionStatus.AUTHORIZED, known: true, why: `order ${state}, authorisation` }
       : byState
   }
-  // A sale that the same answer shows took nothing has not happened: never paid on the type alone.
-  const tookNothing =
-    transaction === PaymentSessionStatus.CAPTURED &&
-    answer.capturedAmount !== undefined &&
-    answer.capturedAmount !== null &&
-    Number(answer.capturedAmount) === 0
-  if (tookNothing) {
-    return {
-      status: PaymentSessionStatus.PENDING,
-      known: true,
-      why: `approved ${answer.transactionType}, nothing captured`,
+  // CREATED is also what the create call answers: an approved sale or authorisation on it is not, alone, a payment.
+  // It counts where the same answer shows money captured, or where a webhook with the agreed header said so
+  // (`heard`, kept on the session) and the answer does not contradict it (nothing captured shown is a contradiction).
+  const shown =
+    answer.capturedAmount === undefined || answer.capturedAmount === null ? null : String(answer.capturedAmount)
+  if (transaction === PaymentSessionStatus.CAPTURED || transaction === PaymentSessionStatus.AUTHORIZED) {
+    const paidWord = transaction === PaymentSessionStatus.CAPTURED ? ["PURCHASED", "CAPTURED"] : ["AUTHORISED"]
+    const captured = shown !== null && !isZero(shown)
+    const confirmed =
+      transaction === PaymentSessionStatus.CAPTURED
+        ? captured || (shown === null && paidWord.includes(heard ?? ""))
+        : paidWord.includes(heard ?? "") || heard === "PURCHASED"
+    const on = `approved ${answer.transactionType} on order ${state || "(no state)"}`
+    if (!confirmed) {
+      const why = shown !== null && !captured ? `${on}, nothing captured` : `${on}, no paid webhook yet`
+      return { status: PaymentSessionStatus.PENDING, known: true, why }
     }
+    return { status: transaction, known: true, why: captured ? `${on}, ${shown} captured` : `${on}, ${heard} webhook` }
   }
   if (transaction !== undefined) {
     return {
@@ -295,10 +303,10 @@ export function eventHandling(eventName: string): { handling: NetValveEventHandl
 /** An order inquiry as the provider judges it; an answer about another order than the session's is never its payment. */
 export function netvalveOrderStatus(
   order: NetValveOrder,
-  session: { gateway_reference: string },
+  session: { gateway_reference: string; webhook_paid_event?: string | null },
   storeStates: NetValveStoreStates = {}
 ): GatewayStatus {
-  const mapped = orderStatus(order, storeStates)
+  const mapped = orderStatus(order, storeStates, session.webhook_paid_event ?? null)
   const orderId = order.orderId ?? undefined
   return {
     status: mapped.status,

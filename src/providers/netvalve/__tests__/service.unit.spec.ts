@@ -55,6 +55,7 @@ function session(overrides: Partial<NetValveSessionData> = {}): NetValveSessionD
     gateway_payment_reference: String(39001),
     gateway_status: "CREATED",
     slim_mode: false,
+    webhook_paid_event: null,
     ...overrides,
   }
 }
@@ -236,6 +237,7 @@ describe("NetValve provider", () => {
           gateway_payment_reference: String(TRANSACTION),
           gateway_status: "CREATED",
           slim_mode: false,
+          webhook_paid_event: null,
         },
       })
       expect(JSON.stringify(result)).not.toMatch(/api-key-xyz|client-abc|nv-webhook/)
@@ -330,14 +332,19 @@ describe("NetValve provider", () => {
         PaymentSessionStatus.PENDING,
       ],
       [
-        "CREATED with an approved SALE (the one state NetValve documents)",
+        "CREATED with an approved SALE and no paid webhook yet (what the create call answers too)",
         { orderState: "CREATED" },
+        PaymentSessionStatus.PENDING,
+      ],
+      [
+        "CREATED with an approved SALE that shows its amount captured",
+        { orderState: "CREATED", capturedAmount: 44 },
         PaymentSessionStatus.CAPTURED,
       ],
       [
-        "CREATED with an approved AUTHORISE",
+        "CREATED with an approved AUTHORISE and no AUTHORISED webhook yet",
         { orderState: "CREATED", transactionType: "AUTHORISE" },
-        PaymentSessionStatus.AUTHORIZED,
+        PaymentSessionStatus.PENDING,
       ],
       [
         "declined though PAID",
@@ -354,6 +361,31 @@ describe("NetValve provider", () => {
     ])("maps an order %s", async (_name, overrides, expected) => {
       nock(NETVALVE_PAYMENT_SANDBOX).get("/order").query(true).reply(200, paidOrder(overrides))
       expect((await provider().service.authorizePayment({ data: session() })).status).toBe(expected)
+    })
+
+    it.each([
+      ["SALE", "PURCHASED", PaymentSessionStatus.CAPTURED],
+      ["SALE", "CAPTURED", PaymentSessionStatus.CAPTURED],
+      ["AUTHORISE", "AUTHORISED", PaymentSessionStatus.AUTHORIZED],
+    ])(
+      "counts a CREATED order's approved %s once a webhook with the agreed header said %s, and is kept in the session",
+      async (transactionType, event, expected) => {
+        nock(NETVALVE_PAYMENT_SANDBOX)
+          .get("/order")
+          .query(true)
+          .reply(200, paidOrder({ orderState: "CREATED", transactionType }))
+        const data = session({ webhook_paid_event: event })
+        expect((await provider().service.authorizePayment({ data })).status).toBe(expected)
+      }
+    )
+
+    it("does not count a PURCHASED webhook against an answer that shows nothing captured", async () => {
+      nock(NETVALVE_PAYMENT_SANDBOX)
+        .get("/order")
+        .query(true)
+        .reply(200, paidOrder({ orderState: "CREATED", capturedAmount: 0 }))
+      const data = session({ webhook_paid_event: "PURCHASED" })
+      expect((await provider().service.authorizePayment({ data })).status).toBe(PaymentSessionStatus.PENDING)
     })
 
     it("is pending on the guide's pending answer, and on a state NetValve has not documented (logged)", async () => {

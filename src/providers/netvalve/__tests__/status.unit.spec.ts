@@ -110,10 +110,17 @@ describe("NetValve status tables", () => {
     expect(responseTypeOf("GTW_2010", "soft_decline")).toBe("SOFT DECLINE")
   })
 
-  it("decides an approved answer on the documented CREATED state by the transaction's type", () => {
+  it("decides an approved answer on the documented CREATED state by the transaction's type, on the safe side", () => {
     const approved = { responseCode: "GTW_1000", responseCodeType: "APPROVED", orderState: "CREATED" }
-    expect(orderStatus({ ...approved, transactionType: "SALE" })).toMatchObject({ status: S.CAPTURED, known: true })
-    expect(orderStatus({ ...approved, transactionType: "AUTHORISE" })).toMatchObject({ status: S.AUTHORIZED })
+    // CREATED is what the create call answers too: the type alone is not a payment.
+    expect(orderStatus({ ...approved, transactionType: "SALE" })).toMatchObject({ status: S.PENDING, known: true })
+    expect(orderStatus({ ...approved, transactionType: "AUTHORISE" })).toMatchObject({ status: S.PENDING })
+    // An authenticated webhook's word (kept on the session) makes it count, unless the answer contradicts it.
+    expect(orderStatus({ ...approved, transactionType: "SALE" }, {}, "PURCHASED").status).toBe(S.CAPTURED)
+    expect(orderStatus({ ...approved, transactionType: "AUTHORISE" }, {}, "AUTHORISED").status).toBe(S.AUTHORIZED)
+    expect(orderStatus({ ...approved, transactionType: "SALE", capturedAmount: 0 }, {}, "PURCHASED").status).toBe(
+      S.PENDING
+    )
     expect(orderStatus({ ...approved, transactionType: "VOID" })).toMatchObject({ status: S.CANCELED })
     // The same answer showing nothing captured: the sale has not happened.
     expect(orderStatus({ ...approved, transactionType: "SALE", capturedAmount: 0 })).toMatchObject({
