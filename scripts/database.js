@@ -31,16 +31,26 @@ function freePort() {
  * removes its data; a parent that exits without calling it closes the IPC channel, which stops the server too.
  */
 function startEmbeddedServer({ port, password, databaseDir }) {
+  // A process group of its own (the server's processes join it), so that the last resort below ends them all:
+  // the supervisor alone killed would leave PostgreSQL running over a removed folder.
   const child = fork(path.join(__dirname, "embedded-postgres.js"), [JSON.stringify({ port, password, databaseDir })], {
     stdio: ["ignore", "ignore", "inherit", "ipc"],
+    detached: true,
   })
+  const killGroup = () => {
+    try {
+      process.kill(-child.pid, "SIGKILL")
+    } catch {
+      // already gone
+    }
+  }
   const exited = new Promise((resolve) => child.once("exit", resolve))
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       child.ref()
       child.channel?.ref()
       if (child.connected) child.send("stop")
-      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000)
+      const timer = setTimeout(killGroup, 30_000)
       await exited
       clearTimeout(timer)
     }

@@ -269,7 +269,10 @@ export class Ledger<S extends HppSessionData> {
     return retold(
       error,
       `${message}. The gateway may still make this ${kind}; nothing is recorded in Medusa. Trying again is safe: ` +
-        `the provider first checks what ${this.spec.name} shows, and records a ${kind} made meanwhile instead of sending it again`
+        `the provider first checks what ${this.spec.name} shows, and records a ${kind} made meanwhile instead of sending it again` +
+        (kind === "refund"
+          ? ` (unless Medusa shows a refund "Refunded in the ${this.spec.name} dashboard" of this amount by then: that is this one, made)`
+          : "")
     )
   }
 

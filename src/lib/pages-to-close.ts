@@ -45,6 +45,8 @@ function ensureTable(pg: Pg): Promise<unknown> {
         )`
       )
       .catch((error) => {
+        // Two processes making it at once: the other one's CREATE won (a unique violation on its type), and it exists.
+        if ((error as { code?: string }).code === "23505") return
         made.delete(pg)
         throw error
       })

@@ -92,9 +92,10 @@ export async function reconcileHostedPayments(
 async function closeLeftOpenPages(container: MedusaContainer, provider: string, now: Date): Promise<void> {
   const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
   const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
-  const providers = providerService(container)
-  const gateway = hppProviderOf(provider)?.gateway
-  if (!providers || !gateway) return
+  const service = providerService(container)
+  const known = hppProviderOf(provider)?.gateway
+  if (!service || !known) return
+  const [providers, gateway]: [ProviderService, string] = [service, known]
   let due: Awaited<ReturnType<typeof pagesDue>>
   try {
     due = await pagesDue(pg, gateway, now)
@@ -105,13 +106,19 @@ async function closeLeftOpenPages(container: MedusaContainer, provider: string, 
     return
   }
   for (const page of due) {
+    await closeLeftOpenPage(page).catch((error: Error) =>
+      logger.error(`medusa-payment-hpp reconciliation: page ${page.gatewayReference} (${provider}): ${error.message}`)
+    )
+  }
+
+  async function closeLeftOpenPage(page: Awaited<ReturnType<typeof pagesDue>>[number]) {
     const what = `medusa-payment-hpp reconciliation: page ${page.gatewayReference} of deleted session ${page.sessionId} (${provider})`
     if (now.getTime() - page.createdAt.getTime() > GIVE_UP_AFTER_DAYS * 86_400_000) {
       await forgetPageToClose(pg, gateway, page.gatewayReference)
       logger.error(
         `${what}: still not closed after ${GIVE_UP_AFTER_DAYS} days and ${page.attempts} tries; given up: check it in the dashboard`
       )
-      continue
+      return
     }
     await providers.deleteSession(provider, { data: { ...page.data, [RETRYING_CLOSE]: true } }).catch(() => undefined)
     const still = await isPageToClose(pg, gateway, page.gatewayReference)
