@@ -14,6 +14,8 @@ import { jsonOf, hppWebhookRoute, standInForPost } from "../helpers/gateway"
 import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, providerSuite } from "../helpers/provider-suite"
 import { answerOf, createCart, createPaymentCollection, requestPaymentSession } from "../helpers/store"
 import hppSessionReferenceIndex from "../../src/migration-scripts/hpp-session-reference-index"
+import { Modules } from "@medusajs/framework/utils"
+import { reconcileHostedPayments } from "../../src/lib/reconcile"
 
 // Provider options come from the environment, read when medusa-config loads: set them first.
 const API_KEY = "rk_test_integration_7c1d"
@@ -143,6 +145,149 @@ providerSuite(catalystpay, (t) => {
       expect(orders).toHaveLength(1)
       expect(orders[0].payment_collections[0].payments).toHaveLength(1)
       expect(await orderOf(order.id)).toMatchObject({ payment_status: "captured", total: CART_TOTAL })
+    }
+  )
+
+  /** The plugin's own events emitted while `run` runs (the event bus spied on, as for payment.captured). */
+  async function pluginEventsDuring(run: () => Promise<void>) {
+    const eventBus = t.container().resolve(Modules.EVENT_BUS)
+    const emit = eventBus.emit.bind(eventBus)
+    const seen: { name: string; data: unknown }[] = []
+    const spy = jest.spyOn(eventBus, "emit").mockImplementation(async (events, options) => {
+      const list = Array.isArray(events) ? events : [events]
+      seen.push(
+        ...list.filter((e) => e.name.startsWith("medusa-payment-hpp.")).map(({ name, data }) => ({ name, data }))
+      )
+      return emit(events, options)
+    })
+    try {
+      await run()
+    } finally {
+      spy.mockRestore()
+    }
+    return seen
+  }
+
+  /** The reconciliation job's run, as if 20 minutes had passed since the checkout's session was made. */
+  async function reconcile(checkout: { session: { id: string } }) {
+    const [session] = await t
+      .container()
+      .resolve(Modules.PAYMENT)
+      .listPaymentSessions({ id: checkout.session.id }, { select: ["id", "created_at"] })
+    const now = new Date(new Date(session.created_at as unknown as string).getTime() + 20 * 60_000)
+    return reconcileHostedPayments(t.container(), { now })
+  }
+
+  /** A buyer back mid-debit: an order awaiting payment. Returns the checkout, the order and a switch for the debit. */
+  async function orderMidDebit() {
+    const checkout = await t.checkout()
+    const debit = { status: "PAYMENT_IN_PROGRESS" }
+    nock(CATALYSTPAY_STAGING)
+      .persist()
+      .get(`/payment-sessions/${SESSION_TOKEN}/`)
+      .reply(200, () => catalystpaySession({ status: debit.status, amount: CART_AMOUNT }))
+    const { data } = await t.completeCart(checkout)
+    expect(data.type).toBe("order")
+    const [order] = await t.orders(checkout)
+    return { checkout, order, debit }
+  }
+
+  type AdminOrder = { order: { status: string; payment_status: string; metadata: Record<string, unknown> | null } }
+  const adminOrder = async (id: string) =>
+    (await t.api.get<AdminOrder>(`/admin/orders/${id}?fields=status,payment_status,metadata`, await t.admin())).data
+      .order
+  const sessionOf = async (id: string) =>
+    (
+      await t
+        .container()
+        .resolve(Modules.PAYMENT)
+        .listPaymentSessions({ id }, { select: ["id", "status"] })
+    )[0]
+
+  it.each([
+    ["FAILED", "the debit failed at the gateway"],
+    ["EXPIRED", "the session expired at the gateway"],
+  ])(
+    "flags the order of a SEPA debit that ends %s after the order was made, sets its session to error and emits the failure once",
+    async (ending, reason) => {
+      const { checkout, order, debit } = await orderMidDebit()
+
+      // Still under way: awaiting payment, asked again, and no event.
+      const underWay = await pluginEventsDuring(async () => {
+        expect(await reconcile(checkout)).toEqual([
+          expect.objectContaining({ sessionId: checkout.session.id, decision: "awaiting payment" }),
+        ])
+      })
+      expect(underWay).toEqual([])
+
+      debit.status = ending
+      const ended = await pluginEventsDuring(async () => {
+        expect(await reconcile(checkout)).toEqual([
+          expect.objectContaining({ sessionId: checkout.session.id, decision: "not paid at the gateway" }),
+        ])
+        // Final: a later run does not ask again, nor say it twice.
+        expect(await reconcile(checkout)).toEqual([
+          expect.objectContaining({ sessionId: checkout.session.id, decision: "already settled" }),
+        ])
+      })
+      expect(ended).toEqual([
+        {
+          name: "medusa-payment-hpp.deferred_payment.failed",
+          data: {
+            order_id: order.id,
+            payment_session_id: checkout.session.id,
+            provider_id: PROVIDER_ID,
+            amount: CART_TOTAL,
+            currency_code: "eur",
+            reason,
+          },
+        },
+      ])
+      expect((await sessionOf(checkout.session.id)).status).toBe("error")
+      const after = await adminOrder(order.id)
+      expect(after.status).toBe("pending") // flagged, not cancelled: the store decides
+      expect(after.payment_status).not.toBe("captured")
+      expect(after.metadata).toMatchObject({
+        hpp_payment_failed: { payment_session_id: checkout.session.id, provider_id: PROVIDER_ID, reason },
+      })
+    }
+  )
+
+  it.each(["webhook", "reconciliation"])(
+    "emits the plugin's money-received event once when a SEPA debit the order awaited completes (by %s)",
+    async (by) => {
+      const { checkout, order, debit } = await orderMidDebit()
+      const underWay = await pluginEventsDuring(async () => {
+        await reconcile(checkout)
+      })
+      expect(underWay).toEqual([])
+
+      debit.status = "COMPLETED"
+      const settled = await pluginEventsDuring(async () => {
+        if (by === "webhook") {
+          for (let i = 0; i < 2; i++) {
+            expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(200)
+          }
+        } else {
+          expect(await reconcile(checkout)).toEqual([
+            expect.objectContaining({ sessionId: checkout.session.id, decision: "order made" }),
+          ])
+        }
+        expect(await reconcile(checkout)).toEqual([]) // settled: not asked again
+      })
+      expect(settled).toEqual([
+        {
+          name: "medusa-payment-hpp.deferred_payment.succeeded",
+          data: {
+            order_id: order.id,
+            payment_session_id: checkout.session.id,
+            provider_id: PROVIDER_ID,
+            amount: CART_TOTAL,
+            currency_code: "eur",
+          },
+        },
+      ])
+      expect((await adminOrder(order.id)).payment_status).toBe("captured")
     }
   )
 

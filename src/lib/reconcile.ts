@@ -10,6 +10,7 @@ import { hppProviderOf } from "../env"
 import { orderExistsFor } from "./orders"
 import { forgetPageToClose, GIVE_UP_AFTER_DAYS, isPageToClose, pagesDue, RETRYING_CLOSE } from "./pages-to-close"
 import { endPaymentSession } from "./session-end"
+import { deferredPaymentFailed, deferredPaymentSucceeded, endedAsFailedDeferred } from "./deferred-payment"
 import { registeredOptions } from "./provider-options"
 
 /** What the reconciliation did with one session, as its log line and the admin route say. */
@@ -130,7 +131,12 @@ async function closeLeftOpenPages(container: MedusaContainer, provider: string, 
 export async function reconcilePaymentSession(container: MedusaContainer, sessionId: string): Promise<ReconcileResult> {
   const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
   const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
-  const [session] = await payment.listPaymentSessions({ id: sessionId })
+  const [session] = await payment.listPaymentSessions(
+    { id: sessionId },
+    {
+      select: ["id", "amount", "currency_code", "status", "provider_id", "payment_collection_id", "data", "metadata"],
+    }
+  )
   const say = (decision: ReconcileDecision, detail?: string): ReconcileResult => {
     const result = { sessionId, provider: session?.provider_id ?? "?", decision, detail }
     const line = `medusa-payment-hpp reconciliation: session ${sessionId} (${result.provider}): ${decision}${detail ? `: ${detail}` : ""}`
@@ -143,6 +149,10 @@ export async function reconcilePaymentSession(container: MedusaContainer, sessio
   }
   if (!OPEN.includes(session.status)) {
     return say("already settled", `the session is ${session.status}`)
+  }
+  if (endedAsFailedDeferred(session)) {
+    // A deferred payment that failed after its order (flagged then): final, not asked again.
+    return say("already settled", "the deferred payment failed at the gateway; its order is flagged")
   }
   const pending = session.status !== PaymentSessionStatus.PENDING_AUTHORIZATION
   if (pending && (await orderExistsFor(container, session.payment_collection_id))) {
@@ -203,6 +213,7 @@ async function settle(
     amount: unknown
     payment_collection_id: string
     provider_id: string
+    status: string
     data: Record<string, unknown>
   },
   say: (decision: ReconcileDecision, detail?: string) => ReconcileResult
@@ -220,6 +231,16 @@ async function settle(
     PaymentSessionStatus.CAPTURED,
     PaymentSessionStatus.PENDING_AUTHORIZATION,
   ]
+  const deferred = session.status === PaymentSessionStatus.PENDING_AUTHORIZATION
+  if (deferred && (asked === PaymentSessionStatus.ERROR || asked === PaymentSessionStatus.CANCELED)) {
+    // A deferred payment (a SEPA debit) that failed or expired, whose order may already exist awaiting payment:
+    // Medusa has no payment to cancel, so the plugin ends the session, flags the order and says so (an event).
+    const failed = await deferredPaymentFailed(container, session, asked)
+    return say(
+      "not paid at the gateway",
+      failed ? `${asked}: the deferred payment failed; the order is flagged` : asked
+    )
+  }
   if (asked === PaymentSessionStatus.CANCELED) {
     // Ended at the gateway (expired, closed, or paid and the money gone back: the provider's log says which):
     // recorded on the session, which leaves the open set, so no later run asks again.
@@ -239,6 +260,8 @@ async function settle(
     ordered &&
     (after?.status === PaymentSessionStatus.AUTHORIZED || after?.status === PaymentSessionStatus.CAPTURED)
   ) {
+    // A deferred payment that has now settled: Medusa emits nothing for it, the plugin does.
+    if (deferred) await deferredPaymentSucceeded(container, session)
     return say("order made")
   }
   if (after?.status === PaymentSessionStatus.CANCELED) {

@@ -1,12 +1,13 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import type { IPaymentModuleService, Logger } from "@medusajs/framework/types"
-import { ContainerRegistrationKeys, Modules, PaymentActions } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { processPaymentWorkflow, refundPaymentWorkflow, RefundPaymentWorkflowInput } from "@medusajs/core-flows"
 import type { HostedWebhookResult } from "../../lib/hosted-provider"
 import { isGatewayUnavailable } from "../../lib/errors"
 import { MADE_AT_GATEWAY } from "../../lib/ledger"
 import { orderExistsFor } from "../../lib/orders"
 import { endPaymentSession, keepWebhookWord } from "../../lib/session-end"
+import { deferredPaymentFailed, deferredPaymentSucceeded } from "../../lib/deferred-payment"
 import type { RawWebhook } from "../../lib/webhook"
 
 /**
@@ -96,7 +97,16 @@ export function hostedWebhookRoute(gateway: {
         logger.warn(`${what} answered 503: the gateway reports a status its tables do not know (logged above)`)
         return answer(503, "not done yet; deliver it again")
       }
+      const deferred = session.status === PaymentSessionStatus.PENDING_AUTHORIZATION
       if (result.action !== PaymentActions.AUTHORIZED && result.action !== PaymentActions.SUCCESSFUL) {
+        if (
+          deferred &&
+          (verdict.status === PaymentSessionStatus.ERROR || verdict.status === PaymentSessionStatus.CANCELED)
+        ) {
+          // A deferred payment (a SEPA debit) that failed or expired after its order: flagged, and said (an event).
+          await deferredPaymentFailed(req.scope, session, verdict.status)
+          return answer(200, "nothing to do")
+        }
         if (verdict.claimsPaid) return paidClaimUnconfirmed(verdict.status)
         logger.info(`${what} is ${verdict.status}; nothing for Medusa to do`)
         return answer(200, "nothing to do")
@@ -110,6 +120,16 @@ export function hostedWebhookRoute(gateway: {
       const { errors } = await processPaymentWorkflow(req.scope).run({ input: result, throwOnError: false })
       if (await orderExistsFor(req.scope, session.payment_collection_id)) {
         if (verdict.unrecordedRefund) return recordRefundMadeAtGateway(verdict.unrecordedRefund)
+        if (deferred) {
+          // A deferred payment that has now settled: Medusa emits nothing for it, the plugin does.
+          const [settled] = await paymentModule.listPaymentSessions({ id: sessionId }, { select: ["id", "status"] })
+          if (
+            settled?.status === PaymentSessionStatus.CAPTURED ||
+            settled?.status === PaymentSessionStatus.AUTHORIZED
+          ) {
+            await deferredPaymentSucceeded(req.scope, session)
+          }
+        }
         return answer(200, "done")
       }
       const [after] = await paymentModule.listPaymentSessions({ id: verdict.sessionId }, { select: ["id", "status"] })

@@ -1,0 +1,124 @@
+import type { IEventBusModuleService, IPaymentModuleService, Logger, MedusaContainer } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
+
+/**
+ * A deferred payment (Medusa's `pending_authorization`: a CatalystPay SEPA debit under way) whose order exists,
+ * awaiting payment. Medusa has no payment to cancel for such a session and emits nothing when it settles, so the
+ * plugin says it: one of these events when the gateway's answer becomes final.
+ *
+ * - `DEFERRED_PAYMENT_SUCCEEDED`: the money is received (the order is now paid; Medusa recorded the capture).
+ * - `DEFERRED_PAYMENT_FAILED`: the debit failed or the session expired: no money will come. The session is set to
+ *   `error` and the order is flagged (metadata `FAILED_PAYMENT_FLAG`), not cancelled: see `deferredPaymentFailed`.
+ */
+export const DEFERRED_PAYMENT_SUCCEEDED = "medusa-payment-hpp.deferred_payment.succeeded"
+export const DEFERRED_PAYMENT_FAILED = "medusa-payment-hpp.deferred_payment.failed"
+/** The order metadata key a failed deferred payment sets. */
+export const FAILED_PAYMENT_FLAG = "hpp_payment_failed"
+
+export type DeferredPaymentEvent = {
+  order_id: string | null
+  payment_session_id: string
+  provider_id: string
+  amount: number
+  currency_code: string
+  /** Failed only: why, in words (`the debit failed at the gateway`, `the session expired at the gateway`). */
+  reason?: string
+}
+
+type SessionFacts = { id: string; provider_id: string; payment_collection_id: string }
+
+/** The order paying through this payment collection (cart completion links them), if any. */
+export async function orderIdFor(container: MedusaContainer, paymentCollectionId: string): Promise<string | null> {
+  const query = container.resolve(ContainerRegistrationKeys.QUERY)
+  const { data } = await query.graph({
+    entity: "order_payment_collection",
+    fields: ["order_id"],
+    filters: { payment_collection_id: paymentCollectionId },
+  })
+  return (data[0] as { order_id?: string } | undefined)?.order_id ?? null
+}
+
+/** Emits `DEFERRED_PAYMENT_SUCCEEDED` for a deferred session that the gateway now calls paid and Medusa recorded. */
+export async function deferredPaymentSucceeded(container: MedusaContainer, session: SessionFacts): Promise<void> {
+  const facts = await factsOf(container, session)
+  container
+    .resolve<Logger>(ContainerRegistrationKeys.LOGGER)
+    .info(
+      `medusa-payment-hpp: deferred payment of session ${session.id} (${session.provider_id}) received; order ${facts.order_id ?? "none"} is paid`
+    )
+  await emit(container, DEFERRED_PAYMENT_SUCCEEDED, facts)
+}
+
+/**
+ * A deferred payment that ended unpaid at the gateway (`status` the provider's word: `error` for a failed debit,
+ * `canceled` for an expired session). The session becomes `error` (marked in its metadata, so the reconciliation
+ * stops asking), the order is flagged in its metadata, an error is logged and `DEFERRED_PAYMENT_FAILED` is emitted.
+ *
+ * Flagged, not cancelled: a SEPA debit fails days after the order (CatalystPay is asked for 14 days), when the goods
+ * may have shipped; Medusa's `cancelOrderWorkflow` refuses an order with fulfillments, and cancelling one that has
+ * none tells the buyer "cancelled" and releases its stock where the store may rather ask for another payment. The
+ * store decides, on the event or the flag. Returns false when the session was no longer awaiting (nothing done).
+ */
+export async function deferredPaymentFailed(
+  container: MedusaContainer,
+  session: SessionFacts,
+  status: string
+): Promise<boolean> {
+  const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
+  const [current] = await payment.listPaymentSessions(
+    { id: session.id },
+    { select: ["id", "amount", "currency_code", "data", "status", "authorized_at", "metadata"] }
+  )
+  if (!current || current.status !== PaymentSessionStatus.PENDING_AUTHORIZATION || current.authorized_at) return false
+  const reason =
+    status === PaymentSessionStatus.CANCELED ? "the session expired at the gateway" : "the debit failed at the gateway"
+  await payment.updatePaymentSession({
+    id: current.id,
+    amount: current.amount,
+    currency_code: current.currency_code,
+    data: current.data ?? {},
+    status: PaymentSessionStatus.ERROR,
+    metadata: { ...(current.metadata ?? {}), [FAILED_PAYMENT_FLAG]: reason },
+  } as Parameters<IPaymentModuleService["updatePaymentSession"]>[0])
+  const facts = { ...(await factsOf(container, session)), reason }
+  if (facts.order_id) {
+    const orders = container.resolve(Modules.ORDER)
+    const [order] = await orders.listOrders({ id: facts.order_id }, { select: ["id", "metadata"] })
+    await orders.updateOrders(facts.order_id, {
+      metadata: {
+        ...(order?.metadata ?? {}),
+        [FAILED_PAYMENT_FLAG]: { payment_session_id: session.id, provider_id: session.provider_id, reason },
+      },
+    })
+  }
+  container
+    .resolve<Logger>(ContainerRegistrationKeys.LOGGER)
+    .error(
+      `medusa-payment-hpp: deferred payment of session ${session.id} (${session.provider_id}) failed: ${reason}; ` +
+        `order ${facts.order_id ?? "none"} stays awaiting payment and is flagged (metadata ${FAILED_PAYMENT_FLAG}): ` +
+        `no money will come; ask the buyer for another payment or cancel the order`
+    )
+  await emit(container, DEFERRED_PAYMENT_FAILED, facts)
+  return true
+}
+
+/** Whether the session is one `deferredPaymentFailed` ended (its metadata says so). */
+export function endedAsFailedDeferred(session: { metadata?: Record<string, unknown> | null }): boolean {
+  return Boolean(session.metadata?.[FAILED_PAYMENT_FLAG])
+}
+
+async function factsOf(container: MedusaContainer, session: SessionFacts): Promise<DeferredPaymentEvent> {
+  const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
+  const [current] = await payment.listPaymentSessions({ id: session.id }, { select: ["id", "amount", "currency_code"] })
+  return {
+    order_id: await orderIdFor(container, session.payment_collection_id),
+    payment_session_id: session.id,
+    provider_id: session.provider_id,
+    amount: Number(current?.amount),
+    currency_code: current?.currency_code ?? "",
+  }
+}
+
+async function emit(container: MedusaContainer, name: string, data: DeferredPaymentEvent): Promise<void> {
+  await container.resolve<IEventBusModuleService>(Modules.EVENT_BUS).emit({ name, data })
+}
