@@ -179,6 +179,26 @@ providerSuite(catalystpay, (t) => {
   }
 
   /** A buyer back mid-debit: an order awaiting payment. Returns the checkout, the order and a switch for the debit. */
+  /** The plugin's event for this checkout's deferred payment, as a store's subscriber receives it. */
+  function deferredEvent(
+    outcome: "succeeded" | "failed",
+    checkout: { session: { id: string } },
+    order: { id: string },
+    extra: Record<string, unknown> = {}
+  ) {
+    return {
+      name: `medusa-payment-hpp.deferred_payment.${outcome}`,
+      data: {
+        order_id: order.id,
+        payment_session_id: checkout.session.id,
+        provider_id: PROVIDER_ID,
+        amount: CART_TOTAL,
+        currency_code: "eur",
+        ...extra,
+      },
+    }
+  }
+
   async function orderMidDebit() {
     const checkout = await t.checkout()
     const debit = { status: "PAYMENT_IN_PROGRESS" }
@@ -230,19 +250,7 @@ providerSuite(catalystpay, (t) => {
           expect.objectContaining({ sessionId: checkout.session.id, decision: "already settled" }),
         ])
       })
-      expect(ended).toEqual([
-        {
-          name: "medusa-payment-hpp.deferred_payment.failed",
-          data: {
-            order_id: order.id,
-            payment_session_id: checkout.session.id,
-            provider_id: PROVIDER_ID,
-            amount: CART_TOTAL,
-            currency_code: "eur",
-            reason,
-          },
-        },
-      ])
+      expect(ended).toEqual([deferredEvent("failed", checkout, order, { reason })])
       expect((await sessionOf(checkout.session.id)).status).toBe("error")
       const after = await adminOrder(order.id)
       expect(after.status).toBe("pending") // flagged, not cancelled: the store decides
@@ -275,18 +283,7 @@ providerSuite(catalystpay, (t) => {
         }
         expect(await reconcile(checkout)).toEqual([]) // settled: not asked again
       })
-      expect(settled).toEqual([
-        {
-          name: "medusa-payment-hpp.deferred_payment.succeeded",
-          data: {
-            order_id: order.id,
-            payment_session_id: checkout.session.id,
-            provider_id: PROVIDER_ID,
-            amount: CART_TOTAL,
-            currency_code: "eur",
-          },
-        },
-      ])
+      expect(settled).toEqual([deferredEvent("succeeded", checkout, order)])
       expect((await adminOrder(order.id)).payment_status).toBe("captured")
     }
   )

@@ -1,5 +1,6 @@
 import type { IEventBusModuleService, IPaymentModuleService, Logger, MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { updateSession } from "./session-end"
 
 /**
  * A deferred payment (Medusa's `pending_authorization`: a CatalystPay SEPA debit under way) whose order exists,
@@ -64,22 +65,17 @@ export async function deferredPaymentFailed(
   session: SessionFacts,
   status: string
 ): Promise<boolean> {
-  const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
-  const [current] = await payment.listPaymentSessions(
-    { id: session.id },
-    { select: ["id", "amount", "currency_code", "data", "status", "authorized_at", "metadata"] }
-  )
-  if (!current || current.status !== PaymentSessionStatus.PENDING_AUTHORIZATION || current.authorized_at) return false
   const reason =
     status === PaymentSessionStatus.CANCELED ? "the session expired at the gateway" : "the debit failed at the gateway"
-  await payment.updatePaymentSession({
-    id: current.id,
-    amount: current.amount,
-    currency_code: current.currency_code,
-    data: current.data ?? {},
-    status: PaymentSessionStatus.ERROR,
-    metadata: { ...(current.metadata ?? {}), [FAILED_PAYMENT_FLAG]: reason },
-  } as Parameters<IPaymentModuleService["updatePaymentSession"]>[0])
+  const ended = await updateSession(container, session.id, (current) =>
+    current.status === PaymentSessionStatus.PENDING_AUTHORIZATION && !current.authorized_at
+      ? {
+          status: PaymentSessionStatus.ERROR,
+          metadata: { ...(current.metadata ?? {}), [FAILED_PAYMENT_FLAG]: reason },
+        }
+      : undefined
+  )
+  if (!ended) return false
   const facts = { ...(await factsOf(container, session)), reason }
   if (facts.order_id) {
     const orders = container.resolve(Modules.ORDER)

@@ -415,8 +415,10 @@ export abstract class HostedPaymentProvider<
     }
   }
 
-  private isPaidEvent(event: string | undefined): boolean {
-    return !!event && (this.spec.paidEvents ?? []).some((paid) => paid.toLowerCase() === event.trim().toLowerCase())
+  /** The gateway's paid event (`spec.paidEvents`, as spelled there) that a webhook's event name is, whatever its case. */
+  protected paidEventOf(event: string | undefined): string | undefined {
+    const wanted = event?.trim().toLowerCase()
+    return wanted ? this.spec.paidEvents?.find((paid) => paid.toLowerCase() === wanted) : undefined
   }
 
   /** The provider's identifier (`hitpay`), as its ids start (`pp_hitpay_…`). */
@@ -635,7 +637,7 @@ export abstract class HostedPaymentProvider<
         // What the webhook added to the session's data, for the route to keep before Medusa authorizes.
         sessionData: heard === session ? undefined : heard,
         claimsPaid:
-          (!!verification.status && isPaid(verification.status.status)) || this.isPaidEvent(verification.event),
+          (!!verification.status && isPaid(verification.status.status)) || !!this.paidEventOf(verification.event),
         moneyReturned:
           status === PaymentSessionStatus.CANCELED && isPaid(gateway.status) && moneyWentBack(gateway.returned),
       },

@@ -29,24 +29,32 @@ export async function keepWebhookWord(
   await updateSession(container, sessionId, (session) => ({ data: { ...(session.data ?? {}), ...data } }))
 }
 
-/** Medusa's update of a session, with its own amount and currency (the provider then keeps the page as it is). */
-async function updateSession(
+/**
+ * Medusa's update of a session, with its own amount and currency (the provider then keeps the page as it is).
+ * `change` sees the session as stored and says what to change, or undefined for nothing; true when it changed.
+ */
+export async function updateSession(
   container: MedusaContainer,
   sessionId: string,
-  change: (session: PaymentSessionDTO) => { status?: PaymentSessionStatus; data?: Record<string, unknown> } | undefined
-): Promise<void> {
+  change: (
+    session: PaymentSessionDTO
+  ) => { status?: PaymentSessionStatus; data?: Record<string, unknown>; metadata?: Record<string, unknown> } | undefined
+): Promise<boolean> {
   const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
   const [session] = await payment.listPaymentSessions(
     { id: sessionId },
-    { select: ["id", "amount", "currency_code", "data", "status", "authorized_at"] }
+    { select: ["id", "amount", "currency_code", "data", "status", "authorized_at", "metadata"] }
   )
   const update = session && change(session)
-  if (!update) return
+  if (!update) return false
   await payment.updatePaymentSession({
     id: session.id,
     amount: session.amount,
     currency_code: session.currency_code,
     data: update.data ?? session.data ?? {},
     ...(update.status ? { status: update.status } : {}),
-  })
+    // Medusa's update takes metadata, though its input type leaves it out.
+    ...(update.metadata ? { metadata: update.metadata } : {}),
+  } as Parameters<IPaymentModuleService["updatePaymentSession"]>[0])
+  return true
 }

@@ -87,7 +87,7 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
 
   /** A paid event of a webhook that carried the agreed header: kept, so that a CREATED order's approved sale counts. */
   protected withWebhookWord(session: NetValveSessionData, event: string | undefined): NetValveSessionData {
-    const paid = NETVALVE_GATEWAY.paidEvents?.find((e) => e === event?.trim().toUpperCase())
+    const paid = this.paidEventOf(event)
     return paid ? { ...session, webhook_paid_event: paid } : session
   }
 
