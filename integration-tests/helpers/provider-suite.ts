@@ -155,6 +155,19 @@ export type SuiteContext = {
   completeCart(checkout: Checkout): ReturnType<typeof completeCart>
   orders(checkout: Checkout): Promise<RecordedOrder[]>
   admin(): ReturnType<typeof adminHeaders>
+  /**
+   * An order paid in full, then edited to cost `CART_TOTAL` more: the session the buyer pays the difference with, on
+   * the order's own payment collection (no cart; `checkout.cartId` is empty).
+   */
+  orderEdit(): Promise<{ orderId: string; checkout: Checkout }>
+  /** What the order's books say: its payment status, what it holds as paid and still owes, its collections. */
+  books(orderId: string): Promise<OrderBooks>
+}
+
+export type OrderBooks = {
+  payment_status: string
+  summary: { paid_total: number; pending_difference: number }
+  payment_collections: { id: string; payments: { amount: number; captures: { amount: number }[] }[] }[]
 }
 
 const isSent = <T>(value: T | NotSent): value is T => !(value && typeof value === "object" && "notSent" in value)
@@ -172,7 +185,9 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
       const api: Api = untypedApi
       let store: Store
 
+      let adminOfTest: ReturnType<typeof adminHeaders> | undefined
       beforeEach(async () => {
+        adminOfTest = undefined
         isolateNetwork()
         speedUpWebhooks(getContainer())
         store = await seedStore(getContainer(), { currency: region.currency, providerId, country: region.country })
@@ -208,7 +223,68 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         deliver: (webhook) => webhooks.route.deliver({ api, container: getContainer() }, webhook),
         completeCart: (checkout) => completeCart(api, store, checkout.cartId),
         orders: (checkout) => ordersOfCart(getContainer(), checkout.cartId),
-        admin: () => adminHeaders(getContainer()),
+        // One admin user per test, however often a test asks for its headers.
+        admin: () => (adminOfTest ??= adminHeaders(getContainer())),
+        orderEdit: () => orderEditAskingForMore(),
+        books: (orderId) => booksOf(orderId),
+      }
+
+      /**
+       * An order paid in full (with the store's other provider, captured by the admin), then edited by the admin to
+       * two of its item: Medusa asks the buyer for the difference with a payment collection of the order's own, no
+       * cart. The buyer pays it on the hosted page: a session for the provider on that collection.
+       */
+      async function orderEditAskingForMore(): Promise<{ orderId: string; checkout: Checkout }> {
+        const cartId = await createCart(api, store)
+        await getContainer()
+          .resolve(Modules.CART)
+          .addLineItems(cartId, [
+            { title: "Analytical Engine", quantity: 1, unit_price: CART_TOTAL, requires_shipping: false },
+          ])
+        const paidCollection = await createPaymentCollection(api, store, cartId)
+        await requestPaymentSession(api, store, paidCollection, { provider_id: SYSTEM_PROVIDER, data: {} })
+        const { data: completed } = await completeCart(api, store, cartId)
+        const orderId = completed.order!.id
+        const admin = await t.admin()
+        type AdminOrder = {
+          order: {
+            items: { id: string }[]
+            payment_collections: { id: string; status: string; amount: number; payments: { id: string }[] }[]
+          }
+        }
+        const fields =
+          "fields=items.id,payment_collections.id,payment_collections.status,payment_collections.amount,payment_collections.payments.id"
+        const { data: before } = await api.get<AdminOrder>(`/admin/orders/${orderId}?${fields}`, admin)
+        await api.post(`/admin/payments/${before.order.payment_collections[0].payments[0].id}/capture`, {}, admin)
+
+        await api.post("/admin/order-edits", { order_id: orderId }, admin)
+        await api.post(`/admin/order-edits/${orderId}/items/item/${before.order.items[0].id}`, { quantity: 2 }, admin)
+        await api.post(`/admin/order-edits/${orderId}/request`, {}, admin)
+        await api.post(`/admin/order-edits/${orderId}/confirm`, {}, admin)
+        const { data: edited } = await api.get<AdminOrder>(`/admin/orders/${orderId}?${fields}`, admin)
+        const owed = edited.order.payment_collections.filter((c) => c.status === "not_paid")
+        expect(owed.map((c) => Number(c.amount))).toEqual([CART_TOTAL])
+
+        const created = adapter.create.standIn()
+        const { data } = await requestPaymentSession(api, store, owed[0].id, {
+          provider_id: providerId,
+          data: { return_url: RETURN_URL },
+        })
+        expect(created).toHaveLength(1)
+        expect(adapter.create.read(created[0]).amount).toBe(CART_AMOUNT)
+        const session = data.payment_collection.payment_sessions[0]
+        const checkout: Checkout = { cartId: "", paymentCollectionId: owed[0].id, session }
+        // Field for field what a checkout's create sends: the buyer's details come from the order (it has no cart).
+        adapter.create.expectRequest(created[0], checkout)
+        return { orderId, checkout }
+      }
+
+      /** What the order's books say: its payments, what it holds as paid, and what it still owes. */
+      async function booksOf(orderId: string): Promise<OrderBooks> {
+        const fields =
+          "fields=payment_status,summary,payment_collections.id,payment_collections.payments.amount,payment_collections.payments.captures.amount"
+        const { data } = await api.get<{ order: OrderBooks }>(`/admin/orders/${orderId}?${fields}`, await t.admin())
+        return data.order
       }
 
       /** Delivers a webhook and checks what the route answered for what it is. */
@@ -484,6 +560,52 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         const { data } = await api.post<Reconciled>(path, {}, await t.admin())
         expect(data.reconciliation.decision).toBe("order made")
         expect(await t.orders(checkout)).toHaveLength(1)
+      })
+
+      it(`records an order edit's extra payment made on ${name}'s page on its order, once, and the order owes nothing`, async () => {
+        const { orderId, checkout } = await t.orderEdit()
+        const webhook = webhooks.paid(checkout, CART_AMOUNT)
+
+        // No stand-in for the status API yet: the payment cannot be made now, and the gateway is asked to deliver again.
+        const unconfirmed = await t.deliver(webhook)
+        expect(unconfirmed.status).toBe(503)
+        expect((await t.books(orderId)).payment_status).toBe("partially_captured")
+
+        t.gatewayReports(checkout, PAID)
+        // Two deliveries at once (Medusa locks no cart here): each is done, or asked for again where the gateway's
+        // provider holds back a repeat ask (Cashflows); one payment either way. A later delivery is done.
+        const racing = await Promise.all([t.deliver(webhook), t.deliver(webhook)])
+        expect(racing.map((answer) => answer.status)).toContain(200)
+        for (const answer of racing) expect([200, 503]).toContain(answer.status)
+        await deliverAs("processed", checkout, webhook)
+
+        const books = await t.books(orderId)
+        const edit = books.payment_collections.find((c) => c.id === checkout.paymentCollectionId)!
+        expect(edit.payments.map((p) => Number(p.amount))).toEqual([CART_TOTAL])
+        expect(edit.payments[0].captures.map((c) => Number(c.amount))).toEqual([CART_TOTAL])
+        expect(Number(books.summary.paid_total)).toBe(2 * CART_TOTAL)
+        expect(Number(books.summary.pending_difference)).toBe(0)
+        expect(books.payment_status).toBe("captured")
+        expect(await orderCount(getContainer())).toBe(1)
+      })
+
+      it(`records an order edit's extra ${name} payment whose every webhook was lost when the reconciliation runs, and does not call it one too many`, async () => {
+        const { orderId, checkout } = await t.orderEdit()
+        t.gatewayReports(checkout, PAID)
+
+        expect(await reconcileAfter(checkout, 20)).toEqual([
+          expect.objectContaining({
+            sessionId: checkout.session.id,
+            decision: "payment recorded",
+            detail: `on order ${orderId}`,
+          }),
+        ])
+        expect(await reconcileAfter(checkout, 25)).toEqual([]) // settled: not asked again
+
+        const books = await t.books(orderId)
+        expect(Number(books.summary.paid_total)).toBe(2 * CART_TOTAL)
+        expect(Number(books.summary.pending_difference)).toBe(0)
+        expect(books.payment_status).toBe("captured")
       })
 
       it(`answers 503 to a paid ${name} webhook while ${name} cannot be asked, and makes the one order when it is delivered again`, async () => {

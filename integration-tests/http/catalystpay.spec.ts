@@ -288,6 +288,36 @@ providerSuite(catalystpay, (t) => {
     }
   )
 
+  it("records an order edit's extra SEPA debit on its order once the debit completes, awaiting it until then", async () => {
+    const { orderId, checkout } = await t.orderEdit()
+    const debit = { status: "PAYMENT_IN_PROGRESS" }
+    nock(CATALYSTPAY_STAGING)
+      .persist()
+      .get(`/payment-sessions/${SESSION_TOKEN}/`)
+      .reply(200, () => catalystpaySession({ status: debit.status, amount: CART_AMOUNT }))
+
+    // Under way: Medusa holds the session awaiting the debit, and the order still owes the difference.
+    expect(await reconcile(checkout)).toEqual([
+      expect.objectContaining({ sessionId: checkout.session.id, decision: "awaiting payment" }),
+    ])
+    expect((await sessionOf(checkout.session.id)).status).toBe("pending_authorization")
+    expect(Number((await t.books(orderId)).summary.pending_difference)).toBe(CART_TOTAL)
+
+    debit.status = "COMPLETED"
+    const settled = await pluginEventsDuring(async () => {
+      for (let i = 0; i < 2; i++) {
+        expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(200)
+      }
+    })
+    expect(settled).toEqual([deferredEvent("succeeded", checkout, { id: orderId })])
+    const books = await t.books(orderId)
+    const edit = books.payment_collections.find((c) => c.id === checkout.paymentCollectionId)!
+    expect(edit.payments.map((p) => Number(p.amount))).toEqual([CART_TOTAL])
+    expect(Number(books.summary.paid_total)).toBe(2 * CART_TOTAL)
+    expect(Number(books.summary.pending_difference)).toBe(0)
+    expect(books.payment_status).toBe("captured")
+  })
+
   it("finds the session of a CatalystPay webhook through the migration script's index, not by reading every session", async () => {
     type Knex = {
       raw(sql: string, bindings?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>

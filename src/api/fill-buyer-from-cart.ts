@@ -18,49 +18,64 @@ const ADDRESS_FIELDS = [
 
 type Address = Partial<Record<(typeof ADDRESS_FIELDS)[number], string | null>> | null | undefined
 type CartBuyer = { email?: string | null; billing_address?: Address; shipping_address?: Address }
-type Knex = { raw(sql: string, bindings: unknown[]): Promise<{ rows: CartBuyer[] }> }
+type Knex = { raw(sql: string, bindings: Record<string, unknown>): Promise<{ rows: CartBuyer[] }> }
 
 const addressJson = (alias: string) =>
   `case when ${alias}.id is null then null else json_build_object(${ADDRESS_FIELDS.map((f) => `'${f}', ${alias}.${f}`).join(", ")}) end`
 
 /**
- * The cart's e-mail and addresses through the payment collection's link, in one round trip to the database.
+ * The buyer's e-mail and addresses through the payment collection's link, in one round trip to the database: the
+ * cart's for a checkout, the order's for the collection of an order edit, claim or exchange (it has no cart).
  * Medusa's Query reads the same in two (the link, then the cart with its addresses) and spends 3–5 ms of CPU
  * planning and hydrating them, for every session; this costs about 0.3 ms. It reads Medusa's own tables, so
- * where they are not reachable this way (modules in databases of their own), `readCartByQuery` does the work.
+ * where they are not reachable this way (modules in databases of their own), `readBuyerByQuery` does the work.
  */
-const CART_BY_PAYMENT_COLLECTION = `
-  select c.email, ${addressJson("ba")} as billing_address, ${addressJson("sa")} as shipping_address
+const BUYER_BY_PAYMENT_COLLECTION = `
+  (select c.email, ${addressJson("ba")} as billing_address, ${addressJson("sa")} as shipping_address
   from cart_payment_collection l
   join cart c on c.id = l.cart_id and c.deleted_at is null
   left join cart_address ba on ba.id = c.billing_address_id and ba.deleted_at is null
   left join cart_address sa on sa.id = c.shipping_address_id and sa.deleted_at is null
-  where l.payment_collection_id = ? and l.deleted_at is null
-  limit 1`
+  where l.payment_collection_id = :collection and l.deleted_at is null
+  limit 1)
+  union all
+  (select o.email, ${addressJson("ba")} as billing_address, ${addressJson("sa")} as shipping_address
+  from order_payment_collection l
+  join "order" o on o.id = l.order_id and o.deleted_at is null
+  left join order_address ba on ba.id = o.billing_address_id and ba.deleted_at is null
+  left join order_address sa on sa.id = o.shipping_address_id and sa.deleted_at is null
+  where l.payment_collection_id = :collection and l.deleted_at is null
+  limit 1)`
 
-async function readCart(req: MedusaRequest): Promise<CartBuyer | undefined> {
+async function readBuyer(req: MedusaRequest): Promise<CartBuyer | undefined> {
   try {
     const pg = req.scope.resolve<Knex>(ContainerRegistrationKeys.PG_CONNECTION)
-    const { rows } = await pg.raw(CART_BY_PAYMENT_COLLECTION, [req.params.id])
+    const { rows } = await pg.raw(BUYER_BY_PAYMENT_COLLECTION, { collection: req.params.id })
     return rows[0]
   } catch {
-    return readCartByQuery(req)
+    return readBuyerByQuery(req)
   }
 }
 
-/** The same through Medusa's Query: one graph read of the link with the cart and its addresses. */
-async function readCartByQuery(req: MedusaRequest): Promise<CartBuyer | undefined> {
+const buyerFields = (owner: string) => [
+  `${owner}.email`,
+  ...ADDRESS_FIELDS.map((f) => `${owner}.billing_address.${f}`),
+  ...ADDRESS_FIELDS.map((f) => `${owner}.shipping_address.${f}`),
+]
+
+/** The same through Medusa's Query: the link with the cart (or the order) and its addresses. */
+async function readBuyerByQuery(req: MedusaRequest): Promise<CartBuyer | undefined> {
   const query = req.scope.resolve(ContainerRegistrationKeys.QUERY)
-  const { data: links } = await query.graph({
-    entity: "cart_payment_collection",
-    fields: [
-      "cart.email",
-      ...ADDRESS_FIELDS.map((f) => `cart.billing_address.${f}`),
-      ...ADDRESS_FIELDS.map((f) => `cart.shipping_address.${f}`),
-    ],
-    filters: { payment_collection_id: req.params.id },
+  const filters = { payment_collection_id: req.params.id }
+  const { data: carts } = await query.graph({ entity: "cart_payment_collection", fields: buyerFields("cart"), filters })
+  const cart = (carts[0] as { cart?: CartBuyer | null } | undefined)?.cart
+  if (cart) return cart
+  const { data: orders } = await query.graph({
+    entity: "order_payment_collection",
+    fields: buyerFields("order"),
+    filters,
   })
-  return (links[0] as { cart?: CartBuyer | null } | undefined)?.cart ?? undefined
+  return (orders[0] as { order?: CartBuyer | null } | undefined)?.order ?? undefined
 }
 
 /**
@@ -85,10 +100,10 @@ export function fillBuyerFromCart(req: MedusaRequest, res: MedusaResponse, next:
   }
   const sent = body.data ?? {}
   if (body.data) body.data = storefrontChoices(body.data, HPP_PROVIDER_OWNED_KEYS[provider.gateway])
-  const read = readCart(req).then(
+  const read = readBuyer(req).then(
     (cart) => buyerData(cart ?? {}, sent, req.ip),
     (error: Error) => {
-      warn(req, `medusa-payment-hpp: could not read buyer details from the cart: ${error.message}`)
+      warn(req, `medusa-payment-hpp: could not read buyer details from the cart or order: ${error.message}`)
       return buyerData({}, sent, req.ip)
     }
   )

@@ -5,9 +5,8 @@ import type {
   MedusaContainer,
 } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { processPaymentWorkflow } from "@medusajs/core-flows"
 import { hppProviderOf } from "../env"
-import { orderExistsFor } from "./orders"
+import { paidWithAnotherSession, payerOf, paymentRecorded, processHostedPayment } from "./orders"
 import { forgetPageToClose, GIVE_UP_AFTER_DAYS, isPageToClose, pagesDue, RETRYING_CLOSE } from "./pages-to-close"
 import { endPaymentSession } from "./session-end"
 import { deferredPaymentFailed, deferredPaymentSucceeded, endedAsFailedDeferred } from "./deferred-payment"
@@ -16,6 +15,7 @@ import { registeredOptions } from "./provider-options"
 /** What the reconciliation did with one session, as its log line and the admin route say. */
 export type ReconcileDecision =
   | "order made"
+  | "payment recorded"
   | "awaiting payment"
   | "still pending at the gateway"
   | "not paid at the gateway"
@@ -155,11 +155,12 @@ export async function reconcilePaymentSession(container: MedusaContainer, sessio
     return say("already settled", "the deferred payment failed at the gateway; its order is flagged")
   }
   const pending = session.status !== PaymentSessionStatus.PENDING_AUTHORIZATION
-  if (pending && (await orderExistsFor(container, session.payment_collection_id))) {
-    // The cart became an order with another session: this page must not add a second payment.
+  if (pending && (await paidWithAnotherSession(container, session))) {
+    // The cart became an order (or the order's collection was paid) with another session: this page must not add
+    // a second payment.
     return say(
       "already an order",
-      "the cart was completed with another payment; a payment on this page needs a refund at the gateway"
+      "paid with another payment session; a payment on this page needs a refund at the gateway"
     )
   }
   const locking = container.resolve(Modules.LOCKING)
@@ -251,10 +252,10 @@ async function settle(
     return say("not paid at the gateway", asked)
   }
   const input = { action: PaymentActions.AUTHORIZED, data: { session_id: session.id, amount: Number(session.amount) } }
-  const { errors } = await processPaymentWorkflow(container).run({ input, throwOnError: false })
+  const { errors } = await processHostedPayment(container, session, input)
   const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
   const [after] = await payment.listPaymentSessions({ id: session.id })
-  const ordered = await orderExistsFor(container, session.payment_collection_id)
+  const ordered = await paymentRecorded(container, session)
   if (ordered && after?.status === PaymentSessionStatus.PENDING_AUTHORIZATION) return say("awaiting payment")
   if (
     ordered &&
@@ -262,7 +263,8 @@ async function settle(
   ) {
     // A deferred payment that has now settled: Medusa emits nothing for it, the plugin does.
     if (deferred) await deferredPaymentSucceeded(container, session)
-    return say("order made")
+    const { cartId, orderId } = await payerOf(container, session.payment_collection_id)
+    return cartId ? say("order made") : say("payment recorded", orderId ? `on order ${orderId}` : undefined)
   }
   if (after?.status === PaymentSessionStatus.CANCELED) {
     // The provider's authorization found the page ended at the gateway, and Medusa kept that on the session.

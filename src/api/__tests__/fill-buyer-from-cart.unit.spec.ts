@@ -51,7 +51,7 @@ describe("fillBuyerFromCart", () => {
     )
     const body = await run(req)
     expect(raw).toHaveBeenCalledTimes(1)
-    expect(raw.mock.calls[0][1]).toEqual(["pay_col_1"])
+    expect(raw.mock.calls[0][1]).toEqual({ collection: "pay_col_1" })
     expect(body.data).toEqual({
       return_url: "https://shop.example/return",
       email: "ada@example.com",

@@ -1,11 +1,11 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import type { IPaymentModuleService, Logger } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { processPaymentWorkflow, refundPaymentWorkflow, RefundPaymentWorkflowInput } from "@medusajs/core-flows"
+import { refundPaymentWorkflow, RefundPaymentWorkflowInput } from "@medusajs/core-flows"
 import type { HostedWebhookResult } from "../../lib/hosted-provider"
 import { isGatewayUnavailable } from "../../lib/errors"
 import { MADE_AT_GATEWAY } from "../../lib/ledger"
-import { orderExistsFor } from "../../lib/orders"
+import { paymentRecorded, processHostedPayment } from "../../lib/orders"
 import { endPaymentSession, keepWebhookWord } from "../../lib/session-end"
 import { deferredPaymentFailed, deferredPaymentSucceeded } from "../../lib/deferred-payment"
 import type { RawWebhook } from "../../lib/webhook"
@@ -16,7 +16,8 @@ import type { RawWebhook } from "../../lib/webhook"
  * there is lost for good: the gateway has its 200. This route verifies, runs Medusa's own payment
  * processing (cart lock, authorization through the provider, cart completion), and only then answers:
  *
- * - 200 (with `acknowledge`'s body where the gateway wants one) when the order exists or there is nothing to do;
+ * - 200 (with `acknowledge`'s body where the gateway wants one) when the order exists (for an order edit, claim or
+ *   exchange, whose collection has no cart: when the payment exists) or there is nothing to do;
  * - 401 for a webhook not proven to come from the gateway; 400 for a body that is not the gateway's;
  *   404 for an unknown provider id; 422 for a verified webhook that names no live session of this provider,
  *   or a payment that cannot become an order (logged as an error: "paid at the gateway, no order");
@@ -116,9 +117,10 @@ export function hostedWebhookRoute(gateway: {
       // reads only the stored session data.
       if (verdict.sessionData) await keepWebhookWord(req.scope, sessionId, verdict.sessionData)
 
-      // Medusa's own processing: lock the cart, authorize (asking the gateway again), complete the cart.
-      const { errors } = await processPaymentWorkflow(req.scope).run({ input: result, throwOnError: false })
-      if (await orderExistsFor(req.scope, session.payment_collection_id)) {
+      // Medusa's own processing: lock the cart, authorize (asking the gateway again), complete the cart; for an
+      // order's own collection (an order edit, claim or exchange), the payment and the order's transactions.
+      const { errors } = await processHostedPayment(req.scope, session, result)
+      if (await paymentRecorded(req.scope, session)) {
         if (verdict.unrecordedRefund) return recordRefundMadeAtGateway(verdict.unrecordedRefund)
         if (deferred) {
           // A deferred payment that has now settled: Medusa emits nothing for it, the plugin does.
