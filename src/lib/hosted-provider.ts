@@ -333,7 +333,7 @@ export abstract class HostedPaymentProvider<
     if (!probe) return { ok: false, message: `${name}'s guide documents no call to test a connection with` }
     try {
       await probe.run()
-      return { ok: true, message: `${name} answered (${probe.call}): the credentials work` }
+      return { ok: true, message: `${name} answered: the credentials work` }
     } catch (error) {
       const message = (error as Error).message ?? String(error)
       if (/\(HTTP (401|403)/.test(message)) {
@@ -342,7 +342,7 @@ export abstract class HostedPaymentProvider<
       if (/\(HTTP 404/.test(message)) {
         return {
           ok: true,
-          message: `${name} accepted the credentials and answered that the test reference does not exist (${probe.call})`,
+          message: `${name} accepted the credentials (it answered that the test payment does not exist): the connection works`,
         }
       }
       if (/\(HTTP (400|422)/.test(message)) {
@@ -778,7 +778,10 @@ export abstract class HostedPaymentProvider<
     }
     const found = await this.sessions.find(verification)
     if ("reason" in found) {
-      const paid = !!verification.status && isPaid(verification.status.status)
+      // Paid by the gateway's authenticated word: a signed paid status, or an authenticated paid event (NetValve,
+      // CatalystPay), for a page whose session Medusa no longer holds (a cart changed): no order, for the admin.
+      const paid =
+        (!!verification.status && isPaid(verification.status.status)) || !!this.paidEventOf(verification.event)
       const reference = verification.gatewayReference ?? verification.sessionId ?? "?"
       const line = `${name} webhook ignored: ${found.reason}`
       if (paid) this.logger.error(`${line}. Paid at the gateway, no order: ${name} ${this.spec.pageName} ${reference}`)

@@ -228,7 +228,9 @@ export function hostedWebhookRoute(gateway: {
         return answer(
           200,
           "done",
-          held ? { outcome: "duplicate", words: "Medusa already holds this payment" } : undefined
+          held
+            ? { outcome: "duplicate", words: "a repeat: Medusa already held this payment" }
+            : { outcome: "applied", words: "the gateway confirmed the payment; Medusa holds it" }
         )
       }
       const [after] = await paymentModule.listPaymentSessions({ id: verdict.sessionId }, { select: ["id", "status"] })
@@ -303,7 +305,12 @@ export function hostedWebhookRoute(gateway: {
           throwOnError: false,
         })
         const refundError = failed?.[0]?.error as { message?: string; code?: string } | undefined
-        if (!refundError) return answer(200, "done")
+        if (!refundError) {
+          return answer(200, "done", {
+            outcome: "applied",
+            words: `recorded the refund of ${refund.amount} made in the ${gateway.name} dashboard`,
+          })
+        }
         // The provider refused because the gateway no longer shows exactly this much unrecorded: another delivery
         // recorded it meanwhile (or some of it). A redelivery compares again and finds what is left, if anything.
         if (isTransient(refundError) || /not recorded: /.test(refundError.message ?? "")) {

@@ -54,7 +54,7 @@ export const GET = async (req: MedusaRequest, res: MedusaResponse<HppProvidersRe
           connection_test: setup?.probe
             ? {
                 available: true,
-                note: `Asks ${gatewayName(gateway)} ${setup.probe}: a refusal means the credentials do not work [unverified: the guides do not say how an unknown reference is answered]`,
+                note: `Asks ${gatewayName(gateway)} about a payment that does not exist, with this provider's credentials: if ${gatewayName(gateway)} refuses them, they are wrong. (${gatewayName(gateway)}'s guide has no call made for this test.)`,
               }
             : { available: false, note: `${gatewayName(gateway)}'s guide documents no call to test a connection with` },
           last_webhooks: rows.map(eventView),
