@@ -73,6 +73,8 @@ module.exports = defineConfig({
       resolve: "@medusajs/medusa/payment",
       options: { providers },
     },
+    // The plugin's record of hosted payments: a store that lists the plugin under `plugins` gets it from there.
+    { resolve: "./src/modules/hpp-record" },
     ...deploymentModules,
   ],
 })

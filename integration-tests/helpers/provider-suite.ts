@@ -11,6 +11,12 @@ import { Modules } from "@medusajs/framework/utils"
 import { refreshPaymentCollectionForCartWorkflow } from "@medusajs/core-flows"
 import { reconcileHostedPayments } from "../../src/lib/reconcile"
 import { medusaWebhookRoute } from "./gateway"
+import type {
+  HppAttentionKind,
+  HppAttentionResponse,
+  HppEventsResponse,
+  HppOrderPaymentsResponse,
+} from "../../src/api/admin/hpp/types"
 import type { GatewayRequest, WebhookAnswer, WebhookDelivery, WebhookOutcome, WebhookRoute } from "./gateway"
 import {
   adminHeaders,
@@ -287,6 +293,26 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         return data.order
       }
 
+      /** Asks an admin route until `done` says its answer shows what the record should (the record is written after). */
+      async function eventually<T>(path: string, done: (body: T) => boolean): Promise<T> {
+        const admin = await t.admin()
+        let body: T | undefined
+        for (let i = 0; i < 50; i++) {
+          body = (await api.get<T>(path, admin)).data
+          if (done(body)) return body
+          await new Promise((resolve) => setTimeout(resolve, 100))
+        }
+        return body as T
+      }
+
+      /** The open "needs attention" items of a session, once the record shows one of `kind`. */
+      async function attentionFor(sessionId: string, kind: HppAttentionKind) {
+        const { items } = await eventually<HppAttentionResponse>("/admin/hpp/attention?limit=100", (b) =>
+          b.items.some((i) => i.payment_session_id === sessionId && i.kind === kind)
+        )
+        return items.filter((i) => i.payment_session_id === sessionId)
+      }
+
       /** Delivers a webhook and checks what the route answered for what it is. */
       async function deliverAs(outcome: WebhookOutcome, checkout: Checkout, webhook: WebhookDelivery) {
         const answer = await t.deliver(webhook)
@@ -430,6 +456,52 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         expect(orders[0].payment_collections).toHaveLength(1)
         expect(orders[0].payment_collections[0].payments).toHaveLength(1)
         expect(onlyPayment(orders[0]).captures).toHaveLength(1)
+      })
+
+      it(`shows an admin the order's ${name} payment: its reference, status and record from the page to the webhook, and no secret`, async () => {
+        const { checkout } = await paidByWebhook()
+        const [order] = await t.orders(checkout)
+        const path = `/admin/hpp/orders/${order.id}/payments`
+        expect((await answerOf(api.get(path))).status).toBe(401)
+
+        const body = await eventually<HppOrderPaymentsResponse>(path, (b) =>
+          b.payments[0]?.events.some((e) => e.kind === "webhook" && e.outcome === "applied")
+        )
+        expect(body.payments).toHaveLength(1)
+        expect(body.payments[0]).toMatchObject({
+          payment_session_id: checkout.session.id,
+          provider_id: providerId,
+          gateway_reference: checkout.session.data.gateway_reference,
+          medusa_status: "authorized",
+          currency_code: region.currency,
+        })
+        const kinds = body.payments[0].events.map((e) => e.kind)
+        expect(kinds[0]).toBe("page_created")
+        expect(kinds).toContain("webhook")
+        const visible = JSON.stringify(body)
+        for (const secret of adapter.secrets) expect(visible).not.toContain(secret)
+        expect(visible).not.toContain(BUYER.email)
+      })
+
+      it(`writes one record row per reason for a flood of forged ${name} webhooks, not one per request`, async () => {
+        const checkout = await t.checkout()
+        const forged = webhooks.forged(checkout)
+        for (let i = 0; i < 5; i++) for (const webhook of forged) await t.deliver(webhook)
+
+        const refused = (b: HppEventsResponse) =>
+          b.events.filter((e) => e.kind === "webhook" && e.outcome.startsWith("refused"))
+        const body = await eventually<HppEventsResponse>(
+          `/admin/hpp/events?provider_id=${providerId}&limit=100`,
+          (b) => refused(b).length > 0
+        )
+        await new Promise((resolve) => setTimeout(resolve, 300)) // any stray row would be written by now
+        const again = await eventually<HppEventsResponse>(
+          `/admin/hpp/events?provider_id=${providerId}&limit=100`,
+          () => true
+        )
+        expect(refused(again).length).toBeGreaterThan(0)
+        expect(refused(again).length).toBeLessThanOrEqual(forged.length)
+        expect(refused(body).length).toBeLessThanOrEqual(forged.length)
       })
 
       it(`makes no order on a forged ${name} webhook (${webhooks.forgery}), and never asks ${name} about the checkout's payment`, async () => {
@@ -629,6 +701,15 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
 
         await deliverAs("wrong amount", checkout, webhooks.paid(checkout, WRONG_AMOUNT))
         expect(await t.orders(checkout)).toHaveLength(0)
+
+        // The admin sees it under "needs attention", with what to do, until marked handled.
+        const [item] = await attentionFor(checkout.session.id, "paid_no_order")
+        expect(item).toMatchObject({ title: "Paid at the gateway, no order", can_mark_handled: true })
+        expect(item.what_to_do).toContain(`Refund the payment in the ${name} dashboard`)
+        const admin = await t.admin()
+        await api.post(`/admin/hpp/attention/${item.id}/handled`, {}, admin)
+        const { data: after } = await api.get<HppAttentionResponse>("/admin/hpp/attention?limit=100", admin)
+        expect(after.items.map((i) => i.id)).not.toContain(item.id)
       })
 
       it(`completes the cart into an order on the buyer's return when ${name} says paid`, async () => {
@@ -838,6 +919,8 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
             expect(await t.orders(checkout)).toHaveLength(0)
             expect(await sessionStatus(checkout)).toBe("canceled")
             expect(await reconcileAfter(checkout, 20)).toEqual([]) // decided: the reconciliation does not ask again
+            const items = await attentionFor(checkout.session.id, "money_returned")
+            expect(items.filter((i) => i.kind === "money_returned")).toHaveLength(1)
           })
 
           it(`makes no order from a ${name} payment ${how} before the order when the reconciliation finds it, and asks only once`, async () => {

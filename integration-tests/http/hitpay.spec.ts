@@ -3,6 +3,9 @@ import type { PaymentSessionDTO } from "@medusajs/framework/types"
 import { Modules } from "@medusajs/framework/utils"
 import { refreshPaymentCollectionForCartWorkflow } from "@medusajs/core-flows"
 import { reconcileHostedPayments } from "../../src/lib/reconcile"
+import pruneHppRecordJob from "../../src/jobs/prune-hpp-record"
+import { HPP_RECORD_MODULE } from "../../src/modules/hpp-record"
+import type { HppRecordService } from "../../src/modules/hpp-record/service"
 import {
   HITPAY_SANDBOX,
   hitpayCharge,
@@ -225,6 +228,35 @@ const makeSession: Record<
 }
 
 providerSuite(hitpay, (t) => {
+  it("prunes only the record's rows older than HPP_RECORD_KEEP_DAYS, once a day", async () => {
+    const record = t.container().resolve<HppRecordService>(HPP_RECORD_MODULE)
+    const row = (message: string) => ({
+      provider_id: "pp_hitpay_hitpay",
+      gateway: "hitpay",
+      kind: "status_asked" as const,
+      outcome: "pending",
+      message,
+    })
+    await record.write(row("a year ago"))
+    await record.write(row("a month ago"))
+    await record.write(row("today"))
+    const pg = t.container().resolve("__pg_connection__") as {
+      raw(sql: string, b?: unknown[]): Promise<{ rows: { message: string }[] }>
+    }
+    await pg.raw(`update hpp_payment_event set created_at = now() - interval '365 days' where message = 'a year ago'`)
+    await pg.raw(`update hpp_payment_event set created_at = now() - interval '30 days' where message = 'a month ago'`)
+
+    process.env.HPP_RECORD_KEEP_DAYS = "90"
+    try {
+      await pruneHppRecordJob(t.container())
+    } finally {
+      delete process.env.HPP_RECORD_KEEP_DAYS
+    }
+    const { rows } = await pg.raw(`select message from hpp_payment_event where kind = 'status_asked' order by message`)
+    expect(rows.map((r) => r.message)).toEqual(expect.arrayContaining(["a month ago", "today"]))
+    expect(rows.map((r) => r.message)).not.toContain("a year ago")
+  })
+
   it.each(Object.keys(makeSession))(
     "refunds the charge HitPay paid, never a charge id the storefront put in the session data (session made through %s)",
     async (how) => {

@@ -1,6 +1,7 @@
 import { defineMiddlewares } from "@medusajs/framework/http"
 import { HPP_GATEWAY_NAMES } from "../env"
 import { fillBuyerFromCart } from "./fill-buyer-from-cart"
+import { recordBuyerReturn } from "./record-buyer-return"
 import { coreRouteProvider, pluginRouteProvider, refuseUnlistedSenders } from "./webhook-senders"
 
 export default defineMiddlewares({
@@ -9,6 +10,11 @@ export default defineMiddlewares({
       matcher: "/store/payment-collections/:id/payment-sessions",
       methods: ["POST"],
       middlewares: [fillBuyerFromCart],
+    },
+    {
+      matcher: "/store/carts/:id/complete",
+      methods: ["POST"],
+      middlewares: [recordBuyerReturn],
     },
     // The plugin's webhook routes keep the raw body: signatures cover the exact bytes, and 64-bit
     // references sent as JSON numbers lose no digit. A provider's allow-list refuses other senders first.

@@ -1,6 +1,7 @@
 import type { IEventBusModuleService, IPaymentModuleService, Logger, MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { updateSession } from "./session-end"
+import { gatewayOfProvider, recordIn } from "./record"
 
 /**
  * A deferred payment (Medusa's `pending_authorization`: a CatalystPay SEPA debit under way) whose order exists,
@@ -95,6 +96,18 @@ export async function deferredPaymentFailed(
         `no money will come; ask the buyer for another payment or cancel the order`
     )
   await emit(container, DEFERRED_PAYMENT_FAILED, facts)
+  recordIn(container, {
+    provider_id: session.provider_id,
+    gateway: gatewayOfProvider(session.provider_id),
+    kind: "debit_failed",
+    outcome: "no money will come",
+    message: `${reason} after order ${facts.order_id ?? "(none)"} was made; the order is flagged`,
+    payment_session_id: session.id,
+    amount: String(facts.amount),
+    currency_code: facts.currency_code,
+    attention_kind: "debit_failed",
+    dedupe_key: `debit_failed:${session.id}`,
+  })
   return true
 }
 

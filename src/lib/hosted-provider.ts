@@ -1,4 +1,5 @@
 import type {
+  IEventBusModuleService,
   AuthorizePaymentInput,
   AuthorizePaymentOutput,
   BigNumberInput,
@@ -26,7 +27,7 @@ import type {
 import { AbstractPaymentProvider, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { z } from "zod"
 import { Buyer, readBuyer, withBuyerFromCart } from "./buyer"
-import { invalidData, notAllowed } from "./errors"
+import { invalidData, isGatewayUnavailable, notAllowed } from "./errors"
 import {
   difference,
   GatewayMoney,
@@ -40,6 +41,7 @@ import {
 } from "./ledger"
 import { DecimalsRule, gatewayAmountFor, toGatewayAmount } from "./money"
 import { forgetPageToClose, recordPageToClose, RETRYING_CLOSE } from "./pages-to-close"
+import { recorder, RecordInput } from "./record"
 import { SessionLookup, SessionStore } from "./session-lookup"
 import { isPaid } from "./status"
 import type { ParsedOptions } from "./options"
@@ -145,6 +147,8 @@ export type HostedCradle = {
   paymentService?: PaymentStore
   /** The store's database, which Medusa lends every module: the plugin's table of pages to close. */
   __pg_connection__?: PgConnection
+  /** The payment module's event bus: what the provider did reaches the plugin's record through it. */
+  event_bus?: Pick<IEventBusModuleService, "emit">
 }
 
 type PgConnection = Parameters<typeof recordPageToClose>[0]
@@ -301,6 +305,15 @@ export abstract class HostedPaymentProvider<
       gateway_status: page.gatewayStatus,
       ...page.data,
     }
+    this.record({
+      kind: "page_created",
+      outcome: "created",
+      message: `${this.spec.name} ${this.spec.pageName} ${page.gatewayReference} made for ${amount} ${currency.toUpperCase()}`,
+      payment_session_id: sessionId,
+      gateway_reference: page.gatewayReference,
+      amount,
+      currency_code: currency,
+    })
     return { id: page.gatewayReference, status: PaymentSessionStatus.PENDING, data }
   }
 
@@ -347,7 +360,17 @@ export abstract class HostedPaymentProvider<
     ])
     clearTimeout(timer)
     if (outcome === "closed") {
-      if (retrying) await this.pagesToClose((pg) => forgetPageToClose(pg, this.identifier(), session.gateway_reference))
+      if (retrying) {
+        await this.pagesToClose((pg) => forgetPageToClose(pg, this.identifier(), session.gateway_reference))
+        this.record({
+          kind: "cancel",
+          outcome: "closed",
+          message: `${this.spec.pageName} ${session.gateway_reference} of a deleted session closed on a later try`,
+          payment_session_id: session.session_id,
+          gateway_reference: session.gateway_reference,
+          resolves: ["page_left_open"],
+        })
+      }
       return { data: input.data }
     }
     const reason = outcome === "late" ? `no answer within ${CLOSE_BUDGET_MS} ms` : outcome.message
@@ -367,6 +390,19 @@ export abstract class HostedPaymentProvider<
         () => this.pagesToClose((pg) => forgetPageToClose(pg, this.identifier(), session.gateway_reference)),
         () => undefined
       )
+    }
+    if (!retrying) {
+      this.record({
+        kind: "page_left_open",
+        outcome: "left open",
+        message: `${this.spec.pageName} ${session.gateway_reference} of a deleted session could not be closed (${reason})`,
+        payment_session_id: session.session_id,
+        gateway_reference: session.gateway_reference,
+        amount: session.amount,
+        currency_code: session.currency_code,
+        attention_kind: "page_left_open",
+        dedupe_key: `page_left_open:${this.identifier()}:${session.gateway_reference}`,
+      })
     }
     this.logger.warn(
       `${this.spec.name}: ${page} is still open (${reason}); ` +
@@ -421,6 +457,19 @@ export abstract class HostedPaymentProvider<
     return wanted ? this.spec.paidEvents?.find((paid) => paid.toLowerCase() === wanted) : undefined
   }
 
+  /**
+   * Says what happened for the plugin's record (src/lib/record.ts), on the payment module's event bus: never
+   * waits, never fails the payment. The provider does not know the id it was registered under; the record's
+   * writer reads it from the session.
+   */
+  protected record(input: Omit<RecordInput, "provider_id" | "gateway">): void {
+    recorder.record(
+      { ...input, provider_id: null, gateway: this.identifier() },
+      () => optional(() => this.cradle.event_bus),
+      this.logger
+    )
+  }
+
   /** The provider's identifier (`hitpay`), as its ids start (`pp_hitpay_…`). */
   private identifier(): string {
     return String((this.constructor as { identifier?: string }).identifier)
@@ -437,6 +486,28 @@ export abstract class HostedPaymentProvider<
       return { data: input.data }
     }
     const session = parsed.data
+    const base = {
+      kind: "cancel",
+      payment_session_id: session.session_id,
+      gateway_reference: session.gateway_reference,
+      amount: session.amount,
+      currency_code: session.currency_code,
+    } as const
+    try {
+      const output = await this.cancelAtGateway(session, input)
+      this.record({
+        ...base,
+        outcome: "done",
+        message: `cancel of ${this.spec.pageName} ${session.gateway_reference} done`,
+      })
+      return output
+    } catch (error) {
+      this.record({ ...base, outcome: "refused", message: (error as Error).message ?? String(error) })
+      throw error
+    }
+  }
+
+  private async cancelAtGateway(session: S, input: CancelPaymentInput): Promise<CancelPaymentOutput> {
     const paymentId = input.context?.idempotency_key
     const holder = (await this.ledger.payments(session))?.find((p) => !p.canceled_at && p.id !== paymentId)
     if (holder) {
@@ -531,8 +602,8 @@ export abstract class HostedPaymentProvider<
     }
     const capture: CaptureRequest = { amount, capturedBefore, final }
     return {
-      data: await this.ledger.onceOnly("capture", session, amount, captureId, payments, () =>
-        this.capturePage(session, capture)
+      data: await this.recordMoney("capture", session, amount, () =>
+        this.ledger.onceOnly("capture", session, amount, captureId, payments, () => this.capturePage(session, capture))
       ),
     }
   }
@@ -545,10 +616,54 @@ export abstract class HostedPaymentProvider<
     const session = this.session(input.data)
     const amount = this.amountFor(input.amount, session.currency_code)
     const refundId = input.context?.idempotency_key
+    const payments = await this.ledger.payments(session)
     return {
-      data: await this.ledger.onceOnly("refund", session, amount, refundId, await this.ledger.payments(session), () =>
-        this.refundPage(session, amount, input.context)
+      data: await this.recordMoney("refund", session, amount, () =>
+        this.ledger.onceOnly("refund", session, amount, refundId, payments, () =>
+          this.refundPage(session, amount, input.context)
+        )
       ),
+    }
+  }
+
+  /**
+   * A refund or capture, and its outcome for the record: done, refused (the gateway's or the ledger's word), or
+   * unknown (no answer: the gateway may have made it), which needs a person until a later one is done.
+   */
+  private async recordMoney(
+    kind: "refund" | "capture",
+    session: S,
+    amount: string,
+    work: () => Promise<S>
+  ): Promise<S> {
+    const base = {
+      kind,
+      payment_session_id: session.session_id,
+      gateway_reference: session.gateway_reference,
+      amount,
+      currency_code: session.currency_code,
+    } as const
+    try {
+      const data = await work()
+      this.record({
+        ...base,
+        outcome: "done",
+        message: `${kind} of ${amount} ${session.currency_code.toUpperCase()} done`,
+        resolves: kind === "refund" ? ["refund_unknown"] : [],
+      })
+      return data
+    } catch (error) {
+      const message = (error as Error).message ?? String(error)
+      const unknown = isGatewayUnavailable(message) && /Trying again is safe/.test(message)
+      this.record({
+        ...base,
+        outcome: unknown ? "outcome unknown" : "refused",
+        message,
+        ...(unknown && kind === "refund"
+          ? { attention_kind: "refund_unknown" as const, dedupe_key: `refund_unknown:${session.session_id}:${amount}` }
+          : {}),
+      })
+      throw error
     }
   }
 
@@ -708,7 +823,18 @@ export abstract class HostedPaymentProvider<
   protected async currentStatus(raw: Record<string, unknown> | undefined): Promise<Current<S>> {
     const session = this.session(raw)
     const gateway = await this.fetchStatus(session)
-    return { status: this.judge(session, gateway), data: this.withGateway(session, gateway) }
+    const status = this.judge(session, gateway)
+    this.record({
+      kind: "status_asked",
+      outcome: status,
+      message: `${this.spec.name} says ${gateway.gatewayStatus || gateway.status} (${status} for Medusa)`,
+      payment_session_id: session.session_id,
+      gateway_reference: session.gateway_reference,
+      amount: session.amount,
+      currency_code: session.currency_code,
+      fields: { gateway_status: gateway.gatewayStatus || null },
+    })
+    return { status, data: this.withGateway(session, gateway) }
   }
 
   /** The session data updated with what the gateway said. */
@@ -743,6 +869,19 @@ export abstract class HostedPaymentProvider<
           `${returned.how} before Medusa made an order for session ${session.session_id}: no order; the session ends ` +
           `as not payable. Settle the rest with the buyer in the ${this.spec.name} dashboard`
       )
+      this.record({
+        kind: "money_returned",
+        outcome: "no order",
+        message:
+          `Paid ${shownAmount(gateway.paid.amount, session.currency_code)} ${currency}, then ${back} ${returned.how} ` +
+          `before Medusa made an order: no order`,
+        payment_session_id: session.session_id,
+        gateway_reference: session.gateway_reference,
+        amount: session.amount,
+        currency_code: session.currency_code,
+        attention_kind: "money_returned",
+        dedupe_key: `money_returned:${session.session_id}`,
+      })
       return PaymentSessionStatus.CANCELED
     }
     return guardPaidAmount({

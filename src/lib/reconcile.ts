@@ -11,6 +11,16 @@ import { forgetPageToClose, GIVE_UP_AFTER_DAYS, isPageToClose, pagesDue, RETRYIN
 import { endPaymentSession } from "./session-end"
 import { deferredPaymentFailed, deferredPaymentSucceeded, endedAsFailedDeferred } from "./deferred-payment"
 import { registeredOptions } from "./provider-options"
+import { gatewayOfProvider, recordIn } from "./record"
+
+/** The decisions of the scheduled job that the plugin's record keeps (an admin's check keeps every one). */
+const RECORDED_DECISIONS: ReconcileDecision[] = [
+  "order made",
+  "payment recorded",
+  "not paid at the gateway",
+  "already an order",
+  "failed",
+]
 
 /** What the reconciliation did with one session, as its log line and the admin route say. */
 export type ReconcileDecision =
@@ -128,7 +138,11 @@ async function closeLeftOpenPages(container: MedusaContainer, provider: string, 
 }
 
 /** The same check for one payment session, on demand (the admin route). */
-export async function reconcilePaymentSession(container: MedusaContainer, sessionId: string): Promise<ReconcileResult> {
+export async function reconcilePaymentSession(
+  container: MedusaContainer,
+  sessionId: string,
+  { onDemand = false }: { onDemand?: boolean } = {}
+): Promise<ReconcileResult> {
   const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
   const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
   const [session] = await payment.listPaymentSessions(
@@ -142,6 +156,27 @@ export async function reconcilePaymentSession(container: MedusaContainer, sessio
     const line = `medusa-payment-hpp reconciliation: session ${sessionId} (${result.provider}): ${decision}${detail ? `: ${detail}` : ""}`
     if (decision === "failed") logger.error(line)
     else logger.info(line)
+    // In the record: what changed something, and every check an admin asked for (a job's "still pending" for an
+    // abandoned page, every five minutes, is not news).
+    if (session && (onDemand || RECORDED_DECISIONS.includes(decision))) {
+      recordIn(container, {
+        provider_id: session.provider_id,
+        gateway: gatewayOfProvider(session.provider_id),
+        kind: "reconciliation",
+        outcome: decision,
+        message: `${onDemand ? "checked by an admin" : "reconciliation"}: ${decision}${detail ? `: ${detail}` : ""}`,
+        payment_session_id: sessionId,
+        gateway_reference: (session.data?.gateway_reference as string | undefined) ?? null,
+        amount: String(session.amount),
+        currency_code: session.currency_code,
+        resolves: decision === "order made" || decision === "payment recorded" ? ["paid_no_order"] : [],
+        // A gateway down for hours fails every run: one row per session and hour, counted.
+        dedupe_key:
+          decision === "failed" && !onDemand
+            ? `reconciliation:${sessionId}:failed:${new Date().toISOString().slice(0, 13)}`
+            : null,
+      })
+    }
     return result
   }
   if (!session || !hppProviderOf(session.provider_id)) {

@@ -9,6 +9,7 @@ import { paymentRecorded, processHostedPayment } from "../../lib/orders"
 import { endPaymentSession, keepWebhookWord } from "../../lib/session-end"
 import { deferredPaymentFailed, deferredPaymentSucceeded } from "../../lib/deferred-payment"
 import type { RawWebhook } from "../../lib/webhook"
+import { digestOf, minuteOf, recordIn } from "../../lib/record"
 
 /**
  * The plugin's webhook route of one gateway, `POST /hooks/<gateway>/<id>` for the provider registered with
@@ -41,9 +42,52 @@ export function hostedWebhookRoute(gateway: {
       rawData: (req as MedusaRequest & { rawBody?: Buffer }).rawBody ?? "",
       headers: req.headers as Record<string, unknown>,
     }
-    const answer = (status: number, message: string) => {
+    const providerId = `pp_${gateway.id}_${req.params.id}`
+    /** The payment the webhook turned out to be about, once known: for the record. */
+    let about: { sessionId: string; gatewayReference: string; amount: string; currency: string } | undefined
+    let registered = false
+    const answer = (status: number, message: string, note?: Note) => {
+      if (registered) recordVerdict(status, message, note)
       if (status === 200 && gateway.acknowledge) return res.status(200).json(gateway.acknowledge(payload))
       return res.status(status).json({ message })
+    }
+
+    /**
+     * The webhook and its verdict in the plugin's record. One about no known payment (a forgery, a stranger, a
+     * gateway that could not be asked) is counted per reason and minute, not written once per request. A paid
+     * payment that cannot become an order is also an item for "needs attention".
+     */
+    function recordVerdict(status: number, message: string, note: Note | undefined) {
+      const outcome = note?.outcome ?? (status === 200 ? "applied" : status === 503 ? "asked again" : `refused`)
+      const words = note?.words ?? message
+      const common = {
+        provider_id: providerId,
+        gateway: gateway.id,
+        payment_session_id: about?.sessionId ?? null,
+        gateway_reference: about?.gatewayReference ?? null,
+        amount: about?.amount ?? null,
+        currency_code: about?.currency ?? null,
+      }
+      recordIn(req.scope, {
+        ...common,
+        kind: "webhook",
+        outcome,
+        message: words,
+        digest: digestOf(payload.rawData),
+        fields: { answered: status },
+        dedupe_key: about ? null : `webhook:${providerId}:${outcome}:${words}:${minuteOf()}`,
+        resolves: status === 200 && outcome !== "ignored" && about ? ["paid_no_order"] : [],
+      })
+      if (note?.paidNoOrder) {
+        recordIn(req.scope, {
+          ...common,
+          kind: "paid_no_order",
+          outcome: "no order",
+          message: words,
+          attention_kind: "paid_no_order",
+          dedupe_key: `paid_no_order:${providerId}:${about?.sessionId ?? words}`,
+        })
+      }
     }
 
     try {
@@ -55,28 +99,49 @@ export function hostedWebhookRoute(gateway: {
     }
 
     async function handle() {
-      const providerId = `pp_${gateway.id}_${req.params.id}`
-      const [registered] = await paymentModule.listPaymentProviders({ id: providerId })
-      if (!registered) {
+      const [provider] = await paymentModule.listPaymentProviders({ id: providerId })
+      if (!provider) {
         return answer(404, `no ${gateway.name} payment provider with this id`)
       }
+      registered = true
 
       let result: HostedWebhookResult
       try {
         result = (await paymentModule.getWebhookActionAndData({ provider: providerId, payload })) as HostedWebhookResult
       } catch (error) {
         logger.warn(`${gateway.name} webhook answered 503: could not be checked now: ${(error as Error).message}`)
-        return answer(503, "could not be checked now; deliver it again")
+        return answer(503, "could not be checked now; deliver it again", {
+          outcome: "asked again",
+          words: `could not be checked now: ${(error as Error).message}`,
+        })
       }
       const { verdict } = result
-      if (verdict.kind === "unauthenticated") return answer(401, "not authenticated")
-      if (verdict.kind === "malformed") return answer(400, `not a ${gateway.name} webhook`)
-      if (verdict.kind === "ignored") return answer(200, "nothing to do")
-      if (verdict.kind === "no_live_session") return answer(422, "not a payment of this store")
+      if (verdict.kind === "unauthenticated") {
+        return answer(401, "not authenticated", { outcome: "refused: not authenticated", words: verdict.reason })
+      }
+      if (verdict.kind === "malformed") {
+        return answer(400, `not a ${gateway.name} webhook`, { outcome: "refused: malformed", words: verdict.reason })
+      }
+      if (verdict.kind === "ignored") return answer(200, "nothing to do", { outcome: "ignored", words: verdict.reason })
+      if (verdict.kind === "no_live_session") {
+        return answer(422, "not a payment of this store", {
+          outcome: "refused: no live session",
+          words: verdict.paid ? `paid at the gateway, no order: ${verdict.reason}` : verdict.reason,
+          paidNoOrder: verdict.paid,
+        })
+      }
 
       const { sessionId } = verdict
       const what = `${gateway.name} webhook for session ${sessionId} (${verdict.gatewayReference})`
       const [session] = await paymentModule.listPaymentSessions({ id: verdict.sessionId })
+      if (session?.provider_id === providerId) {
+        about = {
+          sessionId,
+          gatewayReference: verdict.gatewayReference,
+          amount: String(session.amount),
+          currency: session.currency_code,
+        }
+      }
       if (!session || session.provider_id !== providerId) {
         logger.warn(`${what}: the session belongs to ${session?.provider_id ?? "no provider"}, not ${providerId}`)
         return answer(422, "not a payment of this store")
@@ -85,18 +150,28 @@ export function hostedWebhookRoute(gateway: {
         logger.error(
           `${what}: paid at the gateway, no order: the gateway's amount is not the session's (the log above says both)`
         )
-        return answer(422, "the payment does not match the order")
+        return answer(422, "the payment does not match the order", {
+          outcome: "refused: wrong amount",
+          words: "paid at the gateway, no order: the gateway's amount is not the session's",
+          paidNoOrder: true,
+        })
       }
       if (verdict.moneyReturned) {
         // Paid, then (part of) the money went back before an order (logged above with both amounts): never an
         // order. Recorded on the session, so that the reconciliation stops asking; the gateway stops delivering.
         await endPaymentSession(req.scope, verdict.sessionId)
         logger.error(`${what}: paid at the gateway, then the money went back: no order (the log above says how much)`)
-        return answer(200, "nothing to do")
+        return answer(200, "nothing to do", {
+          outcome: "applied: no order",
+          words: "paid, then the money went back: no order",
+        })
       }
       if (verdict.unknownStatus) {
         logger.warn(`${what} answered 503: the gateway reports a status its tables do not know (logged above)`)
-        return answer(503, "not done yet; deliver it again")
+        return answer(503, "not done yet; deliver it again", {
+          outcome: "asked again",
+          words: "the gateway reports a status the plugin does not know",
+        })
       }
       const deferred = session.status === PaymentSessionStatus.PENDING_AUTHORIZATION
       if (result.action !== PaymentActions.AUTHORIZED && result.action !== PaymentActions.SUCCESSFUL) {
@@ -110,7 +185,7 @@ export function hostedWebhookRoute(gateway: {
         }
         if (verdict.claimsPaid) return paidClaimUnconfirmed(verdict.status)
         logger.info(`${what} is ${verdict.status}; nothing for Medusa to do`)
-        return answer(200, "nothing to do")
+        return answer(200, "nothing to do", { outcome: "ignored", words: `the gateway says ${verdict.status}` })
       }
 
       // What the authenticated webhook said, where the API alone does not decide (NetValve): Medusa's authorization
@@ -119,6 +194,8 @@ export function hostedWebhookRoute(gateway: {
 
       // Medusa's own processing: lock the cart, authorize (asking the gateway again), complete the cart; for an
       // order's own collection (an order edit, claim or exchange), the payment and the order's transactions.
+      const held =
+        session.status === PaymentSessionStatus.AUTHORIZED || session.status === PaymentSessionStatus.CAPTURED
       const { errors } = await processHostedPayment(req.scope, session, result)
       if (await paymentRecorded(req.scope, session)) {
         if (verdict.unrecordedRefund) return recordRefundMadeAtGateway(verdict.unrecordedRefund)
@@ -132,14 +209,21 @@ export function hostedWebhookRoute(gateway: {
             await deferredPaymentSucceeded(req.scope, session)
           }
         }
-        return answer(200, "done")
+        return answer(
+          200,
+          "done",
+          held ? { outcome: "duplicate", words: "Medusa already holds this payment" } : undefined
+        )
       }
       const [after] = await paymentModule.listPaymentSessions({ id: verdict.sessionId }, { select: ["id", "status"] })
       if (after?.status === "canceled") {
         // Medusa's authorization asked the provider, which found the page ended at the gateway (paid and the
         // money gone back, or expired) and said so (logged above): final, not worth a redelivery.
         logger.error(`${what}: no order: the gateway shows the payment ended (the log above says why)`)
-        return answer(200, "nothing to do")
+        return answer(200, "nothing to do", {
+          outcome: "applied: no order",
+          words: "the gateway shows the payment ended",
+        })
       }
       const error = errors?.[0]?.error as { message?: string; code?: string } | undefined
       if (verdict.claimsPaid && /was not authorized with the provider/.test(error?.message ?? "")) {
@@ -153,7 +237,11 @@ export function hostedWebhookRoute(gateway: {
         return answer(503, "not done yet; deliver it again")
       }
       logger.error(`${what}: paid at the gateway, no order: ${error.message ?? String(error)}`)
-      return answer(422, "the payment could not become an order")
+      return answer(422, "the payment could not become an order", {
+        outcome: "refused: no order",
+        words: `paid at the gateway, no order: ${error.message ?? String(error)}`,
+        paidNoOrder: true,
+      })
 
       /**
        * A webhook that says paid while the gateway's API does not. The API may lag behind its own webhook for a
@@ -176,7 +264,10 @@ export function hostedWebhookRoute(gateway: {
             (terminal ? "" : ` ${Math.floor(ageHours)} hours after the page was made`) +
             `: no order; refused for good. Check the payment in the ${gateway.name} dashboard`
         )
-        return answer(200, "refused: not paid at the gateway")
+        return answer(200, "refused: not paid at the gateway", {
+          outcome: "refused: not paid at the gateway",
+          words: `says paid, but ${gateway.name}'s API says ${status}`,
+        })
       }
 
       /**
@@ -214,6 +305,9 @@ export function hostedWebhookRoute(gateway: {
     }
   }
 }
+
+/** What the record says of a webhook's verdict, where the answer's status alone does not say it. */
+type Note = { outcome: string; words: string; paidNoOrder?: boolean }
 
 /**
  * How long a webhook that says paid is asked for again while the gateway's API does not confirm it: from the

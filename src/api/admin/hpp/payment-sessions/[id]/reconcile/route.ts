@@ -6,6 +6,6 @@ import { reconcilePaymentSession } from "../../../../../../lib/reconcile"
  * one payment session now, as the reconciliation job would, and says what it did.
  */
 export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
-  const result = await reconcilePaymentSession(req.scope, req.params.id)
+  const result = await reconcilePaymentSession(req.scope, req.params.id, { onDemand: true })
   res.status(result.decision === "not a hosted-payment session" ? 404 : 200).json({ reconciliation: result })
 }

@@ -1,0 +1,205 @@
+import type { IPaymentModuleService, MedusaContainer } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, MedusaError, Modules } from "@medusajs/framework/utils"
+import { z } from "zod"
+import { hppProviderOf } from "../../../env"
+import { registeredOptions } from "../../../lib/provider-options"
+import type { HppPaymentEventRow } from "../../../modules/hpp-record/service"
+import type { HppAttentionItem, HppAttentionKind, HppEventKind, HppEventView } from "./types"
+
+type Knex = { raw(sql: string, bindings?: unknown[] | Record<string, unknown>): Promise<{ rows: any[] }> } // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export const pg = (container: MedusaContainer) => container.resolve<Knex>(ContainerRegistrationKeys.PG_CONNECTION)
+
+/** `limit` (1–100, default 20) and `offset` of a paginated admin route, from its query string. */
+export const Pagination = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+})
+
+/** Parses with `schema` or answers 400 with what is wrong, in words. */
+export function parseOr400<T extends z.ZodTypeAny>(schema: T, value: unknown): z.infer<T> {
+  const parsed = schema.safeParse(value)
+  if (parsed.success) return parsed.data
+  const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "query"}: ${i.message}`).join("; ")
+  throw new MedusaError(MedusaError.Types.INVALID_DATA, issues)
+}
+
+const GATEWAY_NAMES: Record<string, string> = {
+  hitpay: "HitPay",
+  cashflows: "Cashflows",
+  netvalve: "NetValve",
+  catalystpay: "CatalystPay",
+}
+export const gatewayName = (gateway: string) => GATEWAY_NAMES[gateway] ?? gateway
+
+const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null)
+
+export function eventView(row: HppPaymentEventRow): HppEventView {
+  return {
+    id: row.id,
+    created_at: iso(row.created_at)!,
+    kind: row.kind as HppEventKind,
+    outcome: row.outcome,
+    message: row.message,
+    provider_id: row.provider_id,
+    gateway: row.gateway,
+    payment_session_id: row.payment_session_id,
+    gateway_reference: row.gateway_reference,
+    amount: row.amount,
+    currency_code: row.currency_code,
+    count: Number(row.occurrences ?? 1),
+    attention: !!row.attention,
+    handled_at: iso(row.handled_at),
+    handled_by: row.handled_by,
+    resolved_at: iso(row.resolved_at),
+  }
+}
+
+const EVENT_COLUMNS = `id, created_at, provider_id, gateway, payment_session_id, gateway_reference, kind, outcome,
+  message, amount, currency_code, occurrences, attention, handled_at, handled_by, resolved_at, fields`
+
+/** Record rows, newest first (or oldest first), filtered; with their count. */
+export async function listEvents(
+  container: MedusaContainer,
+  filters: { provider_id?: string; payment_session_ids?: string[] },
+  { limit, offset, oldestFirst = false }: { limit: number; offset: number; oldestFirst?: boolean }
+): Promise<{ rows: HppPaymentEventRow[]; count: number }> {
+  const where: string[] = ["deleted_at is null"]
+  const bindings: Record<string, unknown> = { limit, offset }
+  if (filters.provider_id) {
+    where.push("provider_id = :provider_id")
+    bindings.provider_id = filters.provider_id
+  }
+  if (filters.payment_session_ids) {
+    where.push("payment_session_id = any(:sessions)")
+    bindings.sessions = filters.payment_session_ids
+  }
+  const clause = where.join(" and ")
+  const [{ rows }, { rows: counted }] = await Promise.all([
+    pg(container).raw(
+      `select ${EVENT_COLUMNS} from hpp_payment_event where ${clause}
+       order by created_at ${oldestFirst ? "asc" : "desc"}, id limit :limit offset :offset`,
+      bindings
+    ),
+    pg(container).raw(`select count(*)::int as n from hpp_payment_event where ${clause}`, bindings),
+  ])
+  return { rows, count: Number(counted[0]?.n ?? 0) }
+}
+
+const ATTENTION: Record<HppAttentionKind, { title: string; what_to_do: (gateway: string) => string }> = {
+  paid_no_order: {
+    title: "Paid at the gateway, no order",
+    what_to_do: (g) => `Refund the payment in the ${g} dashboard (or make the order by hand), then mark this handled.`,
+  },
+  refund_unknown: {
+    title: "Refund outcome unknown",
+    what_to_do: (g) =>
+      `Check the ${g} dashboard: if the refund is not there, refund again in Medusa (it is safe: nothing is sent twice).`,
+  },
+  money_returned: {
+    title: "Money returned before an order",
+    what_to_do: (g) => `No order was made. Settle anything left with the buyer in the ${g} dashboard.`,
+  },
+  debit_failed: {
+    title: "Debit failed after the order",
+    what_to_do: () => "No money will come for this order: ask the buyer for another payment, or cancel the order.",
+  },
+  page_left_open: {
+    title: "Payment page left open",
+    what_to_do: (g) =>
+      `The reconciliation job closes it; if this stays, close the page in the ${g} dashboard and refund any payment on it.`,
+  },
+  pending_beyond_grace: {
+    title: "No word from the gateway",
+    what_to_do: (g) => `Check with ${g} now: a paid page becomes its order; an unpaid one stays as it is.`,
+  },
+}
+
+type AttentionRow = {
+  id: string
+  kind: HppAttentionKind
+  message: string
+  provider_id: string
+  payment_session_id: string | null
+  gateway_reference: string | null
+  amount: string | null
+  currency_code: string | null
+  created_at: Date | string
+  live: boolean
+}
+
+/**
+ * "Needs attention", newest first: the record's open items (not handled, not resolved) and the live sessions of
+ * the plugin's providers still pending after their grace period (within the reconciliation's window), in one query.
+ */
+export async function listAttention(
+  container: MedusaContainer,
+  { limit, offset }: { limit: number; offset: number },
+  now: Date = new Date()
+): Promise<{ items: HppAttentionItem[]; count: number }> {
+  const windows = await pendingWindows(container, now)
+  const bindings: Record<string, unknown> = { limit, offset }
+  const pending = windows.map((w, i) => {
+    bindings[`p${i}`] = w.provider
+    bindings[`before${i}`] = w.before
+    bindings[`after${i}`] = w.after
+    return `(ps.provider_id = :p${i} and ps.created_at <= :before${i} and ps.created_at >= :after${i})`
+  })
+  const live = pending.length
+    ? `union all
+       select ps.id, 'pending_beyond_grace' as kind, 'The gateway has not said whether this page was paid' as message,
+         ps.provider_id, ps.id as payment_session_id, ps.data->>'gateway_reference' as gateway_reference,
+         ps.amount::text as amount, ps.currency_code, ps.created_at, true as live
+       from payment_session ps
+       where ps.deleted_at is null and ps.status = 'pending' and (${pending.join(" or ")})`
+    : ""
+  const union = `
+    select e.id, e.fields->>'attention_kind' as kind, e.message, e.provider_id, e.payment_session_id,
+      e.gateway_reference, e.amount, e.currency_code, e.created_at, false as live
+    from hpp_payment_event e
+    where e.attention = true and e.handled_at is null and e.resolved_at is null and e.deleted_at is null
+    ${live}`
+  const [{ rows }, { rows: counted }] = await Promise.all([
+    pg(container).raw(`${union} order by created_at desc, id limit :limit offset :offset`, bindings),
+    pg(container).raw(`select count(*)::int as n from (${union}) as items`, bindings),
+  ])
+  return { items: (rows as AttentionRow[]).map(attentionItem), count: Number(counted[0]?.n ?? 0) }
+}
+
+export function attentionItem(row: AttentionRow): HppAttentionItem {
+  const gateway = hppProviderOf(row.provider_id)?.gateway ?? row.provider_id.replace(/^pp_/, "").split("_")[0]
+  const name = gatewayName(gateway)
+  const kind = (ATTENTION[row.kind] ? row.kind : "paid_no_order") as HppAttentionKind
+  return {
+    id: row.id,
+    kind,
+    title: ATTENTION[kind].title,
+    message: row.message,
+    what_to_do: ATTENTION[kind].what_to_do(name),
+    provider_id: row.provider_id,
+    gateway_name: name,
+    payment_session_id: row.payment_session_id,
+    gateway_reference: row.gateway_reference,
+    amount: row.amount,
+    currency_code: row.currency_code,
+    created_at: iso(row.created_at)!,
+    can_check_now: row.live,
+    can_mark_handled: !row.live,
+  }
+}
+
+/** Each registered provider of the plugin whose reconciliation is on: the window of its sessions past their grace. */
+async function pendingWindows(container: MedusaContainer, now: Date) {
+  const providers = await container.resolve<IPaymentModuleService>(Modules.PAYMENT).listPaymentProviders({})
+  return providers.flatMap(({ id }) => {
+    const options = hppProviderOf(id) && registeredOptions(container, id)
+    if (!options || !options.reconcile) return []
+    return [
+      {
+        provider: id,
+        before: new Date(now.getTime() - options.reconcileAfterMinutes * 60_000),
+        after: new Date(now.getTime() - options.reconcileForHours * 3_600_000),
+      },
+    ]
+  })
+}
