@@ -55,7 +55,7 @@ export function outcomeTone(outcome: string): Tone {
   if (/^(refused|failed|error|declined|rejected|not )/.test(o) || o.includes("failed")) return "red"
   if (o.includes("unknown") || o.includes("attention") || o.includes("pending") || o.includes("left open"))
     return "orange"
-  if (/^(applied|done|ok|paid|captured|recorded|created|order made|succeeded|completed)/.test(o)) return "green"
+  if (/^(applied|done|ok|paid|captured|recorded|created|order|succeeded|completed|handled)/.test(o)) return "green"
   return "grey"
 }
 
@@ -87,15 +87,18 @@ export function gatewayStatusLabel(status: string): { label: string; tone: Tone 
   }
 }
 
-/** The payment session's status in Medusa, in words. */
+/**
+ * The payment session's status in Medusa, in words. An accepted session stays "authorized" in Medusa after its
+ * capture (captures and refunds are on the payment, in the order's Payments section): "Payment accepted" says so.
+ */
 export function medusaStatusLabel(status: string): string {
   switch (status.toLowerCase()) {
     case "authorized":
-      return "Authorized"
+      return "Payment accepted"
     case "captured":
       return "Captured"
     case "pending":
-      return "Pending"
+      return "Waiting for payment"
     case "requires_more":
       return "Waiting for the buyer"
     case "canceled":

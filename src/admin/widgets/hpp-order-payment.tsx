@@ -113,7 +113,7 @@ function HostedPayment({
               </>
             ) : status.error ? (
               <Text size="small" leading="compact" className="text-ui-fg-error" data-testid="hpp-gateway-error">
-                {errorMessage(status.error)}
+                Could not ask {payment.gateway_name} now: {errorMessage(status.error)}
               </Text>
             ) : (
               <Text size="small" leading="compact" className="text-ui-fg-muted">
