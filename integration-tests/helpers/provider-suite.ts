@@ -10,10 +10,14 @@ import nock from "nock"
 import { Modules } from "@medusajs/framework/utils"
 import { refreshPaymentCollectionForCartWorkflow } from "@medusajs/core-flows"
 import { reconcileHostedPayments } from "../../src/lib/reconcile"
+import { hostedProvider, providerService } from "../../src/lib/provider-access"
 import { medusaWebhookRoute } from "./gateway"
 import type {
   HppAttentionKind,
   HppAttentionResponse,
+  HppConnectionTestResponse,
+  HppGatewayStatusResponse,
+  HppProvidersResponse,
   HppEventsResponse,
   HppOrderPaymentsResponse,
 } from "../../src/api/admin/hpp/types"
@@ -481,6 +485,57 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         const visible = JSON.stringify(body)
         for (const secret of adapter.secrets) expect(visible).not.toContain(secret)
         expect(visible).not.toContain(BUYER.email)
+      })
+
+      it(`shows ${name}'s setup on the settings page and tests its connection through the provider's own client, never showing a secret`, async () => {
+        // Medusa's private provider service, which the plugin reaches in one adapter: this fails when an upgrade moves it.
+        expect(providerService(getContainer())).toBeDefined()
+        expect(hostedProvider(getContainer(), providerId)).toBeDefined()
+
+        expect((await answerOf(api.get("/admin/hpp/providers"))).status).toBe(401)
+        const admin = await t.admin()
+        const { data } = await api.get<HppProvidersResponse>("/admin/hpp/providers", admin)
+        const mine = data.providers.find((p) => p.id === providerId)!
+        expect(mine).toMatchObject({ gateway_name: name, environment: "sandbox" })
+        expect(mine.webhook_url).toMatch(new RegExp(`/hooks/${mine.gateway}/`))
+        expect(mine.options.filter((o) => o.required).every((o) => o.set)).toBe(true)
+        expect(mine.options.every((o) => o.env.length > 0)).toBe(true)
+        const visible = JSON.stringify(data)
+        for (const secret of adapter.secrets) expect(visible).not.toContain(secret)
+
+        const test = () =>
+          api.post<HppConnectionTestResponse>(`/admin/hpp/providers/${providerId}/test-connection`, {}, admin)
+        // The gateway: down (no stand-in), then refusing the credentials, then not finding the test reference.
+        expect((await test()).data.result).toMatchObject({
+          ok: false,
+          message: expect.stringContaining("could not be reached"),
+        })
+        nock(/^https:\/\//)
+          .get(/.*/)
+          .reply(401, { message: "Unauthenticated." })
+        expect((await test()).data.result).toMatchObject({
+          ok: false,
+          message: expect.stringContaining("refused the credentials"),
+        })
+        nock(/^https:\/\//)
+          .get(/.*/)
+          .reply(404, { message: "Not found" })
+        expect((await test()).data.result.ok).toBe(true)
+      })
+
+      it(`asks ${name} for a payment's status now from the order page, and says so when ${name} cannot be asked`, async () => {
+        const { checkout } = await paidByWebhook()
+        const admin = await t.admin()
+        const path = `/admin/hpp/payment-sessions/${checkout.session.id}/gateway-status`
+        const { data } = await api.get<HppGatewayStatusResponse>(path, admin)
+        expect(["captured", "authorized"]).toContain(data.gateway_status.status)
+        expect(data.gateway_status.paid).toBe(CART_AMOUNT)
+
+        nock.cleanAll()
+        isolateNetwork()
+        const down = await answerOf<{ message: string }>(api.get(path, admin))
+        expect(down.status).toBe(503)
+        expect(down.data.message).toContain(`${name} could not be asked now`)
       })
 
       it(`writes one record row per reason for a flood of forged ${name} webhooks, not one per request`, async () => {

@@ -153,6 +153,34 @@ export type HostedCradle = {
 
 type PgConnection = Parameters<typeof recordPageToClose>[0]
 
+/** Where the provider talks to its gateway, and the call "Test connection" makes (none where no guide gives one). */
+export type ConnectionSetup = {
+  /** The API host the provider asks (the first, where it has two). */
+  baseUrl: string
+  /** Whether an option overrides the host `environment` chooses. */
+  overridden: boolean
+  probe?: {
+    /** The call, in words, for the admin ("GET /payment-requests/{id} for an id that cannot exist"). */
+    call: string
+    run: () => Promise<unknown>
+  }
+}
+
+/** What "Test connection" found, in words. */
+export type ConnectionTest = { ok: boolean; message: string }
+
+/** What the gateway says of a session now, for the admin's order page. */
+export type GatewayStatusNow = {
+  status: PaymentSessionStatus
+  gatewayWord: string | null
+  paid: string | null
+  captured: string | null
+  refunded: string | null
+}
+
+/** A reference no gateway has: asked about by "Test connection", whose answer shows whether the credentials work. */
+export const PROBE_REFERENCE = "medusa-hpp-connection-test"
+
 /** How often, at most, a webhook for a session Medusa holds makes the provider ask the gateway about its refunds. */
 export const REFUND_CHECK_WINDOW_MS = 30_000
 
@@ -279,6 +307,64 @@ export abstract class HostedPaymentProvider<
 
   /** Throws where the gateway cannot give a session a new page for a changed amount. Default: it can. */
   protected assertReplaceable(_session: S): void {}
+
+  /** The API host and the connection test of this gateway: each gateway's service says. */
+  protected abstract connection(): ConnectionSetup
+
+  // --- For the admin (reached through the payment module: src/lib/provider-access.ts) ---
+
+  /** Environment and host, as the settings page shows them (never a credential). */
+  adminSetup(): { environment: "sandbox" | "production" | "custom"; baseUrl: string; probe: string | null } {
+    const { baseUrl, overridden, probe } = this.connection()
+    const environment = (this.options as { environment?: "sandbox" | "production" }).environment ?? "sandbox"
+    return { environment: overridden ? "custom" : environment, baseUrl, probe: probe?.call ?? null }
+  }
+
+  /**
+   * "Test connection": the gateway's cheapest authenticated call, through this provider's own client. None of the
+   * guides documents a call made for it, so the provider asks about a reference that cannot exist: a refusal of the
+   * credentials (401, 403) says they do not work; "not found" (404, 400, 422) or an answer says they were accepted
+   * [unverified: the guides do not say how an unknown reference is answered].
+   */
+  async testConnection(): Promise<ConnectionTest> {
+    const { probe } = this.connection()
+    const name = this.spec.name
+    if (!probe) return { ok: false, message: `${name}'s guide documents no call to test a connection with` }
+    try {
+      await probe.run()
+      return { ok: true, message: `${name} answered (${probe.call}): the credentials work` }
+    } catch (error) {
+      const message = (error as Error).message ?? String(error)
+      if (/\(HTTP (401|403)/.test(message)) {
+        return { ok: false, message: `${name} refused the credentials: ${message}. Check the API key and account` }
+      }
+      if (/\(HTTP (404|400|422)/.test(message)) {
+        return {
+          ok: true,
+          message: `${name} accepted the credentials and answered that the test reference does not exist (${probe.call})`,
+        }
+      }
+      if (isGatewayUnavailable(message)) return { ok: false, message: `${name} could not be reached: ${message}` }
+      return { ok: false, message: `${name} answered with an error: ${message}` }
+    }
+  }
+
+  /** The gateway's word on a session now, with what it shows paid, captured and refunded (where it says). */
+  async gatewayStatusNow(data: Record<string, unknown> | undefined): Promise<GatewayStatusNow> {
+    const session = this.session(data)
+    const gateway = await this.fetchStatus(session)
+    const status = this.judge(session, gateway)
+    const money = await this.moneyAtGateway(session).catch(() => undefined)
+    const shown = (amount: unknown) =>
+      amount === null || amount === undefined ? null : shownAmount(amount, session.currency_code)
+    return {
+      status,
+      gatewayWord: gateway.gatewayStatus || null,
+      paid: isPaid(gateway.status) ? shown(gateway.paid.amount ?? session.amount) : null,
+      captured: shown(money?.captured),
+      refunded: shown(money?.refunded ?? gateway.returned?.amount),
+    }
+  }
 
   // --- Medusa's payment provider interface ---
 

@@ -14,6 +14,24 @@ type ModuleEntry = { resolve?: string; options?: { providers?: ProviderEntry[] }
  */
 export function registeredOptions(container: MedusaContainer, providerId: string): HostedPageOptions | undefined {
   const provider = hppProviderOf(providerId)
+  const raw = registeredRawOptions(container, providerId)
+  if (!provider || !raw) return undefined
+  try {
+    return parseProviderOptions(HPP_GATEWAYS[provider.gateway] as OptionsSpec<ZodTypeAny>, raw).options
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The options of one of this plugin's providers as the store's medusa-config wrote them (unparsed: the settings
+ * page says which are set, never their values). Undefined when no such provider is registered.
+ */
+export function registeredRawOptions(
+  container: MedusaContainer,
+  providerId: string
+): Record<string, unknown> | undefined {
+  const provider = hppProviderOf(providerId)
   if (!provider) return undefined
   const { gateway, id } = provider
   const config = container.resolve(ContainerRegistrationKeys.CONFIG_MODULE) as {
@@ -28,9 +46,5 @@ export function registeredOptions(container: MedusaContainer, providerId: string
     (p) => p.id === id && String(p.resolve ?? "").includes(gateway)
   )
   if (!registered) return undefined
-  try {
-    return parseProviderOptions(HPP_GATEWAYS[gateway] as OptionsSpec<ZodTypeAny>, registered.options ?? {}).options
-  } catch {
-    return undefined
-  }
+  return (registered.options ?? {}) as Record<string, unknown>
 }

@@ -11,6 +11,7 @@ import { forgetPageToClose, GIVE_UP_AFTER_DAYS, isPageToClose, pagesDue, RETRYIN
 import { endPaymentSession } from "./session-end"
 import { deferredPaymentFailed, deferredPaymentSucceeded, endedAsFailedDeferred } from "./deferred-payment"
 import { registeredOptions } from "./provider-options"
+import { ProviderService, providerService } from "./provider-access"
 import { gatewayOfProvider, recordIn } from "./record"
 
 /** The decisions of the scheduled job that the plugin's record keeps (an admin's check keeps every one). */
@@ -213,9 +214,8 @@ export async function reconcilePaymentSession(
 }
 
 /**
- * The provider's word on a session, asked directly where Medusa's payment module lets us (its provider
- * service, which it keeps as `paymentProviderService_`; the integration tests guard this against an
- * upgrade). Without it, the payment processing below asks the provider itself.
+ * The provider's word on a session, asked directly where Medusa's payment module lets us (src/lib/provider-access.ts).
+ * Without it, the payment processing below asks the provider itself.
  */
 async function providerStatus(
   container: MedusaContainer,
@@ -224,22 +224,6 @@ async function providerStatus(
   const providers = providerService(container)
   if (!providers) return undefined
   return (await providers.getStatus(session.provider_id, { data: session.data })).status
-}
-
-type ProviderService = {
-  getStatus(provider: string, input: { data: Record<string, unknown> }): Promise<{ status: string }>
-  deleteSession(provider: string, input: { data: Record<string, unknown> }): Promise<unknown>
-}
-
-/** The payment module's provider service (`paymentProviderService_`), where this Medusa has it. */
-function providerService(container: MedusaContainer): ProviderService | undefined {
-  const payment = container.resolve(Modules.PAYMENT) as unknown as {
-    paymentProviderService_?: Partial<ProviderService>
-  }
-  const providers = payment.paymentProviderService_
-  return providers && typeof providers.getStatus === "function" && typeof providers.deleteSession === "function"
-    ? (providers as ProviderService)
-    : undefined
 }
 
 async function settle(

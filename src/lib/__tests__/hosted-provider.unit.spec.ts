@@ -1,5 +1,12 @@
 import { PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { CreatedPage, GatewayStatus, HostedCradle, HostedPaymentProvider, PageRequest } from "../hosted-provider"
+import {
+  ConnectionSetup,
+  CreatedPage,
+  GatewayStatus,
+  HostedCradle,
+  HostedPaymentProvider,
+  PageRequest,
+} from "../hosted-provider"
 import type { ParsedOptions } from "../options"
 import { HppSessionData, sessionSchema } from "../session"
 import type { RawWebhook, WebhookVerification } from "../webhook"
@@ -34,6 +41,10 @@ class TestGatewayProvider extends HostedPaymentProvider<Options, HppSessionData>
     })
     return { checkoutUrl: `https://pay.example/${id}?s=${sessionId}`, gatewayReference: id, gatewayStatus: "open" }
   }
+  protected connection(): ConnectionSetup {
+    return { baseUrl: "https://gateway.example", overridden: false }
+  }
+
   protected async fetchStatus(session: HppSessionData): Promise<GatewayStatus> {
     return this.pages.get(session.gateway_reference)!
   }

@@ -6,6 +6,7 @@ import {
   CreatedPage,
   GatewayMoney,
   GatewayStatus,
+  ConnectionSetup,
   HostedCradle,
   HostedPaymentProvider,
   PageRequest,
@@ -66,6 +67,18 @@ export class CashflowsProviderService extends HostedPaymentProvider<CashflowsOpt
       gatewayReference: job.reference,
       gatewayPaymentReference: job.payments?.[0]?.reference ?? null,
       gatewayStatus: job.paymentStatus,
+    }
+  }
+
+  protected connection(): ConnectionSetup {
+    const { apiBaseUrl, environment } = this.options
+    return {
+      baseUrl: apiBaseUrl ?? CASHFLOWS_BASE_URLS[environment],
+      overridden: !!apiBaseUrl && apiBaseUrl !== CASHFLOWS_BASE_URLS[environment],
+      probe: {
+        call: "GET /api/gateway/payment-jobs/{reference}, signed, for a job that does not exist",
+        run: () => this.client.retrievePaymentJob("0"),
+      },
     }
   }
 

@@ -1,6 +1,14 @@
 import { isIP } from "node:net"
 import { invalidData, notAllowed } from "../../lib/errors"
-import { CreatedPage, GatewayStatus, HostedCradle, HostedPaymentProvider, PageRequest } from "../../lib/hosted-provider"
+import {
+  ConnectionSetup,
+  CreatedPage,
+  GatewayStatus,
+  HostedCradle,
+  HostedPaymentProvider,
+  PageRequest,
+  PROBE_REFERENCE,
+} from "../../lib/hosted-provider"
 import { sameAmount, sameCurrency } from "../../lib/money"
 import type { RawWebhook } from "../../lib/webhook"
 import { CatalystPayClient, CatalystPayCreateSession, leadOf } from "./client"
@@ -62,6 +70,18 @@ export class CatalystPayProviderService extends HostedPaymentProvider<CatalystPa
       gatewayReference: created.session_token,
       gatewayStatus: created.status,
       data: { mode },
+    }
+  }
+
+  protected connection(): ConnectionSetup {
+    const { apiBaseUrl, environment } = this.options
+    return {
+      baseUrl: apiBaseUrl ?? CATALYSTPAY_BASE_URLS[environment],
+      overridden: !!apiBaseUrl && apiBaseUrl !== CATALYSTPAY_BASE_URLS[environment],
+      probe: {
+        call: "GET /payment-sessions/{token}/ for a session that does not exist",
+        run: () => this.client.getSession(PROBE_REFERENCE),
+      },
     }
   }
 

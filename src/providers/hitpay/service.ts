@@ -5,9 +5,11 @@ import {
   CreatedPage,
   GatewayMoney,
   GatewayStatus,
+  ConnectionSetup,
   HostedCradle,
   HostedPaymentProvider,
   PageRequest,
+  PROBE_REFERENCE,
 } from "../../lib/hosted-provider"
 import type { RawWebhook } from "../../lib/webhook"
 import { HitPayClient } from "./client"
@@ -38,6 +40,18 @@ export class HitPayProviderService extends HostedPaymentProvider<HitPayOptions, 
       baseUrl: parsed.options.apiBaseUrl ?? HITPAY_BASE_URLS[parsed.options.environment],
       timeoutMs: parsed.options.timeoutMs,
     })
+  }
+
+  protected connection(): ConnectionSetup {
+    const { apiBaseUrl, environment } = this.options
+    return {
+      baseUrl: apiBaseUrl ?? HITPAY_BASE_URLS[environment],
+      overridden: !!apiBaseUrl && apiBaseUrl !== HITPAY_BASE_URLS[environment],
+      probe: {
+        call: "GET /payment-requests/{id} for an id that does not exist",
+        run: () => this.client.getPaymentRequest(PROBE_REFERENCE),
+      },
+    }
   }
 
   /** `POST /payment-requests` with our session id as `reference_number`. */

@@ -5,9 +5,11 @@ import {
   CreatedPage,
   GatewayMoney,
   GatewayStatus,
+  ConnectionSetup,
   HostedCradle,
   HostedPaymentProvider,
   PageRequest,
+  PROBE_REFERENCE,
 } from "../../lib/hosted-provider"
 import { isPaid } from "../../lib/status"
 import type { RawWebhook } from "../../lib/webhook"
@@ -70,6 +72,19 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
   }
 
   /** The order inquiry by our reference. */
+  protected connection(): ConnectionSetup {
+    const { hppApiBaseUrl, environment } = this.options
+    const hpp = NETVALVE_BASE_URLS[environment].hpp
+    return {
+      baseUrl: hppApiBaseUrl ?? hpp,
+      overridden: !!hppApiBaseUrl && hppApiBaseUrl !== hpp,
+      probe: {
+        call: "GET /order?clientOrderId= for an order that does not exist",
+        run: () => this.client.getOrder(PROBE_REFERENCE),
+      },
+    }
+  }
+
   protected async fetchStatus(session: NetValveSessionData): Promise<GatewayStatus> {
     return netvalveOrderStatus(await this.client.getOrder(session.session_id), session, this.options.orderStates)
   }

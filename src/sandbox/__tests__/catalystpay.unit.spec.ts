@@ -54,7 +54,7 @@ const createSession = async (overrides: Record<string, unknown> = {}) => {
 
 const status = async (token: string) => (await (await api(`/payment-sessions/${token}/`)).json()).status as string
 
-const waitForStatus = async (token: string, wanted: string, timeoutMs = 3000) => {
+const waitForStatus = async (token: string, wanted: string, timeoutMs = 10_000) => {
   const deadline = Date.now() + timeoutMs
   while ((await status(token)) !== wanted) {
     if (Date.now() > deadline) throw new Error(`session ${token} never became ${wanted}`)

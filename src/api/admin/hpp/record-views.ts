@@ -61,7 +61,7 @@ const EVENT_COLUMNS = `id, created_at, provider_id, gateway, payment_session_id,
 /** Record rows, newest first (or oldest first), filtered; with their count. */
 export async function listEvents(
   container: MedusaContainer,
-  filters: { provider_id?: string; payment_session_ids?: string[] },
+  filters: { provider_id?: string; payment_session_ids?: string[]; kinds?: string[] },
   { limit, offset, oldestFirst = false }: { limit: number; offset: number; oldestFirst?: boolean }
 ): Promise<{ rows: HppPaymentEventRow[]; count: number }> {
   const where: string[] = ["deleted_at is null"]
@@ -69,6 +69,10 @@ export async function listEvents(
   if (filters.provider_id) {
     where.push("provider_id = :provider_id")
     bindings.provider_id = filters.provider_id
+  }
+  if (filters.kinds) {
+    where.push("kind = any(:kinds)")
+    bindings.kinds = filters.kinds
   }
   if (filters.payment_session_ids) {
     where.push("payment_session_id = any(:sessions)")
