@@ -4,7 +4,9 @@ import type { HppAttentionItem, HppReconcileResponse } from "../../api/admin/hpp
 import { errorMessage, useMarkHandled, useNeedsAttention, useReconcile } from "../lib/api"
 import { money, sentence, when } from "../lib/format"
 
-const PAGE_SIZE = 10
+export const ATTENTION_PAGE_SIZE = 10
+const PAGE_SIZE = ATTENTION_PAGE_SIZE
+export const ATTENTION_ID = "hpp-needs-attention"
 
 type Check = { itemId: string; reference: string; gateway: string; decision: string; detail?: string }
 
@@ -22,7 +24,7 @@ export function NeedsAttention() {
   const pageCount = Math.max(1, Math.ceil(count / PAGE_SIZE))
 
   return (
-    <Container className="divide-y p-0" data-testid="hpp-needs-attention">
+    <Container id={ATTENTION_ID} className="scroll-mt-4 divide-y p-0" data-testid="hpp-needs-attention">
       <div className="flex items-center justify-between px-6 py-4">
         <div>
           <Heading level="h2">Needs attention</Heading>
@@ -44,7 +46,7 @@ export function NeedsAttention() {
               Checked {lastCheck.gateway} {lastCheck.reference}:
             </span>{" "}
             {sentence(lastCheck.decision)}
-            {lastCheck.detail ? ` (${lastCheck.detail})` : ""}
+            {lastCheck.detail && !lastCheck.decision.includes(lastCheck.detail) ? ` (${lastCheck.detail})` : ""}
           </Text>
         </div>
       )}

@@ -1,16 +1,24 @@
-import { CheckCircleSolid, ExclamationCircleSolid, XCircleSolid } from "@medusajs/icons"
+import { CheckCircleSolid, MinusMini, XCircleSolid } from "@medusajs/icons"
 import { Badge, Button, Container, Copy, Heading, StatusBadge, Table, Text } from "@medusajs/ui"
-import type { ReactNode } from "react"
+import { useState, type ReactNode } from "react"
 import type { HppOptionView, HppProviderView } from "../../api/admin/hpp/types"
 import { errorMessage, useTestConnection } from "../lib/api"
 import { environmentInWords, outcomeTone, when } from "../lib/format"
+
+/** The element id of a provider's card, for the overview's links. */
+export const cardId = (providerId: string) => `hpp-provider-${providerId}`
 
 /** One gateway on the settings page. */
 export function ProviderCard({ provider }: { provider: HppProviderView }) {
   const environment = environmentInWords(provider)
   const missing = provider.options.filter((o) => o.required && !o.set)
   return (
-    <Container className="divide-y p-0" data-testid="hpp-provider" data-provider={provider.id}>
+    <Container
+      id={cardId(provider.id)}
+      className="scroll-mt-4 divide-y p-0"
+      data-testid="hpp-provider"
+      data-provider={provider.id}
+    >
       <div className="flex flex-wrap items-center justify-between gap-2 px-6 py-4">
         <div>
           <Heading level="h2">{provider.gateway_name}</Heading>
@@ -121,7 +129,46 @@ function Block({ title, hint, children }: { title: string; hint?: string; childr
   )
 }
 
+/**
+ * Which options are set, never their values: every required one (a missing one in red), then how many optional ones
+ * are set, by name; "Show all" lists every option with its environment variable.
+ */
 function Options({ options }: { options: HppOptionView[] }) {
+  const [all, setAll] = useState(false)
+  const required = options.filter((o) => o.required)
+  const optional = options.filter((o) => !o.required)
+  const optionalSet = optional.filter((o) => o.set)
+  return (
+    <div className="flex flex-col gap-y-3">
+      {all ? (
+        <OptionGrid options={options} />
+      ) : (
+        <>
+          <OptionGrid options={required} />
+          {optional.length > 0 && (
+            <Text size="small" className="text-ui-fg-subtle">
+              Optional: {optionalSet.length} of {optional.length} set
+              {optionalSet.length > 0 && ` (${optionalSet.map((o) => o.name).join(", ")})`}; the others keep their
+              defaults.
+            </Text>
+          )}
+        </>
+      )}
+      <div>
+        <Button
+          size="small"
+          variant="transparent"
+          className="text-ui-fg-interactive -ml-2"
+          onClick={() => setAll((v) => !v)}
+        >
+          {all ? "Show the required options only" : `Show all ${options.length} options and their variables`}
+        </Button>
+      </div>
+    </div>
+  )
+}
+
+function OptionGrid({ options }: { options: HppOptionView[] }) {
   return (
     <ul className="grid grid-cols-1 gap-x-6 gap-y-1 md:grid-cols-2">
       {options.map((option) => (
@@ -132,7 +179,7 @@ function Options({ options }: { options: HppOptionView[] }) {
             ) : option.required ? (
               <XCircleSolid className="text-ui-tag-red-icon" />
             ) : (
-              <ExclamationCircleSolid className="text-ui-tag-neutral-icon" />
+              <MinusMini className="text-ui-tag-neutral-icon" />
             )}
           </span>
           <div className="min-w-0">
@@ -143,7 +190,7 @@ function Options({ options }: { options: HppOptionView[] }) {
               className={!option.set && option.required ? "text-ui-fg-error" : undefined}
             >
               {option.name}
-              {option.set ? "" : option.required ? " (required, missing)" : " (optional, not set)"}
+              {option.set ? "" : option.required ? " (required, missing)" : " (not set: default)"}
             </Text>
             <Text size="xsmall" leading="compact" className="text-ui-fg-muted break-all font-mono">
               {option.env}
@@ -160,17 +207,19 @@ function ConnectionTest({ provider }: { provider: HppProviderView }) {
   const result = test.data?.result
   return (
     <Block title="Connection">
-      <div className="flex flex-wrap items-center gap-x-3 gap-y-2">
-        <Button
-          size="small"
-          variant="secondary"
-          disabled={!provider.connection_test.available}
-          isLoading={test.isPending}
-          onClick={() => test.mutate()}
-        >
-          Test connection
-        </Button>
-        <Text size="small" className="text-ui-fg-subtle flex-1">
+      <div className="flex flex-col gap-y-1">
+        <div>
+          <Button
+            size="small"
+            variant="secondary"
+            disabled={!provider.connection_test.available}
+            isLoading={test.isPending}
+            onClick={() => test.mutate()}
+          >
+            Test connection
+          </Button>
+        </div>
+        <Text size="xsmall" className="text-ui-fg-muted">
           {provider.connection_test.note}
         </Text>
       </div>

@@ -113,7 +113,7 @@ function HostedPayment({
               </>
             ) : status.error ? (
               <Text size="small" leading="compact" className="text-ui-fg-error" data-testid="hpp-gateway-error">
-                Could not ask {payment.gateway_name} now: {errorMessage(status.error)}
+                {gatewayError(payment.gateway_name, errorMessage(status.error))}
               </Text>
             ) : (
               <Text size="small" leading="compact" className="text-ui-fg-muted">
@@ -158,6 +158,11 @@ function HostedPayment({
       <SectionRow label="In Medusa">{medusaStatusLabel(payment.medusa_status)}</SectionRow>
     </Container>
   )
+}
+
+/** The route's message when it names the gateway (it says what happened); else the same in a sentence. */
+function gatewayError(gateway: string, message: string): string {
+  return message.includes(gateway) ? message : `Could not ask ${gateway} now: ${message}`
 }
 
 function amountOrUnknown(amount: string | null, currency: string, gateway: string): string {
