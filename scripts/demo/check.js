@@ -159,9 +159,9 @@ async function checkAdmin(ctx, orders) {
   const results = []
   const step = async (name, fn) => {
     try {
-      results.push(`ok    ${name.padEnd(18)} ${await fn()}`)
+      results.push(`ok    ${name.padEnd(21)} ${await fn()}`)
     } catch (error) {
-      results.push(`FAIL  ${name.padEnd(18)} ${error.message}`)
+      results.push(`FAIL  ${name.padEnd(21)} ${error.message}`)
     }
     console.log(results[results.length - 1])
   }
