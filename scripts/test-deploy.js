@@ -108,6 +108,12 @@ async function main() {
     if (ctx.seed.gateways.length < (wanted ? wanted.split(",").length : 4))
       record(false, `only ${ctx.seed.gateways.map((g) => g.gateway).join(", ")} are registered`)
 
+    let phaseStart = started
+    const phaseDone = (name) => {
+      log(`${name} took ${Math.round((Date.now() - phaseStart) / 1000)} s`)
+      phaseStart = Date.now()
+    }
+    phaseDone("booting the cluster")
     if (only.includes("races")) {
       console.log(`\n== Races (${races} runs in a row per gateway and series; all gateways at once)`)
       await runRaces(ctx, {
@@ -119,14 +125,17 @@ async function main() {
           if (failures.length > 5) console.log(`        … and ${failures.length - 5} more`)
         },
       })
+      phaseDone("the races")
     }
     if (only.includes("faults")) {
       console.log("\n== Faults (sandbox switches: 500s, slow answers past the timeout, redeliveries, database cut)")
       await runFaults(ctx, { record })
+      phaseDone("the faults")
     }
     if (only.includes("fuzz")) {
       console.log(`\n== Garbage (${fuzz} generated and mutated webhooks per gateway, plugin and core routes)`)
       await runFuzz(ctx, { perGateway: fuzz, record })
+      phaseDone("the garbage")
     }
     console.log("\n== The processes")
     for (const name of ["a", "b", "worker"]) {

@@ -6,6 +6,7 @@ import { reconcileHostedPayments } from "../../src/lib/reconcile"
 import pruneHppRecordJob from "../../src/jobs/prune-hpp-record"
 import { HPP_RECORD_MODULE } from "../../src/modules/hpp-record"
 import type { HppRecordService } from "../../src/modules/hpp-record/service"
+import type { HppAttentionResponse } from "../../src/api/admin/hpp/types"
 import {
   HITPAY_SANDBOX,
   hitpayCharge,
@@ -228,6 +229,54 @@ const makeSession: Record<
 }
 
 providerSuite(hitpay, (t) => {
+  it("lists an item again when its trouble comes back after it was handled, and settles a refund of unknown outcome only by a refund of that amount", async () => {
+    const record = t.container().resolve<HppRecordService>(HPP_RECORD_MODULE)
+    const admin = await t.admin()
+    const attention = async () =>
+      (await t.api.get<HppAttentionResponse>("/admin/hpp/attention?limit=100", admin)).data.items.filter(
+        (i) => i.payment_session_id === "payses_record_test"
+      )
+    const trouble = (kind: "paid_no_order" | "refund_unknown", amount: string, key: string) => ({
+      provider_id: "pp_hitpay_hitpay",
+      gateway: "hitpay",
+      kind: kind === "refund_unknown" ? ("refund" as const) : kind,
+      outcome: "trouble",
+      message: `${kind} ${amount}`,
+      payment_session_id: "payses_record_test",
+      amount,
+      attention_kind: kind,
+      dedupe_key: key,
+    })
+    await record.write(trouble("paid_no_order", "25.00", "k-paid"))
+    const [paid] = await attention()
+    expect((await t.api.post(`/admin/hpp/attention/${paid.id}/handled`, {}, admin)).status).toBe(200)
+    expect(await attention()).toEqual([])
+    await record.write(trouble("paid_no_order", "25.00", "k-paid")) // the same trouble again
+    expect((await attention()).map((i) => i.id)).toEqual([paid.id])
+    await t.api.post(`/admin/hpp/attention/${paid.id}/handled`, {}, admin)
+
+    await record.write(trouble("refund_unknown", "10.00", "k-r10"))
+    await record.write(trouble("refund_unknown", "5.00", "k-r5"))
+    await record.write({
+      provider_id: "pp_hitpay_hitpay",
+      gateway: "hitpay",
+      kind: "refund",
+      outcome: "done",
+      message: "refund of 5.00 done",
+      payment_session_id: "payses_record_test",
+      amount: "5.00",
+      resolves: ["refund_unknown"],
+    })
+    expect((await attention()).map((i) => i.message)).toEqual(["refund_unknown 10.00"])
+
+    // An id that is not an item: 404, not a made-up item.
+    const { rows } = await (
+      t.container().resolve("__pg_connection__") as { raw(sql: string): Promise<{ rows: { id: string }[] }> }
+    ).raw(`select id from hpp_payment_event where attention = false limit 1`)
+    const notAnItem = await answerOf(t.api.post(`/admin/hpp/attention/${rows[0].id}/handled`, {}, admin))
+    expect(notAnItem.status).toBe(404)
+  })
+
   it("prunes only the record's rows older than HPP_RECORD_KEEP_DAYS, once a day", async () => {
     const record = t.container().resolve<HppRecordService>(HPP_RECORD_MODULE)
     const row = (message: string) => ({

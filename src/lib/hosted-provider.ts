@@ -41,7 +41,7 @@ import {
 } from "./ledger"
 import { DecimalsRule, gatewayAmountFor, toGatewayAmount } from "./money"
 import { forgetPageToClose, recordPageToClose, RETRYING_CLOSE } from "./pages-to-close"
-import { recorder, RecordInput } from "./record"
+import { hourOf, recorder, RecordInput } from "./record"
 import { SessionLookup, SessionStore } from "./session-lookup"
 import { isPaid } from "./status"
 import type { ParsedOptions } from "./options"
@@ -323,7 +323,8 @@ export abstract class HostedPaymentProvider<
   /**
    * "Test connection": the gateway's cheapest authenticated call, through this provider's own client. None of the
    * guides documents a call made for it, so the provider asks about a reference that cannot exist: a refusal of the
-   * credentials (401, 403) says they do not work; "not found" (404, 400, 422) or an answer says they were accepted
+   * credentials (401, 403) says they do not work; "not found" (404) or an answer says they were accepted; another
+   * refusal (400, 422) could come before the credentials are checked, so it confirms nothing
    * [unverified: the guides do not say how an unknown reference is answered].
    */
   async testConnection(): Promise<ConnectionTest> {
@@ -338,10 +339,16 @@ export abstract class HostedPaymentProvider<
       if (/\(HTTP (401|403)/.test(message)) {
         return { ok: false, message: `${name} refused the credentials: ${message}. Check the API key and account` }
       }
-      if (/\(HTTP (404|400|422)/.test(message)) {
+      if (/\(HTTP 404/.test(message)) {
         return {
           ok: true,
           message: `${name} accepted the credentials and answered that the test reference does not exist (${probe.call})`,
+        }
+      }
+      if (/\(HTTP (400|422)/.test(message)) {
+        return {
+          ok: false,
+          message: `${name} answered, but refused the request itself, so the credentials could not be confirmed: ${message}`,
         }
       }
       if (isGatewayUnavailable(message)) return { ok: false, message: `${name} could not be reached: ${message}` }
@@ -919,6 +926,8 @@ export abstract class HostedPaymentProvider<
       amount: session.amount,
       currency_code: session.currency_code,
       fields: { gateway_status: gateway.gatewayStatus || null },
+      // Asked every few minutes while a page is open (the reconciliation): one row per answer and hour, counted.
+      dedupe_key: `status_asked:${session.session_id}:${status}:${gateway.gatewayStatus}:${hourOf()}`,
     })
     return { status, data: this.withGateway(session, gateway) }
   }

@@ -7,6 +7,7 @@ import type {
 import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { createWorkflow, WorkflowResponse } from "@medusajs/framework/workflows-sdk"
 import { addOrderTransactionStep, processPaymentWorkflow } from "@medusajs/core-flows"
+import { gatewayOfProvider, recordIn } from "./record"
 
 /**
  * What a payment collection pays for. A checkout's collection belongs to a cart, which becomes an order when the
@@ -16,7 +17,7 @@ import { addOrderTransactionStep, processPaymentWorkflow } from "@medusajs/core-
  */
 export type Payer = { cartId: string | null; orderId: string | null }
 
-type SessionRef = { id: string; payment_collection_id: string }
+type SessionRef = { id: string; payment_collection_id: string; provider_id?: string }
 
 export async function payerOf(container: MedusaContainer, paymentCollectionId: string): Promise<Payer> {
   const query = container.resolve(ContainerRegistrationKeys.QUERY)
@@ -113,7 +114,7 @@ export async function processHostedPayment(
     `medusa-payment-hpp:collection:${session.payment_collection_id}`,
     async () => {
       const result = await run()
-      if (payer.orderId) await recordOrderCaptures(container, payer.orderId, session.id)
+      if (payer.orderId) await onTheOrdersBooks(container, payer.orderId, session)
       return result
     },
     { timeout: COLLECTION_LOCK_SECONDS }
@@ -125,6 +126,31 @@ const recordOrderCapturesWorkflow = createWorkflow(
   "medusa-payment-hpp-record-order-captures",
   (transactions: CreateOrderTransactionDTO[]) => new WorkflowResponse(addOrderTransactionStep(transactions))
 )
+
+/**
+ * The captures on the order's books. A failure is thrown (a webhook is then delivered again, which tries again) and
+ * is an item for "needs attention": the reconciliation does not come back to a session Medusa holds as paid.
+ */
+async function onTheOrdersBooks(container: MedusaContainer, orderId: string, session: SessionRef): Promise<void> {
+  try {
+    await recordOrderCaptures(container, orderId, session.id)
+  } catch (error) {
+    const providerId = session.provider_id ?? null
+    recordIn(container, {
+      provider_id: providerId,
+      gateway: providerId ? gatewayOfProvider(providerId) : "?",
+      kind: "paid_no_order",
+      outcome: "not on the order's books",
+      message:
+        `the payment is captured, but its capture could not be added to order ${orderId}'s transactions ` +
+        `(${(error as Error).message}): the order still shows it owed. A redelivered webhook tries again`,
+      payment_session_id: session.id,
+      attention_kind: "paid_no_order",
+      dedupe_key: `not_on_books:${session.id}`,
+    })
+    throw error
+  }
+}
 
 /** The order transactions of the session's captures (the payment's money on the order's books). */
 async function recordOrderCaptures(container: MedusaContainer, orderId: string, sessionId: string): Promise<void> {

@@ -12,7 +12,7 @@ import { endPaymentSession } from "./session-end"
 import { deferredPaymentFailed, deferredPaymentSucceeded, endedAsFailedDeferred } from "./deferred-payment"
 import { registeredOptions } from "./provider-options"
 import { ProviderService, providerService } from "./provider-access"
-import { gatewayOfProvider, recordIn } from "./record"
+import { gatewayOfProvider, hourOf, recordIn } from "./record"
 
 /** The decisions of the scheduled job that the plugin's record keeps (an admin's check keeps every one). */
 const RECORDED_DECISIONS: ReconcileDecision[] = [
@@ -171,11 +171,9 @@ export async function reconcilePaymentSession(
         amount: String(session.amount),
         currency_code: session.currency_code,
         resolves: decision === "order made" || decision === "payment recorded" ? ["paid_no_order"] : [],
-        // A gateway down for hours fails every run: one row per session and hour, counted.
-        dedupe_key:
-          decision === "failed" && !onDemand
-            ? `reconciliation:${sessionId}:failed:${new Date().toISOString().slice(0, 13)}`
-            : null,
+        // The job repeats a decision every run (a gateway down for hours, a page already an order): one row per
+        // session, decision and hour, counted. An admin's check is always a row of its own.
+        dedupe_key: onDemand ? null : `reconciliation:${sessionId}:${decision}:${hourOf()}`,
       })
     }
     return result

@@ -27,7 +27,8 @@ export type RecordKind =
   | "handled"
 
 /** The attention kinds a later event of the same session can resolve (the item leaves "needs attention"). */
-export type AttentionKind = "paid_no_order" | "refund_unknown" | "money_returned" | "debit_failed" | "page_left_open"
+export type AttentionKind =
+  "paid_no_order" | "refund_unknown" | "refund_unrecorded" | "money_returned" | "debit_failed" | "page_left_open"
 
 export type RecordInput = {
   /** Null from a provider, which does not know the id it was registered under: the writer reads the session's. */
@@ -103,7 +104,8 @@ export class Recorder {
 
 function emitRecord(input: RecordInput, bus: () => Bus | undefined, logger?: Logger): void {
   Promise.resolve()
-    .then(() => bus()?.emit({ name: HPP_RECORD_EVENT, data: input }))
+    // Internal: Medusa's bus would otherwise log a line for every record.
+    .then(() => bus()?.emit({ name: HPP_RECORD_EVENT, data: input }, { internal: true }))
     .catch((error: Error) =>
       logger?.warn(`medusa-payment-hpp: a ${input.kind} record was not written: ${error.message}`)
     )
@@ -124,6 +126,11 @@ export function recordIn(container: MedusaContainer, input: RecordInput): void {
 /** The minute a time falls in, for counting keys ("2026-12-07T10:41"). */
 export function minuteOf(at: Date = new Date()): string {
   return at.toISOString().slice(0, 16)
+}
+
+/** The hour a time falls in, for counting keys ("2026-12-07T10"). */
+export function hourOf(at: Date = new Date()): string {
+  return at.toISOString().slice(0, 13)
 }
 
 /** The gateway of a provider id (`pp_hitpay_hitpay` → `hitpay`). */

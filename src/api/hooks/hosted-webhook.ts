@@ -75,9 +75,22 @@ export function hostedWebhookRoute(gateway: {
         message: words,
         digest: digestOf(payload.rawData),
         fields: { answered: status },
-        dedupe_key: about ? null : `webhook:${providerId}:${outcome}:${words}:${minuteOf()}`,
-        resolves: status === 200 && outcome !== "ignored" && about ? ["paid_no_order"] : [],
+        // Keyed without the reason's text, which a sender can vary (a reference it made up): one row per kind of refusal.
+        dedupe_key: about ? null : `webhook:${providerId}:${outcome}:${minuteOf()}`,
+        resolves:
+          status === 200 && (outcome === "applied" || outcome === "duplicate") && about ? ["paid_no_order"] : [],
       })
+      if (note?.unrecordedRefund) {
+        recordIn(req.scope, {
+          ...common,
+          kind: "refund",
+          outcome: "not recorded",
+          message: words,
+          amount: note.unrecordedRefund,
+          attention_kind: "refund_unrecorded",
+          dedupe_key: `refund_unrecorded:${providerId}:${about?.sessionId}:${note.unrecordedRefund}`,
+        })
+      }
       if (note?.paidNoOrder) {
         recordIn(req.scope, {
           ...common,
@@ -181,7 +194,10 @@ export function hostedWebhookRoute(gateway: {
         ) {
           // A deferred payment (a SEPA debit) that failed or expired after its order: flagged, and said (an event).
           await deferredPaymentFailed(req.scope, session, verdict.status)
-          return answer(200, "nothing to do")
+          return answer(200, "nothing to do", {
+            outcome: "applied: debit failed",
+            words: `the gateway says ${verdict.status}`,
+          })
         }
         if (verdict.claimsPaid) return paidClaimUnconfirmed(verdict.status)
         logger.info(`${what} is ${verdict.status}; nothing for Medusa to do`)
@@ -296,18 +312,18 @@ export function hostedWebhookRoute(gateway: {
           )
           return answer(503, "not done yet; deliver it again")
         }
-        logger.error(
-          `${what}: ${gateway.name} shows ${refund.amount} refunded that Medusa cannot record (${refundError.message}). ` +
-            `The money is already back with the buyer: do not refund it again in Medusa`
-        )
-        return answer(200, "done")
+        const words =
+          `${gateway.name} shows ${refund.amount} refunded that Medusa cannot record (${refundError.message}). ` +
+          `The money is already back with the buyer: do not refund it again in Medusa`
+        logger.error(`${what}: ${words}`)
+        return answer(200, "done", { outcome: "refund not recorded", words, unrecordedRefund: refund.amount })
       }
     }
   }
 }
 
 /** What the record says of a webhook's verdict, where the answer's status alone does not say it. */
-type Note = { outcome: string; words: string; paidNoOrder?: boolean }
+type Note = { outcome: string; words: string; paidNoOrder?: boolean; unrecordedRefund?: string }
 
 /**
  * How long a webhook that says paid is asked for again while the gateway's API does not confirm it: from the

@@ -68,21 +68,29 @@ export class HppRecordService extends MedusaService({ HppPaymentEvent }) {
        values (:id, :provider_id, :gateway, :payment_session_id, :gateway_reference, :kind, :outcome, :message,
          :amount, :currency_code, :occurrences, :attention, :digest, cast(:fields as jsonb), :dedupe_key)
        on conflict (dedupe_key) where dedupe_key is not null and deleted_at is null
-       do update set occurrences = hpp_payment_event.occurrences + excluded.occurrences, updated_at = now()`,
+       do update set occurrences = hpp_payment_event.occurrences + excluded.occurrences, updated_at = now(),
+         -- The same trouble again after it was handled or settled: it needs a person again.
+         handled_at = case when excluded.attention then null else hpp_payment_event.handled_at end,
+         handled_by = case when excluded.attention then null else hpp_payment_event.handled_by end,
+         resolved_at = case when excluded.attention then null else hpp_payment_event.resolved_at end`,
       row
     )
     if (input.resolves?.length && input.payment_session_id) {
-      await this.resolve(input.payment_session_id, input.resolves)
+      await this.resolve(input.payment_session_id, input.resolves, input.amount ?? null)
     }
   }
 
-  /** Marks the session's open attention items of these kinds resolved (a later event settled them). */
-  async resolve(paymentSessionId: string, kinds: AttentionKind[]): Promise<void> {
+  /**
+   * Marks the session's open attention items of these kinds resolved (a later event settled them). A refund of
+   * unknown outcome is settled only by a refund of the same amount.
+   */
+  async resolve(paymentSessionId: string, kinds: AttentionKind[], amount: string | null = null): Promise<void> {
     await this.pg.raw(
       `update hpp_payment_event set resolved_at = now(), updated_at = now()
        where payment_session_id = ? and attention = true and handled_at is null and resolved_at is null
-         and deleted_at is null and fields->>'attention_kind' = any(?)`,
-      [paymentSessionId, kinds]
+         and deleted_at is null and fields->>'attention_kind' = any(?)
+         and (fields->>'attention_kind' <> 'refund_unknown' or amount = ?)`,
+      [paymentSessionId, kinds, amount]
     )
   }
 

@@ -71,7 +71,6 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
     }
   }
 
-  /** The order inquiry by our reference. */
   protected connection(): ConnectionSetup {
     const { hppApiBaseUrl, environment } = this.options
     const hpp = NETVALVE_BASE_URLS[environment].hpp
@@ -85,6 +84,7 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
     }
   }
 
+  /** The order inquiry by our reference. */
   protected async fetchStatus(session: NetValveSessionData): Promise<GatewayStatus> {
     return netvalveOrderStatus(await this.client.getOrder(session.session_id), session, this.options.orderStates)
   }

@@ -100,6 +100,11 @@ const ATTENTION: Record<HppAttentionKind, { title: string; what_to_do: (gateway:
     what_to_do: (g) =>
       `Check the ${g} dashboard: if the refund is not there, refund again in Medusa (it is safe: nothing is sent twice).`,
   },
+  refund_unrecorded: {
+    title: "Refund made at the gateway, not in Medusa",
+    what_to_do: (g) =>
+      `The money is already back with the buyer: do not refund again in Medusa. Compare the ${g} dashboard with the order, note it there, then mark this handled.`,
+  },
   money_returned: {
     title: "Money returned before an order",
     what_to_do: (g) => `No order was made. Settle anything left with the buyer in the ${g} dashboard.`,

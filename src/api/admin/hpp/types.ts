@@ -120,7 +120,13 @@ export type HppGatewayStatusResponse = {
 }
 
 export type HppAttentionKind =
-  "paid_no_order" | "refund_unknown" | "money_returned" | "debit_failed" | "page_left_open" | "pending_beyond_grace"
+  | "paid_no_order"
+  | "refund_unknown"
+  | "refund_unrecorded"
+  | "money_returned"
+  | "debit_failed"
+  | "page_left_open"
+  | "pending_beyond_grace"
 
 /** One item of "Needs attention": a recorded event, or (pending_beyond_grace) a live session past its grace period. */
 export type HppAttentionItem = {

@@ -20,7 +20,7 @@ export const POST = async (req: AuthenticatedMedusaRequest, res: MedusaResponse<
     [id]
   )
   const row = rows[0] as (HppPaymentEventRow & { kind: HppAttentionKind }) | undefined
-  if (!row) throw new MedusaError(MedusaError.Types.NOT_FOUND, `no item ${id} needs attention`)
+  if (!row?.kind) throw new MedusaError(MedusaError.Types.NOT_FOUND, `no item ${id} needs attention`)
   if (handled) {
     recordIn(req.scope, {
       provider_id: row.provider_id,
