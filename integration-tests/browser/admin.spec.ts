@@ -142,7 +142,7 @@ it("lists a payment made on a page whose cart changed meanwhile under 'Needs att
 
   const section = page.locator('[data-testid="hpp-needs-attention"]')
   const item = section.locator('[data-testid="hpp-attention-item"][data-kind="paid_no_order"]')
-  for (let attempt = 0; attempt < 15 && (await item.count()) === 0; attempt++) {
+  for (let attempt = 0; attempt < 10 && (await item.count()) === 0; attempt++) {
     await page.goto(`${demo.adminUrl}/settings/hosted-payments`)
     await section.waitFor()
     await page.waitForLoadState("networkidle")
