@@ -6,7 +6,7 @@ import globals from "globals"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".medusa/", ".tmp/", "test-results/", "coverage/"] },
+  { ignores: ["node_modules/", ".medusa/", ".tmp/", "test-results/", "coverage/", "public/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -29,7 +29,7 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },
   {
-    files: ["scripts/demo/storefront/**/*.js"],
+    files: ["scripts/demo/storefront/**/*.js", "src/admin/**"],
     languageOptions: { globals: { ...globals.browser } },
   },
   prettier

@@ -67,7 +67,7 @@ module.exports = defineConfig({
       cookieSecret: process.env.COOKIE_SECRET || "supersecret",
     },
   },
-  admin: { disable: true },
+  admin: { disable: process.env.DEMO_ADMIN !== "true" }, // Medusa Admin: only in the demo (`npm run demo` sets it)
   modules: [
     {
       resolve: "@medusajs/medusa/payment",

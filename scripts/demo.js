@@ -4,8 +4,12 @@
  * plugin's local sandbox. Boots PostgreSQL (embedded unless DB_HOST is set), the sandbox, Medusa from this
  * repository's medusa-config.ts, seeds a region per gateway currency, and serves a small storefront.
  *
- * `npm run demo -- --check`: the same, then one paid checkout per gateway without a browser; prints a line per
- * gateway and exits non-zero on any failure.
+ * Serves Medusa Admin too (built once, rebuilt only when src/admin or a package changed) with an admin user whose
+ * e-mail and password it prints.
+ *
+ * `npm run demo -- --check`: the same, then one paid checkout per gateway without a browser, and the Admin API
+ * signed in as the demo's admin; prints a line per gateway and check, and exits non-zero on any failure.
+ * `--no-admin` leaves Medusa Admin out (no build, and the store starts as the tests boot it).
  */
 const { spawn } = require("node:child_process")
 const fs = require("node:fs")
@@ -13,6 +17,7 @@ const path = require("node:path")
 const { ensureDatabase, freePort } = require("./database")
 const { startStorefront } = require("./demo/storefront-server")
 const { gatewayEnv, sandboxCredentials } = require("./demo/gateways")
+const { adminCredentials, ensureAdminBuild } = require("./demo/admin")
 
 const root = path.resolve(__dirname, "..")
 const check = process.argv.includes("--check")
@@ -99,7 +104,8 @@ async function createDatabase(name) {
  * ports (tests, --check); otherwise DEMO_BACKEND_PORT / DEMO_STOREFRONT_PORT / DEMO_SANDBOX_PORT or 9000 / 8000 /
  * 4010. The benchmark also passes `webhookBaseUrl` (where gateways send webhooks; default Medusa's URL), `env`
  * (added to Medusa's environment), `seedScript` (instead of the demo's),
- * `sandboxOptions` (per gateway, over the demo's credentials) and `storefront: false`.
+ * `sandboxOptions` (per gateway, over the demo's credentials) and `storefront: false`. `admin: true` (what
+ * `npm run demo` passes) builds and serves Medusa Admin and creates its user; the default leaves it out.
  */
 async function startDemo(options = {}) {
   const cleanups = []
@@ -107,7 +113,7 @@ async function startDemo(options = {}) {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {})
   }
   try {
-    return { ...(await boot({ freePorts: false, storefront: true, ...options, cleanups })), stop }
+    return { ...(await boot({ freePorts: false, storefront: true, admin: false, ...options, cleanups })), stop }
   } catch (error) {
     await stop()
     throw error
@@ -124,6 +130,7 @@ async function boot(options) {
     env: extraEnv,
     seedScript,
     storefront,
+    admin,
   } = options
   fs.mkdirSync(path.join(root, ".tmp", "demo"), { recursive: true })
   const ports = {
@@ -158,23 +165,51 @@ async function boot(options) {
     ...gatewayEnv({ sandboxUrl: sandbox.url, backendUrl: hooksUrl, storefrontUrl }),
     ...extraEnv,
   }
-  log("Migrating the database (about 20 s on a fresh database)…")
-  await run(["db:migrate"], env)
-  await run(["exec", seedScript ?? "./scripts/demo/seed.ts"], env)
+  const adminUser = admin ? adminCredentials() : null
+  const timings = {}
+  const since = (started) => Math.round((Date.now() - started) / 1000)
+  // The admin build and the database's migration and seed run side by side; both end before Medusa starts.
+  const building = admin ? ensureAdminBuild({ run, env, log }) : Promise.resolve({ seconds: 0 })
+  const preparing = (async () => {
+    const started = Date.now()
+    log("Migrating the database (about 20 s on a fresh database)…")
+    await run(["db:migrate"], env)
+    // The seed creates the admin user when it is given one (only the seed's process sees the password).
+    const seedEnv = adminUser
+      ? { ...env, DEMO_ADMIN_EMAIL: adminUser.email, DEMO_ADMIN_PASSWORD: adminUser.password }
+      : env
+    await run(["exec", seedScript ?? "./scripts/demo/seed.ts"], seedEnv)
+    timings.databaseSeconds = since(started)
+  })()
+  const [built, prepared] = await Promise.allSettled([building, preparing])
+  for (const outcome of [built, prepared]) if (outcome.status === "rejected") throw outcome.reason
+  timings.adminBuildSeconds = built.value.seconds
   const seed = JSON.parse(fs.readFileSync(path.join(root, ".tmp", "demo", "seed.json"), "utf8"))
-  const medusa = await startMedusa(ports.backend, env, cleanups)
-  log(`Medusa on ${backendUrl}`)
+  // With the admin, medusa-config enables it (DEMO_ADMIN), and NODE_ENV is neither "development" (Medusa would
+  // then serve the admin through Vite's dev server, compiling it on the first visit instead of serving the build)
+  // nor "production" (its session cookie is Secure, which a browser never sends back over plain http).
+  const medusaEnv = admin ? { ...env, DEMO_ADMIN: "true", NODE_ENV: "demo" } : env
+  const medusaStarted = Date.now()
+  const medusa = await startMedusa(ports.backend, medusaEnv, cleanups)
+  timings.medusaStartSeconds = since(medusaStarted)
+  log(
+    `Medusa on ${backendUrl} (migration and seed ${timings.databaseSeconds} s, start ${timings.medusaStartSeconds} s)`
+  )
+  const adminUrl = admin ? `${backendUrl}/app` : null
 
   if (storefront) {
     const server = await startStorefront({ port: ports.storefront, backendUrl, seed })
     cleanups.push(() => server.close())
   }
 
-  return { backendUrl, storefrontUrl, sandbox, seed, databaseUrl, medusa }
+  return { backendUrl, storefrontUrl, sandbox, seed, databaseUrl, medusa, adminUrl, adminUser, timings }
 }
 
 async function main() {
-  const demo = await startDemo({ freePorts: check || process.argv.includes("--free-ports") })
+  const demo = await startDemo({
+    freePorts: check || process.argv.includes("--free-ports"),
+    admin: !process.argv.includes("--no-admin"),
+  })
   const stopAndExit = async (code) => {
     await demo.stop()
     process.exit(code)
@@ -188,18 +223,37 @@ async function main() {
   }
   // A test that drives the demo (the browser test) reads where everything runs from this file.
   if (process.env.DEMO_READY_FILE) {
-    const { backendUrl, storefrontUrl, seed, databaseUrl } = demo
+    const { backendUrl, storefrontUrl, seed, databaseUrl, adminUrl, adminUser, timings } = demo
     fs.writeFileSync(
       process.env.DEMO_READY_FILE,
-      JSON.stringify({ backendUrl, storefrontUrl, sandboxUrl: demo.sandbox.url, seed, databaseUrl })
+      JSON.stringify({
+        backendUrl,
+        storefrontUrl,
+        sandboxUrl: demo.sandbox.url,
+        seed,
+        databaseUrl,
+        adminUrl,
+        adminUser,
+        timings,
+      })
     )
   }
+  const adminLines = demo.adminUrl
+    ? `
+    admin       ${demo.adminUrl}
+                e-mail ${demo.adminUser.email}   password ${demo.adminUser.password}`
+    : ""
   console.log(`
   Demo store ready:
     storefront  ${demo.storefrontUrl}
-    Medusa      ${demo.backendUrl}   (publishable key ${demo.seed.publishableKey})
+    Medusa      ${demo.backendUrl}   (publishable key ${demo.seed.publishableKey})${adminLines}
     sandbox     ${demo.sandbox.url}
-  Pick a gateway on the storefront, pay on the sandbox's hosted page, and come back to your order.
+  Pick a gateway on the storefront, pay on the sandbox's hosted page, and come back to your order.${
+    demo.adminUrl
+      ? `
+  In Medusa Admin: the order's hosted payment (Orders), and Settings → Hosted payments.`
+      : ""
+  }
   Ctrl-C stops everything.`)
 }
 

@@ -6,64 +6,27 @@
 import fs from "node:fs"
 import path from "node:path"
 import { Client } from "pg"
-import { Browser, chromium, Page } from "playwright-core"
+import { Browser, Page } from "playwright-core"
+import { Demo, Gateway, launchChromium, SHOTS, startDemo, stopDemo } from "./demo"
 
-import { ChildProcess, spawn } from "node:child_process"
-
-type Gateway = { gateway: string; name: string; currency: string; price: number; regionId: string }
-type Demo = {
-  storefrontUrl: string
-  backendUrl: string
-  databaseUrl: string
-  sandboxUrl: string
-  seed: { publishableKey: string; gateways: Gateway[] }
-}
-
-const SHOTS = path.join(process.cwd(), "test-results", "browser")
 jest.setTimeout(600_000)
 
 let demo: Demo
-let demoProcess: ChildProcess
 let browser: Browser
 let db: Client
-
-/** `npm run demo`, as a separate process on free ports; resolves once it says where everything runs. */
-async function startDemo(): Promise<Demo> {
-  const readyFile = path.join(process.cwd(), ".tmp", "demo", "ready.json")
-  fs.mkdirSync(path.dirname(readyFile), { recursive: true })
-  fs.rmSync(readyFile, { force: true })
-  demoProcess = spawn(process.execPath, ["scripts/demo.js", "--free-ports"], {
-    cwd: process.cwd(),
-    env: { ...process.env, NODE_OPTIONS: "", DEMO_READY_FILE: readyFile },
-    stdio: ["ignore", "inherit", "inherit"],
-  })
-  for (let waited = 0; waited < 240_000; waited += 500) {
-    if (fs.existsSync(readyFile)) return JSON.parse(fs.readFileSync(readyFile, "utf8"))
-    if (demoProcess.exitCode !== null) throw new Error(`the demo exited with ${demoProcess.exitCode}`)
-    await new Promise((r) => setTimeout(r, 500))
-  }
-  throw new Error("the demo did not start within 4 minutes")
-}
 
 beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true })
   demo = await startDemo()
   db = new Client({ connectionString: demo.databaseUrl })
   await db.connect()
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  })
+  browser = await launchChromium()
 })
 
 afterAll(async () => {
   await browser?.close()
   await db?.end()
-  if (demoProcess && demoProcess.exitCode === null) {
-    const exited = new Promise((resolve) => demoProcess.once("exit", resolve))
-    demoProcess.kill("SIGTERM")
-    await exited
-  }
+  await stopDemo()
 })
 
 const gateway = (name: string) => demo.seed.gateways.find((g) => g.gateway === name)!

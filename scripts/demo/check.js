@@ -1,7 +1,9 @@
 /**
  * `npm run demo -- --check`: one paid checkout per gateway, as a storefront and a buyer would do it, without a
- * browser. The buyer's part is the sandbox's hosted page: its form is read and submitted with "pay".
+ * browser. The buyer's part is the sandbox's hosted page: its form is read and submitted with "pay". Then, signed
+ * in to the Admin API as the demo's admin: the plugin's providers, and each order's hosted payment.
  */
+const { adminApi } = require("./admin")
 
 async function storeApi(ctx, path, body) {
   const response = await fetch(`${ctx.backendUrl}${path}`, {
@@ -118,9 +120,11 @@ async function checkout(ctx, gateway) {
 async function checkEveryGateway(ctx) {
   let ok = true
   const lines = []
+  const orders = {}
   for (const gateway of ctx.seed.gateways) {
     try {
       const { order, confirmedBy } = await checkout(ctx, gateway)
+      orders[gateway.providerId] = order
       const expected = Number(gateway.price)
       if (Number(order.total) !== expected || order.currency_code !== gateway.currency) {
         throw new Error(
@@ -143,7 +147,54 @@ async function checkEveryGateway(ctx) {
     ok = false
     ctx.log(`FAIL  only ${ctx.seed.gateways.length} of 4 gateways are registered`)
   }
+  if (ctx.adminUser) ok = (await checkAdmin(ctx, orders)) && ok
   return ok
 }
 
-module.exports = { checkEveryGateway, newCart, openCheckout, payOnHostedPage, readForm, storeApi }
+/**
+ * The admin's side: Medusa Admin's page answers, the demo's admin signs in to the Admin API, the plugin lists
+ * every seeded gateway, and each order paid above shows its hosted payment with the gateway's reference.
+ */
+async function checkAdmin(ctx, orders) {
+  const results = []
+  const step = async (name, fn) => {
+    try {
+      results.push(`ok    ${name.padEnd(21)} ${await fn()}`)
+    } catch (error) {
+      results.push(`FAIL  ${name.padEnd(21)} ${error.message}`)
+    }
+    console.log(results[results.length - 1])
+  }
+  await step("admin page", async () => {
+    const response = await fetch(ctx.adminUrl)
+    const html = await response.text()
+    if (!response.ok || !html.includes('id="medusa"')) throw new Error(`${ctx.adminUrl}: ${response.status}`)
+    return ctx.adminUrl
+  })
+  let api
+  await step("admin login", async () => {
+    api = await adminApi(ctx.backendUrl, ctx.adminUser)
+    return `signed in as ${ctx.adminUser.email}`
+  })
+  if (api) {
+    await step("providers", async () => {
+      const { providers } = await api("/admin/hpp/providers")
+      const missing = ctx.seed.gateways.filter((g) => !providers.some((p) => p.id === g.providerId))
+      if (missing.length) throw new Error(`not listed: ${missing.map((g) => g.providerId).join(", ")}`)
+      return providers.map((p) => `${p.gateway_name} (${p.environment})`).join(", ")
+    })
+    for (const gateway of ctx.seed.gateways) {
+      const order = orders[gateway.providerId]
+      if (!order) continue
+      await step(`${gateway.name} in admin`, async () => {
+        const { payments } = await api(`/admin/hpp/orders/${order.id}/payments`)
+        const payment = payments.find((p) => p.provider_id === gateway.providerId)
+        if (!payment?.gateway_reference) throw new Error(`order ${order.id} shows no hosted payment with a reference`)
+        return `order ${order.id}: ${payment.gateway_name} ${payment.gateway_reference}, ${payment.events.length} events`
+      })
+    }
+  }
+  return results.every((line) => line.startsWith("ok"))
+}
+
+module.exports = { checkEveryGateway, checkout, newCart, openCheckout, payOnHostedPage, readForm, storeApi }

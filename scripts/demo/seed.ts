@@ -1,7 +1,8 @@
 /**
  * Seeds the demo store (run by `npm run demo` through `medusa exec`): one region per gateway currency with that
- * gateway's provider, a sales channel, a publishable key and a product priced in every demo currency. Writes what
- * the storefront needs to `.tmp/demo/seed.json`.
+ * gateway's provider, a sales channel, a publishable key and a product priced in every demo currency, and, given
+ * DEMO_ADMIN_EMAIL and DEMO_ADMIN_PASSWORD, a Medusa Admin user. Writes what the storefront needs to
+ * `.tmp/demo/seed.json` (never the password).
  */
 import fs from "node:fs"
 import path from "node:path"
@@ -12,6 +13,7 @@ import {
   createProductsWorkflow,
   createRegionsWorkflow,
   createSalesChannelsWorkflow,
+  createUserAccountWorkflow,
   linkSalesChannelsToApiKeyWorkflow,
 } from "@medusajs/core-flows"
 
@@ -98,8 +100,26 @@ export default async function seedDemo({ container }: ExecArgs) {
     productTitle: products[0].title,
     gateways: gateways.map((g, i) => ({ ...g, regionId: regions[i].id })),
   }
+  if (process.env.DEMO_ADMIN_EMAIL && process.env.DEMO_ADMIN_PASSWORD) {
+    await createAdminUser(container, process.env.DEMO_ADMIN_EMAIL, process.env.DEMO_ADMIN_PASSWORD)
+  }
+
   const file = path.join(process.cwd(), ".tmp", "demo", "seed.json")
   fs.mkdirSync(path.dirname(file), { recursive: true })
   fs.writeFileSync(file, JSON.stringify(seed, null, 2))
   logger.info(`Demo store seeded: ${gateways.map((g) => g.name).join(", ")}`)
+}
+
+/**
+ * A Medusa Admin user signing in with e-mail and password, as `medusa user -e … -p …` makes one (without a second
+ * Medusa boot): an emailpass identity, and the user attached to it.
+ */
+async function createAdminUser(container: ExecArgs["container"], email: string, password: string) {
+  const { authIdentity, error } = await container.resolve(Modules.AUTH).register("emailpass", {
+    body: { email, password },
+  })
+  if (error || !authIdentity) throw new Error(`could not register the demo's admin: ${error ?? "no identity"}`)
+  await createUserAccountWorkflow(container).run({
+    input: { authIdentityId: authIdentity.id, userData: { email, first_name: "Demo", last_name: "Admin" } },
+  })
 }
