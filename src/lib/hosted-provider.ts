@@ -197,7 +197,7 @@ export type WebhookVerdict =
   | { kind: "unauthenticated"; reason: string }
   | { kind: "malformed"; reason: string }
   | { kind: "ignored"; reason: string }
-  | { kind: "no_live_session"; reason: string; paid: boolean }
+  | { kind: "no_live_session"; reason: string; paid: boolean; gatewayReference: string | null }
   | {
       kind: "session"
       sessionId: string
@@ -786,7 +786,15 @@ export abstract class HostedPaymentProvider<
       const line = `${name} webhook ignored: ${found.reason}`
       if (paid) this.logger.error(`${line}. Paid at the gateway, no order: ${name} ${this.spec.pageName} ${reference}`)
       else this.logger.warn(line)
-      return { action: PaymentActions.NOT_SUPPORTED, verdict: { kind: "no_live_session", reason: found.reason, paid } }
+      return {
+        action: PaymentActions.NOT_SUPPORTED,
+        verdict: {
+          kind: "no_live_session",
+          reason: found.reason,
+          paid,
+          gatewayReference: verification.gatewayReference ?? null,
+        },
+      }
     }
     const { session } = found
     // Only while Medusa holds a payment for it that is not cancelled: a payment cancelled after a failed

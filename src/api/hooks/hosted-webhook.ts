@@ -64,7 +64,7 @@ export function hostedWebhookRoute(gateway: {
         provider_id: providerId,
         gateway: gateway.id,
         payment_session_id: about?.sessionId ?? null,
-        gateway_reference: about?.gatewayReference ?? null,
+        gateway_reference: about?.gatewayReference ?? note?.gatewayReference ?? null,
         amount: about?.amount ?? null,
         currency_code: about?.currency ?? null,
       }
@@ -98,7 +98,7 @@ export function hostedWebhookRoute(gateway: {
           outcome: "no order",
           message: words,
           attention_kind: "paid_no_order",
-          dedupe_key: `paid_no_order:${providerId}:${about?.sessionId ?? words}`,
+          dedupe_key: `paid_no_order:${providerId}:${about?.sessionId ?? note?.gatewayReference ?? words}`,
         })
       }
     }
@@ -139,8 +139,11 @@ export function hostedWebhookRoute(gateway: {
       if (verdict.kind === "no_live_session") {
         return answer(422, "not a payment of this store", {
           outcome: "refused: no live session",
-          words: verdict.paid ? `paid at the gateway, no order: ${verdict.reason}` : verdict.reason,
+          words: verdict.paid
+            ? `${gateway.name} says this page was paid, but its checkout changed before (or it is not this store's page): no order was made`
+            : verdict.reason,
           paidNoOrder: verdict.paid,
+          gatewayReference: verdict.gatewayReference,
         })
       }
 
@@ -330,7 +333,14 @@ export function hostedWebhookRoute(gateway: {
 }
 
 /** What the record says of a webhook's verdict, where the answer's status alone does not say it. */
-type Note = { outcome: string; words: string; paidNoOrder?: boolean; unrecordedRefund?: string }
+type Note = {
+  outcome: string
+  words: string
+  paidNoOrder?: boolean
+  unrecordedRefund?: string
+  /** The page the webhook names, where no session of the store holds it. */
+  gatewayReference?: string | null
+}
 
 /**
  * How long a webhook that says paid is asked for again while the gateway's API does not confirm it: from the

@@ -534,13 +534,16 @@ describe("CatalystPay provider", () => {
       const { service, log } = provider(direct, sessions as StoredSession[])
       expect(await service.getWebhookActionAndData(deliver(payload, COMPLETED_25_EUR_SIGNATURE))).toMatchObject({
         action: PaymentActions.NOT_SUPPORTED,
+        // A signed completed event: paid at CatalystPay, and no order (an error for the admin).
+        verdict: { kind: "no_live_session", paid: true },
       })
       expect(asked.isDone()).toBe(false)
-      expect(log.warn).toHaveBeenCalledWith(
+      expect(log.error).toHaveBeenCalledWith(
         expect.stringContaining(
           `the session holding payment session ${SESSION_TOKEN} is not a live payment session of this provider`
         )
       )
+      expect(log.error).toHaveBeenCalledWith(expect.stringContaining("Paid at the gateway, no order"))
     })
 
     it("fails loudly, asking CatalystPay nothing, when built without Medusa's session store", async () => {
