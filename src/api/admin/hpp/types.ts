@@ -3,22 +3,10 @@
  * (`src/admin`), which import these types only (erased at build: nothing of the server reaches the admin bundle).
  * Amounts are decimal strings in major units ("25.00"); times are ISO 8601 strings.
  */
+import type { AttentionKind, RecordKind } from "../../../lib/record"
 
-/** What happened, in the record of a hosted payment. */
-export type HppEventKind =
-  | "page_created"
-  | "webhook"
-  | "buyer_return"
-  | "status_asked"
-  | "reconciliation"
-  | "refund"
-  | "capture"
-  | "cancel"
-  | "money_returned"
-  | "paid_no_order"
-  | "debit_failed"
-  | "page_left_open"
-  | "handled"
+/** What happened, in the record of a hosted payment (the record's own list of kinds). */
+export type HppEventKind = RecordKind
 
 /** One row of the record: one thing that happened to one payment (or one refused sender, counted per minute). */
 export type HppEventView = {
@@ -119,14 +107,8 @@ export type HppGatewayStatusResponse = {
   }
 }
 
-export type HppAttentionKind =
-  | "paid_no_order"
-  | "refund_unknown"
-  | "refund_unrecorded"
-  | "money_returned"
-  | "debit_failed"
-  | "page_left_open"
-  | "pending_beyond_grace"
+/** The record's attention kinds, and live sessions past their grace period. */
+export type HppAttentionKind = AttentionKind | "pending_beyond_grace"
 
 /** One item of "Needs attention": a recorded event, or (pending_beyond_grace) a live session past its grace period. */
 export type HppAttentionItem = {
