@@ -67,7 +67,9 @@ async function main() {
       NODE_ENV: "production",
     },
   })
+  const extraCleanups = []
   const stopAll = async () => {
+    for (const cleanup of extraCleanups.reverse()) await cleanup().catch(() => {})
     await demo.stop()
     await inbox.close()
   }
@@ -95,6 +97,7 @@ async function main() {
     fs.writeFileSync(path.join(root, ".tmp", "bench", "pairs.json"), JSON.stringify(pairs, null, 1))
     log(`pairs done at ${((Date.now() - started) / 1000).toFixed(0)} s`)
     const webhooks = await measureWebhooks(ctx, gateways, { quick, checkoutUntilPaid })
+    const recording = gateways.length ? await measureRecording(ctx, gateways[0], extraCleanups) : null
     const summary = summarize({
       gateways: [...ctx.seed.gateways, reference],
       usable: [...gateways, reference],
@@ -107,11 +110,83 @@ async function main() {
     const page = quick
       ? path.join(root, ".tmp", "bench", "benchmarks-quick.md")
       : path.join(root, "docs", "benchmarks.md")
-    fs.writeFileSync(page, renderMarkdown(summary, meta))
+    fs.writeFileSync(page, renderMarkdown(summary, meta) + (recording ? renderRecording(recording) : ""))
     log(`wrote ${path.relative(root, page)}; ${meta.seconds.toFixed(0)} s in all`)
   } finally {
     await stopAll()
   }
+}
+
+/**
+ * The plugin's record on and off, in one run: a second Medusa server on the same database with `HPP_RECORD=off`,
+ * and checkouts through one provider alternating between the two servers (in random order per pair), so that the
+ * machine's noise falls on both. Per checkout: a, b and the server's CPU.
+ */
+async function measureRecording(ctx, gateway, cleanups) {
+  const { startMedusa } = require("./demo")
+  const { freePort } = require("./database")
+  // Two new servers side by side, alike but for the switch: the long-warm first server would flatter either side.
+  const start = async (which, extra) => {
+    const port = await freePort()
+    const child = await startMedusa(port, { ...ctx.medusaEnv, ...extra }, cleanups, {
+      logFile: path.join(root, ".tmp", "bench", `medusa-record-${which}.log`),
+    })
+    return { ...ctx, backendUrl: `http://localhost:${port}`, cpu: cpuMeter(child.pid) }
+  }
+  log("the record on and off: two more Medusa servers, one with HPP_RECORD=off")
+  const [on, off] = await Promise.all([start("on", {}), start("off", { HPP_RECORD: "off" })])
+  const servers = { on, off }
+  // Both have just started: warm them up (their code is not yet compiled hot) before measuring.
+  for (let i = 0; i < (quick ? 4 : 10); i++) {
+    for (const which of ["on", "off"]) await checkout(servers[which], gateway, gateway.providerId)
+  }
+  const rounds = quick ? 8 : 30
+  const runs = { on: [], off: [] }
+  for (let round = 0; round < rounds; round++) {
+    for (const which of Math.random() < 0.5 ? ["on", "off"] : ["off", "on"]) {
+      const c = await checkout(servers[which], gateway, gateway.providerId)
+      runs[which].push({ a: c.a, b: c.b, cpu: c.cpu })
+    }
+  }
+  const median = (list) => {
+    const sorted = [...list].sort((x, y) => x - y)
+    return sorted[Math.floor(sorted.length / 2)]
+  }
+  const figures = Object.fromEntries(
+    Object.entries(runs).map(([which, list]) => [
+      which,
+      {
+        a: median(list.map((r) => r.a)),
+        b: median(list.map((r) => r.b)),
+        cpu: median(list.map((r) => r.cpu)),
+      },
+    ])
+  )
+  const result = { gateway: gateway.name, rounds, ...figures }
+  fs.writeFileSync(path.join(root, ".tmp", "bench", "recording.json"), JSON.stringify({ result, runs }, null, 1))
+  log(
+    `recording (${gateway.name}, ${rounds} pairs, medians): on a ${figures.on.a.toFixed(1)} ms, b ${figures.on.b.toFixed(1)} ms, ` +
+      `CPU ${figures.on.cpu.toFixed(1)} ms; off a ${figures.off.a.toFixed(1)} ms, b ${figures.off.b.toFixed(1)} ms, CPU ${figures.off.cpu.toFixed(1)} ms`
+  )
+  return result
+}
+
+function renderRecording({ gateway, rounds, on, off }) {
+  const row = (name, f) => `| ${name} | ${f.a.toFixed(1)} | ${f.b.toFixed(1)} | ${f.cpu.toFixed(1)} |`
+  return [
+    "",
+    "## The plugin's record, on and off",
+    "",
+    `${gateway} checkouts alternating between two new Medusa servers on the same database, alike but for \`HPP_RECORD=off\`` +
+      ` (${rounds} pairs, medians; a = creating the payment session, b = completing the cart, CPU = the server's ` +
+      `CPU for both). The record is written by the plugin's subscriber beside the request; the request never waits for it.`,
+    "",
+    "| record | a (ms) | b (ms) | Medusa CPU (ms) |",
+    "| --- | --- | --- | --- |",
+    row("on", on),
+    row("off", off),
+    "",
+  ].join("\n")
 }
 
 /** One checkout through `providerId` on a fresh cart: the measured parts a and b, gateway calls and CPU. */

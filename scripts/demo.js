@@ -202,7 +202,7 @@ async function boot(options) {
     cleanups.push(() => server.close())
   }
 
-  return { backendUrl, storefrontUrl, sandbox, seed, databaseUrl, medusa, adminUrl, adminUser, timings }
+  return { backendUrl, storefrontUrl, sandbox, seed, databaseUrl, medusa, medusaEnv, adminUrl, adminUser, timings }
 }
 
 async function main() {
