@@ -1,7 +1,8 @@
 import type { IPaymentModuleService, MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, MedusaError, Modules } from "@medusajs/framework/utils"
 import { z } from "zod"
-import { hppProviderOf } from "../../../env"
+import { HPP_GATEWAYS, HppGateway, hppProviderOf } from "../../../env"
+import { gatewayOfProvider } from "../../../lib/record"
 import { registeredOptions } from "../../../lib/provider-options"
 import type { HppPaymentEventRow } from "../../../modules/hpp-record/service"
 import type { HppAttentionItem, HppAttentionKind, HppEventKind, HppEventView } from "./types"
@@ -24,13 +25,8 @@ export function parseOr400<T extends z.ZodTypeAny>(schema: T, value: unknown): z
   throw new MedusaError(MedusaError.Types.INVALID_DATA, issues)
 }
 
-const GATEWAY_NAMES: Record<string, string> = {
-  hitpay: "HitPay",
-  cashflows: "Cashflows",
-  netvalve: "NetValve",
-  catalystpay: "CatalystPay",
-}
-export const gatewayName = (gateway: string) => GATEWAY_NAMES[gateway] ?? gateway
+/** The gateway as an admin knows it ("HitPay"): the name its options spec already gives. */
+export const gatewayName = (gateway: string) => HPP_GATEWAYS[gateway as HppGateway]?.gateway ?? gateway
 
 const iso = (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : null)
 
@@ -176,8 +172,7 @@ export async function listAttention(
 }
 
 export function attentionItem(row: AttentionRow): HppAttentionItem {
-  const gateway = hppProviderOf(row.provider_id)?.gateway ?? row.provider_id.replace(/^pp_/, "").split("_")[0]
-  const name = gatewayName(gateway)
+  const name = gatewayName(gatewayOfProvider(row.provider_id))
   const kind = (ATTENTION[row.kind] ? row.kind : "paid_no_order") as HppAttentionKind
   return {
     id: row.id,
