@@ -166,6 +166,14 @@ export type SuiteContext = {
   orders(checkout: Checkout): Promise<RecordedOrder[]>
   admin(): ReturnType<typeof adminHeaders>
   /**
+   * The open "needs attention" items of a session, asked for until `until` holds of them (the record is written
+   * after the work, by a subscriber), for up to 5 s.
+   */
+  attention(
+    sessionId: string,
+    until: (items: HppAttentionResponse["items"]) => boolean
+  ): Promise<HppAttentionResponse["items"]>
+  /**
    * An order paid in full, then edited to cost `CART_TOTAL` more: the session the buyer pays the difference with, on
    * the order's own payment collection (no cart; `checkout.cartId` is empty).
    */
@@ -235,6 +243,10 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         orders: (checkout) => ordersOfCart(getContainer(), checkout.cartId),
         // One admin user per test, however often a test asks for its headers.
         admin: () => (adminOfTest ??= adminHeaders(getContainer())),
+        async attention(sessionId, until) {
+          const mine = (b: HppAttentionResponse) => b.items.filter((i) => i.payment_session_id === sessionId)
+          return mine(await eventually<HppAttentionResponse>("/admin/hpp/attention?limit=100", (b) => until(mine(b))))
+        },
         orderEdit: () => orderEditAskingForMore(),
         books: (orderId) => booksOf(orderId),
       }
@@ -310,12 +322,8 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
       }
 
       /** The open "needs attention" items of a session, once the record shows one of `kind`. */
-      async function attentionFor(sessionId: string, kind: HppAttentionKind) {
-        const { items } = await eventually<HppAttentionResponse>("/admin/hpp/attention?limit=100", (b) =>
-          b.items.some((i) => i.payment_session_id === sessionId && i.kind === kind)
-        )
-        return items.filter((i) => i.payment_session_id === sessionId)
-      }
+      const attentionFor = (sessionId: string, kind: HppAttentionKind) =>
+        t.attention(sessionId, (items) => items.some((i) => i.kind === kind))
 
       /** Delivers a webhook and checks what the route answered for what it is. */
       async function deliverAs(outcome: WebhookOutcome, checkout: Checkout, webhook: WebhookDelivery) {
@@ -607,10 +615,26 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         const webhook = webhooks.paid(checkout, CART_AMOUNT)
         await core.deliver({ api, container: getContainer() }, webhook)
         await core.deliver({ api, container: getContainer() }, webhook)
+        // A forgery there is answered 200 too (Medusa's route checks nothing): only the record says what it was.
+        for (const forged of webhooks.forged(checkout)) await core.deliver({ api, container: getContainer() }, forged)
 
         const orders = await t.orders(checkout)
         expect(orders).toHaveLength(1)
         expect(onlyPayment(orders[0]).captures.map((c) => Number(c.amount))).toEqual([CART_TOTAL])
+
+        // The record holds the provider's verdicts on them, under the provider's id, saying which route they took.
+        const viaCore = (b: HppEventsResponse) =>
+          b.events.filter((e) => e.kind === "webhook" && e.message.includes("Medusa's route"))
+        const { events } = await eventually<HppEventsResponse>(
+          `/admin/hpp/events?provider_id=${providerId}&limit=100`,
+          (b) =>
+            viaCore(b).some((e) => e.outcome.startsWith("refused")) && viaCore(b).some((e) => !!e.payment_session_id)
+        )
+        const verdicts = events.filter((e) => e.kind === "webhook" && e.message.includes("Medusa's route"))
+        expect(verdicts.filter((e) => e.payment_session_id === checkout.session.id).map((e) => e.outcome)).toContain(
+          "passed to Medusa"
+        )
+        expect(verdicts.some((e) => e.outcome.startsWith("refused") && e.payment_session_id === null)).toBe(true)
       })
 
       it(`completes no cart anywhere when a paid ${name} webhook names a session a cart change dropped, through either route`, async () => {
@@ -637,6 +661,18 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         expect(answer.status).toBe(422)
         await medusaWebhookRoute(coreRouteName).deliver({ api, container: getContainer() }, webhook)
         expect(await orderCount(getContainer())).toBe(0)
+        // One item for the admin, whichever part found it first (the page's close on the cart change where the gateway
+        // has one, the plugin's route, Medusa's route): paid, no order.
+        const { items } = await eventually<HppAttentionResponse>("/admin/hpp/attention?limit=100", (b) =>
+          b.items.some(
+            (i) => i.kind === "paid_no_order" && i.gateway_reference === checkout.session.data.gateway_reference
+          )
+        )
+        expect(
+          items.filter(
+            (i) => i.kind === "paid_no_order" && i.gateway_reference === checkout.session.data.gateway_reference
+          )
+        ).toHaveLength(1)
       })
 
       /** Runs the reconciliation job's handler as if `minutes` had passed since the checkout's session was made. */
@@ -874,8 +910,8 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
           expect(data.payment.refunds.map((r) => Number(r.amount))).toEqual([REFUND_AMOUNT])
         })
 
-        it(`refunds once when an admin retries a ${name} refund whose answer was lost: the retry sends nothing`, async () => {
-          const { payment, gateway } = await paidOrder()
+        it(`refunds once when an admin retries a ${name} refund whose answer was lost: the retry sends nothing, and "needs attention" lists it meanwhile`, async () => {
+          const { checkout, payment, gateway } = await paidOrder()
           const admin = await t.admin()
           const sent = refundAnswerLost() // and the gateway shows the refund only later
 
@@ -887,6 +923,9 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
           const read = async () =>
             (await api.get<PaymentBody>(`/admin/payments/${payment.id}?fields=*refunds`, admin)).data.payment
           expect((await read()).refunds).toEqual([]) // Medusa dropped its record of the failed refund
+          // ...so the admin is told: a refund whose outcome is unknown, for this amount.
+          const unknown = await attentionFor(checkout.session.id, "refund_unknown")
+          expect(unknown.filter((i) => i.kind === "refund_unknown").map((i) => i.amount)).toEqual([REFUND_TEXT])
 
           gateway.changeTo({ ...PAID, refunded: REFUND_TEXT })
           const retried = refund.standIn()
@@ -894,6 +933,12 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
           expect(sent).toHaveLength(1)
           expect(retried).toEqual([])
           expect((await read()).refunds.map((r) => Number(r.amount))).toEqual([REFUND_AMOUNT])
+          // The retry settled it: the item leaves the list.
+          const after = await t.attention(
+            checkout.session.id,
+            (items) => !items.some((i) => i.kind === "refund_unknown")
+          )
+          expect(after.filter((i) => i.kind === "refund_unknown")).toEqual([])
         })
 
         it(`says a ${name} refund was not sent when ${name} cannot be asked first, and records nothing`, async () => {

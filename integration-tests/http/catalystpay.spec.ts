@@ -264,6 +264,9 @@ providerSuite(catalystpay, (t) => {
       expect(after.metadata).toMatchObject({
         hpp_payment_failed: { payment_session_id: checkout.session.id, provider_id: PROVIDER_ID, reason },
       })
+      // And one item for the admin: the order's debit failed.
+      const items = await t.attention(checkout.session.id, (list) => list.some((i) => i.kind === "debit_failed"))
+      expect(items.map((i) => i.kind)).toEqual(["debit_failed"])
     }
   )
 

@@ -424,6 +424,9 @@ providerSuite(hitpay, (t) => {
       expect(tookMs).toBeLessThan(5000)
       expect(await sessionsOf(checkout)).toEqual([])
       expect(await recorded()).toEqual([{ gateway_reference: REQUEST_ID }])
+      // The admin sees the page left open, until it is closed.
+      const open = await t.attention(checkout.session.id, (items) => items.some((i) => i.kind === "page_left_open"))
+      expect(open.map((i) => [i.kind, i.gateway_reference])).toEqual([["page_left_open", REQUEST_ID]])
 
       down.persist(false)
       nock.cleanAll()
@@ -434,6 +437,7 @@ providerSuite(hitpay, (t) => {
       await reconcileHostedPayments(t.container(), { now: new Date(Date.now() + 10 * 60_000) })
       expect(deletes).toBe(1)
       expect(await recorded()).toEqual([])
+      expect(await t.attention(checkout.session.id, (items) => items.length === 0)).toEqual([])
     })
 
     it("lets the buyer change the cart while HitPay does not answer in time, and forgets the page once its late close succeeds", async () => {

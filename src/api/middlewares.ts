@@ -2,7 +2,7 @@ import { defineMiddlewares } from "@medusajs/framework/http"
 import { HPP_GATEWAY_NAMES } from "../env"
 import { fillBuyerFromCart } from "./fill-buyer-from-cart"
 import { recordBuyerReturn } from "./record-buyer-return"
-import { coreRouteProvider, pluginRouteProvider, refuseUnlistedSenders } from "./webhook-senders"
+import { coreRouteProvider, markCoreRoute, pluginRouteProvider, refuseUnlistedSenders } from "./webhook-senders"
 
 export default defineMiddlewares({
   routes: [
@@ -25,11 +25,11 @@ export default defineMiddlewares({
       middlewares: [refuseUnlistedSenders(pluginRouteProvider(gateway))],
     })),
     // Medusa's own webhook route reaches the same providers: the same allow-list guards it (its body parsing is
-    // Medusa's, left as it is).
+    // Medusa's, left as it is), and the provider is told the webhook came this way, to record its verdict.
     {
       matcher: "/hooks/payment/:provider",
       methods: ["POST"],
-      middlewares: [refuseUnlistedSenders(coreRouteProvider)],
+      middlewares: [refuseUnlistedSenders(coreRouteProvider), markCoreRoute],
     },
   ],
 })

@@ -4,6 +4,7 @@ import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { HPP_GATEWAYS, hppProviderOf } from "../env"
 import { registeredOptions } from "../lib/provider-options"
 import { judgeSender } from "../lib/webhook-sender"
+import { CORE_ROUTE_HEADER } from "../lib/core-route-record"
 
 /**
  * Refuses, with 403 and before anything else is done, a webhook from a sender outside the provider's
@@ -38,3 +39,15 @@ export const pluginRouteProvider = (gateway: string) => (req: MedusaRequest) => 
 
 /** The provider of Medusa's route `/hooks/payment/:provider`, which takes `<gateway>_<id>` and `pp_<gateway>_<id>`. */
 export const coreRouteProvider = (req: MedusaRequest) => `pp_${String(req.params.provider).replace(/^pp_/, "")}`
+
+/**
+ * Marks a webhook posted to Medusa's route for one of the plugin's providers with the provider it was posted to
+ * (over anything the sender sent), so that the provider records its verdict: Medusa's route answers before any
+ * check, and the provider is the only part that learns it. Another plugin's provider is left alone.
+ */
+export function markCoreRoute(req: MedusaRequest, _res: MedusaResponse, next: MedusaNextFunction) {
+  const providerId = coreRouteProvider(req)
+  delete req.headers[CORE_ROUTE_HEADER]
+  if (hppProviderOf(providerId)) req.headers[CORE_ROUTE_HEADER] = providerId
+  next()
+}

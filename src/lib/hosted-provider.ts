@@ -41,7 +41,8 @@ import {
 } from "./ledger"
 import { DecimalsRule, gatewayAmountFor, toGatewayAmount } from "./money"
 import { forgetPageToClose, recordPageToClose, RETRYING_CLOSE } from "./pages-to-close"
-import { hourOf, recorder, RecordInput } from "./record"
+import { hourOf, paidNoOrderKey, recorder, RecordInput } from "./record"
+import { coreRouteOf, coreRouteRecords } from "./core-route-record"
 import { SessionLookup, SessionStore } from "./session-lookup"
 import { isPaid } from "./status"
 import type { ParsedOptions } from "./options"
@@ -766,6 +767,24 @@ export abstract class HostedPaymentProvider<
    * Anything else is `not_supported`, logged with the reason, and changes nothing.
    */
   async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<HostedWebhookResult> {
+    const coreRoute = coreRouteOf(payload)
+    if (!coreRoute) return this.judgeWebhook(payload)
+    // Medusa's route answered 200 before any check: the verdict reaches the record only from here.
+    const record = (result: HostedWebhookResult | { error: Error }) =>
+      coreRouteRecords(coreRoute, this.identifier(), payload, result).forEach((input) =>
+        recorder.record(input, () => optional(() => this.cradle.event_bus), this.logger)
+      )
+    try {
+      const result = await this.judgeWebhook(payload)
+      record(result)
+      return result
+    } catch (error) {
+      record({ error: error as Error })
+      throw error
+    }
+  }
+
+  private async judgeWebhook(payload: ProviderWebhookPayload["payload"]): Promise<HostedWebhookResult> {
     const name = this.spec.name
     const verification = await this.verifyWebhook(payload)
     if (verification.outcome === "rejected") {
@@ -882,6 +901,20 @@ export abstract class HostedPaymentProvider<
           `it was not ${closed} (${why})` +
           (isPaid(gateway.status) ? ": the buyer has paid, so refund it in Medusa if the order will not go ahead" : "")
       )
+      if (isPaid(gateway.status) && why !== "cancel") {
+        // Paid while its cart changed: the session no longer holds this page, so it never becomes an order.
+        this.record({
+          kind: "paid_no_order",
+          outcome: "no order",
+          message: `paid at ${this.spec.name} while the cart changed: its session was dropped, so no order is made for it`,
+          payment_session_id: session.session_id,
+          gateway_reference: session.gateway_reference,
+          amount: session.amount,
+          currency_code: session.currency_code,
+          attention_kind: "paid_no_order",
+          dedupe_key: paidNoOrderKey(this.identifier(), session.gateway_reference),
+        })
+      }
     }
   }
 

@@ -133,6 +133,14 @@ export function hourOf(at: Date = new Date()): string {
   return at.toISOString().slice(0, 13)
 }
 
+/**
+ * The one "paid, no order" item of a page, whichever part finds it first (the close of a dropped session, either
+ * webhook route): keyed by the gateway and the page's reference.
+ */
+export function paidNoOrderKey(gateway: string, reference: string): string {
+  return `paid_no_order:${gateway}:${reference}`
+}
+
 /** The gateway of a provider id (`pp_hitpay_hitpay` → `hitpay`). */
 export function gatewayOfProvider(providerId: string): string {
   return providerId.replace(/^pp_/, "").split("_")[0] ?? providerId

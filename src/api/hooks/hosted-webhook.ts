@@ -9,7 +9,8 @@ import { paymentRecorded, processHostedPayment } from "../../lib/orders"
 import { endPaymentSession, keepWebhookWord } from "../../lib/session-end"
 import { deferredPaymentFailed, deferredPaymentSucceeded } from "../../lib/deferred-payment"
 import type { RawWebhook } from "../../lib/webhook"
-import { digestOf, minuteOf, recordIn } from "../../lib/record"
+import { digestOf, minuteOf, paidNoOrderKey, recordIn } from "../../lib/record"
+import { CORE_ROUTE_HEADER } from "../../lib/core-route-record"
 
 /**
  * The plugin's webhook route of one gateway, `POST /hooks/<gateway>/<id>` for the provider registered with
@@ -40,7 +41,8 @@ export function hostedWebhookRoute(gateway: {
     const payload = {
       data: (req.body ?? {}) as Record<string, unknown>,
       rawData: (req as MedusaRequest & { rawBody?: Buffer }).rawBody ?? "",
-      headers: req.headers as Record<string, unknown>,
+      // Without the mark of Medusa's route: this route records its own verdicts.
+      headers: withoutCoreRouteMark(req.headers),
     }
     const providerId = `pp_${gateway.id}_${req.params.id}`
     /** The payment the webhook turned out to be about, once known: for the record. */
@@ -98,7 +100,10 @@ export function hostedWebhookRoute(gateway: {
           outcome: "no order",
           message: words,
           attention_kind: "paid_no_order",
-          dedupe_key: `paid_no_order:${providerId}:${about?.sessionId ?? note?.gatewayReference ?? words}`,
+          dedupe_key: paidNoOrderKey(
+            gateway.id,
+            about?.gatewayReference ?? note?.gatewayReference ?? `${providerId}:${about?.sessionId ?? words}`
+          ),
         })
       }
     }
@@ -363,4 +368,9 @@ export function isTransient(error: { message?: string; code?: string }): boolean
   return /acquir(e|ing) lock|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|Timeout acquiring a connection|terminating connection|57P01|08006|08003|could not connect|timed out/i.test(
     text
   )
+}
+
+function withoutCoreRouteMark(headers: MedusaRequest["headers"]): Record<string, unknown> {
+  const { [CORE_ROUTE_HEADER]: _mark, ...rest } = headers
+  return rest
 }

@@ -1,0 +1,68 @@
+import { PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { CORE_ROUTE_HEADER, coreRouteOf, coreRouteRecords } from "../core-route-record"
+import type { HostedWebhookResult } from "../hosted-provider"
+
+const payload = (mark?: string) => ({
+  data: {},
+  rawData: Buffer.from("{}"),
+  headers: mark ? { [CORE_ROUTE_HEADER]: mark } : {},
+})
+
+describe("webhooks through Medusa's route, in the record", () => {
+  it("knows them only by the mark the plugin's middleware sets, and takes only a provider id from it", () => {
+    expect(coreRouteOf(payload())).toBeUndefined()
+    expect(coreRouteOf(payload("pp_hitpay_hitpay"))).toBe("pp_hitpay_hitpay")
+    expect(coreRouteOf(payload("pp_hitpay_x; drop table"))).toBeUndefined()
+  })
+
+  it("counts refusals per reason and minute, under the provider it was posted to, with the body's digest only", () => {
+    const result: HostedWebhookResult = {
+      action: PaymentActions.NOT_SUPPORTED,
+      verdict: { kind: "unauthenticated", reason: "bad signature" },
+    }
+    const [row, ...more] = coreRouteRecords("pp_hitpay_hitpay", "hitpay", payload("pp_hitpay_hitpay"), result)
+    expect(more).toEqual([])
+    expect(row).toMatchObject({
+      provider_id: "pp_hitpay_hitpay",
+      kind: "webhook",
+      outcome: "refused: not authenticated",
+      payment_session_id: null,
+      digest: expect.stringMatching(/^[0-9a-f]{64}$/),
+    })
+    expect(row.dedupe_key).toMatch(/^webhook:pp_hitpay_hitpay:refused: not authenticated:\d{4}-/)
+    expect(row.message).toContain("Medusa's route")
+  })
+
+  it("makes a paid page whose session is gone one item for the admin, keyed by its reference", () => {
+    const result: HostedWebhookResult = {
+      action: PaymentActions.NOT_SUPPORTED,
+      verdict: { kind: "no_live_session", reason: "gone", paid: true, gatewayReference: "req_1" },
+    }
+    const rows = coreRouteRecords("pp_hitpay_hitpay", "hitpay", payload(), result)
+    expect(rows.map((r) => [r.kind, r.attention_kind, r.dedupe_key])).toEqual([
+      ["webhook", undefined, expect.stringContaining("refused: no live session")],
+      ["paid_no_order", "paid_no_order", "paid_no_order:hitpay:req_1"],
+    ])
+  })
+
+  it("says a confirmed payment went on to Medusa's processing, on its session, and a gateway that could not be asked", () => {
+    const confirmed: HostedWebhookResult = {
+      action: PaymentActions.SUCCESSFUL,
+      verdict: {
+        kind: "session",
+        sessionId: "payses_1",
+        gatewayReference: "req_1",
+        status: PaymentSessionStatus.CAPTURED,
+        wrongAmount: false,
+        unknownStatus: false,
+      },
+    }
+    expect(coreRouteRecords("pp_hitpay_hitpay", "hitpay", payload(), confirmed)).toEqual([
+      expect.objectContaining({ outcome: "passed to Medusa", payment_session_id: "payses_1", dedupe_key: null }),
+    ])
+    const down = coreRouteRecords("pp_hitpay_hitpay", "hitpay", payload(), { error: new Error("timeout") })
+    expect(down).toEqual([
+      expect.objectContaining({ outcome: "asked again", message: expect.stringContaining("timeout") }),
+    ])
+  })
+})

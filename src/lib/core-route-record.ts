@@ -1,0 +1,106 @@
+import { PaymentActions } from "@medusajs/framework/utils"
+import { digestOf, minuteOf, paidNoOrderKey, RecordInput } from "./record"
+import { lowerCaseHeaders, rawBody, RawWebhook } from "./webhook"
+import type { HostedWebhookResult } from "./hosted-provider"
+
+/**
+ * The header by which a webhook that came in through Medusa's own route, `/hooks/payment/<gateway>_<id>`, carries
+ * the provider it was posted to. The plugin's middleware on that route sets it, over anything the sender sent;
+ * the plugin's own routes strip it. Medusa's route answers 200 before any check and hands the webhook to the
+ * provider about 5 s later, so the provider is the only part that learns the verdict: it records it when this
+ * header is there (the plugin's routes record their own verdicts, with the answer they gave).
+ */
+export const CORE_ROUTE_HEADER = "x-medusa-payment-hpp-core-route"
+
+/** The provider id of a webhook that came in through Medusa's route, or `undefined` for the plugin's routes. */
+export function coreRouteOf(payload: RawWebhook): string | undefined {
+  const value = lowerCaseHeaders(payload.headers)[CORE_ROUTE_HEADER]
+  return value && /^pp_[\w-]+$/.test(value) ? value : undefined
+}
+
+const VIA =
+  "through Medusa's route /hooks/payment (answered 200 before any check; the plugin's route answers with the verdict)"
+
+/**
+ * The record of a webhook the provider judged for Medusa's route: the verdict, with the same outcomes as the
+ * plugin's routes, and counted per reason and minute when it is about no known payment.
+ */
+export function coreRouteRecords(
+  providerId: string,
+  gateway: string,
+  payload: RawWebhook,
+  result: HostedWebhookResult | { error: Error }
+): RecordInput[] {
+  const about =
+    "verdict" in result && result.verdict.kind === "session"
+      ? { payment_session_id: result.verdict.sessionId, gateway_reference: result.verdict.gatewayReference }
+      : undefined
+  const [outcome, words, paidNoOrder, reference] = verdictOf(result)
+  const common = {
+    provider_id: providerId,
+    gateway,
+    payment_session_id: about?.payment_session_id ?? null,
+    gateway_reference: about?.gateway_reference ?? reference ?? null,
+  }
+  const records: RecordInput[] = [
+    {
+      ...common,
+      kind: "webhook",
+      outcome,
+      message: `${words}; ${VIA}`,
+      digest: digestOf(rawBody(payload)),
+      fields: { route: "medusa" },
+      dedupe_key: about ? null : `webhook:${providerId}:${outcome}:${minuteOf()}`,
+    },
+  ]
+  if (paidNoOrder) {
+    records.push({
+      ...common,
+      kind: "paid_no_order",
+      outcome: "no order",
+      message: words,
+      attention_kind: "paid_no_order",
+      dedupe_key: paidNoOrderKey(gateway, about?.gateway_reference ?? reference ?? `${providerId}:${words}`),
+    })
+  }
+  return records
+}
+
+function verdictOf(
+  result: HostedWebhookResult | { error: Error }
+): [outcome: string, words: string, paidNoOrder: boolean, reference?: string | null] {
+  if ("error" in result) {
+    return ["asked again", `could not be checked now: ${result.error.message}; Medusa's event bus tries again`, false]
+  }
+  const { verdict, action } = result
+  switch (verdict.kind) {
+    case "unauthenticated":
+      return ["refused: not authenticated", verdict.reason, false]
+    case "malformed":
+      return ["refused: malformed", verdict.reason, false]
+    case "ignored":
+      return ["ignored", verdict.reason, false]
+    case "no_live_session":
+      return verdict.paid
+        ? [
+            "refused: no live session",
+            "the gateway says this page was paid, but its checkout changed before (or it is not this store's page): no order was made",
+            true,
+            verdict.gatewayReference,
+          ]
+        : ["refused: no live session", verdict.reason, false, verdict.gatewayReference]
+    case "session":
+      if (verdict.wrongAmount) {
+        return [
+          "refused: wrong amount",
+          "paid at the gateway, no order: the gateway's amount is not the session's",
+          true,
+        ]
+      }
+      if (verdict.moneyReturned) return ["applied: no order", "paid, then the money went back: no order", false]
+      if (action === PaymentActions.AUTHORIZED || action === PaymentActions.SUCCESSFUL) {
+        return ["passed to Medusa", "the gateway confirmed the payment; Medusa's processing makes the order", false]
+      }
+      return ["ignored", `the gateway says ${verdict.status}; Medusa's route does nothing with it`, false]
+  }
+}
