@@ -12,6 +12,8 @@ import { refreshPaymentCollectionForCartWorkflow } from "@medusajs/core-flows"
 import { reconcileHostedPayments } from "../../src/lib/reconcile"
 import { hostedProvider, providerService } from "../../src/lib/provider-access"
 import { medusaWebhookRoute } from "./gateway"
+import Medusa from "@medusajs/js-sdk"
+import { finishHostedPayment, startHostedPayment } from "../../src/storefront"
 import type {
   HppAttentionKind,
   HppAttentionResponse,
@@ -165,6 +167,12 @@ export type SuiteContext = {
   completeCart(checkout: Checkout): ReturnType<typeof completeCart>
   orders(checkout: Checkout): Promise<RecordedOrder[]>
   admin(): ReturnType<typeof adminHeaders>
+  /** A storefront's Medusa JS SDK for this store (its publishable key), as a storefront makes it. */
+  sdk(): Medusa
+  /** A cart with the buyer and one line of `CART_TOTAL`, no payment collection yet: what a storefront pays. */
+  cart(): Promise<string>
+  /** What a webhook or a test needs of the checkout whose session `sessionId` the storefront made. */
+  checkoutOf(cartId: string, sessionId: string): Promise<Checkout>
   /**
    * The open "needs attention" items of a session, asked for until `until` holds of them (the record is written
    * after the work, by a subscriber), for up to 5 s.
@@ -246,6 +254,34 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         async attention(sessionId, until) {
           const mine = (b: HppAttentionResponse) => b.items.filter((i) => i.payment_session_id === sessionId)
           return mine(await eventually<HppAttentionResponse>("/admin/hpp/attention?limit=100", (b) => until(mine(b))))
+        },
+        sdk: () => new Medusa({ baseUrl: api.defaults.baseURL!, publishableKey: store.publishableKey }),
+        async cart() {
+          const cartId = await createCart(api, store)
+          await getContainer()
+            .resolve(Modules.CART)
+            .addLineItems(cartId, [
+              { title: "Analytical Engine", quantity: 1, unit_price: CART_TOTAL, requires_shipping: false },
+            ])
+          return cartId
+        },
+        async checkoutOf(cartId, sessionId) {
+          const [session] = await getContainer()
+            .resolve(Modules.PAYMENT)
+            .listPaymentSessions(
+              { id: sessionId },
+              { select: ["id", "data", "amount", "status", "payment_collection_id"] }
+            )
+          return {
+            cartId,
+            paymentCollectionId: session.payment_collection_id,
+            session: {
+              id: session.id,
+              data: session.data ?? {},
+              amount: Number(session.amount),
+              status: session.status,
+            },
+          }
         },
         orderEdit: () => orderEditAskingForMore(),
         books: (orderId) => booksOf(orderId),
@@ -606,6 +642,51 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         expect(data.order.payment_status).toBe("captured")
         expect(Number(data.order.summary.paid_total)).toBe(CART_TOTAL)
         expect(Number(data.order.summary.pending_difference)).toBe(0)
+      })
+
+      it(`pays through medusa-payment-hpp/storefront with a real JS SDK: the page reused while valid, the webhook's order found on the buyer's return, twice`, async () => {
+        const sdk = t.sdk()
+        const cartId = await t.cart()
+        const created = adapter.create.standIn()
+        const returnUrl = "https://shop.example.com/api/hpp/return"
+        const started = await startHostedPayment(sdk, {
+          cart: { id: cartId },
+          providerId,
+          returnUrl,
+          returnParams: { country_code: "gb" },
+        })
+        expect(created).toHaveLength(1)
+        expect(started).toMatchObject({ checkoutUrl: adapter.create.checkoutUrl, reused: false })
+        const back = new URL(started.returnUrl)
+        expect([
+          back.origin + back.pathname,
+          back.searchParams.get("cart_id"),
+          back.searchParams.get("country_code"),
+        ]).toEqual([returnUrl, cartId, "gb"])
+        // The buyer comes back to the payment step and pays again: the same page, nothing new at the gateway.
+        const again = await startHostedPayment(sdk, {
+          cart: { id: cartId },
+          providerId,
+          returnUrl,
+          returnParams: { country_code: "gb" },
+        })
+        expect(again).toEqual({ ...started, reused: true })
+        expect(created).toHaveLength(1)
+
+        // Paid; the webhook makes the order before the buyer is back.
+        const checkout = await t.checkoutOf(cartId, started.paymentSessionId)
+        t.gatewayReports(checkout, PAID)
+        await t.deliver(webhooks.paid(checkout, CART_AMOUNT))
+        expect(await t.orders(checkout)).toHaveLength(1)
+
+        const first = await finishHostedPayment(sdk, { cartId })
+        const second = await finishHostedPayment(sdk, { cartId }) // the buyer reloads the return page
+        const [order] = await t.orders(checkout)
+        for (const finished of [first, second]) {
+          expect(finished).toMatchObject({ status: "completed", order: { id: order.id } })
+          expect(["captured", "authorized"]).toContain(finished.status === "completed" && finished.paymentStatus)
+        }
+        expect(await t.orders(checkout)).toHaveLength(1)
       })
 
       it(`still makes the one order through Medusa's own webhook route, /hooks/payment/${coreRouteName}`, async () => {

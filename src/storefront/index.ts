@@ -17,7 +17,10 @@
  */
 export type HostedPaymentSdk = {
   client: {
-    fetch<T>(input: string, init?: { method?: string; body?: Record<string, unknown>; query?: Record<string, unknown> }): Promise<T>
+    fetch<T>(
+      input: string,
+      init?: { method?: string; body?: Record<string, unknown>; query?: Record<string, unknown> }
+    ): Promise<T>
   }
 }
 
@@ -62,9 +65,11 @@ export class HostedPaymentError extends Error {
  * - `not_a_hosted_provider`: the provider is not one of the plugin's (the storefront's mistake);
  * - `return_url_refused`: the store refused the return URL (its origin is not among the provider's allowed ones);
  * - `gateway_unavailable`: the gateway could not be reached, or did not answer in time: worth trying again;
+ * - `store_unreachable`: the store itself did not answer (the network, or the backend is down);
  * - `refused`: anything else the store or the gateway refused (the cart is not ready for payment, for example).
  */
-export type HostedPaymentErrorCode = "not_a_hosted_provider" | "return_url_refused" | "gateway_unavailable" | "refused"
+export type HostedPaymentErrorCode =
+  "not_a_hosted_provider" | "return_url_refused" | "gateway_unavailable" | "store_unreachable" | "refused"
 
 export type StartHostedPaymentInput = {
   /** The cart to pay; only its id is read: the rest is asked of the store, as it is now. */
@@ -249,11 +254,21 @@ export async function finishHostedPayment(
   const started = Date.now()
   let delay = input.firstDelayMs ?? 1000
   for (;;) {
-    const order = await complete(sdk, cartId)
-    if (order) return { status: "completed", order, paymentStatus: String(order.payment_status ?? "unknown") }
+    const completed = await complete(sdk, cartId)
+    if (completed) {
+      // The store's order with its payment status, which the completion's answer leaves out.
+      const { order } = await ask(() =>
+        sdk.client.fetch<{ order: HostedPaymentOrder }>(`/store/orders/${encodeURIComponent(completed.id)}`, {
+          query: { fields: "+payment_status" },
+        })
+      )
+      return { status: "completed", order, paymentStatus: String(order.payment_status) }
+    }
 
     const { cart } = await ask(() =>
-      sdk.client.fetch<{ cart: CartView }>(`/store/carts/${encodeURIComponent(cartId)}`, { query: { fields: CART_FIELDS } })
+      sdk.client.fetch<{ cart: CartView }>(`/store/carts/${encodeURIComponent(cartId)}`, {
+        query: { fields: CART_FIELDS },
+      })
     )
     const session = hostedSessionOf(cart)
     if (!session) return { status: "failed", message: HOSTED_PAYMENT_MESSAGES.noPayment }
@@ -284,7 +299,9 @@ async function complete(sdk: HostedPaymentSdk, cartId: string): Promise<HostedPa
 
 /** The cart's session with one of the plugin's providers, the newest where there are several. */
 function hostedSessionOf(cart: CartView): Session | undefined {
-  const sessions = (cart.payment_collection?.payment_sessions ?? []).filter((s) => isHostedPaymentProvider(s.provider_id))
+  const sessions = (cart.payment_collection?.payment_sessions ?? []).filter((s) =>
+    isHostedPaymentProvider(s.provider_id)
+  )
   return sessions[sessions.length - 1]
 }
 
@@ -322,7 +339,11 @@ function toHostedPaymentError(error: unknown): HostedPaymentError {
 
 function unavailable(error: unknown): HostedPaymentError {
   const detail = (error as { message?: string } | undefined)?.message ?? String(error)
-  return new HostedPaymentError("gateway_unavailable", "The shop could not be reached. Please try again in a moment.", detail)
+  return new HostedPaymentError(
+    "store_unreachable",
+    "The shop could not be reached. Please try again in a moment.",
+    detail
+  )
 }
 
 /** The HTTP status of a failed store call (`FetchError.status` of the JS SDK), or `undefined` when none came. */
