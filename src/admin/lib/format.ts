@@ -55,7 +55,8 @@ export function outcomeTone(outcome: string): Tone {
   if (/^(refused|failed|error|declined|rejected|not )/.test(o) || o.includes("failed")) return "red"
   if (o.includes("unknown") || o.includes("attention") || o.includes("pending") || o.includes("left open"))
     return "orange"
-  if (/^(applied|passed|done|ok|paid|captured|recorded|created|order|succeeded|completed|handled)/.test(o)) return "green"
+  if (/^(applied|passed|done|ok|paid|captured|recorded|created|order|succeeded|completed|handled)/.test(o))
+    return "green"
   return "grey"
 }
 
