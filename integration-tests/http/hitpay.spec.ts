@@ -16,6 +16,7 @@ import {
   hitpayV2Webhook,
 } from "../fixtures/hitpay"
 import { GatewayRequest, hppWebhookRoute, standInForPost } from "../helpers/gateway"
+import { finishHostedPayment, HostedPaymentError, startHostedPayment } from "../../src/storefront"
 import {
   CART_AMOUNT,
   CART_TOTAL,
@@ -229,6 +230,136 @@ const makeSession: Record<
 }
 
 providerSuite(hitpay, (t) => {
+  describe("the storefront module, medusa-payment-hpp/storefront, with a real JS SDK", () => {
+    const RETURN = "https://shop.example.com/api/hpp/return"
+    /** A cart the storefront module started a HitPay page for, and HitPay answering `status` about it. */
+    async function started(status: string) {
+      nock.cleanAll() // HitPay answers about this cart's request only (one request id serves every test)
+      const cartId = await t.cart()
+      const created = hitpay.create.standIn()
+      const start = await startHostedPayment(t.sdk(), {
+        cart: { id: cartId },
+        providerId: "pp_hitpay_hitpay",
+        returnUrl: RETURN,
+      })
+      expect(created).toHaveLength(1)
+      const answer = { status }
+      nock(HITPAY_SANDBOX)
+        .persist()
+        .get(`/payment-requests/${REQUEST_ID}`)
+        .reply(200, () =>
+          answer.status === "completed"
+            ? paymentRequestAs(start.paymentSessionId, PAID)
+            : hitpayPaymentRequest({
+                id: REQUEST_ID,
+                amount: CART_AMOUNT,
+                reference_number: start.paymentSessionId,
+                status: answer.status,
+              })
+        )
+      return { cartId, start, answer }
+    }
+    const failWith = async (promise: Promise<unknown>) => {
+      const error = await promise.then(
+        () => undefined,
+        (e: unknown) => e
+      )
+      expect(error).toBeInstanceOf(HostedPaymentError)
+      return error as HostedPaymentError
+    }
+
+    it("gives errors a buyer can read: a return URL the store refuses, HitPay unreachable, another plugin's provider; and makes no page", async () => {
+      const sdk = t.sdk()
+      const cartId = await t.cart()
+      const refused = await failWith(
+        startHostedPayment(sdk, {
+          cart: { id: cartId },
+          providerId: "pp_hitpay_hitpay",
+          returnUrl: "https://evil.example/return",
+        })
+      )
+      expect(refused).toMatchObject({ code: "return_url_refused", status: 400 })
+      expect(refused.message).toMatch(/^This shop cannot take payments with this provider right now/)
+      expect(refused.detail).toContain("https://evil.example") // for the storefront's log: which origin to allow
+
+      // No stand-in: HitPay cannot be reached.
+      const down = await failWith(
+        startHostedPayment(sdk, { cart: { id: cartId }, providerId: "pp_hitpay_hitpay", returnUrl: RETURN })
+      )
+      expect(down).toMatchObject({
+        code: "gateway_unavailable",
+        message: "The payment provider is not answering right now. Please try again in a moment.",
+      })
+
+      const stranger = await failWith(
+        startHostedPayment(sdk, { cart: { id: cartId }, providerId: "pp_stripe_stripe", returnUrl: RETURN })
+      )
+      expect(stranger.code).toBe("not_a_hosted_provider")
+    })
+
+    it("waits while HitPay says pending and returns the order once it turns paid; says pending, in words, when it stays so", async () => {
+      const paidLater = await started("pending")
+      const waits: number[] = []
+      const finished = await finishHostedPayment(t.sdk(), {
+        cartId: paidLater.cartId,
+        sleep: async (ms) => {
+          waits.push(ms)
+          if (waits.length === 2) paidLater.answer.status = "completed" // paid while the buyer waits
+        },
+      })
+      expect(finished).toMatchObject({ status: "completed", paymentStatus: "captured" })
+      expect(waits).toEqual([1000, 2000]) // backing off
+      expect(await t.orders({ cartId: paidLater.cartId } as Checkout)).toHaveLength(1)
+
+      const stillPending = await started("pending")
+      const slept: number[] = []
+      const pending = await finishHostedPayment(t.sdk(), {
+        cartId: stillPending.cartId,
+        maxWaitMs: 10_000,
+        sleep: async (ms) => void slept.push(ms),
+      })
+      expect(pending).toEqual({ status: "pending", message: expect.stringContaining("not confirmed yet") })
+      expect(slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(10_000)
+      expect(await t.orders({ cartId: stillPending.cartId } as Checkout)).toHaveLength(0)
+    })
+
+    it("tells a declined payment and a cancelled one by the payment session's status, whatever the return URL says", async () => {
+      const declined = await started("failed")
+      expect(await finishHostedPayment(t.sdk(), { cartId: declined.cartId, sleep: async () => {} })).toEqual({
+        status: "failed",
+        message: expect.stringContaining("did not go through"),
+      })
+      const cancelled = await started("canceled")
+      expect(await finishHostedPayment(t.sdk(), { cartId: cancelled.cartId, sleep: async () => {} })).toEqual({
+        status: "canceled",
+        message: expect.stringContaining("You cancelled the payment"),
+      })
+      for (const cartId of [declined.cartId, cancelled.cartId]) {
+        expect(await t.orders({ cartId } as Checkout)).toHaveLength(0)
+      }
+    })
+
+    it("makes a new page, not the old one, once the cart changed", async () => {
+      const { cartId, start } = await started("pending")
+      nock(HITPAY_SANDBOX).delete(`/payment-requests/${REQUEST_ID}`).reply(200, {})
+      await t
+        .container()
+        .resolve(Modules.CART)
+        .addLineItems(cartId, [{ title: "Gift wrap", quantity: 1, unit_price: 2, requires_shipping: false }])
+      await refreshPaymentCollectionForCartWorkflow(t.container()).run({ input: { cart_id: cartId } })
+      const created = hitpay.create.standIn()
+      const again = await startHostedPayment(t.sdk(), {
+        cart: { id: cartId },
+        providerId: "pp_hitpay_hitpay",
+        returnUrl: RETURN,
+      })
+      expect(again.reused).toBe(false)
+      expect(again.paymentSessionId).not.toBe(start.paymentSessionId)
+      expect(created).toHaveLength(1)
+      expect(hitpay.create.read(created[0]).amount).toBe("27.00")
+    })
+  })
+
   it("lists an item again when its trouble comes back after it was handled, and settles a refund of unknown outcome only by a refund of that amount", async () => {
     const record = t.container().resolve<HppRecordService>(HPP_RECORD_MODULE)
     const admin = await t.admin()

@@ -77,7 +77,7 @@ export class HitPayProviderService extends HostedPaymentProvider<HitPayOptions, 
   }
 
   protected async fetchStatus(session: HitPaySessionData): Promise<GatewayStatus> {
-    return paymentRequestStatus(await this.client.getPaymentRequest(session.gateway_reference))
+    return paymentRequestStatus(await this.client.getPaymentRequest(session.gateway_reference), session.session_id)
   }
 
   protected async verifyWebhook(payload: RawWebhook) {

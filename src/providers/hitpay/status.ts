@@ -56,6 +56,8 @@ export const chargeStatus = (value: string) => lookupStatus(HITPAY_CHARGE_STATUS
 export type HitPayRequestView = {
   id: string
   status: string
+  /** Our session id, as the request was made with it. */
+  reference_number?: string | null
   amount: string | number
   currency: string
   payments?:
@@ -70,10 +72,11 @@ export type HitPayRequestView = {
 }
 
 /**
- * The request's status decides; a succeeded charge on a request HitPay has not yet closed counts as paid.
+ * The request's status decides; a succeeded charge on a request HitPay has not yet closed counts as paid; a
+ * request made for another session than `sessionId` (its `reference_number`) is foreign, never paid.
  * The paying charge's amount is what the amount check compares, and its refunds what went back.
  */
-export function paymentRequestStatus(request: HitPayRequestView): GatewayStatus {
+export function paymentRequestStatus(request: HitPayRequestView, sessionId?: string): GatewayStatus {
   const mapped = requestStatus(request.status)
   const unknown = mapped.known ? [] : [`payment request status "${request.status}"`]
   const charges = request.payments ?? []
@@ -89,6 +92,11 @@ export function paymentRequestStatus(request: HitPayRequestView): GatewayStatus 
     describe: `payment request ${request.id}`,
     unknown,
     returned: paid ? refundedOf(paid) : undefined,
+    // Asked about a session's own request, HitPay answers with that session's reference: anything else is never paid.
+    foreign:
+      sessionId && request.reference_number && request.reference_number !== sessionId
+        ? `was made for ${request.reference_number}`
+        : undefined,
   }
 }
 

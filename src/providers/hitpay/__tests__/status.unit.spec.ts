@@ -1,5 +1,11 @@
 import { PaymentSessionStatus as S } from "@medusajs/framework/utils"
-import { chargeStatus, HITPAY_CHARGE_STATUSES, HITPAY_REQUEST_STATUSES, requestStatus } from "../status"
+import {
+  chargeStatus,
+  HITPAY_CHARGE_STATUSES,
+  HITPAY_REQUEST_STATUSES,
+  paymentRequestStatus,
+  requestStatus,
+} from "../status"
 
 describe("HitPay status tables", () => {
   const requestRows: [string, S][] = [
@@ -40,5 +46,21 @@ describe("HitPay status tables", () => {
   it("maps an unknown status to pending and says it is unknown", () => {
     expect(requestStatus("on_hold")).toEqual({ status: S.PENDING, known: false })
     expect(chargeStatus("disputed")).toEqual({ status: S.PENDING, known: false })
+  })
+})
+
+describe("HitPay's answer about a session's payment request", () => {
+  const request = (reference_number: string) => ({
+    id: "req_1",
+    status: "completed",
+    amount: "25.00",
+    currency: "sgd",
+    reference_number,
+    payments: [{ id: "ch_1", status: "succeeded", amount: "25.00", currency: "sgd" }],
+  })
+
+  it("is foreign when the request was made for another session: never that session's payment", () => {
+    expect(paymentRequestStatus(request("payses_other"), "payses_mine").foreign).toBe("was made for payses_other")
+    expect(paymentRequestStatus(request("payses_mine"), "payses_mine").foreign).toBeUndefined()
   })
 })
