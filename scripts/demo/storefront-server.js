@@ -1,9 +1,16 @@
-/** Serves the demo storefront (static files) and its config; not part of the plugin. */
+/**
+ * Serves the demo storefront (static files), its config, and the plugin's storefront module as an ES module
+ * (`/hpp-storefront.js`, transpiled from src/storefront as `npm run build` does); not part of the plugin.
+ */
 const http = require("node:http")
 const fs = require("node:fs")
 const path = require("node:path")
 
+const { storefrontEsm } = require("../build-package")
+
 const dir = path.join(__dirname, "storefront")
+let esm
+const storefrontModule = () => (esm ??= storefrontEsm())
 const types = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".css": "text/css" }
 
 function startStorefront({ port, backendUrl, seed }) {
@@ -13,6 +20,11 @@ function startStorefront({ port, backendUrl, seed }) {
     if (pathname === "/config.json") {
       res.writeHead(200, { "content-type": "application/json" })
       return res.end(config)
+    }
+    if (pathname === "/hpp-storefront.js") {
+      // medusa-payment-hpp/storefront as the package ships it (the same transpile as the build's index.mjs).
+      res.writeHead(200, { "content-type": "text/javascript" })
+      return res.end(storefrontModule())
     }
     const file = { "/": "index.html", "/return": "return.html" }[pathname] ?? pathname.slice(1)
     const full = path.join(dir, file)

@@ -230,11 +230,11 @@ export type FinishedHostedPayment =
 
 export const HOSTED_PAYMENT_MESSAGES = {
   pending:
-    "Your payment is not confirmed yet, so no order has been placed. If you completed it, your order is placed as soon as the payment provider confirms it.",
+    "Your payment is not confirmed yet. No order has been placed yet: if you completed the payment, your order is placed as soon as the payment provider confirms it.",
   failed:
-    "Your payment did not go through, so no order was placed and you were not charged. You can try again, or choose another way to pay.",
-  canceled: "You cancelled the payment, so no order was placed and you were not charged.",
-  noPayment: "No payment was started for this cart, so no order was placed.",
+    "Your payment did not go through. No order was placed and you were not charged. You can try again, or choose another way to pay.",
+  canceled: "You cancelled the payment. No order was placed and you were not charged.",
+  noPayment: "No payment was started for this cart. No order was placed.",
 } as const
 
 /**

@@ -4,17 +4,38 @@ export async function loadConfig() {
   return response.json()
 }
 
-export async function store(config, path, body) {
-  const response = await fetch(`${config.backendUrl}${path}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json", "x-publishable-api-key": config.publishableKey },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const json = await response.json().catch(() => ({}))
-  if (!response.ok) {
-    throw new Error(json.message || `The store answered ${response.status}`)
+/**
+ * What medusa-payment-hpp/storefront needs of a Medusa JS SDK: `client.fetch(path, { method, body, query })`,
+ * sending the publishable key, answering JSON, and throwing with the store's message and `status` on an error.
+ * A storefront with a bundler passes `new Medusa({ baseUrl, publishableKey })` from @medusajs/js-sdk instead; this
+ * page has no bundler, so it carries these few lines.
+ */
+export function storeSdk(config) {
+  return {
+    client: {
+      async fetch(path, init = {}) {
+        const url = new URL(`${config.backendUrl}${path}`)
+        for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, String(value))
+        let response
+        try {
+          response = await fetch(url, {
+            method: init.method ?? "GET",
+            headers: { "content-type": "application/json", "x-publishable-api-key": config.publishableKey },
+            body: init.body === undefined ? undefined : JSON.stringify(init.body),
+          })
+        } catch (e) {
+          throw new Error(`The store could not be reached: ${e.message}`)
+        }
+        const json = await response.json().catch(() => ({}))
+        if (!response.ok) {
+          throw Object.assign(new Error(json.message || `The store answered ${response.status}`), {
+            status: response.status,
+          })
+        }
+        return json
+      },
+    },
   }
-  return json
 }
 
 export function money(amount, currency) {

@@ -1,11 +1,12 @@
-import { loadConfig, money, store } from "/api.js"
+import { loadConfig, money, storeSdk } from "/api.js"
+import { finishHostedPayment, RETURN_CART_PARAM } from "/hpp-storefront.js"
 
-// The buyer is back from the hosted page. The query string is only a hint: the order exists only if Medusa,
-// asking the gateway, finds the cart paid (or the gateway's webhook already made the order).
+// The buyer is back from the hosted page. The query string only says which cart: whether there is an order is
+// the store's word (it asks the gateway, or the gateway's webhook already made the order), never the URL's.
 const config = await loadConfig()
 const params = new URLSearchParams(window.location.search)
 const remembered = JSON.parse(localStorage.getItem("checkout") ?? "{}")
-const cartId = params.get("cart_id") ?? remembered.cartId
+const cartId = params.get(RETURN_CART_PARAM) ?? remembered.cartId
 const gateway = config.gateways.find((g) => g.gateway === (params.get("gateway") ?? remembered.gateway))
 
 const section = document.querySelector("#result")
@@ -15,60 +16,42 @@ const show = (state, title, message) => {
   document.querySelector("#result-message").textContent = message
 }
 
-async function complete() {
-  try {
-    const result = await store(config, `/store/carts/${cartId}/complete`, {})
-    if (result.type === "order") return { order: result.order }
-    return { error: result.error?.message ?? "The payment was not confirmed" }
-  } catch (e) {
-    return { error: e.message }
-  }
-}
-
-async function sessionStatus() {
-  const { cart } = await store(config, `/store/carts/${cartId}?fields=*payment_collection.payment_sessions`)
-  return cart.payment_collection?.payment_sessions?.[0]?.status
+/** The titles this page gives each outcome; the messages are the storefront module's, written for the buyer. */
+const TITLES = {
+  failed: "Your payment was declined",
+  canceled: "You cancelled the payment",
+  pending: "Your payment is not confirmed yet",
 }
 
 async function settle() {
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const { order } = await complete()
-    if (order) {
-      section.dataset.state = "paid"
-      show("paid", "Thank you: your order is placed", "The payment was confirmed by the payment provider.")
-      document.querySelector("#order").hidden = false
-      document.querySelector("#order-id").textContent = `#${order.display_id} (${order.id})`
-      document.querySelector("#order-total").textContent = money(order.total, order.currency_code)
-      document.querySelector("#order-gateway").textContent = gateway?.name ?? ""
-      return
-    }
-    const status = await sessionStatus().catch(() => undefined)
-    if (status === "error") {
-      return show(
-        "failed",
-        "Your payment was declined",
-        "No order was placed and you were not charged. You can try again, or choose another way to pay."
+  const sdk = storeSdk(config)
+  const finished = await finishHostedPayment(sdk, {
+    cartId,
+    maxWaitMs: 16_000,
+    // While the gateway says pending, say so between the store's answers.
+    sleep: (ms) => {
+      show(
+        "checking",
+        "Waiting for the payment to be confirmed…",
+        "Some payment methods take a moment. This page checks again by itself."
       )
-    }
-    if (status === "canceled") {
-      return show("cancelled", "You cancelled the payment", "No order was placed and you were not charged.")
-    }
-    show(
-      "checking",
-      "Waiting for the payment to be confirmed…",
-      "Some payment methods take a moment. This page checks again by itself."
-    )
-    await new Promise((resolve) => setTimeout(resolve, 2000))
+      return new Promise((resolve) => setTimeout(resolve, ms))
+    },
+  })
+  if (finished.status === "completed") {
+    const { order } = finished
+    show("paid", "Thank you: your order is placed", "The payment was confirmed by the payment provider.")
+    document.querySelector("#order").hidden = false
+    document.querySelector("#order-id").textContent = `#${order.display_id} (${order.id})`
+    document.querySelector("#order-total").textContent = money(order.total, order.currency_code)
+    document.querySelector("#order-gateway").textContent = gateway?.name ?? ""
+    return
   }
-  show(
-    "pending",
-    "Your payment is not confirmed yet",
-    "No order has been placed yet. If you completed the payment, your order will be created as soon as the provider confirms it."
-  )
+  show(finished.status === "canceled" ? "cancelled" : finished.status, TITLES[finished.status], finished.message)
 }
 
 if (!cartId) {
   show("failed", "Nothing to check", "This page is where the payment provider sends you back after paying.")
 } else {
-  settle()
+  settle().catch((e) => show("failed", "We could not check your payment", e.message))
 }

@@ -1,6 +1,8 @@
-import { loadConfig, money, store } from "/api.js"
+import { loadConfig, money, storeSdk } from "/api.js"
+import { startHostedPayment } from "/hpp-storefront.js"
 
 const config = await loadConfig()
+const sdk = storeSdk(config)
 document.querySelector("#product-title").textContent = config.productTitle
 document.querySelector("#product-description").textContent = "Pick a gateway: each one charges in its own currency."
 
@@ -31,26 +33,29 @@ document.querySelector("#checkout").addEventListener("submit", async (event) => 
       postal_code: "SW1Y 4LB",
     }
     // The cart carries the buyer; the plugin fills the hosted page from it on the server.
-    const { cart } = await store(config, "/store/carts", {
-      region_id: gateway.regionId,
-      sales_channel_id: config.salesChannelId,
-      email: document.querySelector("#email").value,
-      billing_address: buyer,
-      items: [{ variant_id: config.variantId, quantity: 1 }],
+    const { cart } = await sdk.client.fetch("/store/carts", {
+      method: "POST",
+      body: {
+        region_id: gateway.regionId,
+        sales_channel_id: config.salesChannelId,
+        email: document.querySelector("#email").value,
+        billing_address: buyer,
+        items: [{ variant_id: config.variantId, quantity: 1 }],
+      },
     })
-    const { payment_collection } = await store(config, "/store/payment-collections", { cart_id: cart.id })
-    const returnUrl = `${window.location.origin}/return?cart_id=${cart.id}&gateway=${gateway.gateway}`
-    const { payment_collection: withSession } = await store(
-      config,
-      `/store/payment-collections/${payment_collection.id}/payment-sessions`,
-      { provider_id: gateway.providerId, data: { return_url: returnUrl } }
-    )
-    const session = withSession.payment_sessions.find((s) => s.provider_id === gateway.providerId)
     // Some hosted pages (CatalystPay) send the buyer back to a fixed URL: remember which cart this was.
     localStorage.setItem("checkout", JSON.stringify({ cartId: cart.id, gateway: gateway.gateway }))
-    window.location.assign(session.data.checkout_url)
+    // The payment session with the return URL (the cart's id goes in it: no cookie comes back from the gateway).
+    const { checkoutUrl } = await startHostedPayment(sdk, {
+      cart,
+      providerId: gateway.providerId,
+      returnUrl: `${window.location.origin}/return`,
+      returnParams: { gateway: gateway.gateway },
+    })
+    window.location.assign(checkoutUrl)
   } catch (e) {
-    error.textContent = `Could not start the payment: ${e.message}`
+    // A HostedPaymentError's message is written for the buyer; anything else is the store's own words.
+    error.textContent = e.name === "HostedPaymentError" ? e.message : `Could not start the payment: ${e.message}`
     button.disabled = false
   }
 })
