@@ -47,7 +47,15 @@ import { SessionLookup, SessionStore } from "./session-lookup"
 import { isPaid } from "./status"
 import type { ParsedOptions } from "./options"
 import { resolveReturnUrl, ReturnUrlOptions } from "./return-urls"
-import { guardPaidAmount, HppSessionData, LegacyKeys, parseSession, sessionIdOf, webhookActionFor } from "./session"
+import {
+  guardPaidAmount,
+  HppSessionData,
+  LegacyKeys,
+  parseSession,
+  Presentation,
+  sessionIdOf,
+  webhookActionFor,
+} from "./session"
 import type { RawWebhook, WebhookVerification } from "./webhook"
 
 /** What makes one gateway's provider: everything the shared flow needs to know about it. */
@@ -100,6 +108,8 @@ export type PageRequest = {
   currency: string
   returnUrl: string | null
   buyer: Buyer
+  /** How the storefront presents the page: the storefront's `data.presentation`, checked, or the provider's default. */
+  presentation: Presentation
 }
 
 /** A hosted page the gateway made. `data` holds what the gateway keeps beside the shared keys. */
@@ -275,6 +285,27 @@ export abstract class HostedPaymentProvider<
   /** Refunds `amount` (major units) of a paid session; returns the session data to keep. */
   protected abstract refundPage(session: S, amount: string, context: PaymentProviderContext | undefined): Promise<S>
 
+  /**
+   * The presentations the gateway offers (always `redirect`) and the provider's default. Default: redirect only.
+   * A gateway that offers more says what each needs in its options, and refuses in `createPage` what is not set up.
+   */
+  protected presentations(): { offered: readonly Presentation[]; default: Presentation } {
+    return { offered: ["redirect"], default: "redirect" }
+  }
+
+  /** The storefront's `data.presentation`, if it sent one the gateway offers; else the provider's default. */
+  private presentationFor(asked: unknown): Presentation {
+    const { offered, default: fallback } = this.presentations()
+    if (asked === undefined || asked === null || asked === "") return fallback
+    if (typeof asked !== "string" || !(offered as readonly string[]).includes(asked)) {
+      throw invalidData(
+        this.spec.name,
+        `data.presentation must be one of ${offered.join(", ")} (got ${JSON.stringify(asked)})`
+      )
+    }
+    return asked as Presentation
+  }
+
   /** Makes a page unpayable (a replaced, deleted or cancelled session). Default: the gateway has no way to. */
   protected async closePage(_session: S, _why: "update" | "delete" | "cancel"): Promise<void> {}
 
@@ -381,12 +412,14 @@ export abstract class HostedPaymentProvider<
     const currency = input.currency_code.toLowerCase()
     const amount = this.amountFor(input.amount, currency)
     const returnUrl = this.returnUrlFor(input.data?.return_url)
+    const presentation = this.presentationFor(input.data?.presentation)
     const page = await this.createPage({
       sessionId,
       amount,
       currency,
       returnUrl,
       buyer: readBuyer(await withBuyerFromCart(this.providerPrefix(), input.data), input.context),
+      presentation,
     })
     const data: HppSessionData = {
       session_id: sessionId,
@@ -397,6 +430,7 @@ export abstract class HostedPaymentProvider<
       gateway_reference: page.gatewayReference,
       gateway_payment_reference: page.gatewayPaymentReference ?? null,
       gateway_status: page.gatewayStatus,
+      presentation,
       ...page.data,
     }
     this.record({

@@ -21,6 +21,10 @@ export function isMedusaSessionId(value: unknown): value is string {
  * with the provider's answer over it (`{ ...storefront, ...provider }`): the provider writes every one of these
  * keys, unknown keys pass through, and of what the storefront sends only `STOREFRONT_KEYS` count.
  */
+/** The ways a storefront can present a hosted page (which a gateway offers: its `presentations`). */
+export const PRESENTATIONS = ["redirect", "frame", "dropin", "qr"] as const
+export type Presentation = (typeof PRESENTATIONS)[number]
+
 export const hppSessionSchema = z
   .object({
     /** The Medusa payment session id, also the merchant reference where the gateway takes one. */
@@ -45,13 +49,22 @@ export const hppSessionSchema = z
       .string()
       .nullish()
       .transform((v) => v ?? ""),
+    /**
+     * How the storefront presents the page: `redirect` (to `checkout_url`), `frame` (`checkout_url` in an iframe),
+     * `dropin` (the gateway's script, with `drop_in`), `qr` (a code the buyer scans: `qr_code`). Sessions written
+     * before there was a choice are `redirect`.
+     */
+    presentation: z.enum(PRESENTATIONS).default("redirect"),
   })
   .passthrough()
 
 export type HppSessionData = z.output<typeof hppSessionSchema>
 
-/** The keys of session data a storefront chooses (`data.return_url`); every other key of the schema is the provider's. */
-export const STOREFRONT_KEYS: readonly string[] = ["return_url"]
+/**
+ * The keys of session data a storefront chooses (`data.return_url`, `data.presentation`, which the provider checks);
+ * every other key of the schema is the provider's.
+ */
+export const STOREFRONT_KEYS: readonly string[] = ["return_url", "presentation"]
 
 /** The session keys that have a gateway-specific name in data written before the shared pattern. */
 export type LegacyKeys = Partial<Record<"gateway_reference" | "gateway_payment_reference" | "gateway_status", string>>

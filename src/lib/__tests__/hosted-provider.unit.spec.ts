@@ -94,7 +94,22 @@ describe("the hosted-payment core", () => {
       gateway_reference: "page_1",
       gateway_payment_reference: null,
       gateway_status: "open",
+      presentation: "redirect",
     })
+  })
+
+  it("takes the storefront's data.presentation only where the gateway offers it, with the options named", async () => {
+    const { provider } = setUp()
+    const ask = (presentation: unknown) =>
+      provider.initiatePayment({
+        amount: 25,
+        currency_code: "sgd",
+        data: { session_id: SESSION, return_url: "https://shop.example/return", presentation },
+        context: { idempotency_key: SESSION },
+      })
+    expect((await ask("redirect")).data).toMatchObject({ presentation: "redirect" })
+    await expect(ask("qr")).rejects.toThrow('TestGateway: data.presentation must be one of redirect (got "qr")')
+    await expect(ask(7)).rejects.toThrow("data.presentation must be one of redirect (got 7)")
   })
 
   it("keeps the page when nothing changed, and closes it before making one for a new amount", async () => {

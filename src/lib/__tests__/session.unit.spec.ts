@@ -59,7 +59,7 @@ describe("session data, one naming pattern for the four gateways", () => {
     "reads the keys %s wrote before the change, and writes back only the current ones",
     (_name, gateway, old, current) => {
       const parsed = parseSession(gateway.name, gateway.session, { ...shared, ...old }, gateway.pageName)
-      expect(parsed).toEqual({ ...shared, ...current })
+      expect(parsed).toEqual({ ...shared, presentation: "redirect", ...current }) // written before there was a choice
     }
   )
 
@@ -115,10 +115,17 @@ describe("session data, one naming pattern for the four gateways", () => {
     }
   )
 
-  it("owns every key of a gateway's session data but the storefront's return_url, the old names among them", () => {
+  it("owns every key of a gateway's session data but the storefront's return_url and presentation, the old names among them", () => {
     const sharedKeys = ["session_id", "checkout_url", "amount", "currency_code", "gateway_reference"]
     const current = [...sharedKeys, "gateway_payment_reference", "gateway_status"]
-    expect(providerOwnedKeys(HITPAY_GATEWAY)).toEqual([...current, "payment_request_id", "payment_id", "hitpay_status"])
+    expect(providerOwnedKeys(HITPAY_GATEWAY)).toEqual([
+      ...current,
+      "qr_code",
+      "drop_in",
+      "payment_request_id",
+      "payment_id",
+      "hitpay_status",
+    ])
     expect(providerOwnedKeys(NETVALVE_GATEWAY)).toEqual(
       expect.arrayContaining([...current, "slim_mode", "netvalve_order_id", "netvalve_transaction_id"])
     )
@@ -126,7 +133,10 @@ describe("session data, one naming pattern for the four gateways", () => {
       expect.arrayContaining([...current, "mode", "session_token", "catalystpay_status"])
     )
     expect(HPP_PROVIDER_OWNED_KEYS.cashflows).toEqual(providerOwnedKeys(CASHFLOWS_GATEWAY))
-    for (const keys of Object.values(HPP_PROVIDER_OWNED_KEYS)) expect(keys).not.toContain("return_url")
+    for (const keys of Object.values(HPP_PROVIDER_OWNED_KEYS)) {
+      expect(keys).not.toContain("return_url")
+      expect(keys).not.toContain("presentation")
+    }
   })
 
   it("refuses data this provider did not write, naming what is missing", () => {

@@ -14,6 +14,8 @@ export type HitPayCreatePaymentRequest = {
   payment_methods?: string[]
   expires_after?: string
   send_email?: boolean
+  /** With `payment_methods[]=paynow_online`: the answer carries `qr_code_data`. */
+  generate_qr?: boolean
 }
 
 /** HitPay's REST API, one method per endpoint. Knows nothing of Medusa. */

@@ -1,7 +1,9 @@
+import { MedusaError } from "@medusajs/framework/utils"
 import { z } from "zod"
 import type { GatewaySpec } from "../../lib/hosted-provider"
 import { sessionSchema } from "../../lib/session"
 import {
+  blankToUndefined,
   booleanish,
   hostedPageOptions,
   optionalUrl,
@@ -11,6 +13,9 @@ import {
   requiredString,
   stringList,
 } from "../../lib/options"
+
+/** The presentations HitPay offers: its redirect checkout, its Drop-In UI, and a PayNow QR code. */
+export const HITPAY_PRESENTATIONS = ["redirect", "dropin", "qr"] as const
 
 export const HITPAY_BASE_URLS = {
   sandbox: "https://api.sandbox.hit-pay.com/v1",
@@ -55,6 +60,22 @@ export const hitpayOptionsSchema = z
       .optional(),
     /** Ask HitPay to e-mail the buyer a receipt. */
     sendEmail: booleanish(false),
+    /**
+     * How a storefront presents the page when its session does not say (`data.presentation`): `redirect` to HitPay's
+     * checkout, `dropin` (HitPay's Drop-In UI on the store's page: needs the two options below), or `qr` (a PayNow QR
+     * code the buyer scans: the request asks for `paynow_online` with `generate_qr`).
+     */
+    presentation: z.preprocess(
+      (value) => (typeof value === "string" ? blankToUndefined(value.trim().toLowerCase()) : value),
+      z.enum(HITPAY_PRESENTATIONS, { message: 'must be "redirect", "dropin" or "qr"' }).default("redirect")
+    ),
+    /** The account's default link for the Drop-In UI (HitPay's dashboard: Payment Links → Default link). */
+    dropInDefaultLink: requiredString().optional(),
+    /**
+     * The Drop-In UI's script [unverified: HitPay's guide names no script URL]; the storefront loads it. The sandbox
+     * serves a stand-in at `<sandbox>/hitpay/drop-in.js`.
+     */
+    dropInScriptUrl: optionalUrl(),
   })
   .strict()
 
@@ -65,8 +86,29 @@ export const HITPAY_OPTIONS = optionsSpec("HitPay", "HITPAY", hitpayOptionsSchem
   renamed: { purpose: { use: "description", env: "HITPAY_PURPOSE" } },
 })
 
-export const parseHitPayOptions = (raw: unknown): ParsedOptions<HitPayOptions> =>
-  parseProviderOptions(HITPAY_OPTIONS, raw)
+export const parseHitPayOptions = (raw: unknown): ParsedOptions<HitPayOptions> => {
+  const parsed = parseProviderOptions(HITPAY_OPTIONS, raw)
+  if (parsed.options.presentation === "dropin") {
+    const missing = dropInMissing(parsed.options)
+    if (missing) {
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        `HitPay payment provider: ${missing} (presentation "dropin" needs it)`
+      )
+    }
+  }
+  return parsed
+}
+
+/** What the Drop-In UI lacks among the options, in the boot error's words; undefined when it has both. */
+export function dropInMissing(
+  options: Pick<HitPayOptions, "dropInDefaultLink" | "dropInScriptUrl">
+): string | undefined {
+  const missing = (["dropInDefaultLink", "dropInScriptUrl"] as const).filter((name) => !options[name])
+  return missing.length
+    ? missing.map((name) => `option "${name}" is missing (set ${HITPAY_OPTIONS.env[name]})`).join("; ")
+    : undefined
+}
 
 /** Session data: the shared keys; `gateway_reference` is the payment request, `gateway_payment_reference` the charge. */
 export const HITPAY_LEGACY_KEYS = {
@@ -74,7 +116,12 @@ export const HITPAY_LEGACY_KEYS = {
   gateway_payment_reference: "payment_id",
   gateway_status: "hitpay_status",
 }
-export const hitpaySessionDataSchema = sessionSchema(HITPAY_LEGACY_KEYS, {})
+export const hitpaySessionDataSchema = sessionSchema(HITPAY_LEGACY_KEYS, {
+  /** `qr`: the PayNow QR code's payload (HitPay's `qr_code_data.qr_code`), to draw as a scannable code. */
+  qr_code: z.string().optional(),
+  /** `dropin`: what the storefront gives HitPay's Drop-In UI (the two values of HitPay's guide) and where its script is. */
+  drop_in: z.object({ default_link: z.string(), payment_request_id: z.string(), script_url: z.string() }).optional(),
+})
 
 export type HitPaySessionData = z.output<typeof hitpaySessionDataSchema>
 
@@ -101,6 +148,8 @@ export const hitpayPaymentRequestSchema = z
     reference_number: z.string().nullish(),
     url: z.string().nullish(),
     payments: z.array(hitpayChargeSchema).nullish(),
+    /** With `generate_qr`: `qr_code` is the payload to draw; its other fields are not documented [unverified]. */
+    qr_code_data: z.object({ qr_code: z.string().nullish() }).passthrough().nullish(),
   })
   .passthrough()
 

@@ -13,7 +13,15 @@ import {
 } from "../../lib/hosted-provider"
 import type { RawWebhook } from "../../lib/webhook"
 import { HitPayClient } from "./client"
-import { HITPAY_BASE_URLS, HITPAY_GATEWAY, HitPayOptions, HitPaySessionData, parseHitPayOptions } from "./schemas"
+import {
+  dropInMissing,
+  HITPAY_BASE_URLS,
+  HITPAY_GATEWAY,
+  HITPAY_PRESENTATIONS,
+  HitPayOptions,
+  HitPaySessionData,
+  parseHitPayOptions,
+} from "./schemas"
 import { paymentRequestStatus } from "./status"
 import { verifyHitPayWebhook } from "./webhook"
 
@@ -54,8 +62,26 @@ export class HitPayProviderService extends HostedPaymentProvider<HitPayOptions, 
     }
   }
 
-  /** `POST /payment-requests` with our session id as `reference_number`. */
-  protected async createPage({ sessionId, amount, currency, returnUrl, buyer }: PageRequest): Promise<CreatedPage> {
+  protected presentations() {
+    return { offered: HITPAY_PRESENTATIONS, default: this.options.presentation }
+  }
+
+  /**
+   * `POST /payment-requests` with our session id as `reference_number`. For a PayNow QR code, only `paynow_online`
+   * with `generate_qr` (HitPay's guide); for the Drop-In UI, the request as for a redirect, and the two values the
+   * drop-in takes.
+   */
+  protected async createPage({
+    sessionId,
+    amount,
+    currency,
+    returnUrl,
+    buyer,
+    presentation,
+  }: PageRequest): Promise<CreatedPage> {
+    const missing = presentation === "dropin" ? dropInMissing(this.options) : undefined
+    if (missing) throw invalidData("HitPay", `the Drop-In UI is not set up: ${missing}`)
+    const qr = presentation === "qr"
     const request = await this.client.createPaymentRequest({
       amount,
       currency: currency.toUpperCase(),
@@ -66,14 +92,35 @@ export class HitPayProviderService extends HostedPaymentProvider<HitPayOptions, 
       email: buyer.email,
       name: fullName(buyer),
       phone: buyer.phone,
-      payment_methods: this.options.paymentMethods,
+      payment_methods: qr ? ["paynow_online"] : this.options.paymentMethods,
       expires_after: this.options.expiresAfter,
       send_email: this.options.sendEmail,
+      generate_qr: qr || undefined,
     })
     if (!request.url) {
       throw invalidData("HitPay", `payment request ${request.id} came back without a checkout url`)
     }
-    return { checkoutUrl: request.url, gatewayReference: request.id, gatewayStatus: request.status }
+    const qrCode = request.qr_code_data?.qr_code
+    if (qr && !qrCode) {
+      throw invalidData("HitPay", `payment request ${request.id} came back without qr_code_data.qr_code (generate_qr)`)
+    }
+    return {
+      checkoutUrl: request.url,
+      gatewayReference: request.id,
+      gatewayStatus: request.status,
+      data: {
+        ...(qr ? { qr_code: qrCode } : {}),
+        ...(presentation === "dropin"
+          ? {
+              drop_in: {
+                default_link: this.options.dropInDefaultLink,
+                payment_request_id: request.id,
+                script_url: this.options.dropInScriptUrl,
+              },
+            }
+          : {}),
+      },
+    }
   }
 
   protected async fetchStatus(session: HitPaySessionData): Promise<GatewayStatus> {

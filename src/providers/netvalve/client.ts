@@ -196,11 +196,17 @@ export function customerDetails(buyer: Buyer): NetValveCustomerDetails | undefin
   return known.length ? (Object.fromEntries(known) as NetValveCustomerDetails) : undefined
 }
 
-/** The hosted page, limited to the given methods (appended as NetValve's guide writes it, commas unescaped), slim when asked. */
-export function hostedPageUrl(redirectUrl: string, options: { paymentMethods: string[]; slimMode: boolean }): string {
+/**
+ * The hosted page, limited to the given methods (appended as NetValve's guide writes it, commas unescaped), slim
+ * when asked (with `slimModeParameter`, default `slim_mode=true` [unverified]).
+ */
+export function hostedPageUrl(
+  redirectUrl: string,
+  options: { paymentMethods: string[]; slim: boolean; slimModeParameter?: string }
+): string {
   const params = [
     options.paymentMethods.length ? `paymentOptions=${options.paymentMethods.join(",")}` : undefined,
-    options.slimMode ? "slim_mode=true" : undefined,
+    options.slim ? (options.slimModeParameter ?? "slim_mode=true") : undefined,
   ].filter(Boolean)
   return params.length ? `${redirectUrl}${redirectUrl.includes("?") ? "&" : "?"}${params.join("&")}` : redirectUrl
 }

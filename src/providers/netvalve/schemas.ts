@@ -54,8 +54,20 @@ export const netvalveOptionsSchema = z
         z.array(z.enum(NETVALVE_PAYMENT_OPTIONS, { message: `must list only ${NETVALVE_PAYMENT_OPTIONS.join(", ")}` }))
       )
       .default([]),
-    /** NetValve's slim page, made to sit in an iframe, instead of the full-page redirect. */
+    /**
+     * NetValve's slim page, made to sit in an iframe, for sessions that do not choose (`data.presentation` `frame` or
+     * `redirect`): `true` makes `frame` the default. Default `false`, the full-page redirect.
+     */
     slimMode: booleanish(false),
+    /**
+     * What the page's URL gets to show the slim page [unverified: NetValve's guide names `slim_mode` but no request
+     * field or URL parameter for it]: `name=value`, appended to the `redirectUrl` NetValve answers with.
+     */
+    slimModeParameter: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_.-]+=[A-Za-z0-9_.-]*$/, 'must look like "slim_mode=true"')
+      .default("slim_mode=true"),
     /** The custom header NetValve sends on every webhook, agreed with NetValve at setup. */
     webhookHeaderName: requiredString().pipe(z.string().regex(HEADER_NAME, "must be an HTTP header name")),
     /** The header's value agreed with NetValve: the only thing that tells its webhooks from forgeries. */

@@ -62,12 +62,21 @@ export class NetValveProviderService extends HostedPaymentProvider<NetValveOptio
         message: "NetValve approved the order but sent no redirectUrl or orderId",
       })
     }
+    const slim = page.presentation === "frame"
     return {
-      checkoutUrl: hostedPageUrl(answer.redirectUrl, this.options),
+      checkoutUrl: hostedPageUrl(answer.redirectUrl, { ...this.options, slim }),
       gatewayReference: answer.orderId,
       gatewayPaymentReference: answer.transactionID ?? null,
       gatewayStatus: answer.orderState ?? "CREATED",
-      data: { slim_mode: this.options.slimMode, webhook_paid_event: null },
+      data: { slim_mode: slim, webhook_paid_event: null },
+    }
+  }
+
+  /** The full-page redirect, or NetValve's slim page in the storefront's iframe (`frame`). */
+  protected presentations() {
+    return {
+      offered: ["redirect", "frame"] as const,
+      default: this.options.slimMode ? ("frame" as const) : ("redirect" as const),
     }
   }
 

@@ -75,6 +75,7 @@ function session(overrides: Partial<CashflowsSessionData> = {}): CashflowsSessio
     gateway_reference: JOB_REFERENCE,
     gateway_payment_reference: PAYMENT_REFERENCE,
     gateway_status: "Pending",
+    presentation: "redirect",
     ...overrides,
   }
 }

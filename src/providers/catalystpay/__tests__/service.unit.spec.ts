@@ -47,6 +47,7 @@ function session(overrides: Partial<CatalystPaySessionData> = {}): CatalystPaySe
     gateway_reference: SESSION_TOKEN,
     gateway_payment_reference: null,
     gateway_status: "PENDING",
+    presentation: "redirect",
     mode: "direct",
     ...overrides,
   }

@@ -47,6 +47,7 @@ function session(overrides: Partial<HitPaySessionData> = {}): HitPaySessionData 
     gateway_reference: REQUEST,
     gateway_payment_reference: null,
     gateway_status: "pending",
+    presentation: "redirect",
     ...overrides,
   }
 }
@@ -169,9 +170,93 @@ describe("HitPay provider", () => {
           gateway_reference: REQUEST,
           gateway_payment_reference: null,
           gateway_status: "pending",
+          presentation: "redirect",
         },
       })
       expect(JSON.stringify(result)).not.toMatch(/key_abc|salt_xyz/)
+    })
+
+    describe("presentations: PayNow QR and the Drop-In UI", () => {
+      const QR =
+        "00020101021226490009SG.PAYNOW010120210201234567X0301104082026120752040000530370254042.005802SG6009Singapore63041A2B"
+      const create = (service: HitPayProviderService, presentation?: string) =>
+        service.initiatePayment({
+          amount: 25,
+          currency_code: "sgd",
+          data: { session_id: SESSION, return_url: options.returnUrl, presentation },
+          context: { idempotency_key: SESSION },
+        })
+      const answer = (qr?: string) =>
+        hitpayPaymentRequest({ id: REQUEST, amount: "25.00", reference_number: SESSION, qr_code: qr })
+
+      it("asks for paynow_online with generate_qr for a QR session, as HitPay's guide describes, and keeps the code to draw", async () => {
+        const seen: Seen[] = []
+        nock(BASE)
+          .post("/payment-requests")
+          .reply(record(seen, 201, answer(QR)))
+        const { data } = await create(provider().service, "qr")
+        const form = new URLSearchParams(seen[0].body)
+        expect(form.getAll("payment_methods[]")).toEqual(["paynow_online"])
+        expect(form.get("generate_qr")).toBe("true")
+        expect(data).toMatchObject({ presentation: "qr", qr_code: QR, gateway_reference: REQUEST })
+      })
+
+      it("refuses a QR session HitPay answered without a code, and sends no generate_qr for a redirect", async () => {
+        nock(BASE).post("/payment-requests").reply(201, answer())
+        await expect(create(provider().service, "qr")).rejects.toThrow("without qr_code_data.qr_code")
+        const seen: Seen[] = []
+        nock(BASE)
+          .post("/payment-requests")
+          .reply(record(seen, 201, answer()))
+        expect((await create(provider().service)).data).not.toHaveProperty("qr_code")
+        expect(new URLSearchParams(seen[0].body).has("generate_qr")).toBe(false)
+      })
+
+      it("gives a Drop-In session the default link, the payment request and the script, and refuses one not set up", async () => {
+        nock(BASE).post("/payment-requests").reply(201, answer())
+        const setUp = provider({
+          dropInDefaultLink: "https://securecheckout.sandbox.hit-pay.com/medusa-store",
+          dropInScriptUrl: "https://sandbox.example/hitpay/drop-in.js",
+        })
+        const { data } = await create(setUp.service, "dropin")
+        expect(data).toMatchObject({
+          presentation: "dropin",
+          drop_in: {
+            default_link: "https://securecheckout.sandbox.hit-pay.com/medusa-store",
+            payment_request_id: REQUEST,
+            script_url: "https://sandbox.example/hitpay/drop-in.js",
+          },
+        })
+        await expect(create(provider().service, "dropin")).rejects.toThrow(
+          'HitPay: the Drop-In UI is not set up: option "dropInDefaultLink" is missing (set HITPAY_DROP_IN_DEFAULT_LINK); option "dropInScriptUrl" is missing (set HITPAY_DROP_IN_SCRIPT_URL)'
+        )
+        await expect(create(provider().service, "frame")).rejects.toThrow(
+          "data.presentation must be one of redirect, dropin, qr"
+        )
+      })
+
+      it("stops boot when the default presentation is the Drop-In UI without its options, and takes a default QR", async () => {
+        expect(() =>
+          HitPayProviderService.validateOptions({
+            ...options,
+            presentation: "dropin",
+            dropInScriptUrl: "https://x.example/d.js",
+          })
+        ).toThrow(
+          'HitPay payment provider: option "dropInDefaultLink" is missing (set HITPAY_DROP_IN_DEFAULT_LINK) (presentation "dropin" needs it)'
+        )
+        expect(() => HitPayProviderService.validateOptions({ ...options, presentation: "drop-in" })).toThrow(
+          'option "presentation" must be "redirect", "dropin" or "qr" (set HITPAY_PRESENTATION)'
+        )
+        const seen: Seen[] = []
+        nock(BASE)
+          .post("/payment-requests")
+          .reply(record(seen, 201, answer(QR)))
+        expect((await create(provider({ presentation: "QR" }).service)).data).toMatchObject({
+          presentation: "qr",
+          qr_code: QR,
+        })
+      })
     })
 
     it("formats KWD with three decimals", async () => {

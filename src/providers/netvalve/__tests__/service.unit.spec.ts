@@ -54,6 +54,7 @@ function session(overrides: Partial<NetValveSessionData> = {}): NetValveSessionD
     gateway_reference: String(ORDER),
     gateway_payment_reference: String(39001),
     gateway_status: "CREATED",
+    presentation: "redirect",
     slim_mode: false,
     webhook_paid_event: null,
     ...overrides,
@@ -142,6 +143,33 @@ describe("NetValve provider", () => {
         `${netvalveRedirectUrl()}&paymentOptions=applepay,googlepay&slim_mode=true`
       )
       expect(result.data?.slim_mode).toBe(true)
+    })
+
+    it("gives a session the slim page for a frame when it asks (or slimMode makes it the default), with the parameter configured", async () => {
+      const create = async (extra: Record<string, unknown>, presentation?: string) => {
+        recorded(NETVALVE_HPP_SANDBOX, [])
+          .post("/hpp/order")
+          .reply(200, netvalveCreateOrderAnswer({ orderId: ORDER, transactionID: TRANSACTION, midId: 4711 }))
+        const input = initiateInput()
+        return (await provider(extra).service.initiatePayment({ ...input, data: { ...input.data, presentation } })).data
+      }
+      expect(await create({}, "frame")).toMatchObject({
+        presentation: "frame",
+        slim_mode: true,
+        checkout_url: `${netvalveRedirectUrl()}&slim_mode=true`,
+      })
+      expect(await create({ slimMode: true }, "redirect")).toMatchObject({
+        presentation: "redirect",
+        slim_mode: false,
+        checkout_url: netvalveRedirectUrl(),
+      })
+      expect(await create({ slimModeParameter: "layout=slim" }, "frame")).toMatchObject({
+        checkout_url: `${netvalveRedirectUrl()}&layout=slim`,
+      })
+      await expect(create({}, "qr")).rejects.toThrow("NetValve: data.presentation must be one of redirect, frame")
+      expect(() => NetValveProviderService.validateOptions({ ...options, slimModeParameter: "slim mode" })).toThrow(
+        'option "slimModeParameter" must look like "slim_mode=true" (set NETVALVE_SLIM_MODE_PARAMETER)'
+      )
     })
 
     it("uses the production hosts when asked, and any hosts given", async () => {
@@ -236,6 +264,7 @@ describe("NetValve provider", () => {
           gateway_reference: String(ORDER),
           gateway_payment_reference: String(TRANSACTION),
           gateway_status: "CREATED",
+          presentation: "redirect",
           slim_mode: false,
           webhook_paid_event: null,
         },
