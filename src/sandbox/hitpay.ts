@@ -73,6 +73,12 @@ export type HitPayStoredRequest = {
   /** DELETE was called: the page is gone and the API answers 404. */
   deleted: boolean
   charges: HitPayStoredCharge[]
+  /**
+   * With `generate_qr` and `paynow_online`: the code's payload. HitPay's is a PayNow code for a banking app; the
+   * sandbox's is the address of its stand-in for the banking app (`/hitpay/paynow/<id>`), so that a phone or a
+   * second tab can "scan" it.
+   */
+  qr_code: string | null
 }
 
 const PAYMENT_METHODS = [
@@ -121,7 +127,11 @@ export function hitpayV1Hmac(fields: Record<string, string>, salt: string): stri
 }
 
 /** A card charge of the whole request, as HitPay adds one to `payments[]` per attempt. */
-function newCharge(request: HitPayStoredRequest, status: HitPayStoredCharge["status"]): HitPayStoredCharge {
+function newCharge(
+  request: HitPayStoredRequest,
+  status: HitPayStoredCharge["status"],
+  paymentType = "card"
+): HitPayStoredCharge {
   const now = hitpayTime()
   return {
     id: randomUUID(),
@@ -129,7 +139,7 @@ function newCharge(request: HitPayStoredRequest, status: HitPayStoredCharge["sta
     amount: request.amount,
     refunded_amount: "0.00",
     currency: request.currency,
-    payment_type: "card",
+    payment_type: paymentType,
     refunds: [],
     created_at: now,
     updated_at: now,
@@ -151,7 +161,7 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
   }
 
   const view = (request: HitPayStoredRequest, withPayments: boolean) => {
-    const { charges, expires_at: _expiresAt, deleted: _deleted, ...fields } = request
+    const { charges, expires_at: _expiresAt, deleted: _deleted, qr_code: _qrCode, ...fields } = request
     const out: Record<string, unknown> = { ...fields, sms_status: "pending", email_status: "pending", send_sms: false }
     if (withPayments) {
       out.payments = charges.map(({ refunds: _refunds, ...charge }) => ({
@@ -250,6 +260,8 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
       add("allow_repeated_payments", "The allow repeated payments field must be true or false.")
     const sendEmail = booleanOf(body.send_email)
     if (sendEmail === undefined) add("send_email", "The send email field must be true or false.")
+    const generateQr = booleanOf(body.generate_qr)
+    if (generateQr === undefined) add("generate_qr", "The generate qr field must be true or false.")
     const expiresAt = expiryOf(body, add)
     const metadata = body.metadata
     if (
@@ -285,9 +297,14 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
       updated_at: now,
       deleted: false,
       charges: [],
+      qr_code: generateQr && methods!.includes("paynow_online") ? `${ctx.publicUrl}/hitpay/paynow/${id}` : null,
     }
     requests.set(id, request)
-    return json(201, view(request, false))
+    // The guide: "The response will include a qr_code_data object" whose qr_code is the payload (no other field).
+    return json(201, {
+      ...view(request, false),
+      ...(request.qr_code ? { qr_code_data: { qr_code: request.qr_code } } : {}),
+    })
   }
 
   const find = (id: string): HitPayStoredRequest | undefined => {
@@ -439,8 +456,65 @@ export function createHitPay(options: HitPayOptions, ctx: GatewayContext): Sandb
     )
   }
 
+  /** The stand-in for the buyer's banking app that scanned a PayNow code: it pays the request, and stays there. */
+  const bankingApp = (request: HitPayStoredRequest, result?: string): Reply => {
+    const base = {
+      gateway: "PayNow (HitPay sandbox)",
+      merchant: ctx.merchantName,
+      amount: request.amount,
+      currency: request.currency.toUpperCase(),
+      reference: request.id,
+      status: request.status,
+      description: "Your banking app, after scanning the shop's PayNow QR code",
+    }
+    if (result || request.deleted || request.status !== "pending") {
+      return html(200, renderResultPage({ ...base, result: result ?? `This payment request is ${request.status}.` }))
+    }
+    return html(
+      200,
+      renderCheckoutPage({
+        ...base,
+        action: `${ctx.publicUrl}/hitpay/paynow/${request.id}`,
+        fields: [],
+        buttons: [{ id: "pay", outcome: "pay", label: `Pay ${request.amount} ${request.currency.toUpperCase()}` }],
+      })
+    )
+  }
+
+  const payByQr = (id: string): Reply => {
+    const request = find(id)
+    if (!request || !request.qr_code) return html(404, "<h1>Payment request not found</h1>")
+    if (request.status !== "pending") return bankingApp(request)
+    const charge = newCharge(request, "succeeded", "paynow_online")
+    request.charges.push(charge)
+    request.updated_at = charge.created_at
+    if (!request.allow_repeated_payments) request.status = "completed"
+    notifyPaid(request, charge, "completed")
+    return bankingApp(request, "Paid. You can go back to the shop: it shows your order.")
+  }
+
   const routes: Route[] = [
     { method: "POST", kind: "api", pattern: /^\/v1\/payment-requests\/?$/, handle: create },
+    {
+      method: "GET",
+      kind: "page",
+      pattern: /^\/paynow\/([^/]+)$/,
+      handle: (_req, [id]) => {
+        const request = find(id)
+        return request?.qr_code ? bankingApp(request) : html(404, "<h1>Payment request not found</h1>")
+      },
+    },
+    { method: "POST", kind: "page", pattern: /^\/paynow\/([^/]+)$/, handle: (_req, [id]) => payByQr(id) },
+    {
+      method: "GET",
+      kind: "page",
+      pattern: /^\/drop-in\.js$/,
+      handle: () => ({
+        status: 200,
+        headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-store" },
+        body: dropInScript(`${ctx.publicUrl}/hitpay/checkout/`),
+      }),
+    },
     {
       method: "GET",
       kind: "api",
@@ -538,4 +612,51 @@ function expiryOf(body: BodyFields, add: (field: string, message: string) => voi
 /** Epoch ms as HitPay's SGT (UTC+8) "YYYY-MM-DD HH:mm:ss". */
 function sgtTime(ms: number): string {
   return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19).replace("T", " ")
+}
+
+/**
+ * The sandbox's stand-in for HitPay's Drop-In UI script. HitPay's guide gives the drop-in's two values
+ * (`default_link`, `payment_request_id`) but neither its script URL nor its interface, so this interface is the
+ * sandbox's own, not HitPay's: `window.HitPaySandboxDropIn.open({ defaultLink, paymentRequestId })` lays the payment
+ * request's checkout over the page in a frame; paid or cancelled, the checkout goes to the request's `redirect_url`
+ * inside the frame, and the store's return page takes the whole window there (`leaveFrame()` of the storefront
+ * module). `close()` removes it.
+ */
+function dropInScript(checkoutBase: string): string {
+  return `(() => {
+  const CHECKOUT = ${JSON.stringify(checkoutBase)}
+  let overlay
+  function close() { if (overlay) { overlay.remove(); overlay = undefined } }
+  function open(options) {
+    if (!options || typeof options.defaultLink !== "string" || typeof options.paymentRequestId !== "string") {
+      throw new Error("HitPaySandboxDropIn.open needs { defaultLink, paymentRequestId }")
+    }
+    close()
+    overlay = document.createElement("div")
+    overlay.id = "hitpay-drop-in"
+    overlay.setAttribute("data-default-link", options.defaultLink)
+    overlay.style.cssText = "position:fixed;inset:0;background:rgba(0,0,0,.45);display:flex;align-items:center;justify-content:center;z-index:2147483647"
+    const box = document.createElement("div")
+    box.style.cssText = "background:#fff;border-radius:8px;width:min(30rem,95vw);height:min(40rem,90vh);display:flex;flex-direction:column;overflow:hidden"
+    const bar = document.createElement("div")
+    bar.style.cssText = "display:flex;justify-content:space-between;align-items:center;padding:.4rem .8rem;font:14px system-ui;border-bottom:1px solid #ddd"
+    bar.textContent = "HitPay Drop-In (sandbox stand-in)"
+    const x = document.createElement("button")
+    x.type = "button"
+    x.textContent = "Close"
+    x.onclick = () => { close(); if (typeof options.onClose === "function") options.onClose() }
+    bar.append(x)
+    const frame = document.createElement("iframe")
+    frame.title = "HitPay Drop-In"
+    frame.name = "hitpay-drop-in"
+    frame.src = CHECKOUT + encodeURIComponent(options.paymentRequestId)
+    frame.style.cssText = "flex:1;border:0;width:100%"
+    box.append(bar, frame)
+    overlay.append(box)
+    document.body.append(overlay)
+    return { close }
+  }
+  window.HitPaySandboxDropIn = { open, close }
+})()
+`
 }

@@ -414,6 +414,9 @@ export function createNetValve(options: NetValveOptions, ctx: GatewayContext): S
           : [],
         buttons,
         extraHtml: optionList + (walletButtons ? `<p>${walletButtons}</p>` : ""),
+        // The slim page for an iframe, asked for with the provider's slimModeParameter (default slim_mode=true): the
+        // sandbox's reading of a mode NetValve names but does not document the switch of.
+        slim: req.query.get("slim_mode") === "true",
       })
     )
   }

@@ -54,6 +54,8 @@ export type CheckoutPage = {
   hidden?: Record<string, string>
   /** Raw HTML inserted above the buttons (already escaped by the caller). */
   extraHtml?: string
+  /** A slim page, made to sit in a store's iframe: no margins, a small heading, nothing but the payment. */
+  slim?: boolean
 }
 
 export function escapeHtml(value: unknown): string {
@@ -130,7 +132,8 @@ function layout(page: Omit<CheckoutPage, "action" | "fields" | "buttons">, body:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(page.gateway)} sandbox - pay ${escapeHtml(page.amount)} ${escapeHtml(page.currency)}</title>
 <style>
-body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#222}
+body{font-family:system-ui,sans-serif;max-width:32rem;margin:${page.slim ? "0" : "2rem auto"};padding:0 1rem;color:#222}
+${page.slim ? "h1{font-size:1.1rem;margin:.4rem 0}.total{font-size:1.2rem}" : ""}
 .sandbox{background:#fff3cd;border:1px solid #e0c36a;padding:.5rem;font-size:.9rem}
 .total{font-size:1.6rem;margin:.5rem 0}
 .message{background:#f8d7da;border:1px solid #e39ca3;padding:.5rem}
@@ -141,7 +144,7 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem 1rem}
 </head>
 <body>
 <p class="sandbox">Sandbox: no real payment is made.</p>
-<h1 ${testId("gateway")}>${escapeHtml(page.gateway)}</h1>
+<h1 ${testId("gateway")}${page.slim ? ' data-slim="true"' : ""}>${escapeHtml(page.gateway)}</h1>
 <p>Pay <span ${testId("merchant")}>${escapeHtml(page.merchant)}</span></p>
 <p class="total"><span ${testId("amount")}>${escapeHtml(page.amount)}</span> <span ${testId("currency")}>${escapeHtml(page.currency)}</span></p>
 ${page.description ? `<p ${testId("description")}>${escapeHtml(page.description)}</p>` : ""}

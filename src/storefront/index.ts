@@ -7,6 +7,8 @@
  * - `isHostedPaymentProvider(providerId)`: whether a payment provider is one of the plugin's.
  * - `startHostedPayment(sdk, { cart, providerId, returnUrl })`: the hosted page's address, to send the buyer to.
  * - `finishHostedPayment(sdk, { cartId })`: on the return page, the order (or why there is none yet).
+ * - `hostedPresentationOf(data)`, `waitForHostedPayment(sdk, { cartId })`, `leaveFrame()`: paying without leaving
+ *   the shop (a QR code, a drop-in, a page in a frame).
  */
 
 /**
@@ -80,11 +82,64 @@ export type StartHostedPaymentInput = {
   returnUrl: string
   /** More query parameters for the return page: what it needs to route the buyer (the country code, say). */
   returnParams?: Record<string, string>
+  /**
+   * How to present the page, where the provider offers it: `redirect`, `frame` (NetValve's slim page in an iframe),
+   * `dropin` (HitPay's Drop-In UI), `qr` (HitPay's PayNow QR code). Unset: the provider's default.
+   */
+  presentation?: HostedPresentationKind
+}
+
+export type HostedPresentationKind = "redirect" | "frame" | "dropin" | "qr"
+
+/**
+ * What the storefront shows the buyer, from the session's `data` (nothing secret):
+ * - `redirect`: send the buyer to `url`;
+ * - `frame`: show `url` in an iframe on the store's page (the return page then calls `leaveFrame()`);
+ * - `dropin`: load `scriptUrl` and hand the gateway's script `defaultLink` and `paymentRequestId` (HitPay's two values);
+ * - `qr`: draw `qrCode` as a QR code (with a QR library) and wait with `waitForHostedPayment` while the buyer scans.
+ * Every kind keeps `checkoutUrl`, the gateway's own page, as the way out when the embedded one cannot be shown.
+ */
+export type HostedPresentation =
+  | { kind: "redirect"; url: string; checkoutUrl: string }
+  | { kind: "frame"; url: string; checkoutUrl: string }
+  | { kind: "dropin"; scriptUrl: string; defaultLink: string; paymentRequestId: string; checkoutUrl: string }
+  | { kind: "qr"; qrCode: string; checkoutUrl: string }
+
+/** How a session's page is to be presented, from its `data` (a session of the plugin's providers). */
+export function hostedPresentationOf(data: Record<string, unknown> | null | undefined): HostedPresentation {
+  const checkoutUrl = typeof data?.checkout_url === "string" ? data.checkout_url : ""
+  const dropIn = data?.drop_in as
+    { default_link?: unknown; payment_request_id?: unknown; script_url?: unknown } | undefined
+  switch (data?.presentation) {
+    case "frame":
+      return { kind: "frame", url: checkoutUrl, checkoutUrl }
+    case "qr":
+      if (typeof data.qr_code === "string") return { kind: "qr", qrCode: data.qr_code, checkoutUrl }
+      break
+    case "dropin":
+      if (
+        typeof dropIn?.default_link === "string" &&
+        typeof dropIn.payment_request_id === "string" &&
+        typeof dropIn.script_url === "string"
+      ) {
+        return {
+          kind: "dropin",
+          scriptUrl: dropIn.script_url,
+          defaultLink: dropIn.default_link,
+          paymentRequestId: dropIn.payment_request_id,
+          checkoutUrl,
+        }
+      }
+      break
+  }
+  return { kind: "redirect", url: checkoutUrl, checkoutUrl }
 }
 
 export type StartedHostedPayment = {
-  /** Where to send the buyer: the gateway's hosted page. */
+  /** The gateway's hosted page: where to send the buyer for a redirect, and the way out for any other kind. */
   checkoutUrl: string
+  /** How to present it (`presentation.kind`), with what that needs. */
+  presentation: HostedPresentation
   paymentSessionId: string
   /** The return URL the session carries (with the cart's id). */
   returnUrl: string
@@ -144,11 +199,18 @@ export async function startHostedPayment(
       s.status === "pending" &&
       typeof s.data?.checkout_url === "string" &&
       s.data?.return_url === returnUrl &&
+      (!input.presentation || s.data?.presentation === input.presentation) &&
       sameAmount(s.amount, collection?.amount) &&
       sameAmount(collection?.amount, current.cart.total)
   )
   if (reusable) {
-    return { checkoutUrl: String(reusable.data!.checkout_url), paymentSessionId: reusable.id, returnUrl, reused: true }
+    return {
+      checkoutUrl: String(reusable.data!.checkout_url),
+      presentation: hostedPresentationOf(reusable.data),
+      paymentSessionId: reusable.id,
+      returnUrl,
+      reused: true,
+    }
   }
   if (!collection) {
     collection = (
@@ -163,7 +225,13 @@ export async function startHostedPayment(
   const { payment_collection } = await ask(() =>
     sdk.client.fetch<{ payment_collection: NonNullable<CartView["payment_collection"]> }>(
       `/store/payment-collections/${encodeURIComponent(collection!.id)}/payment-sessions`,
-      { method: "POST", body: { provider_id: providerId, data: { return_url: returnUrl } } }
+      {
+        method: "POST",
+        body: {
+          provider_id: providerId,
+          data: { return_url: returnUrl, ...(input.presentation ? { presentation: input.presentation } : {}) },
+        },
+      }
     )
   )
   const session = payment_collection.payment_sessions?.find((s) => s.provider_id === providerId)
@@ -171,7 +239,13 @@ export async function startHostedPayment(
   if (!session || typeof checkoutUrl !== "string") {
     throw new HostedPaymentError("refused", CANNOT_OPEN, "the store made no payment session with a checkout_url")
   }
-  return { checkoutUrl, paymentSessionId: session.id, returnUrl, reused: false }
+  return {
+    checkoutUrl,
+    presentation: hostedPresentationOf(session.data),
+    paymentSessionId: session.id,
+    returnUrl,
+    reused: false,
+  }
 }
 
 /** The return URL with the cart's id and the storefront's own parameters. */
@@ -235,6 +309,8 @@ export const HOSTED_PAYMENT_MESSAGES = {
     "Your payment did not go through. No order was placed and you were not charged. You can try again, or choose another way to pay.",
   canceled: "You cancelled the payment. No order was placed and you were not charged.",
   noPayment: "No payment was started for this cart. No order was placed.",
+  stillWaiting:
+    "We are still waiting for your payment. No order has been placed yet: if you pay now, your order is placed as soon as the payment provider confirms it.",
 } as const
 
 /**
@@ -279,6 +355,74 @@ export async function finishHostedPayment(
     await sleep(delay)
     delay = Math.min(delay * 2, 8000)
   }
+}
+
+export type WaitForHostedPaymentInput = {
+  cartId: string
+  /** How long to wait for the buyer to pay (scan the code, pay in the drop-in). Default 10 minutes. */
+  timeoutMs?: number
+  /** How often to look whether the order exists (a read of the cart: no call to the gateway). Default 3 s. */
+  intervalMs?: number
+  /** How often to also ask the store to complete the cart (which asks the gateway): lost webhooks. Default 30 s. */
+  askGatewayEveryMs?: number
+  /** Told each time the payment is still awaited, with how long so far: the "still waiting" state to show. */
+  onWaiting?: (elapsedMs: number) => void
+  /** Stops waiting (the buyer left, or chose another way): ends as `pending`. */
+  signal?: AbortSignal
+  sleep?: (ms: number) => Promise<void>
+}
+
+/**
+ * While the buyer pays without leaving the page (a QR code scanned with a banking app, a drop-in): waits for the
+ * order. It reads the cart every `intervalMs` (the gateway's webhook completes it), and every `askGatewayEveryMs`
+ * asks the store to complete it, which asks the gateway. Ends as `finishHostedPayment` does; after `timeoutMs`
+ * (or `signal`), `pending` with words for a buyer who may still pay.
+ */
+export async function waitForHostedPayment(
+  sdk: HostedPaymentSdk,
+  input: WaitForHostedPaymentInput
+): Promise<FinishedHostedPayment> {
+  const { cartId, signal } = input
+  const timeoutMs = input.timeoutMs ?? 600_000
+  const intervalMs = input.intervalMs ?? 3000
+  const askEvery = input.askGatewayEveryMs ?? 30_000
+  const sleep = input.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
+  const started = Date.now()
+  let asked = started
+  for (;;) {
+    const { cart } = await ask(() =>
+      sdk.client.fetch<{ cart: CartView }>(`/store/carts/${encodeURIComponent(cartId)}`, {
+        query: { fields: CART_FIELDS },
+      })
+    )
+    const session = hostedSessionOf(cart)
+    const settled =
+      !!cart.completed_at || (session && session.status !== "pending" && session.status !== "requires_more")
+    if (settled || Date.now() - asked >= askEvery) {
+      asked = Date.now()
+      // Completed by the webhook, or time to ask the gateway: the outcome as the return page would have it.
+      const finished = await finishHostedPayment(sdk, { cartId, maxWaitMs: 0, sleep })
+      if (finished.status !== "pending") return finished
+    }
+    const elapsed = Date.now() - started
+    if (signal?.aborted || elapsed + intervalMs > timeoutMs) {
+      return { status: "pending", message: HOSTED_PAYMENT_MESSAGES.stillWaiting }
+    }
+    input.onWaiting?.(elapsed)
+    await sleep(intervalMs)
+  }
+}
+
+/**
+ * On the return page: when it was loaded inside an iframe (a frame or a drop-in the gateway sent back to the return
+ * URL), takes the whole window there, and says so (`true`: stop, the top window loads the page). Does nothing on
+ * a server or in the top window.
+ */
+export function leaveFrame(): boolean {
+  const w = (globalThis as { window?: { top: unknown; self: unknown; location: { href: string } } }).window
+  if (!w || w.top === w.self || !w.top) return false
+  ;(w.top as { location: { href: string } }).location.href = w.location.href
+  return true
 }
 
 /** The cart's order: made now, or made before (the store answers a completed cart with its order). */

@@ -286,4 +286,50 @@ describe("HitPay sandbox", () => {
     expect(shop.received[0].body).toBe(shop.received[1].body)
     expect(v2.received).toHaveLength(2)
   })
+
+  describe("paying without leaving the shop", () => {
+    it("answers a paynow_online request with generate_qr with qr_code_data, whose code a second device pays, and HitPay's webhook follows", async () => {
+      const created = (await newRequest("payses_qr", {
+        "payment_methods[]": ["paynow_online"],
+        generate_qr: "true",
+      })) as {
+        id: string
+        qr_code_data?: { qr_code?: string }
+      }
+      const qr = created.qr_code_data?.qr_code
+      expect(qr).toBe(`${sandbox.publicUrl}/hitpay/paynow/${created.id}`)
+      const app = await fetch(qr!)
+      expect(await app.text()).toContain("Your banking app")
+      const paid = await submitPage(qr!, { outcome: "pay" })
+      expect(await paid.text()).toContain("Paid.")
+      const [hook] = await shop.waitFor(1)
+      const fields = Object.fromEntries(new URLSearchParams(hook.body))
+      expect(fields).toMatchObject({
+        payment_request_id: created.id,
+        status: "completed",
+        reference_number: "payses_qr",
+      })
+      expect(fields.hmac).toBe(v1Hmac(fields, SALT))
+      const after = await (await api(`/payment-requests/${created.id}`)).json()
+      expect(after.status).toBe("completed")
+      expect(after.payments[0]).toMatchObject({ status: "succeeded", payment_type: "paynow_online" })
+    })
+
+    it("gives no code without generate_qr or without paynow_online, and refuses a generate_qr that is not a boolean", async () => {
+      expect(await newRequest("payses_a", { generate_qr: "true" })).not.toHaveProperty("qr_code_data")
+      expect(await newRequest("payses_b", { "payment_methods[]": ["paynow_online"] })).not.toHaveProperty(
+        "qr_code_data"
+      )
+      const res = await createForm({ amount: "1.00", currency: "SGD", generate_qr: "maybe" })
+      expect(res.status).toBe(422)
+    })
+
+    it("serves a stand-in for the Drop-In script, which lays the request's checkout over the page", async () => {
+      const res = await fetch(`${sandbox.publicUrl}/hitpay/drop-in.js`)
+      expect(res.headers.get("content-type")).toContain("text/javascript")
+      const script = await res.text()
+      expect(script).toContain("window.HitPaySandboxDropIn")
+      expect(script).toContain(JSON.stringify(`${sandbox.publicUrl}/hitpay/checkout/`))
+    })
+  })
 })
