@@ -109,3 +109,74 @@ describe("a buyer who does not pay (Cashflows)", () => {
     await page.close()
   })
 })
+
+describe("paying without leaving the shop", () => {
+  /** From the shop, with a way of presenting the page, to the in-shop payment panel. */
+  async function startInShop(page: Page, g: Gateway, presentation: string) {
+    await page.goto(demo.storefrontUrl)
+    await page.check(`#gateway-${g.gateway}`)
+    await page.check(`#presentation-${presentation}`)
+    await page.click("#buy")
+    await page.waitForSelector("#in-shop:not([hidden])")
+    expect(page.url().startsWith(demo.storefrontUrl)).toBe(true) // still in the shop
+  }
+
+  async function paidOnce(page: Page, g: Gateway) {
+    const shown = await result(page, "paid")
+    expect(shown.title).toBe("Thank you: your order is placed")
+    const orders = await ordersOfLastCart(page)
+    expect(orders).toHaveLength(1)
+    const order = await storeOrder(orders[0], demo.seed.publishableKey)
+    expect(Number(order.total)).toBe(g.price)
+  }
+
+  it("shows a PayNow QR code; paid from a second tab (the buyer's phone), the order appears", async () => {
+    const g = gateway("hitpay")
+    const page = await browser.newPage()
+    await startInShop(page, g, "qr")
+    const img = await page.waitForSelector("#qr-code")
+    await page.waitForFunction(() => (document.querySelector("#qr-code") as HTMLImageElement).naturalWidth > 0)
+    expect(await img.getAttribute("src")).toMatch(/^\/qr\.svg\?data=/)
+    await page.waitForSelector("#waiting:has-text('Waiting for your payment')")
+    await page.screenshot({ path: path.join(SHOTS, "hitpay-qr-waiting.png"), fullPage: true })
+
+    // The phone: it "scans" the code (the sandbox's code is its banking app's address) and pays there.
+    const phone = await browser.newPage()
+    await phone.goto((await page.getAttribute("#qr-open", "href"))!)
+    await phone.screenshot({ path: path.join(SHOTS, "hitpay-qr-banking-app.png"), fullPage: true })
+    await phone.click("#pay")
+    await phone.waitForSelector("text=Paid.")
+    await phone.close()
+
+    await paidOnce(page, g) // the shop's page moved on by itself
+    await page.screenshot({ path: path.join(SHOTS, "hitpay-qr-result-paid.png"), fullPage: true })
+    await page.close()
+  })
+
+  it("pays through HitPay's Drop-In (the sandbox's stand-in) over the shop's page", async () => {
+    const g = gateway("hitpay")
+    const page = await browser.newPage()
+    await startInShop(page, g, "dropin")
+    const frame = await (await page.waitForSelector("#hitpay-drop-in iframe")).contentFrame()
+    await frame!.waitForSelector("#pay")
+    await page.screenshot({ path: path.join(SHOTS, "hitpay-drop-in.png"), fullPage: true })
+    await frame!.click("#pay")
+    await paidOnce(page, g) // the return page took the whole window
+    expect(await page.$("#hitpay-drop-in")).toBeNull()
+    await page.close()
+  })
+
+  it("pays on NetValve's slim page in a frame, and lands on the return page in the top window", async () => {
+    const g = gateway("netvalve")
+    const page = await browser.newPage()
+    await startInShop(page, g, "frame")
+    const frame = await (await page.waitForSelector("#frame:not([hidden])")).contentFrame()
+    await frame!.waitForSelector("h1[data-slim='true']")
+    await page.screenshot({ path: path.join(SHOTS, "netvalve-slim-frame.png"), fullPage: true })
+    await frame!.click("#pay")
+    await paidOnce(page, g)
+    expect(await page.evaluate(() => window.top === window.self)).toBe(true)
+    expect(await page.$("#frame")).toBeNull() // the return page, not the shop with its frame
+    await page.close()
+  })
+})

@@ -56,6 +56,9 @@ function gatewayEnv({ sandboxUrl, backendUrl, storefrontUrl }) {
     HITPAY_WEBHOOK_URL: `${backendUrl}/hooks/hitpay/hitpay`,
     HITPAY_RETURN_URL: returnUrl,
     HITPAY_ALLOWED_RETURN_ORIGINS: origins,
+    // The Drop-In UI against the sandbox's stand-in script (HitPay's own script cannot be loaded here).
+    HITPAY_DROP_IN_DEFAULT_LINK: `${sandboxUrl}/hitpay/checkout`,
+    HITPAY_DROP_IN_SCRIPT_URL: `${sandboxUrl}/hitpay/drop-in.js`,
 
     CASHFLOWS_CONFIGURATION_ID: c.cashflows.configurationId,
     CASHFLOWS_API_KEY: c.cashflows.apiKey,

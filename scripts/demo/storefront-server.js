@@ -6,6 +6,7 @@ const http = require("node:http")
 const fs = require("node:fs")
 const path = require("node:path")
 
+const QRCode = require("qrcode")
 const { storefrontEsm } = require("../build-package")
 
 const dir = path.join(__dirname, "storefront")
@@ -20,6 +21,20 @@ function startStorefront({ port, backendUrl, seed }) {
     if (pathname === "/config.json") {
       res.writeHead(200, { "content-type": "application/json" })
       return res.end(config)
+    }
+    if (pathname === "/qr.svg") {
+      // A QR code drawn by a well-kept library (qrcode), for the PayNow payload a session holds.
+      const data = new URL(req.url, "http://localhost").searchParams.get("data") ?? ""
+      return QRCode.toString(data, { type: "svg", margin: 2, errorCorrectionLevel: "M" }).then(
+        (svg) => {
+          res.writeHead(200, { "content-type": "image/svg+xml", "cache-control": "no-store" })
+          res.end(svg)
+        },
+        () => {
+          res.writeHead(400, { "content-type": "text/plain" })
+          res.end("Cannot draw that as a QR code")
+        }
+      )
     }
     if (pathname === "/hpp-storefront.js") {
       // medusa-payment-hpp/storefront as the package ships it (the same transpile as the build's index.mjs).

@@ -1,5 +1,5 @@
 import { loadConfig, money, storeSdk } from "/api.js"
-import { finishHostedPayment, RETURN_CART_PARAM } from "/hpp-storefront.js"
+import { finishHostedPayment, leaveFrame, RETURN_CART_PARAM } from "/hpp-storefront.js"
 
 // The buyer is back from the hosted page. The query string only says which cart: whether there is an order is
 // the store's word (it asks the gateway, or the gateway's webhook already made the order), never the URL's.
@@ -50,7 +50,9 @@ async function settle() {
   show(finished.status === "canceled" ? "cancelled" : finished.status, TITLES[finished.status], finished.message)
 }
 
-if (!cartId) {
+if (leaveFrame()) {
+  // Paid inside a frame or a drop-in: the whole window comes here, and this page runs again there.
+} else if (!cartId) {
   show("failed", "Nothing to check", "This page is where the payment provider sends you back after paying.")
 } else {
   settle().catch((e) => show("failed", "We could not check your payment", e.message))
