@@ -16,7 +16,7 @@ import {
   hitpayV2Webhook,
 } from "../fixtures/hitpay"
 import { GatewayRequest, hppWebhookRoute, standInForPost } from "../helpers/gateway"
-import { finishHostedPayment, HostedPaymentError, startHostedPayment } from "../../src/storefront"
+import { finishHostedPayment, HostedPaymentError, startHostedPayment, waitForHostedPayment } from "../../src/storefront"
 import {
   CART_AMOUNT,
   CART_TOTAL,
@@ -56,6 +56,9 @@ Object.assign(process.env, {
 const FROM_HITPAY = { "x-forwarded-for": "54.179.156.147" }
 
 const REQUEST_ID = "9f2a6c1e-6a86-4a1e-9a8b-3c1f7d2e5b10"
+/** A PayNow code's payload, as a banking app reads it (EMVCo; the stand-in only passes it on). */
+const PAYNOW_QR =
+  "00020101021226490009SG.PAYNOW010120210201234567X030110408202612075204000053037025405025.005802SG5909Demo Shop6009Singapore63049A1B"
 const CHARGE_ID = "9f2a6c1f-0b3d-4f0e-8c55-2a7d9e4b1c22"
 
 /** HitPay's `GET /payment-requests/{id}`: completed with its charge once paid, pending before. */
@@ -118,6 +121,11 @@ const hitpay: GatewayAdapter = {
           name: form.get("name"),
           redirect_url: form.get("redirect_url"),
           webhook: form.get("webhook"),
+          // HitPay's guide: with paynow_online and generate_qr, the answer carries qr_code_data.
+          qr_code:
+            form.get("generate_qr") === "true" && form.getAll("payment_methods[]").includes("paynow_online")
+              ? PAYNOW_QR
+              : undefined,
         })
       }),
     read(request) {
@@ -337,6 +345,72 @@ providerSuite(hitpay, (t) => {
       for (const cartId of [declined.cartId, cancelled.cartId]) {
         expect(await t.orders({ cartId } as Checkout)).toHaveLength(0)
       }
+    })
+
+    it("makes a PayNow QR session as HitPay's guide describes, and waits while the buyer scans until the webhook's order", async () => {
+      nock.cleanAll()
+      const cartId = await t.cart()
+      const created = hitpay.create.standIn()
+      const start = await startHostedPayment(t.sdk(), {
+        cart: { id: cartId },
+        providerId: "pp_hitpay_hitpay",
+        returnUrl: RETURN,
+        presentation: "qr",
+      })
+      const form = new URLSearchParams(created[0].body)
+      expect(form.getAll("payment_methods[]")).toEqual(["paynow_online"])
+      expect(form.get("generate_qr")).toBe("true")
+      expect(start.presentation).toEqual({ kind: "qr", qrCode: PAYNOW_QR, checkoutUrl: hitpay.create.checkoutUrl })
+      const checkout = await t.checkoutOf(cartId, start.paymentSessionId)
+      expect(checkout.session.data).toMatchObject({ presentation: "qr", qr_code: PAYNOW_QR })
+      const gateway = t.gatewayReports(checkout, { status: "pending", amount: CART_AMOUNT })
+
+      // The buyer scans; while they pay, the storefront waits, reading the cart, and asks HitPay only now and then.
+      const states: number[] = []
+      let askedWhileWaiting = -1
+      const finished = await waitForHostedPayment(t.sdk(), {
+        cartId,
+        intervalMs: 1000,
+        askGatewayEveryMs: 30_000,
+        onWaiting: (ms) => states.push(ms),
+        sleep: async () => {
+          if (states.length === 3) {
+            askedWhileWaiting = gateway.asked()
+            gateway.changeTo(PAID)
+            await t.deliver(hitpay.webhooks.paid(checkout, CART_AMOUNT)) // HitPay's webhook: the order is made
+          }
+        },
+      })
+      expect(finished).toMatchObject({ status: "completed", paymentStatus: "captured" })
+      expect(states.length).toBeGreaterThanOrEqual(3) // "still waiting", said while it waited
+      expect(askedWhileWaiting).toBe(0) // reading the cart asks HitPay nothing
+      expect(await t.orders(checkout)).toHaveLength(1)
+    })
+
+    it("says in words that the Drop-In UI is not set up when its options are missing, and makes no page", async () => {
+      nock.cleanAll()
+      const cartId = await t.cart()
+      const created = hitpay.create.standIn()
+      const error = await failWith(
+        startHostedPayment(t.sdk(), {
+          cart: { id: cartId },
+          providerId: "pp_hitpay_hitpay",
+          returnUrl: RETURN,
+          presentation: "dropin",
+        })
+      )
+      expect(error).toMatchObject({ code: "refused", status: 400 })
+      expect(error.detail).toContain('option "dropInDefaultLink" is missing (set HITPAY_DROP_IN_DEFAULT_LINK)')
+      expect(created).toHaveLength(0)
+      const odd = await failWith(
+        startHostedPayment(t.sdk(), {
+          cart: { id: cartId },
+          providerId: "pp_hitpay_hitpay",
+          returnUrl: RETURN,
+          presentation: "frame",
+        })
+      )
+      expect(odd.detail).toContain("data.presentation must be one of redirect, dropin, qr")
     })
 
     it("makes a new page, not the old one, once the cart changed", async () => {

@@ -1,6 +1,7 @@
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import nock from "nock"
 import { reconcileHostedPayments } from "../../src/lib/reconcile"
+import { startHostedPayment } from "../../src/storefront"
 import {
   NETVALVE_HPP_SANDBOX,
   NETVALVE_PAYMENT_SANDBOX,
@@ -180,6 +181,33 @@ const netvalve: GatewayAdapter = {
 }
 
 providerSuite(netvalve, (t) => {
+  it("gives a storefront that asks for a frame NetValve's slim page, the rest of the store the full page", async () => {
+    const sdk = t.sdk()
+    const start = async (presentation?: "frame" | "redirect") => {
+      const created = netvalve.create.standIn()
+      const started = await startHostedPayment(sdk, {
+        cart: { id: await t.cart() },
+        providerId: "pp_netvalve_netvalve",
+        returnUrl: "https://shop.example.com/api/hpp/return",
+        presentation,
+      })
+      expect(created).toHaveLength(1)
+      return started
+    }
+    const framed = await start("frame")
+    expect(framed.presentation).toEqual({
+      kind: "frame",
+      url: `${netvalveRedirectUrl()}&paymentOptions=card,googlepay&slim_mode=true`,
+      checkoutUrl: `${netvalveRedirectUrl()}&paymentOptions=card,googlepay&slim_mode=true`,
+    })
+    const [session] = await t
+      .container()
+      .resolve(Modules.PAYMENT)
+      .listPaymentSessions({ id: framed.paymentSessionId }, { select: ["id", "data"] })
+    expect(session.data).toMatchObject({ presentation: "frame", slim_mode: true })
+    expect((await start()).presentation).toMatchObject({ kind: "redirect", url: netvalve.create.checkoutUrl })
+  })
+
   async function orderStatus(orderId: string) {
     const query = t.container().resolve(ContainerRegistrationKeys.QUERY)
     const { data } = await query.graph({ entity: "order", fields: ["status"], filters: { id: orderId } })

@@ -328,6 +328,7 @@ export async function finishHostedPayment(
   const maxWaitMs = input.maxWaitMs ?? 20_000
   const sleep = input.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const started = Date.now()
+  let slept = 0
   let delay = input.firstDelayMs ?? 1000
   for (;;) {
     const completed = await complete(sdk, cartId)
@@ -351,8 +352,12 @@ export async function finishHostedPayment(
     if (session.status === "error") return { status: "failed", message: HOSTED_PAYMENT_MESSAGES.failed }
     if (session.status === "canceled") return { status: "canceled", message: HOSTED_PAYMENT_MESSAGES.canceled }
     // Pending at the gateway (or authorized, and the cart's completion raced the webhook's): ask again shortly.
-    if (Date.now() - started + delay > maxWaitMs) return { status: "pending", message: HOSTED_PAYMENT_MESSAGES.pending }
+    // Time spent counts what was waited too (a `sleep` of the storefront's own may not take real time).
+    if (Math.max(Date.now() - started, slept) + delay > maxWaitMs) {
+      return { status: "pending", message: HOSTED_PAYMENT_MESSAGES.pending }
+    }
     await sleep(delay)
+    slept += delay
     delay = Math.min(delay * 2, 8000)
   }
 }
@@ -388,7 +393,8 @@ export async function waitForHostedPayment(
   const askEvery = input.askGatewayEveryMs ?? 30_000
   const sleep = input.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const started = Date.now()
-  let asked = started
+  let slept = 0
+  let asked = 0
   for (;;) {
     const { cart } = await ask(() =>
       sdk.client.fetch<{ cart: CartView }>(`/store/carts/${encodeURIComponent(cartId)}`, {
@@ -398,18 +404,20 @@ export async function waitForHostedPayment(
     const session = hostedSessionOf(cart)
     const settled =
       !!cart.completed_at || (session && session.status !== "pending" && session.status !== "requires_more")
-    if (settled || Date.now() - asked >= askEvery) {
-      asked = Date.now()
+    const spent = Math.max(Date.now() - started, slept)
+    if (settled || spent - asked >= askEvery) {
+      asked = spent
       // Completed by the webhook, or time to ask the gateway: the outcome as the return page would have it.
       const finished = await finishHostedPayment(sdk, { cartId, maxWaitMs: 0, sleep })
       if (finished.status !== "pending") return finished
     }
-    const elapsed = Date.now() - started
+    const elapsed = Math.max(Date.now() - started, slept)
     if (signal?.aborted || elapsed + intervalMs > timeoutMs) {
       return { status: "pending", message: HOSTED_PAYMENT_MESSAGES.stillWaiting }
     }
     input.onWaiting?.(elapsed)
     await sleep(intervalMs)
+    slept += intervalMs
   }
 }
 
