@@ -1,5 +1,12 @@
 import { gatewayError, isGatewayUnavailable } from "../../lib/errors"
-import { HostedPaymentError, hostedPaymentGateway, isHostedPaymentProvider, startHostedPayment } from ".."
+import {
+  HostedPaymentError,
+  hostedPaymentGateway,
+  hostedPresentationOf,
+  isHostedPaymentProvider,
+  leaveFrame,
+  startHostedPayment,
+} from ".."
 
 describe("medusa-payment-hpp/storefront", () => {
   it("knows the plugin's providers by their identifier, whatever id the store registered them under", () => {
@@ -70,5 +77,61 @@ describe("medusa-payment-hpp/storefront", () => {
     await expect(startHostedPayment(sdk, { ...args, providerId: "pp_stripe_stripe" })).rejects.toMatchObject({
       code: "not_a_hosted_provider",
     })
+  })
+
+  it("reads how to present a session from its data, falling back to the redirect when a kind lacks what it needs", () => {
+    const base = { checkout_url: "https://pay.example/p" }
+    expect(hostedPresentationOf(base)).toEqual({
+      kind: "redirect",
+      url: base.checkout_url,
+      checkoutUrl: base.checkout_url,
+    })
+    expect(hostedPresentationOf({ ...base, presentation: "frame" })).toEqual({
+      kind: "frame",
+      url: base.checkout_url,
+      checkoutUrl: base.checkout_url,
+    })
+    expect(hostedPresentationOf({ ...base, presentation: "qr", qr_code: "000201" })).toEqual({
+      kind: "qr",
+      qrCode: "000201",
+      checkoutUrl: base.checkout_url,
+    })
+    expect(
+      hostedPresentationOf({
+        ...base,
+        presentation: "dropin",
+        drop_in: { default_link: "L", payment_request_id: "R", script_url: "https://s.example/d.js" },
+      })
+    ).toEqual({
+      kind: "dropin",
+      defaultLink: "L",
+      paymentRequestId: "R",
+      scriptUrl: "https://s.example/d.js",
+      checkoutUrl: base.checkout_url,
+    })
+    expect(hostedPresentationOf({ ...base, presentation: "qr" }).kind).toBe("redirect")
+    expect(hostedPresentationOf({ ...base, presentation: "dropin", drop_in: { default_link: "L" } }).kind).toBe(
+      "redirect"
+    )
+    expect(hostedPresentationOf(null)).toEqual({ kind: "redirect", url: "", checkoutUrl: "" })
+  })
+
+  it("leaves a frame only from inside one, taking the top window to the same page", () => {
+    expect(leaveFrame()).toBe(false) // no window here (a server)
+    const top = { location: { href: "https://shop.example/checkout" } }
+    const framed = { top, self: {}, location: { href: "https://shop.example/api/hpp/return?cart_id=c" } }
+    const g = globalThis as { window?: unknown }
+    g.window = framed
+    try {
+      expect(leaveFrame()).toBe(true)
+      expect(top.location.href).toBe("https://shop.example/api/hpp/return?cart_id=c")
+      const alone = { location: { href: "x" } } as { top?: unknown; self?: unknown; location: { href: string } }
+      alone.top = alone
+      alone.self = alone
+      g.window = alone
+      expect(leaveFrame()).toBe(false)
+    } finally {
+      delete g.window
+    }
   })
 })
