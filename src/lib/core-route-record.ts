@@ -50,7 +50,8 @@ export function coreRouteRecords(
       message: `${words}; ${VIA}`,
       digest: digestOf(rawBody(payload)),
       fields: { route: "medusa" },
-      dedupe_key: about ? null : `webhook:${providerId}:${outcome}:${minuteOf()}`,
+      // Counted apart from the plugin route's refusals: the admin sees which way they came.
+      dedupe_key: about ? null : `webhook:${providerId}:medusa-route:${outcome}:${minuteOf()}`,
     },
   ]
   if (paidNoOrder) {

@@ -54,6 +54,8 @@ export class HostedPaymentError extends Error {
   readonly code: HostedPaymentErrorCode
   readonly status: number | undefined
   readonly detail: string
+  /** `already_paid`, when the order exists: its id. */
+  orderId?: string
   constructor(code: HostedPaymentErrorCode, message: string, detail: string, status?: number) {
     super(message)
     this.name = "HostedPaymentError"
@@ -68,17 +70,24 @@ export class HostedPaymentError extends Error {
  * - `return_url_refused`: the store refused the return URL (its origin is not among the provider's allowed ones);
  * - `gateway_unavailable`: the gateway could not be reached, or did not answer in time: worth trying again;
  * - `store_unreachable`: the store itself did not answer (the network, or the backend is down);
+ * - `already_paid`: the cart is already an order, or its payment is held (or was just paid on the page being
+ *   replaced): call `finishHostedPayment` for the order, never start another payment;
  * - `refused`: anything else the store or the gateway refused (the cart is not ready for payment, for example).
  */
 export type HostedPaymentErrorCode =
-  "not_a_hosted_provider" | "return_url_refused" | "gateway_unavailable" | "store_unreachable" | "refused"
+  | "not_a_hosted_provider"
+  | "return_url_refused"
+  | "gateway_unavailable"
+  | "store_unreachable"
+  | "already_paid"
+  | "refused"
 
 export type StartHostedPaymentInput = {
   /** The cart to pay; only its id is read: the rest is asked of the store, as it is now. */
   cart: { id: string }
   /** The provider to pay with, as the store registered it (`pp_hitpay_hitpay`). */
   providerId: string
-  /** The storefront's return page, absolute; an origin the provider allows (its `allowedReturnUrlOrigins`). */
+  /** The storefront's return page, absolute; an origin the provider allows (its `allowedReturnOrigins`). */
   returnUrl: string
   /** More query parameters for the return page: what it needs to route the buyer (the country code, say). */
   returnParams?: Record<string, string>
@@ -193,13 +202,22 @@ export async function startHostedPayment(
     })
   )
   let collection = current.cart.payment_collection
-  const reusable = collection?.payment_sessions?.find(
+  const sessions = collection?.payment_sessions ?? []
+  if (current.cart.completed_at || sessions.some((s) => HELD.includes(s.status))) {
+    // Paid already: a new session would drop the one holding the money and open a second page to pay.
+    throw new HostedPaymentError(
+      "already_paid",
+      HOSTED_PAYMENT_MESSAGES.alreadyPaid,
+      "the cart is completed or its payment is held"
+    )
+  }
+  const reusable = sessions.find(
     (s) =>
       s.provider_id === providerId &&
       s.status === "pending" &&
       typeof s.data?.checkout_url === "string" &&
       s.data?.return_url === returnUrl &&
-      (!input.presentation || s.data?.presentation === input.presentation) &&
+      (s.data?.presentation ?? "redirect") === (input.presentation ?? "redirect") &&
       sameAmount(s.amount, collection?.amount) &&
       sameAmount(collection?.amount, current.cart.total)
   )
@@ -210,6 +228,20 @@ export async function startHostedPayment(
       paymentSessionId: reusable.id,
       returnUrl,
       reused: true,
+    }
+  }
+  if (sessions.some((s) => isHostedPaymentProvider(s.provider_id) && s.status === "pending")) {
+    // A page is about to be replaced (another way to pay, another return URL): the buyer may have just paid it, with
+    // the webhook still on its way. Ask first (the store asks the gateway), or the paid page would be dropped.
+    const completion = await complete(sdk, cart.id)
+    if (completion.order) {
+      const error = new HostedPaymentError(
+        "already_paid",
+        HOSTED_PAYMENT_MESSAGES.alreadyPaid,
+        `the page being replaced was paid: order ${completion.order.id}`
+      )
+      error.orderId = completion.order.id
+      throw error
     }
   }
   if (!collection) {
@@ -300,18 +332,26 @@ export type FinishedHostedPayment =
       status: "pending" | "failed" | "canceled"
       /** For the buyer, as it is. */
       message: string
+      /** The store's own words (the cart's completion), for the storefront's log. */
+      detail?: string
     }
 
 export const HOSTED_PAYMENT_MESSAGES = {
   pending:
     "Your payment is not confirmed yet. No order has been placed yet: if you completed the payment, your order is placed as soon as the payment provider confirms it.",
   failed:
-    "Your payment did not go through. No order was placed and you were not charged. You can try again, or choose another way to pay.",
-  canceled: "You cancelled the payment. No order was placed and you were not charged.",
+    "Your payment did not go through, so no order was placed. You can try again, or choose another way to pay. If any money was taken, the shop refunds it.",
+  canceled: "The payment was cancelled, so no order was placed. If any money was taken, the shop refunds it.",
+  notPlaced:
+    "Your payment was received, but the order could not be placed. Please contact the shop: if the order cannot go ahead, the payment is refunded.",
   noPayment: "No payment was started for this cart. No order was placed.",
+  alreadyPaid: "This cart is already paid, so no new payment was started.",
   stillWaiting:
     "We are still waiting for your payment. No order has been placed yet: if you pay now, your order is placed as soon as the payment provider confirms it.",
 } as const
+
+/** Session statuses in which the store holds the buyer's payment (or awaits a debit it started). */
+const HELD = ["authorized", "captured", "pending_authorization"]
 
 /**
  * On the return page: completes the cart into an order. While the gateway calls the payment pending, it waits and
@@ -329,17 +369,21 @@ export async function finishHostedPayment(
   const sleep = input.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const started = Date.now()
   let slept = 0
-  let delay = input.firstDelayMs ?? 1000
+  let delay = Math.max(input.firstDelayMs ?? 1000, 250)
   for (;;) {
-    const completed = await complete(sdk, cartId)
-    if (completed) {
-      // The store's order with its payment status, which the completion's answer leaves out.
-      const { order } = await ask(() =>
-        sdk.client.fetch<{ order: HostedPaymentOrder }>(`/store/orders/${encodeURIComponent(completed.id)}`, {
+    const completion = await complete(sdk, cartId)
+    if (completion.order) {
+      // The store's order with its payment status, which the completion's answer leaves out; the completion's own
+      // order when that read fails (the order exists: never tell the buyer otherwise).
+      const order = await sdk.client
+        .fetch<{ order: HostedPaymentOrder }>(`/store/orders/${encodeURIComponent(completion.order.id)}`, {
           query: { fields: "+payment_status" },
         })
-      )
-      return { status: "completed", order, paymentStatus: String(order.payment_status) }
+        .then(
+          (answer) => answer.order,
+          () => completion.order
+        )
+      return { status: "completed", order, paymentStatus: String(order.payment_status ?? "unknown") }
     }
 
     const { cart } = await ask(() =>
@@ -348,13 +392,19 @@ export async function finishHostedPayment(
       })
     )
     const session = hostedSessionOf(cart)
-    if (!session) return { status: "failed", message: HOSTED_PAYMENT_MESSAGES.noPayment }
-    if (session.status === "error") return { status: "failed", message: HOSTED_PAYMENT_MESSAGES.failed }
-    if (session.status === "canceled") return { status: "canceled", message: HOSTED_PAYMENT_MESSAGES.canceled }
-    // Pending at the gateway (or authorized, and the cart's completion raced the webhook's): ask again shortly.
+    const detail = completion.message
+    if (!session) return { status: "failed", message: HOSTED_PAYMENT_MESSAGES.noPayment, detail }
+    if (session.status === "error") return { status: "failed", message: HOSTED_PAYMENT_MESSAGES.failed, detail }
+    if (session.status === "canceled") return { status: "canceled", message: HOSTED_PAYMENT_MESSAGES.canceled, detail }
+    if (HELD.includes(session.status) && completion.status !== 409) {
+      // The store holds the payment, but the cart did not become an order (an item out of stock, say): not a
+      // payment to wait for. (409: another completion holds the cart, the webhook's: asked again below.)
+      return { status: "failed", message: HOSTED_PAYMENT_MESSAGES.notPlaced, detail }
+    }
+    // Pending at the gateway (or the cart's completion raced the webhook's): ask again shortly.
     // Time spent counts what was waited too (a `sleep` of the storefront's own may not take real time).
     if (Math.max(Date.now() - started, slept) + delay > maxWaitMs) {
-      return { status: "pending", message: HOSTED_PAYMENT_MESSAGES.pending }
+      return { status: "pending", message: HOSTED_PAYMENT_MESSAGES.pending, detail }
     }
     await sleep(delay)
     slept += delay
@@ -389,18 +439,32 @@ export async function waitForHostedPayment(
 ): Promise<FinishedHostedPayment> {
   const { cartId, signal } = input
   const timeoutMs = input.timeoutMs ?? 600_000
-  const intervalMs = input.intervalMs ?? 3000
+  const intervalMs = Math.max(input.intervalMs ?? 3000, 250)
   const askEvery = input.askGatewayEveryMs ?? 30_000
   const sleep = input.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const started = Date.now()
   let slept = 0
   let asked = 0
   for (;;) {
-    const { cart } = await ask(() =>
+    const looked = await ask(() =>
       sdk.client.fetch<{ cart: CartView }>(`/store/carts/${encodeURIComponent(cartId)}`, {
         query: { fields: CART_FIELDS },
       })
-    )
+    ).catch((error: HostedPaymentError) => {
+      // A moment without the store (a network blip) does not end the wait; anything else does.
+      if (error.code === "store_unreachable") return undefined
+      throw error
+    })
+    if (!looked) {
+      const elapsed = Math.max(Date.now() - started, slept)
+      if (signal?.aborted || elapsed + intervalMs > timeoutMs) {
+        return { status: "pending", message: HOSTED_PAYMENT_MESSAGES.stillWaiting }
+      }
+      await sleep(intervalMs)
+      slept += intervalMs
+      continue
+    }
+    const { cart } = looked
     const session = hostedSessionOf(cart)
     const settled =
       !!cart.completed_at || (session && session.status !== "pending" && session.status !== "requires_more")
@@ -433,19 +497,26 @@ export function leaveFrame(): boolean {
   return true
 }
 
-/** The cart's order: made now, or made before (the store answers a completed cart with its order). */
-async function complete(sdk: HostedPaymentSdk, cartId: string): Promise<HostedPaymentOrder | undefined> {
+/**
+ * The cart's order: made now, or made before (the store answers a completed cart with its order); else why not:
+ * the store's status (409: another completion holds the cart) and words.
+ */
+async function complete(
+  sdk: HostedPaymentSdk,
+  cartId: string
+): Promise<{ order: HostedPaymentOrder } | { order?: undefined; status?: number; message: string }> {
   type Completed = { type: "order"; order: HostedPaymentOrder } | { type: "cart"; error?: { message?: string } }
   try {
     const answer = await sdk.client.fetch<Completed>(`/store/carts/${encodeURIComponent(cartId)}/complete`, {
       method: "POST",
     })
-    return answer.type === "order" ? answer.order : undefined
+    return answer.type === "order"
+      ? { order: answer.order }
+      : { message: answer.error?.message ?? "the payment was not authorized" }
   } catch (error) {
-    // Not completed now (the payment is not authorized, or another completion holds the cart): the session's
-    // status says why. Only a store that cannot be reached at all is an error here.
+    // Not completed now: the session's status says why. Only a store that cannot be reached at all is an error here.
     if (statusOf(error) === undefined) throw unavailable(error)
-    return undefined
+    return { status: statusOf(error), message: (error as Error).message ?? String(error) }
   }
 }
 
@@ -459,6 +530,7 @@ function hostedSessionOf(cart: CartView): Session | undefined {
 
 const CANNOT_OPEN = "The payment page could not be opened. Please try again, or choose another way to pay."
 const UNAVAILABLE = "The payment provider is not answering right now. Please try again in a moment."
+const STORE_UNREACHABLE = "The shop could not be reached. Please try again in a moment."
 const RETURN_URL_REFUSED =
   "This shop cannot take payments with this provider right now: its return address is not set up. Please choose another way to pay."
 
@@ -484,18 +556,15 @@ function toHostedPaymentError(error: unknown): HostedPaymentError {
     return new HostedPaymentError("gateway_unavailable", UNAVAILABLE, detail, status)
   }
   if (status === 503 || status === 502 || status === 504) {
-    return new HostedPaymentError("gateway_unavailable", UNAVAILABLE, detail, status)
+    // Not the plugin's words for a gateway (those come with a 500): a proxy in front of a store that is down.
+    return new HostedPaymentError("store_unreachable", STORE_UNREACHABLE, detail, status)
   }
   return new HostedPaymentError("refused", CANNOT_OPEN, detail, status)
 }
 
 function unavailable(error: unknown): HostedPaymentError {
   const detail = (error as { message?: string } | undefined)?.message ?? String(error)
-  return new HostedPaymentError(
-    "store_unreachable",
-    "The shop could not be reached. Please try again in a moment.",
-    detail
-  )
+  return new HostedPaymentError("store_unreachable", STORE_UNREACHABLE, detail)
 }
 
 /** The HTTP status of a failed store call (`FetchError.status` of the JS SDK), or `undefined` when none came. */

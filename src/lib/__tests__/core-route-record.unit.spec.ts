@@ -29,7 +29,7 @@ describe("webhooks through Medusa's route, in the record", () => {
       payment_session_id: null,
       digest: expect.stringMatching(/^[0-9a-f]{64}$/),
     })
-    expect(row.dedupe_key).toMatch(/^webhook:pp_hitpay_hitpay:refused: not authenticated:\d{4}-/)
+    expect(row.dedupe_key).toMatch(/^webhook:pp_hitpay_hitpay:medusa-route:refused: not authenticated:\d{4}-/)
     expect(row.message).toContain("Medusa's route")
   })
 
