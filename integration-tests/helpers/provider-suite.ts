@@ -743,7 +743,15 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         await medusaWebhookRoute(coreRouteName).deliver({ api, container: getContainer() }, webhook)
         expect(await orderCount(getContainer())).toBe(0)
         // One item for the admin, whichever part found it first (the page's close on the cart change where the gateway
-        // has one, the plugin's route, Medusa's route): paid, no order.
+        // has one, the plugin's route, Medusa's route): paid, no order. Counted once Medusa's route's verdict, the
+        // last to be written, is in the record.
+        const viaMedusa = (b: HppEventsResponse) =>
+          b.events.some((e) => e.message.includes("Medusa's route") && e.outcome === "refused: no live session")
+        const { events } = await eventually<HppEventsResponse>(
+          `/admin/hpp/events?provider_id=${providerId}&limit=100`,
+          viaMedusa
+        )
+        expect(viaMedusa({ events } as HppEventsResponse)).toBe(true)
         const { items } = await eventually<HppAttentionResponse>("/admin/hpp/attention?limit=100", (b) =>
           b.items.some(
             (i) => i.kind === "paid_no_order" && i.gateway_reference === checkout.session.data.gateway_reference

@@ -61,7 +61,10 @@ export function coreRouteRecords(
       outcome: "no order",
       message: words,
       attention_kind: "paid_no_order",
-      dedupe_key: paidNoOrderKey(gateway, about?.gateway_reference ?? reference ?? `${providerId}:${words}`),
+      dedupe_key: paidNoOrderKey(
+        gateway,
+        about?.gateway_reference ?? reference ?? `${providerId}:${digestOf(rawBody(payload))}`
+      ),
     })
   }
   return records
@@ -71,7 +74,11 @@ function verdictOf(
   result: HostedWebhookResult | { error: Error }
 ): [outcome: string, words: string, paidNoOrder: boolean, reference?: string | null] {
   if ("error" in result) {
-    return ["asked again", `could not be checked now: ${result.error.message}; Medusa's event bus tries again`, false]
+    return [
+      "asked again",
+      `could not be checked now: ${result.error.message}; Medusa's route hands it over again only where its event bus retries`,
+      false,
+    ]
   }
   const { verdict, action } = result
   switch (verdict.kind) {
@@ -98,7 +105,7 @@ function verdictOf(
           true,
         ]
       }
-      if (verdict.moneyReturned) return ["applied: no order", "paid, then the money went back: no order", false]
+      if (verdict.moneyReturned) return ["no order: money went back", "paid, then the money went back: no order", false]
       if (action === PaymentActions.AUTHORIZED || action === PaymentActions.SUCCESSFUL) {
         return ["passed to Medusa", "the gateway confirmed the payment; Medusa's processing makes the order", false]
       }

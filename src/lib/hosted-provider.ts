@@ -458,7 +458,12 @@ export abstract class HostedPaymentProvider<
       await this.closePage(current, "update")
     }
     const returnUrl = current?.return_url ?? input.data?.return_url
-    const created = await this.initiatePayment({ ...input, data: { ...input.data, return_url: returnUrl } })
+    // The new page is presented as the old one was (a session written before there was a choice: a redirect).
+    const presentation = current?.presentation ?? input.data?.presentation
+    const created = await this.initiatePayment({
+      ...input,
+      data: { ...input.data, return_url: returnUrl, presentation },
+    })
     return { status: created.status, data: created.data }
   }
 

@@ -133,13 +133,13 @@ function layout(page: Omit<CheckoutPage, "action" | "fields" | "buttons">, body:
 <title>${escapeHtml(page.gateway)} sandbox - pay ${escapeHtml(page.amount)} ${escapeHtml(page.currency)}</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:32rem;margin:${page.slim ? "0" : "2rem auto"};padding:0 1rem;color:#222}
-${page.slim ? "h1{font-size:1.1rem;margin:.4rem 0}.total{font-size:1.2rem}" : ""}
 .sandbox{background:#fff3cd;border:1px solid #e0c36a;padding:.5rem;font-size:.9rem}
 .total{font-size:1.6rem;margin:.5rem 0}
 .message{background:#f8d7da;border:1px solid #e39ca3;padding:.5rem}
 input,select{width:100%;padding:.4rem;font-size:1rem;box-sizing:border-box}
 button{margin:.25rem .25rem .25rem 0;padding:.5rem .8rem;font-size:1rem}
 dl{display:grid;grid-template-columns:auto 1fr;gap:.2rem 1rem}
+${page.slim ? "h1{font-size:1.1rem;margin:.4rem 0}.total{font-size:1.2rem}" : ""}
 </style>
 </head>
 <body>

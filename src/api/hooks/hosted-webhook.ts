@@ -102,7 +102,7 @@ export function hostedWebhookRoute(gateway: {
           attention_kind: "paid_no_order",
           dedupe_key: paidNoOrderKey(
             gateway.id,
-            about?.gatewayReference ?? note?.gatewayReference ?? `${providerId}:${about?.sessionId ?? words}`
+            about?.gatewayReference ?? note?.gatewayReference ?? `${providerId}:${digestOf(payload.rawData) ?? words}`
           ),
         })
       }

@@ -88,6 +88,13 @@ export const HITPAY_OPTIONS = optionsSpec("HitPay", "HITPAY", hitpayOptionsSchem
 
 export const parseHitPayOptions = (raw: unknown): ParsedOptions<HitPayOptions> => {
   const parsed = parseProviderOptions(HITPAY_OPTIONS, raw)
+  const methods = parsed.options.paymentMethods
+  if (parsed.options.presentation === "qr" && methods.length > 0 && !methods.includes("paynow_online")) {
+    throw new MedusaError(
+      MedusaError.Types.INVALID_DATA,
+      `HitPay payment provider: option "presentation" is "qr", but option "paymentMethods" (${HITPAY_OPTIONS.env.paymentMethods}) does not list paynow_online`
+    )
+  }
   if (parsed.options.presentation === "dropin") {
     const missing = dropInMissing(parsed.options)
     if (missing) {

@@ -62,8 +62,14 @@ export class HitPayProviderService extends HostedPaymentProvider<HitPayOptions, 
     }
   }
 
+  /** PayNow QR only where the store lets HitPay take PayNow (`paymentMethods` empty, or listing `paynow_online`). */
   protected presentations() {
-    return { offered: HITPAY_PRESENTATIONS, default: this.options.presentation }
+    const methods = this.options.paymentMethods
+    const paynow = methods.length === 0 || methods.includes("paynow_online")
+    return {
+      offered: HITPAY_PRESENTATIONS.filter((p) => p !== "qr" || paynow),
+      default: this.options.presentation,
+    }
   }
 
   /**
@@ -82,6 +88,10 @@ export class HitPayProviderService extends HostedPaymentProvider<HitPayOptions, 
     const missing = presentation === "dropin" ? dropInMissing(this.options) : undefined
     if (missing) throw invalidData("HitPay", `the Drop-In UI is not set up: ${missing}`)
     const qr = presentation === "qr"
+    if (qr && currency !== "sgd") {
+      // PayNow is Singapore's: it moves Singapore dollars only.
+      throw invalidData("HitPay", `a PayNow QR code takes SGD only; this payment is in ${currency.toUpperCase()}`)
+    }
     const request = await this.client.createPaymentRequest({
       amount,
       currency: currency.toUpperCase(),

@@ -235,6 +235,40 @@ describe("HitPay provider", () => {
         )
       })
 
+      it("offers PayNow QR only where the store lets HitPay take PayNow, and only in SGD", async () => {
+        await expect(create(provider({ paymentMethods: ["card"] }).service, "qr")).rejects.toThrow(
+          'data.presentation must be one of redirect, dropin (got "qr")'
+        )
+        expect(() =>
+          HitPayProviderService.validateOptions({ ...options, paymentMethods: "card", presentation: "qr" })
+        ).toThrow(
+          'option "presentation" is "qr", but option "paymentMethods" (HITPAY_PAYMENT_METHODS) does not list paynow_online'
+        )
+        const inYen = provider().service.initiatePayment({
+          amount: 1000,
+          currency_code: "jpy",
+          data: { session_id: SESSION, return_url: options.returnUrl, presentation: "qr" },
+          context: { idempotency_key: SESSION },
+        })
+        await expect(inYen).rejects.toThrow("HitPay: a PayNow QR code takes SGD only; this payment is in JPY")
+      })
+
+      it("makes a new amount's page the way the old one was presented", async () => {
+        const seen: Seen[] = []
+        nock(BASE).delete(`/payment-requests/${REQUEST}`).reply(200, {})
+        nock(BASE)
+          .post("/payment-requests")
+          .reply(record(seen, 201, answer(QR)))
+        const { data } = await provider().service.updatePayment({
+          amount: 30,
+          currency_code: "sgd",
+          data: session({ presentation: "qr", qr_code: "old" }),
+          context: { idempotency_key: SESSION },
+        })
+        expect(new URLSearchParams(seen[0].body).get("generate_qr")).toBe("true")
+        expect(data).toMatchObject({ presentation: "qr", qr_code: QR, amount: "30.00" })
+      })
+
       it("stops boot when the default presentation is the Drop-In UI without its options, and takes a default QR", async () => {
         expect(() =>
           HitPayProviderService.validateOptions({
