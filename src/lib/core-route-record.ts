@@ -1,5 +1,5 @@
 import { PaymentActions } from "@medusajs/framework/utils"
-import { digestOf, minuteOf, paidNoOrderKey, RecordInput } from "./record"
+import { digestOf, minuteOf, paidNoOrderRecord, RecordInput } from "./record"
 import { lowerCaseHeaders, rawBody, RawWebhook } from "./webhook"
 import type { HostedWebhookResult } from "./hosted-provider"
 
@@ -55,17 +55,8 @@ export function coreRouteRecords(
     },
   ]
   if (paidNoOrder) {
-    records.push({
-      ...common,
-      kind: "paid_no_order",
-      outcome: "no order",
-      message: words,
-      attention_kind: "paid_no_order",
-      dedupe_key: paidNoOrderKey(
-        gateway,
-        about?.gateway_reference ?? reference ?? `${providerId}:${digestOf(rawBody(payload))}`
-      ),
-    })
+    const page = about?.gateway_reference ?? reference ?? `${providerId}:${digestOf(rawBody(payload))}`
+    records.push(paidNoOrderRecord(common, words, page))
   }
   return records
 }

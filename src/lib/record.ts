@@ -141,6 +141,22 @@ export function paidNoOrderKey(gateway: string, reference: string): string {
   return `paid_no_order:${gateway}:${reference}`
 }
 
+/** The "paid at the gateway, no order" item of a page for "needs attention": one per page (`paidNoOrderKey`). */
+export function paidNoOrderRecord(
+  about: Omit<RecordInput, "kind" | "outcome" | "message" | "attention_kind" | "dedupe_key">,
+  message: string,
+  page: string
+): RecordInput {
+  return {
+    ...about,
+    kind: "paid_no_order",
+    outcome: "no order",
+    message,
+    attention_kind: "paid_no_order",
+    dedupe_key: paidNoOrderKey(about.gateway, page),
+  }
+}
+
 /** The gateway of a provider id (`pp_hitpay_hitpay` → `hitpay`). */
 export function gatewayOfProvider(providerId: string): string {
   return providerId.replace(/^pp_/, "").split("_")[0] ?? providerId

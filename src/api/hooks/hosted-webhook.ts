@@ -9,7 +9,7 @@ import { paymentRecorded, processHostedPayment } from "../../lib/orders"
 import { endPaymentSession, keepWebhookWord } from "../../lib/session-end"
 import { deferredPaymentFailed, deferredPaymentSucceeded } from "../../lib/deferred-payment"
 import type { RawWebhook } from "../../lib/webhook"
-import { digestOf, minuteOf, paidNoOrderKey, recordIn } from "../../lib/record"
+import { digestOf, minuteOf, paidNoOrderRecord, recordIn } from "../../lib/record"
 import { CORE_ROUTE_HEADER } from "../../lib/core-route-record"
 
 /**
@@ -94,17 +94,9 @@ export function hostedWebhookRoute(gateway: {
         })
       }
       if (note?.paidNoOrder) {
-        recordIn(req.scope, {
-          ...common,
-          kind: "paid_no_order",
-          outcome: "no order",
-          message: words,
-          attention_kind: "paid_no_order",
-          dedupe_key: paidNoOrderKey(
-            gateway.id,
-            about?.gatewayReference ?? note?.gatewayReference ?? `${providerId}:${digestOf(payload.rawData) ?? words}`
-          ),
-        })
+        const page =
+          about?.gatewayReference ?? note?.gatewayReference ?? `${providerId}:${digestOf(payload.rawData) ?? words}`
+        recordIn(req.scope, paidNoOrderRecord(common, words, page))
       }
     }
 
