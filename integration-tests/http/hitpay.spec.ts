@@ -326,21 +326,21 @@ providerSuite(hitpay, (t) => {
         maxWaitMs: 10_000,
         sleep: async (ms) => void slept.push(ms),
       })
-      expect(pending).toEqual({ status: "pending", message: expect.stringContaining("not confirmed yet") })
+      expect(pending).toMatchObject({ status: "pending", message: expect.stringContaining("not confirmed yet") })
       expect(slept.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(10_000)
       expect(await t.orders({ cartId: stillPending.cartId } as Checkout)).toHaveLength(0)
     })
 
     it("tells a declined payment and a cancelled one by the payment session's status, whatever the return URL says", async () => {
       const declined = await started("failed")
-      expect(await finishHostedPayment(t.sdk(), { cartId: declined.cartId, sleep: async () => {} })).toEqual({
+      expect(await finishHostedPayment(t.sdk(), { cartId: declined.cartId, sleep: async () => {} })).toMatchObject({
         status: "failed",
         message: expect.stringContaining("did not go through"),
       })
       const cancelled = await started("canceled")
-      expect(await finishHostedPayment(t.sdk(), { cartId: cancelled.cartId, sleep: async () => {} })).toEqual({
+      expect(await finishHostedPayment(t.sdk(), { cartId: cancelled.cartId, sleep: async () => {} })).toMatchObject({
         status: "canceled",
-        message: expect.stringContaining("You cancelled the payment"),
+        message: expect.stringContaining("The payment was cancelled"),
       })
       for (const cartId of [declined.cartId, cancelled.cartId]) {
         expect(await t.orders({ cartId } as Checkout)).toHaveLength(0)

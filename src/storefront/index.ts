@@ -340,8 +340,8 @@ export const HOSTED_PAYMENT_MESSAGES = {
   pending:
     "Your payment is not confirmed yet. No order has been placed yet: if you completed the payment, your order is placed as soon as the payment provider confirms it.",
   failed:
-    "Your payment did not go through, so no order was placed. You can try again, or choose another way to pay. If any money was taken, the shop refunds it.",
-  canceled: "The payment was cancelled, so no order was placed. If any money was taken, the shop refunds it.",
+    "Your payment did not go through. No order was placed. You can try again, or choose another way to pay. If any money was taken, the shop refunds it.",
+  canceled: "The payment was cancelled. No order was placed. If any money was taken, the shop refunds it.",
   notPlaced:
     "Your payment was received, but the order could not be placed. Please contact the shop: if the order cannot go ahead, the payment is refunded.",
   noPayment: "No payment was started for this cart. No order was placed.",
