@@ -240,16 +240,20 @@ const makeSession: Record<
 providerSuite(hitpay, (t) => {
   describe("the storefront module, medusa-payment-hpp/storefront, with a real JS SDK", () => {
     const RETURN = "https://shop.example.com/api/hpp/return"
+    /** The storefront module's start of a HitPay page for the cart, as a storefront calls it. */
+    const startPage = (cartId: string, presentation?: "qr" | "dropin" | "frame") =>
+      startHostedPayment(t.sdk(), {
+        cart: { id: cartId },
+        providerId: "pp_hitpay_hitpay",
+        returnUrl: RETURN,
+        presentation,
+      })
     /** A cart the storefront module started a HitPay page for, and HitPay answering `status` about it. */
     async function started(status: string) {
       nock.cleanAll() // HitPay answers about this cart's request only (one request id serves every test)
       const cartId = await t.cart()
       const created = hitpay.create.standIn()
-      const start = await startHostedPayment(t.sdk(), {
-        cart: { id: cartId },
-        providerId: "pp_hitpay_hitpay",
-        returnUrl: RETURN,
-      })
+      const start = await startPage(cartId)
       expect(created).toHaveLength(1)
       const answer = { status }
       nock(HITPAY_SANDBOX)
@@ -351,12 +355,7 @@ providerSuite(hitpay, (t) => {
       nock.cleanAll()
       const cartId = await t.cart()
       const created = hitpay.create.standIn()
-      const start = await startHostedPayment(t.sdk(), {
-        cart: { id: cartId },
-        providerId: "pp_hitpay_hitpay",
-        returnUrl: RETURN,
-        presentation: "qr",
-      })
+      const start = await startPage(cartId, "qr")
       const form = new URLSearchParams(created[0].body)
       expect(form.getAll("payment_methods[]")).toEqual(["paynow_online"])
       expect(form.get("generate_qr")).toBe("true")
@@ -391,25 +390,11 @@ providerSuite(hitpay, (t) => {
       nock.cleanAll()
       const cartId = await t.cart()
       const created = hitpay.create.standIn()
-      const error = await failWith(
-        startHostedPayment(t.sdk(), {
-          cart: { id: cartId },
-          providerId: "pp_hitpay_hitpay",
-          returnUrl: RETURN,
-          presentation: "dropin",
-        })
-      )
+      const error = await failWith(startPage(cartId, "dropin"))
       expect(error).toMatchObject({ code: "refused", status: 400 })
       expect(error.detail).toContain('option "dropInDefaultLink" is missing (set HITPAY_DROP_IN_DEFAULT_LINK)')
       expect(created).toHaveLength(0)
-      const odd = await failWith(
-        startHostedPayment(t.sdk(), {
-          cart: { id: cartId },
-          providerId: "pp_hitpay_hitpay",
-          returnUrl: RETURN,
-          presentation: "frame",
-        })
-      )
+      const odd = await failWith(startPage(cartId, "frame"))
       expect(odd.detail).toContain("data.presentation must be one of redirect, dropin, qr")
     })
 
@@ -422,11 +407,7 @@ providerSuite(hitpay, (t) => {
         .addLineItems(cartId, [{ title: "Gift wrap", quantity: 1, unit_price: 2, requires_shipping: false }])
       await refreshPaymentCollectionForCartWorkflow(t.container()).run({ input: { cart_id: cartId } })
       const created = hitpay.create.standIn()
-      const again = await startHostedPayment(t.sdk(), {
-        cart: { id: cartId },
-        providerId: "pp_hitpay_hitpay",
-        returnUrl: RETURN,
-      })
+      const again = await startPage(cartId)
       expect(again.reused).toBe(false)
       expect(again.paymentSessionId).not.toBe(start.paymentSessionId)
       expect(created).toHaveLength(1)

@@ -196,14 +196,10 @@ export async function startHostedPayment(
     )
   }
   const returnUrl = returnUrlFor(input)
-  const current = await ask(() =>
-    sdk.client.fetch<{ cart: CartView }>(`/store/carts/${encodeURIComponent(cart.id)}`, {
-      query: { fields: CART_FIELDS },
-    })
-  )
-  let collection = current.cart.payment_collection
+  const current = await readCart(sdk, cart.id)
+  let collection = current.payment_collection
   const sessions = collection?.payment_sessions ?? []
-  if (current.cart.completed_at || sessions.some((s) => HELD.includes(s.status))) {
+  if (current.completed_at || sessions.some((s) => HELD.includes(s.status))) {
     // Paid already: a new session would drop the one holding the money and open a second page to pay.
     throw new HostedPaymentError(
       "already_paid",
@@ -219,7 +215,7 @@ export async function startHostedPayment(
       s.data?.return_url === returnUrl &&
       (s.data?.presentation ?? "redirect") === (input.presentation ?? "redirect") &&
       sameAmount(s.amount, collection?.amount) &&
-      sameAmount(collection?.amount, current.cart.total)
+      sameAmount(collection?.amount, current.total)
   )
   if (reusable) {
     return {
@@ -386,11 +382,7 @@ export async function finishHostedPayment(
       return { status: "completed", order, paymentStatus: String(order.payment_status ?? "unknown") }
     }
 
-    const { cart } = await ask(() =>
-      sdk.client.fetch<{ cart: CartView }>(`/store/carts/${encodeURIComponent(cartId)}`, {
-        query: { fields: CART_FIELDS },
-      })
-    )
+    const cart = await readCart(sdk, cartId)
     const session = hostedSessionOf(cart)
     const detail = completion.message
     if (!session) return { status: "failed", message: HOSTED_PAYMENT_MESSAGES.noPayment, detail }
@@ -446,40 +438,28 @@ export async function waitForHostedPayment(
   let slept = 0
   let asked = 0
   for (;;) {
-    const looked = await ask(() =>
-      sdk.client.fetch<{ cart: CartView }>(`/store/carts/${encodeURIComponent(cartId)}`, {
-        query: { fields: CART_FIELDS },
-      })
-    ).catch((error: HostedPaymentError) => {
-      // A moment without the store (a network blip) does not end the wait; anything else does.
+    // A moment without the store (a network blip) does not end the wait; anything else does.
+    const cart = await readCart(sdk, cartId).catch((error: HostedPaymentError) => {
       if (error.code === "store_unreachable") return undefined
       throw error
     })
-    if (!looked) {
-      const elapsed = Math.max(Date.now() - started, slept)
-      if (signal?.aborted || elapsed + intervalMs > timeoutMs) {
-        return { status: "pending", message: HOSTED_PAYMENT_MESSAGES.stillWaiting }
+    if (cart) {
+      const session = hostedSessionOf(cart)
+      const settled =
+        !!cart.completed_at || (session && session.status !== "pending" && session.status !== "requires_more")
+      const spent = Math.max(Date.now() - started, slept)
+      if (settled || spent - asked >= askEvery) {
+        asked = spent
+        // Completed by the webhook, or time to ask the gateway: the outcome as the return page would have it.
+        const finished = await finishHostedPayment(sdk, { cartId, maxWaitMs: 0, sleep })
+        if (finished.status !== "pending") return finished
       }
-      await sleep(intervalMs)
-      slept += intervalMs
-      continue
-    }
-    const { cart } = looked
-    const session = hostedSessionOf(cart)
-    const settled =
-      !!cart.completed_at || (session && session.status !== "pending" && session.status !== "requires_more")
-    const spent = Math.max(Date.now() - started, slept)
-    if (settled || spent - asked >= askEvery) {
-      asked = spent
-      // Completed by the webhook, or time to ask the gateway: the outcome as the return page would have it.
-      const finished = await finishHostedPayment(sdk, { cartId, maxWaitMs: 0, sleep })
-      if (finished.status !== "pending") return finished
     }
     const elapsed = Math.max(Date.now() - started, slept)
     if (signal?.aborted || elapsed + intervalMs > timeoutMs) {
       return { status: "pending", message: HOSTED_PAYMENT_MESSAGES.stillWaiting }
     }
-    input.onWaiting?.(elapsed)
+    if (cart) input.onWaiting?.(elapsed)
     await sleep(intervalMs)
     slept += intervalMs
   }
@@ -518,6 +498,16 @@ async function complete(
     if (statusOf(error) === undefined) throw unavailable(error)
     return { status: statusOf(error), message: (error as Error).message ?? String(error) }
   }
+}
+
+/** The cart as the store holds it now, with its payment collection and sessions. */
+async function readCart(sdk: HostedPaymentSdk, cartId: string): Promise<CartView> {
+  const { cart } = await ask(() =>
+    sdk.client.fetch<{ cart: CartView }>(`/store/carts/${encodeURIComponent(cartId)}`, {
+      query: { fields: CART_FIELDS },
+    })
+  )
+  return cart
 }
 
 /** The cart's session with one of the plugin's providers, the newest where there are several. */
