@@ -25,6 +25,34 @@ export default tseslint.config(
     rules: { "@typescript-eslint/no-explicit-any": "off" },
   },
   {
+    // The library floor (src/lib) serves every provider and knows none of them, nor the application above it: the
+    // gateway list (src/env.ts), the reconciliation, the routes and jobs import it, never the reverse.
+    files: ["src/lib/**/*.ts"],
+    ignores: ["src/lib/**/__tests__/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "../env",
+                "../registered-options",
+                "../reconciliation",
+                "../reconciliation/*",
+                "../providers/*",
+                "../api/*",
+                "../jobs/*",
+              ],
+              message:
+                "src/lib is the library floor: it must not import the application (gateways, reconciliation, routes, jobs).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.js"],
     rules: { "@typescript-eslint/no-require-imports": "off" },
   },

@@ -9,7 +9,7 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import nock from "nock"
 import { Modules } from "@medusajs/framework/utils"
 import { refreshPaymentCollectionForCartWorkflow } from "@medusajs/core-flows"
-import { reconcileHostedPayments } from "../../src/lib/reconcile"
+import { reconcileHostedPayments } from "../../src/reconciliation"
 import { hostedProvider, providerService } from "../../src/lib/provider-access"
 import { medusaWebhookRoute } from "./gateway"
 import Medusa from "@medusajs/js-sdk"
@@ -65,7 +65,7 @@ export type GatewayPayment = {
   refunded?: string
 }
 export const PAID: GatewayPayment = { status: "paid", amount: CART_AMOUNT }
-const PENDING: GatewayPayment = { status: "pending", amount: CART_AMOUNT }
+export const PENDING: GatewayPayment = { status: "pending", amount: CART_AMOUNT }
 
 /** A field the gateway's create does not take, and why (the rule then has nothing to compare). */
 export type NotSent = { notSent: string }

@@ -1,8 +1,8 @@
 import nock from "nock"
 import type { PaymentSessionDTO } from "@medusajs/framework/types"
-import { Modules } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { refreshPaymentCollectionForCartWorkflow } from "@medusajs/core-flows"
-import { reconcileHostedPayments } from "../../src/lib/reconcile"
+import { reconcileHostedPayments, ReconcileResult } from "../../src/reconciliation"
 import pruneHppRecordJob from "../../src/jobs/prune-hpp-record"
 import { HPP_RECORD_MODULE } from "../../src/modules/hpp-record"
 import type { HppRecordService } from "../../src/modules/hpp-record/service"
@@ -23,6 +23,7 @@ import {
   GatewayAdapter,
   GatewayPayment,
   PAID,
+  PENDING,
   providerSuite,
   REFUND_AMOUNT,
   RETURN_URL,
@@ -674,5 +675,175 @@ providerSuite(hitpay, (t) => {
 
     expect((await t.deliver({ body, headers: formHeaders })).status).toBe(200)
     expect(await t.orders(checkout)).toHaveLength(1)
+  })
+
+  describe("the reconciliation at 10,000 abandoned sessions", () => {
+    const ABANDONED = 10_000
+
+    /**
+     * `count` open sessions of the provider written straight into Medusa's tables (a year-old store's abandoned
+     * checkouts, not made through the API), copies of `template`'s with their own ids and pages, created evenly
+     * from `oldestHoursAgo` to `newestHoursAgo` before `now`. Their pages are `abandoned-<n>`, n = 1 the newest.
+     */
+    async function abandon(template: string, now: Date, count: number, oldestHoursAgo: number, newestHoursAgo: number) {
+      const pg = t.container().resolve(ContainerRegistrationKeys.PG_CONNECTION)
+      const columnsOf = async (table: string): Promise<string[]> =>
+        (
+          await pg.raw(
+            `select column_name from information_schema.columns where table_name = ? and table_schema = current_schema()`,
+            [table]
+          )
+        ).rows.map((r: { column_name: string }) => r.column_name)
+      // Copies of the template's rows, one payment collection per session (each its own abandoned checkout).
+      const copy = async (
+        table: string,
+        alias: string,
+        set: Record<string, string>,
+        from: string,
+        bindings: (string | number)[]
+      ) => {
+        const columns = await columnsOf(table)
+        await pg.raw(
+          `insert into ${table} (${columns.map((c) => `"${c}"`).join(", ")})
+           select ${columns.map((c) => set[c] ?? `${alias}."${c}"`).join(", ")} ${from}`,
+          bindings
+        )
+      }
+      const sessionId = `'payses_abandoned' || lpad(g::text, 5, '0')`
+      const collectionId = `'pay_col_abandoned' || lpad(g::text, 5, '0')`
+      const spacing = ((oldestHoursAgo - newestHoursAgo) * 3600) / Math.max(1, count - 1)
+      const createdAt = `?::timestamptz - make_interval(secs => (?::float8 + (g - 1) * ?::float8))`
+      const times = [now.toISOString(), newestHoursAgo * 3600, spacing]
+      await copy(
+        "payment_collection",
+        "c",
+        { id: collectionId, created_at: createdAt, updated_at: "now()" },
+        `from payment_collection c join payment_session s on s.payment_collection_id = c.id, generate_series(1, ?) g
+         where s.id = ?`,
+        [...times, count, template]
+      )
+      await copy(
+        "payment_session",
+        "s",
+        {
+          id: sessionId,
+          payment_collection_id: collectionId,
+          status: `'pending'`,
+          created_at: createdAt,
+          updated_at: `now()`,
+          data: `s.data || jsonb_build_object('session_id', ${sessionId}, 'gateway_reference', 'abandoned-' || g)`,
+        },
+        `from payment_session s, generate_series(1, ?) g where s.id = ?`,
+        [...times, count, template]
+      )
+    }
+
+    /** HitPay's answer for every abandoned page: pending. Counts the questions, by page. */
+    function hitpayAnswersAbandoned(answer: (n: number) => [number, unknown, Record<string, string>?]) {
+      const asked: number[] = []
+      nock(HITPAY_SANDBOX)
+        .persist()
+        .get(/\/payment-requests\/abandoned-\d+$/)
+        .reply((uri) => {
+          const n = Number(/abandoned-(\d+)$/.exec(uri)![1])
+          asked.push(n)
+          return answer(n)
+        })
+      return asked
+    }
+
+    const pendingPage = (n: number): [number, unknown] => [
+      200,
+      hitpayPaymentRequest({
+        id: `abandoned-${n}`,
+        amount: CART_AMOUNT,
+        reference_number: `payses_abandoned${String(n).padStart(5, "0")}`,
+      }),
+    ]
+
+    const createdAt = async (sessionId: string) => {
+      const [session] = await t
+        .container()
+        .resolve(Modules.PAYMENT)
+        .listPaymentSessions({ id: sessionId }, { select: ["id", "created_at"] })
+      return new Date(session.created_at as unknown as string)
+    }
+
+    it("makes the order of a paid session whose webhooks were all lost in the first run after its grace period, asking the newest first within the run's budget, and the next never-asked ones in the next run", async () => {
+      const checkout = await t.checkout()
+      const made = await createdAt(checkout.session.id)
+      await abandon(checkout.session.id, made, ABANDONED, 70, 1)
+      t.gatewayReports(checkout, PAID)
+      const asked = hitpayAnswersAbandoned(pendingPage)
+
+      // The first run after the paid session's 10-minute grace period, at 50 questions a second for 6 seconds.
+      const first = await reconcileHostedPayments(t.container(), {
+        now: new Date(made.getTime() + 11 * 60_000),
+        ratePerSecond: 50,
+        runSeconds: 6,
+      })
+      expect(first[0]).toEqual(expect.objectContaining({ sessionId: checkout.session.id, decision: "order made" }))
+      expect(await t.orders(checkout)).toHaveLength(1)
+      // Within the budget (300 questions), the newest pages first, each once.
+      expect(first.length).toBeLessThanOrEqual(300)
+      expect(first.length).toBeGreaterThan(10)
+      expect(asked).toEqual(Array.from({ length: first.length - 1 }, (_, i) => i + 1))
+      expect(first.slice(1).every((r) => r.decision === "still pending at the gateway")).toBe(true)
+
+      // Five minutes on: the pages asked (an hour old and more, so asked again after 10 minutes or later) rest, and
+      // the run goes on with the next never-asked ones.
+      const before = asked.length
+      const second = await reconcileHostedPayments(t.container(), {
+        now: new Date(made.getTime() + 16 * 60_000),
+        ratePerSecond: 50,
+        runSeconds: 6,
+      })
+      expect(second.length).toBeGreaterThan(10)
+      expect(asked.slice(before)).toEqual(Array.from({ length: second.length }, (_, i) => before + i + 1))
+      expect(await t.orders(checkout)).toHaveLength(1)
+    })
+
+    it("stops asking HitPay when it answers 429, for as long as its Retry-After says, and does not ask again about a page HitPay reports failed", async () => {
+      const checkout = await t.checkout()
+      t.gatewayReports(checkout, PENDING)
+      const made = await createdAt(checkout.session.id)
+      await abandon(checkout.session.id, made, 50, 30, 2)
+      let limited = true
+      const asked = hitpayAnswersAbandoned((n) =>
+        limited && n === 3
+          ? [429, { message: "Too Many Attempts." }, { "Retry-After": "600" }]
+          : n === 1
+            ? [200, { ...(pendingPage(n)[1] as object), status: "failed" }]
+            : pendingPage(n)
+      )
+      const run = (minutes: number) =>
+        reconcileHostedPayments(t.container(), {
+          now: new Date(made.getTime() + minutes * 60_000),
+          ratePerSecond: 100,
+          runSeconds: 5,
+        })
+
+      // Page 1 failed (final), page 2 pending, page 3 answered 429 once (no retry: Retry-After is 600 s): the run stops.
+      const abandoned = (results: ReconcileResult[]) =>
+        results.filter((r) => r.sessionId.startsWith("payses_abandoned"))
+      const first = await run(11)
+      expect(abandoned(first).map((r) => r.decision)).toEqual([
+        "not paid at the gateway",
+        "still pending at the gateway",
+        "failed",
+      ])
+      expect(asked).toEqual([1, 2, 3])
+      // Within the pause (10 minutes), no run asks HitPay anything.
+      expect(await run(16)).toEqual([])
+      expect(asked).toEqual([1, 2, 3])
+      // After it, the run goes on: page 3 and the rest, never page 1 again.
+      limited = false
+      await run(22)
+      expect(asked.slice(3)).toEqual(Array.from({ length: 48 }, (_, i) => i + 3))
+      // A day later every page is due again, but the failed one.
+      asked.length = 0
+      await run(30 * 60)
+      expect([...asked].sort((a, b) => a - b)).toEqual(Array.from({ length: 49 }, (_, i) => i + 2))
+    })
   })
 })

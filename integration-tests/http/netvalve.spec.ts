@@ -1,6 +1,6 @@
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import nock from "nock"
-import { reconcileHostedPayments } from "../../src/lib/reconcile"
+import { reconcileHostedPayments } from "../../src/reconciliation"
 import { startHostedPayment } from "../../src/storefront"
 import {
   NETVALVE_HPP_SANDBOX,

@@ -2,7 +2,7 @@ import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusaj
 import type { Logger } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { HPP_GATEWAYS, hppProviderOf } from "../env"
-import { registeredOptions } from "../lib/provider-options"
+import { registeredOptions } from "../registered-options"
 import { judgeSender } from "../lib/webhook-sender"
 import { CORE_ROUTE_HEADER } from "../lib/core-route-record"
 

@@ -1,5 +1,5 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
-import { reconcileHostedPayments } from "../lib/reconcile"
+import { reconcileHostedPayments } from "../reconciliation"
 
 /**
  * Every 5 minutes: sessions of this plugin's providers whose webhook never came are settled with the

@@ -8,6 +8,8 @@ export type GatewayFailure = {
   code?: string
   /** The gateway's own message, when it gives one. */
   message?: string
+  /** How long a 429's `Retry-After` asks the caller to wait, in seconds. */
+  retryAfterSeconds?: number
 }
 
 /**
@@ -23,6 +25,7 @@ export function gatewayError(
   const parts = [
     failure.status ? `HTTP ${failure.status}` : undefined,
     failure.code ? `code ${failure.code}` : undefined,
+    failure.retryAfterSeconds !== undefined ? `retry after ${failure.retryAfterSeconds} s` : undefined,
   ].filter(Boolean)
   const detail = failure.message ? `: ${failure.message}` : ""
   const suffix = parts.length ? ` (${parts.join(", ")})` : ""

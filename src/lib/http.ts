@@ -2,6 +2,7 @@ import axios, { AxiosError, AxiosInstance, AxiosRequestConfig } from "axios"
 import axiosRetry, { exponentialDelay, isNetworkError } from "axios-retry"
 import type { z } from "zod"
 import { gatewayError, GatewayFailure } from "./errors"
+import { retryAfterSeconds } from "./retry-after"
 
 export type GatewayHttpOptions = {
   /** The gateway's name as an admin knows it, for error messages ("HitPay"). */
@@ -38,8 +39,17 @@ function shouldRetry(error: AxiosError): boolean {
     return true
   }
   const status = error.response?.status ?? 0
-  return status === 429 || status >= 500
+  if (status === 429) {
+    // Retried only when the gateway asks for a short wait: a long `Retry-After` is the caller's to keep (the
+    // reconciliation pauses the provider), not a request held open for minutes.
+    const wait = retryAfterSeconds(error.response?.headers?.["retry-after"])
+    return wait === undefined || wait <= MAX_RETRY_AFTER_SECONDS
+  }
+  return status >= 500
 }
+
+/** The longest `Retry-After` a safe request waits out itself before trying again. */
+const MAX_RETRY_AFTER_SECONDS = 2
 
 /**
  * An HTTP client for one gateway: timeouts on every call, jittered-backoff retries for safe requests,
@@ -96,7 +106,13 @@ export class GatewayHttpClient {
     }
     if (error.response) {
       const described = safeDescribe(this.describeError, error.response.data)
-      return gatewayError(this.gateway, operation, { status: error.response.status, ...described })
+      const retryAfter =
+        error.response.status === 429 ? retryAfterSeconds(error.response.headers?.["retry-after"]) : undefined
+      return gatewayError(this.gateway, operation, {
+        status: error.response.status,
+        ...described,
+        ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+      })
     }
     if (error.code === "ECONNABORTED" || error.code === "ETIMEDOUT") {
       return gatewayError(this.gateway, operation, {

@@ -107,7 +107,10 @@ export function envNames<K extends string>(prefix: string, options: Record<K, un
  * The options every hosted-page provider has, under the same names. `reconcileForHours` defaults to what
  * the gateway's slowest method needs (SEPA takes days, cards minutes).
  */
-export const hostedPageOptions = ({ reconcileForHours = 72 }: { reconcileForHours?: number } = {}) => ({
+export const hostedPageOptions = ({
+  reconcileForHours = 72,
+  reconcileRatePerSecond = 2,
+}: { reconcileForHours?: number; reconcileRatePerSecond?: number } = {}) => ({
   /** "sandbox" (the default) or "production": picks the gateway's hosts. */
   environment: environmentOption(),
   /** The default return URL when the storefront sends none; its origin is always allowed. */
@@ -122,6 +125,11 @@ export const hostedPageOptions = ({ reconcileForHours = 72 }: { reconcileForHour
   reconcileAfterMinutes: positiveInt(10),
   /** Until how long after a session was created the job keeps asking; older ones are left alone. */
   reconcileForHours: positiveInt(reconcileForHours),
+  /**
+   * How many questions a second the job may put to the gateway for this provider (a fraction for fewer: 0.5 is one
+   * every two seconds), under the gateway's limit with room left for buyers' returns and webhooks' confirmations.
+   */
+  reconcileRatePerSecond: positiveNumber(reconcileRatePerSecond),
   /** The addresses and CIDR ranges that may post the provider's webhooks; empty (the default) lets everyone. */
   webhookAllowedIps: addressList(),
   /** How many proxies in front of Medusa write X-Forwarded-For for the allow-list; 0 reads the connection's address. */
@@ -282,6 +290,12 @@ export const positiveInt = (defaultValue?: number) => {
   )
   return defaultValue === undefined ? base : base.default(defaultValue)
 }
+
+/** A positive number, fractions allowed (a rate); from a numeric string too. */
+export const positiveNumber = (defaultValue: number) =>
+  z
+    .preprocess(numberFromString, z.number({ invalid_type_error: "must be a number" }).positive("must be positive"))
+    .default(defaultValue)
 
 /** What a store may say a gateway's status word means, in the words of Medusa's session statuses. */
 export const MAPPABLE_STATUSES = ["captured", "authorized", "pending", "error", "canceled"] as const

@@ -25,6 +25,22 @@ describe("gateway HTTP client", () => {
     expect(response.data).toEqual({ id: 1 })
   })
 
+  it("waits out a short Retry-After on a 429 and retries; a long one is the caller's, named in the error, not retried", async () => {
+    nock(BASE).get("/things/1").reply(429, {}, { "Retry-After": "1" }).get("/things/1").reply(200, { id: 1 })
+    expect((await client().request({ operation: "get thing", method: "GET", url: "/things/1" })).data).toEqual({
+      id: 1,
+    })
+    const scope = nock(BASE)
+      .get("/things/2")
+      .reply(429, { message: "Too Many Attempts." }, { "Retry-After": "600" })
+      .get("/things/2")
+      .reply(200, { id: 2 })
+    await expect(client().request({ operation: "get thing", method: "GET", url: "/things/2" })).rejects.toThrow(
+      "Gateway get thing failed (HTTP 429, retry after 600 s): Too Many Attempts."
+    )
+    expect(scope.isDone()).toBe(false)
+  })
+
   it("never retries a POST: a create could happen twice", async () => {
     const scope = nock(BASE).post("/things").reply(500, { message: "boom" }).post("/things").reply(201, {})
     await expect(

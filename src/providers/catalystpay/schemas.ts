@@ -29,7 +29,7 @@ export const catalystpayOptionsSchema = z
     /** The signing secret of the webhook profile that posts to this store. */
     webhookSecret: requiredString(),
     // A SEPA direct debit can take days to complete: keep asking for two weeks.
-    ...hostedPageOptions({ reconcileForHours: 14 * 24 }),
+    ...hostedPageOptions({ reconcileForHours: 14 * 24, reconcileRatePerSecond: 0.5 }),
     /** Overrides the API host chosen by `environment`. */
     apiBaseUrl: optionalUrl(),
     /** Campaign mode: the campaign fixes price, currency, gateway and branding. */

@@ -3,7 +3,7 @@ import { ContainerRegistrationKeys, MedusaError, Modules } from "@medusajs/frame
 import { z } from "zod"
 import { HPP_GATEWAYS, HppGateway, hppProviderOf } from "../../../env"
 import { gatewayOfProvider } from "../../../lib/record"
-import { registeredOptions } from "../../../lib/provider-options"
+import { registeredOptions } from "../../../registered-options"
 import type { HppPaymentEventRow } from "../../../modules/hpp-record/service"
 import type { HppAttentionItem, HppAttentionKind, HppEventKind, HppEventView } from "./types"
 

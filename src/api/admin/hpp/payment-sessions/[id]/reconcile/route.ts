@@ -1,5 +1,5 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
-import { reconcilePaymentSession } from "../../../../../../lib/reconcile"
+import { reconcilePaymentSession } from "../../../../../../reconciliation"
 
 /**
  * `POST /admin/hpp/payment-sessions/:id/reconcile` (admin only, as every /admin route): asks the gateway about

@@ -1,18 +1,27 @@
-import type {
-  FilterablePaymentSessionProps,
-  IPaymentModuleService,
-  Logger,
-  MedusaContainer,
-} from "@medusajs/framework/types"
+import { randomUUID } from "node:crypto"
+import type { IPaymentModuleService, Logger, MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { hppProviderOf } from "../env"
-import { paidWithAnotherSession, payerOf, paymentRecorded, processHostedPayment } from "./orders"
-import { forgetPageToClose, GIVE_UP_AFTER_DAYS, isPageToClose, pagesDue, RETRYING_CLOSE } from "./pages-to-close"
-import { endPaymentSession } from "./session-end"
-import { deferredPaymentFailed, deferredPaymentSucceeded, endedAsFailedDeferred } from "./deferred-payment"
-import { registeredOptions } from "./provider-options"
-import { ProviderService, providerService } from "./provider-access"
-import { gatewayOfProvider, hourOf, recordIn } from "./record"
+import { paidWithAnotherSession, payerOf, paymentRecorded, processHostedPayment } from "../lib/orders"
+import { forgetPageToClose, GIVE_UP_AFTER_DAYS, isPageToClose, pagesDue, RETRYING_CLOSE } from "../lib/pages-to-close"
+import { endPaymentSession } from "../lib/session-end"
+import { deferredPaymentFailed, deferredPaymentSucceeded, endedAsFailedDeferred } from "../lib/deferred-payment"
+import { registeredOptions } from "../registered-options"
+import { ProviderService, providerService } from "../lib/provider-access"
+import { gatewayOfProvider, hourOf, recordIn } from "../lib/record"
+import {
+  dueAgain,
+  DueSession,
+  forgetClosed,
+  neverAsked,
+  noteAsked,
+  OPEN_STATUSES,
+  pause,
+  pausedUntil,
+  Window as AskWindow,
+  windowCounts,
+} from "./asks"
+import { DUE_SLACK_MS, pauseAskedFor, RUN_SECONDS, runBudget } from "./schedule"
 
 /** The decisions of the scheduled job that the plugin's record keeps (an admin's check keeps every one). */
 const RECORDED_DECISIONS: ReconcileDecision[] = [
@@ -38,63 +47,203 @@ export type ReconcileDecision =
 
 export type ReconcileResult = { sessionId: string; provider: string; decision: ReconcileDecision; detail?: string }
 
-type Window = { enabled: boolean; afterMinutes: number; forHours: number }
+type Settings = { enabled: boolean; afterMinutes: number; forHours: number; ratePerSecond: number }
 
-const BATCH = 20
-/** At most this many batches per provider and run, so that one run stays short. */
-const MAX_BATCHES = 10
 /** The statuses Medusa leaves a session in until it is paid: a completion tried too early saves them. */
-const OPEN: string[] = [
-  PaymentSessionStatus.PENDING,
-  PaymentSessionStatus.PENDING_AUTHORIZATION,
-  PaymentSessionStatus.REQUIRES_MORE,
-  PaymentSessionStatus.ERROR,
-]
+const OPEN: string[] = [...OPEN_STATUSES]
+/** Sessions read from the database at a time. */
+const BATCH = 50
+/** The run's own lock: a run never overlaps the previous one where the store's locking is shared. */
+const RUN_LOCK = "medusa-payment-hpp:reconcile-run"
+/** The run lock's lease, renewed while the run goes on: a process that dies mid-run frees it this soon. */
+const RUN_LEASE_SECONDS = 60
+/** A run longer than this says so. */
+const LONG_RUN_MS = 60_000
+
+export type ReconcileRunOptions = {
+  /** The run's time (tests pass a later one to stand for time passing). */
+  now?: Date
+  /** How long the run may go on asking, in seconds (default 240: the job comes every 5 minutes). */
+  runSeconds?: number
+  /** A rate in place of every provider's `reconcileRatePerSecond` (the benchmark and the tests). */
+  ratePerSecond?: number
+}
 
 /**
- * Reconciliation: a paid order even when every webhook is lost. Every session of this plugin's providers
- * still pending (or pending authorization) after the provider's grace period, and younger than its maximum
- * age, is put through Medusa's own payment processing as if its webhook had come: Medusa locks the cart,
- * the provider asks the gateway (with the amount check), and a paid session completes its cart into an
- * order. A session the gateway still calls pending stays as it is. Small batches, one line per decision,
- * and never two runs on one session at once (the locking module's lock, shared across instances when the
- * store configures one).
+ * Reconciliation: a paid order even when every webhook is lost. The open sessions of this plugin's providers past
+ * their grace period and younger than their maximum age are put through Medusa's own payment processing as if
+ * their webhook had come: Medusa locks the cart, the provider asks the gateway (with the amount check), and a paid
+ * session completes its cart into an order. A session the gateway still calls pending stays as it is.
+ *
+ * Every open session in the window is reached, however many there are (src/reconciliation/schedule.ts): sessions
+ * never asked come first, newest first (a page just paid whose webhooks were lost is found in the first run after
+ * its grace period), then the ones due again by the schedule, the longest overdue first. Each provider's questions
+ * keep to its `reconcileRatePerSecond` within one run of at most `runSeconds`; a 429 stops the provider's run and
+ * pauses it for the `Retry-After` the gateway gave (on every instance); a page the gateway reports ended for good is
+ * not asked again. Providers run side by side, each at its own rate.
+ *
+ * A run never overlaps the previous one where the store's locking module is shared (Redis or PostgreSQL): a run
+ * that finds the run lock taken is skipped, with one line. With Medusa's default in-memory locking the lock holds
+ * within one process only: two processes running jobs may run at once, each at the providers' rates, and may ask
+ * about one session at once (the plugin's boot check warns of that configuration); each session is still settled
+ * once, under Medusa's cart lock and the per-session lock, where those are shared.
  */
 export async function reconcileHostedPayments(
   container: MedusaContainer,
-  { now = new Date(), batch = BATCH }: { now?: Date; batch?: number } = {}
+  { now = new Date(), runSeconds = RUN_SECONDS, ratePerSecond }: ReconcileRunOptions = {}
 ): Promise<ReconcileResult[]> {
-  const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
-  const providers = (await payment.listPaymentProviders({})).map((p) => p.id).filter((id) => hppProviderOf(id))
-  const results: ReconcileResult[] = []
-  for (const provider of providers) {
-    const window = windowOf(container, provider)
-    if (!window.enabled) continue
-    await closeLeftOpenPages(container, provider, now)
-    // Medusa's filter type leaves out `status`, which the session table has and its service filters by.
-    const filters: FilterablePaymentSessionProps & { status: PaymentSessionStatus[] } = {
-      provider_id: provider,
-      status: OPEN as PaymentSessionStatus[],
-      created_at: {
-        $lte: new Date(now.getTime() - window.afterMinutes * 60_000).toISOString(),
-        $gte: new Date(now.getTime() - window.forHours * 3_600_000).toISOString(),
-      },
+  const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
+  const locking = container.resolve(Modules.LOCKING)
+  const owner = `reconcile:${randomUUID()}`
+  try {
+    await locking.acquire(RUN_LOCK, { ownerId: owner, expire: RUN_LEASE_SECONDS })
+  } catch {
+    logger.info(
+      "medusa-payment-hpp reconciliation: the previous run is still going (on this or another instance); this run is skipped"
+    )
+    return []
+  }
+  // Renew the lease while the run goes on; a lost lease is said, and the run finishes what it holds.
+  const renew = setInterval(
+    () =>
+      locking
+        .acquire(RUN_LOCK, { ownerId: owner, expire: RUN_LEASE_SECONDS })
+        .catch((error: Error) =>
+          logger.warn(`medusa-payment-hpp reconciliation: the run lock could not be renewed: ${error.message}`)
+        ),
+    (RUN_LEASE_SECONDS * 1000) / 3
+  )
+  renew.unref()
+  const started = Date.now()
+  try {
+    const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
+    const providers = (await payment.listPaymentProviders({})).map((p) => p.id).filter((id) => hppProviderOf(id))
+    const deadline = started + runSeconds * 1000
+    const runs = await Promise.all(
+      providers.map((provider) =>
+        reconcileProvider(container, provider, { now, deadline, runSeconds, ratePerSecond }).catch((error: Error) => {
+          logger.error(`medusa-payment-hpp reconciliation: ${provider}: the run stopped: ${error.message}`)
+          return { results: [] as ReconcileResult[], summary: `${provider}: stopped (${error.message})` }
+        })
+      )
+    )
+    const took = Date.now() - started
+    if (took > LONG_RUN_MS) {
+      logger.warn(
+        `medusa-payment-hpp reconciliation: this run took ${Math.round(took / 1000)} s (${runs.map((r) => r.summary).join("; ")}); ` +
+          "runs do not overlap where locking is shared: a run due meanwhile was skipped"
+      )
     }
-    // Page through the window: sessions the gateway still calls unpaid stay in it, and must not hide later ones.
-    for (let page = 0; page < MAX_BATCHES; page++) {
-      const sessions = await payment.listPaymentSessions(filters, {
-        take: batch,
-        skip: page * batch,
-        order: { created_at: "ASC" },
-      })
-      for (const session of sessions) {
-        results.push(await reconcilePaymentSession(container, session.id))
+    return runs.flatMap((r) => r.results)
+  } finally {
+    clearInterval(renew)
+    await locking.release(RUN_LOCK, { ownerId: owner }).catch(() => undefined)
+  }
+}
+
+/** One provider's part of a run: the pages left open, then the due sessions at the provider's rate. */
+async function reconcileProvider(
+  container: MedusaContainer,
+  provider: string,
+  {
+    now,
+    deadline,
+    runSeconds,
+    ratePerSecond,
+  }: { now: Date; deadline: number; runSeconds: number; ratePerSecond?: number }
+): Promise<{ results: ReconcileResult[]; summary: string }> {
+  const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
+  const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
+  const settings = settingsOf(container, provider)
+  if (!settings.enabled) return { results: [], summary: `${provider}: off` }
+  const paused = await pausedUntil(pg, provider, now)
+  if (paused) {
+    logger.info(
+      `medusa-payment-hpp reconciliation: ${provider}: the gateway asked for a pause (429) until ${paused.toISOString()}; not asked this run`
+    )
+    return { results: [], summary: `${provider}: paused until ${paused.toISOString()}` }
+  }
+  await closeLeftOpenPages(container, provider, now)
+  const window: AskWindow = {
+    provider,
+    from: new Date(now.getTime() - settings.forHours * 3_600_000),
+    to: new Date(now.getTime() - settings.afterMinutes * 60_000),
+  }
+  await forgetClosed(pg, window)
+  const rate = ratePerSecond ?? settings.ratePerSecond
+  const budget = runBudget(rate, runSeconds)
+  const results: ReconcileResult[] = []
+  const asked: string[] = []
+  let last: DueSession | undefined
+  let fresh = true
+  let stopped: string | undefined
+  let nextAt = Date.now()
+  // Never asked first, newest first (keyset by time); then the ones due again, the longest overdue first.
+  while (!stopped && asked.length < budget.asks) {
+    const take = Math.min(BATCH, budget.asks - asked.length)
+    const batch = fresh
+      ? await neverAsked(pg, window, take, last)
+      : await dueAgain(pg, window, new Date(now.getTime() + DUE_SLACK_MS), take, asked)
+    if (batch.length === 0) {
+      if (!fresh) break
+      fresh = false
+      continue
+    }
+    for (const due of batch) {
+      last = due
+      if (Date.now() >= deadline) {
+        stopped = `the run's ${runSeconds} s were up`
+        break
       }
-      if (sessions.length < batch) break
+      // The provider's rate: one question every 1/rate seconds.
+      const wait = nextAt - Date.now()
+      if (wait > 0) await sleep(wait)
+      nextAt = Math.max(nextAt, Date.now()) + budget.spacingMs
+      const result = await reconcilePaymentSession(container, due.id)
+      results.push(result)
+      asked.push(due.id)
+      const pauseMs = result.decision === "failed" ? pauseAskedFor(result.detail ?? "") : undefined
+      // A question the gateway turned away (429) was not answered: the session is asked first when the pause ends.
+      const next = pauseMs !== undefined ? "soon" : nextAskOf(result)
+      await noteAsked(pg, provider, due, now, result.detail ?? result.decision, next)
+      if (pauseMs !== undefined) {
+        const until = new Date(now.getTime() + pauseMs)
+        await pause(pg, provider, until, result.detail ?? "HTTP 429")
+        stopped = `the gateway answered 429: paused until ${until.toISOString()}`
+        logger.warn(`medusa-payment-hpp reconciliation: ${provider}: ${stopped}`)
+        break
+      }
     }
   }
-  return results
+  const counts = await windowCounts(pg, window, now)
+  const made = results.filter((r) => r.decision === "order made" || r.decision === "payment recorded").length
+  const failed = results.filter((r) => r.decision === "failed").length
+  const summary =
+    `${provider}: asked ${asked.length} of ${counts.open} open sessions at ${rate}/s` +
+    (made ? `, ${made} paid` : "") +
+    (failed ? `, ${failed} failed` : "") +
+    (stopped ? `; stopped: ${stopped}` : "") +
+    `; ${counts.resting} not due yet`
+  if (asked.length || stopped) logger.info(`medusa-payment-hpp reconciliation: ${summary}`)
+  return { results, summary }
 }
+
+/** What a decision means for the session's next question (src/reconciliation/asks.ts). */
+function nextAskOf(result: ReconcileResult): "schedule" | "done" | "soon" {
+  switch (result.decision) {
+    case "busy":
+      return "soon"
+    case "still pending at the gateway":
+    case "awaiting payment":
+    case "failed":
+      return "schedule"
+    default:
+      // Paid (an order now), settled, ended at the gateway (expired, failed, closed), paid with another session.
+      return "done"
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /**
  * Closes the hosted pages that deleted sessions of this provider left open (src/lib/pages-to-close.ts): each due
@@ -156,6 +305,8 @@ export async function reconcilePaymentSession(
     const result = { sessionId, provider: session?.provider_id ?? "?", decision, detail }
     const line = `medusa-payment-hpp reconciliation: session ${sessionId} (${result.provider}): ${decision}${detail ? `: ${detail}` : ""}`
     if (decision === "failed") logger.error(line)
+    // The job's "still pending" for an abandoned page, at every scheduled question, is not news.
+    else if (decision === "still pending at the gateway" && !onDemand) logger.debug(line)
     else logger.info(line)
     // In the record: what changed something, and every check an admin asked for (a job's "still pending" for an
     // abandoned page, every five minutes, is not news).
@@ -295,9 +446,14 @@ async function settle(
 }
 
 /** The provider's reconciliation options, from medusa-config (defaults where it sets none). */
-function windowOf(container: MedusaContainer, provider: string): Window {
+function settingsOf(container: MedusaContainer, provider: string): Settings {
   const options = registeredOptions(container, provider)
   return options
-    ? { enabled: options.reconcile, afterMinutes: options.reconcileAfterMinutes, forHours: options.reconcileForHours }
-    : { enabled: false, afterMinutes: 0, forHours: 0 }
+    ? {
+        enabled: options.reconcile,
+        afterMinutes: options.reconcileAfterMinutes,
+        forHours: options.reconcileForHours,
+        ratePerSecond: options.reconcileRatePerSecond,
+      }
+    : { enabled: false, afterMinutes: 0, forHours: 0, ratePerSecond: 1 }
 }

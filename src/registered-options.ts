@@ -1,8 +1,8 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import type { ZodTypeAny } from "zod"
-import { HPP_GATEWAYS, hppProviderOf } from "../env"
-import { HostedPageOptions, OptionsSpec, parseProviderOptions } from "./options"
+import { HPP_GATEWAYS, hppProviderOf } from "./env"
+import { HostedPageOptions, OptionsSpec, parseProviderOptions } from "./lib/options"
 
 type ProviderEntry = { id?: string; resolve?: string; options?: unknown }
 type ModuleEntry = { resolve?: string; options?: { providers?: ProviderEntry[] } }

@@ -1,0 +1,29 @@
+import { model } from "@medusajs/framework/utils"
+
+/**
+ * When the reconciliation job last asked the gateway about an open payment session, and when it asks next: an
+ * abandoned page is asked less and less often as it ages (src/reconciliation/schedule.ts), and a page the gateway
+ * reports ended for good (`done_at`) is not asked again. One row per session the job has asked about; rows of
+ * sessions past every provider's window are deleted by the job.
+ */
+export const HppReconcileAsk = model
+  .define("hpp_reconcile_ask", {
+    payment_session_id: model.text().primaryKey(),
+    provider_id: model.text(),
+    asks: model.number().default(0),
+    last_asked_at: model.dateTime().nullable(),
+    next_ask_at: model.dateTime(),
+    last_answer: model.text().nullable(),
+    done_at: model.dateTime().nullable(),
+  })
+  .indexes([{ on: ["provider_id", "next_ask_at"], where: "done_at IS NULL" }])
+
+/**
+ * A provider the gateway asked the job to leave alone for a while (a 429 with `Retry-After`): no run asks its gateway
+ * before `paused_until`, on any instance.
+ */
+export const HppReconcilePause = model.define("hpp_reconcile_pause", {
+  provider_id: model.text().primaryKey(),
+  paused_until: model.dateTime(),
+  reason: model.text(),
+})
