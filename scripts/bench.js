@@ -13,6 +13,7 @@
  * --quick     fewer pairs and webhooks (under two minutes on an idle machine); its page goes to .tmp/bench/
  * --profile   profile Medusa's CPU during the checkouts (scripts/bench/profiler.js): .tmp/bench/profile/2.cpuprofile
  * --pairs=N   pairs per provider (default 30; --quick 5)
+ * --reconcile the reconciliation at 10,000 abandoned sessions (scripts/bench/reconcile.js; --sessions=N, --quick)
  */
 const fs = require("node:fs")
 const os = require("node:os")
@@ -27,6 +28,17 @@ const { shuffle } = require("./bench/stats")
 
 const root = path.resolve(__dirname, "..")
 const args = process.argv.slice(2)
+if (args.includes("--reconcile")) {
+  require("./bench/reconcile")
+    .main(args)
+    .then(
+      () => process.exit(0),
+      (error) => {
+        console.error(`[bench --reconcile] ${error.stack ?? error.message}`)
+        process.exit(1)
+      }
+    )
+}
 const quick = args.includes("--quick")
 const profile = args.includes("--profile")
 const pairsArg = args.find((a) => a.startsWith("--pairs="))
@@ -355,7 +367,8 @@ async function describeRun(ctx, { quick, seconds }) {
   }
 }
 
-main().catch((error) => {
-  console.error(`[bench] ${error.stack ?? error.message}`)
-  process.exit(1)
-})
+if (!args.includes("--reconcile"))
+  main().catch((error) => {
+    console.error(`[bench] ${error.stack ?? error.message}`)
+    process.exit(1)
+  })

@@ -1,0 +1,276 @@
+/**
+ * `npm run bench -- --reconcile [--sessions=N]`: the reconciliation at a store's scale. A real Medusa on the
+ * embedded PostgreSQL and the sandbox (its webhooks go to the benchmark's inbox, so they are all lost): one HitPay
+ * checkout paid on the hosted page, then N (default 10,000) abandoned HitPay checkouts, their pages made at the
+ * sandbox (pending) and their sessions written straight into Medusa's tables, created over the 70 hours before.
+ * Then the reconciliation's runs, through `medusa exec` (scripts/bench/reconcile-run.ts), with the sandbox counting
+ * the questions; and the plans and times of its two reads at that size. Writes the section between
+ * `<!-- reconcile:start -->` and `<!-- reconcile:end -->` of docs/benchmarks.md (a --quick run: .tmp/bench/).
+ */
+const fs = require("node:fs")
+const os = require("node:os")
+const path = require("node:path")
+const { Pool } = require("pg")
+const { startDemo, runMedusa } = require("../demo")
+const { newCart, payOnHostedPage, storeApi } = require("../demo/check")
+const { startInbox } = require("./inbox")
+const { writeSection } = require("./sections")
+
+const root = path.resolve(__dirname, "..", "..")
+
+async function main(args) {
+  const quick = args.includes("--quick")
+  const sessionsArg = args.find((a) => a.startsWith("--sessions="))
+  const N = sessionsArg ? Number(sessionsArg.split("=")[1]) : quick ? 1000 : 10_000
+  const t0 = Date.now()
+  const log = (m) => console.error(`[bench --reconcile ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${m}`)
+  const inbox = await startInbox()
+  const demo = await startDemo({
+    freePorts: true,
+    storefront: false,
+    webhookBaseUrl: inbox.url,
+    // The benchmark runs the reconciliation itself, at the times it chooses: the server's own job stays off.
+    env: { HPP_RECONCILIATION: "off", NODE_ENV: "production" },
+  })
+  const db = new Pool({ connectionString: demo.databaseUrl, max: 4 })
+  try {
+    const gateway = demo.seed.gateways.find((g) => g.gateway === "hitpay")
+    const ctx = { ...demo }
+    // One checkout paid at the gateway whose webhooks are all lost (they went to the inbox).
+    const { cart, payment_collection } = await newCart(ctx, gateway)
+    const { payment_collection: pc } = await storeApi(
+      ctx,
+      `/store/payment-collections/${payment_collection.id}/payment-sessions`,
+      { provider_id: gateway.providerId, data: { return_url: `${ctx.storefrontUrl}/return?cart_id=${cart.id}` } }
+    )
+    const paid = pc.payment_sessions.find((s) => s.provider_id === gateway.providerId)
+    await payOnHostedPage(paid.data.checkout_url, new URL(ctx.storefrontUrl).origin)
+    log(`paid session ${paid.id} (its webhook went to the inbox: lost)`)
+    const { rows } = await db.query(`select created_at from payment_session where id = $1`, [paid.id])
+    const madeAt = new Date(rows[0].created_at).getTime()
+
+    // N abandoned pages at the sandbox, and their sessions straight into Medusa's tables.
+    const started = Date.now()
+    const ids = await makePages(ctx, gateway, paid, N)
+    await abandon(db, paid.id, madeAt, ids)
+    log(`${N} abandoned sessions seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+    const callsBefore = demo.sandbox.apiCalls().length
+
+    const out = path.join(root, ".tmp", "bench", "reconcile.json")
+    fs.mkdirSync(path.dirname(out), { recursive: true })
+    await runMedusa(["exec", "./scripts/bench/reconcile-run.ts"], {
+      ...demo.medusaEnv,
+      HPP_BENCH_RECONCILE: JSON.stringify({ paidSessionId: paid.id, madeAt, abandoned: N, out }),
+    })
+    const result = JSON.parse(fs.readFileSync(out, "utf8"))
+    const calls = demo.sandbox.apiCalls().slice(callsBefore)
+    const asks = calls.filter((c) => c.method === "GET" && /\/v1\/payment-requests\//.test(c.path))
+    const orders = await db.query(`select count(*)::int as n from cart where id = $1 and completed_at is not null`, [
+      cart.id,
+    ])
+    const plans = await readPlans(db, gateway.providerId, madeAt)
+    const section = render({ N, result, asks: asks.length, ordered: orders.rows[0].n === 1, plans, quick })
+    console.log(section)
+    const page = quick
+      ? path.join(root, ".tmp", "bench", "benchmarks-quick.md")
+      : path.join(root, "docs", "benchmarks.md")
+    writeSection(page, "reconcile", section)
+    log(`wrote the reconciliation's section of ${path.relative(root, page)}`)
+  } finally {
+    await db.end()
+    await demo.stop()
+    await inbox.close()
+  }
+}
+
+/** N pending payment requests at the sandbox's HitPay, 16 at a time; their ids in order (1 = the newest). */
+async function makePages(ctx, gateway, paid, N) {
+  const key = ctx.medusaEnv.HITPAY_API_KEY
+  const ids = new Array(N)
+  let next = 0
+  const worker = async () => {
+    while (next < N) {
+      const i = next++
+      const response = await fetch(`${ctx.medusaEnv.HITPAY_API_BASE_URL}/payment-requests`, {
+        method: "POST",
+        headers: { "x-business-api-key": key, "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({
+          amount: String(paid.amount),
+          currency: paid.currency_code,
+          reference_number: sessionIdOf(i + 1),
+        }),
+      })
+      if (!response.ok)
+        throw new Error(`the sandbox refused a payment request: ${response.status} ${await response.text()}`)
+      ids[i] = (await response.json()).id
+    }
+  }
+  await Promise.all(Array.from({ length: 16 }, worker))
+  return ids
+}
+
+const sessionIdOf = (n) => `payses_abandoned${String(n).padStart(6, "0")}`
+
+/** Copies of the paid session (and its payment collection), one collection each, created from 70 h to 1 h before it. */
+async function abandon(db, template, madeAt, pageIds) {
+  const columnsOf = async (table) =>
+    (
+      await db.query(
+        `select column_name from information_schema.columns where table_name = $1 and table_schema = current_schema()`,
+        [table]
+      )
+    ).rows.map((r) => r.column_name)
+  const n = pageIds.length
+  const spacing = (69 * 3600) / Math.max(1, n - 1)
+  const createdAt = `to_timestamp($1::float8 / 1000) - make_interval(secs => (3600 + (g - 1) * $2::float8))`
+  const sessionId = `'payses_abandoned' || lpad(g::text, 6, '0')`
+  const collectionId = `'pay_col_abandoned' || lpad(g::text, 6, '0')`
+  const copy = async (table, alias, set, from, params) => {
+    const columns = await columnsOf(table)
+    await db.query(
+      `insert into ${table} (${columns.map((c) => `"${c}"`).join(", ")})
+       select ${columns.map((c) => set[c] ?? `${alias}."${c}"`).join(", ")} ${from}`,
+      params
+    )
+  }
+  await copy(
+    "payment_collection",
+    "c",
+    { id: collectionId, created_at: createdAt, updated_at: "now()" },
+    `from payment_collection c join payment_session s on s.payment_collection_id = c.id, generate_series(1, $3::int) g where s.id = $4`,
+    [madeAt, spacing, n, template]
+  )
+  await copy(
+    "payment_session",
+    "s",
+    {
+      id: sessionId,
+      payment_collection_id: collectionId,
+      status: `'pending'`,
+      created_at: createdAt,
+      updated_at: "now()",
+      data: `s.data || jsonb_build_object('session_id', ${sessionId}, 'gateway_reference', ($5::text[])[g])`,
+    },
+    `from payment_session s, generate_series(1, $3::int) g where s.id = $4`,
+    [madeAt, spacing, n, template, pageIds]
+  )
+  await db.query("analyze payment_session")
+}
+
+/** The plans and times of the run's two reads at this size (after the runs: the asked table is full). */
+async function readPlans(db, provider, madeAt) {
+  const now = new Date(madeAt + 24 * 3_600_000)
+  const from = new Date(now.getTime() - 72 * 3_600_000)
+  const to = new Date(now.getTime() - 10 * 60_000)
+  const open = `s.status in ('pending', 'pending_authorization', 'requires_more', 'error') and s.deleted_at is null`
+  const queries = {
+    "never asked, newest first (src/reconciliation/asks.ts neverAsked)": [
+      `select s.id, s.created_at from payment_session s
+       where s.provider_id = $1 and ${open} and s.created_at >= $2 and s.created_at <= $3
+         and not exists (select 1 from hpp_reconcile_ask a where a.payment_session_id = s.id)
+       order by s.created_at desc, s.id desc limit 50`,
+      [provider, from, to],
+    ],
+    "due again, longest overdue first (dueAgain)": [
+      `select s.id, s.created_at from hpp_reconcile_ask a join payment_session s on s.id = a.payment_session_id
+       where a.provider_id = $1 and a.done_at is null and a.deleted_at is null and a.next_ask_at <= $4
+         and ${open} and s.created_at >= $2 and s.created_at <= $3
+       order by a.next_ask_at asc limit 50`,
+      [provider, from, to, now],
+    ],
+  }
+  const out = []
+  for (const [name, [sql, params]] of Object.entries(queries)) {
+    const times = []
+    let plan = ""
+    for (let i = 0; i < 30; i++) {
+      const { rows } = await db.query(`explain (analyze, format json) ${sql}`, params)
+      const p = rows[0]["QUERY PLAN"][0]
+      times.push(p["Execution Time"])
+      if (i === 0) plan = scans(p.Plan).join(", ")
+    }
+    times.sort((a, b) => a - b)
+    out.push({ name, median: times[15], p95: times[Math.floor(times.length * 0.95)], plan })
+  }
+  return out
+}
+
+function scans(node, list = []) {
+  if (/Scan/.test(node["Node Type"]))
+    list.push(`${node["Node Type"]}${node["Index Name"] ? ` ${node["Index Name"]}` : ` on ${node["Relation Name"]}`}`)
+  for (const child of node.Plans ?? []) scans(child, list)
+  return list
+}
+
+function render({ N, result, asks, ordered, plans, quick }) {
+  const { runs, reached } = result
+  const first = runs[0]
+  const rest = runs.slice(1)
+  const asked = rest.reduce((sum, r) => sum + r.asked, 0)
+  const ms = rest.reduce((sum, r) => sum + r.ms, 0)
+  const cpus = os.cpus()
+  const lines = [
+    "## Reconciliation at 10,000 abandoned sessions".replace("10,000", N.toLocaleString("en")),
+    "",
+    `${new Date().toISOString().replace(/\.\d+Z$/, "Z")}, ${quick ? "quick" : "full"} run, \`npm run bench -- --reconcile\`; ` +
+      `${cpus.length} × ${cpus[0]?.model.trim()}. One HitPay checkout paid on the sandbox's page with every webhook lost, ` +
+      `and ${N.toLocaleString("en")} abandoned HitPay checkouts (pending pages at the sandbox, sessions written into ` +
+      `Medusa's tables, created over the 70 hours before it). The runs are the scheduled job's function, through ` +
+      "`medusa exec`, at store times 5 minutes apart; the sandbox counts the questions.",
+    "",
+    `- **The paid session:** the first run after its grace period (at HitPay's default 2 questions a second, cut to ` +
+      `15 s) asked ${first.asked} sessions; the paid one came ${ordinal(first.paidPosition)}, decision ` +
+      `"${first.paidDecision}"; its cart ${ordered ? "is an order, once" : "is NOT an order"}. Target (an order within two ` +
+      `runs after its grace period): ${first.paidDecision === "order made" && ordered ? "met" : "not met"}.`,
+    `- **Every session reached:** ${reached.toLocaleString("en")} of ${(N + 1).toLocaleString("en")} sessions asked at ` +
+      `least once, in ${rest.length} more run${rest.length === 1 ? "" : "s"} at an unlimited rate (${asked.toLocaleString("en")} ` +
+      `questions, ${(ms / Math.max(1, asked)).toFixed(1)} ms each on this machine: Medusa's reads and the plugin's ` +
+      `work per session, and the sandbox's answer). At HitPay's default rate a run asks at most 480, so ` +
+      `${N.toLocaleString("en")} new abandoned sessions are all reached within ${plural(Math.ceil(N / 480), "run")} ` +
+      `(${((Math.ceil(N / 480) * 5) / 60).toFixed(1)} h); at CatalystPay's 0.5 a second, 120 a run.`,
+    `- **Gateway calls counted by the sandbox:** ${asks.toLocaleString("en")} \`GET /v1/payment-requests/{id}\` for ` +
+      `${(first.asked + asked).toLocaleString("en")} sessions asked (the paid one asked twice: its status, then Medusa's authorization).`,
+    `- **Afterwards, on the schedule:** ${scheduleLine(N)}`,
+    "",
+    "| the run's read, at this size | median ms | p95 ms | plan |",
+    "| --- | --- | --- | --- |",
+    ...plans.map((p) => `| ${p.name} | ${p.median.toFixed(2)} | ${p.p95.toFixed(2)} | ${p.plan} |`),
+    "",
+    "| run | store time | rate | asked | ms | decisions |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...runs.map(
+      (r) =>
+        `| ${r.label} | +${r.minutes} min | ${r.ratePerSecond ? `${r.ratePerSecond}/s` : "default"} | ${r.asked} | ${r.ms} | ${Object.entries(
+          r.decisions
+        )
+          .map(([d, n]) => `${d} ${n}`)
+          .join(", ")} |`
+    ),
+  ]
+  return lines.join("\n")
+}
+
+/** What the schedule costs a store with N abandoned sessions always in its 72-hour window (src/reconciliation/schedule.ts). */
+function scheduleLine(N) {
+  const { nextAskAt } = loadSchedule()
+  const created = new Date(0)
+  let asks = 0
+  for (let now = new Date(10 * 60_000); now.getTime() <= 72 * 3_600_000; now = nextAskAt(created, now)) asks++
+  const perHour = (N * asks) / 72
+  return (
+    `an abandoned page is asked ${asks} times over its 72 hours (every run would be 864). A store that always has ` +
+    `${N.toLocaleString("en")} abandoned sessions in the window spends about ${Math.round(perHour).toLocaleString("en")} ` +
+    `questions an hour (${Math.round(perHour / 12)} a run) on them: under HitPay's 480 a run at 2 a second; ` +
+    `CatalystPay's 120 a run would ask its pages less often than the schedule, the longest overdue first.`
+  )
+}
+
+function loadSchedule() {
+  require("ts-node").register({ transpileOnly: true })
+  return require("../../src/reconciliation/schedule")
+}
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`
+const ordinal = (n) => (n === null ? "nowhere (not asked)" : n === 1 ? "first" : `${n}th`)
+
+module.exports = { main }
