@@ -803,6 +803,20 @@ providerSuite(hitpay, (t) => {
       expect(await t.orders(checkout)).toHaveLength(1)
     })
 
+    it("never runs twice at once: a run that finds the previous one still going is skipped, and each page is asked once", async () => {
+      const checkout = await t.checkout()
+      t.gatewayReports(checkout, PENDING)
+      const made = await createdAt(checkout.session.id)
+      await abandon(checkout.session.id, made, 20, 30, 2)
+      const asked = hitpayAnswersAbandoned(pendingPage)
+      const now = new Date(made.getTime() + 11 * 60_000)
+      const runs = await Promise.all(
+        [0, 1].map(() => reconcileHostedPayments(t.container(), { now, ratePerSecond: 100, runSeconds: 5 }))
+      )
+      expect(runs.map((r) => r.length).sort((a, b) => a - b)).toEqual([0, 21])
+      expect([...asked].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    })
+
     it("stops asking HitPay when it answers 429, for as long as its Retry-After says, and does not ask again about a page HitPay reports failed", async () => {
       const checkout = await t.checkout()
       t.gatewayReports(checkout, PENDING)
