@@ -10,7 +10,7 @@ import { endPaymentSession, keepWebhookWord } from "../../lib/session-end"
 import { deferredPaymentFailed, deferredPaymentSucceeded } from "../../lib/deferred-payment"
 import type { RawWebhook } from "../../lib/webhook"
 import { digestOf, minuteOf, paidNoOrderRecord, RecordInput, recordIn } from "../../lib/record"
-import { deliveryKey, InFlight } from "../../lib/in-flight"
+import { deliveryKey, InFlight, Shared } from "../../lib/in-flight"
 import { CORE_ROUTE_HEADER } from "../../lib/core-route-record"
 
 /**
@@ -151,15 +151,22 @@ export function hostedWebhookRoute(gateway: {
     }
 
     const rawBody = payload.rawData.length > 0 ? payload.rawData : JSON.stringify(payload.data)
-    const shared = await deliveriesInFlight.share(deliveryKey(providerId, rawBody, payload.headers), async () => {
-      try {
-        return await handle()
-      } catch (error) {
-        // The database or Medusa's processing failed around the work: worth a redelivery, never a bare 500.
-        logger.warn(`${gateway.name} webhook answered 503: ${(error as Error).message}`)
-        return answer(503, "not done yet; deliver it again")
-      }
-    })
+    let shared: Shared<Reply>
+    try {
+      shared = await deliveriesInFlight.share(deliveryKey(providerId, rawBody, payload.headers), async () => {
+        try {
+          return await handle()
+        } catch (error) {
+          // The database or Medusa's processing failed around the work: worth a redelivery, never a bare 500.
+          logger.warn(`${gateway.name} webhook answered 503: ${(error as Error).message}`)
+          return answer(503, "not done yet; deliver it again")
+        }
+      })
+    } catch (error) {
+      // Even the 503's record failed: this delivery and its copies are still asked for again.
+      logger.warn(`${gateway.name} webhook answered 503: ${(error as Error).message}`)
+      return res.status(503).json({ message: "not done yet; deliver it again" })
+    }
     if (shared.leader) recordFollowers(shared.followers, shared.value)
     return res.status(shared.value.status).json(shared.value.body)
 
