@@ -213,9 +213,10 @@ providerSuite(cashflows, (t) => {
     const checkout = await t.checkout()
     const gateway = t.gatewayReports(checkout, { status: "pending", amount: CART_AMOUNT })
 
+    // Copies at once share the first one's question and answer (the webhook route's deliveries in flight).
     const burst = await Promise.all(Array.from({ length: 5 }, () => t.deliver(notification())))
     expect(gateway.asked()).toBe(1)
-    expect(burst.filter((answer) => answer.status !== 503)).toEqual([{ status: 200, data: ACKNOWLEDGEMENT }])
+    expect(burst).toEqual(Array(5).fill({ status: 200, data: ACKNOWLEDGEMENT }))
 
     // The buyer pays and Cashflows notifies within the window: not asked, and not acknowledged either.
     gateway.changeTo(PAID)

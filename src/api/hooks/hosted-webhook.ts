@@ -9,7 +9,8 @@ import { paymentRecorded, processHostedPayment } from "../../lib/orders"
 import { endPaymentSession, keepWebhookWord } from "../../lib/session-end"
 import { deferredPaymentFailed, deferredPaymentSucceeded } from "../../lib/deferred-payment"
 import type { RawWebhook } from "../../lib/webhook"
-import { digestOf, minuteOf, paidNoOrderRecord, recordIn } from "../../lib/record"
+import { digestOf, minuteOf, paidNoOrderRecord, RecordInput, recordIn } from "../../lib/record"
+import { deliveryKey, InFlight, Shared } from "../../lib/in-flight"
 import { CORE_ROUTE_HEADER } from "../../lib/core-route-record"
 
 /**
@@ -27,6 +28,29 @@ import { CORE_ROUTE_HEADER } from "../../lib/core-route-record"
  *   moment ago; the database or the cart lock timed out), so that the gateway delivers it again.
  *
  * A sender outside the provider's `webhookAllowedIps` never gets here: `refuseUnlistedSenders` answers 403 first.
+ *
+ * Copies of one delivery that arrive while it is being processed (a gateway sending the same webhook many times at
+ * once) share that processing: they wait for its answer and are given the same status and body, without asking the
+ * gateway or waiting for the cart lock, so that the last of them is answered when the first is, not one cart lock
+ * after another (NetValve waits 5 s for a reply). What they share is in `deliveriesInFlight`:
+ *
+ * - A copy is the same provider, the same raw body and the same headers but those a hop or a connection changes
+ *   (`deliveryKey`): what authenticates a delivery (HitPay's `Hitpay-Signature` or v1 `hmac` field, CatalystPay's
+ *   `X-CatalystPay-Signature`, NetValve's agreed header) is in its key. A forgery of the body with a bad signature
+ *   that arrives first is not a copy of the genuine delivery, which is processed on its own and not answered the
+ *   forgery's 401. Cashflows signs nothing: its body is all there is, and a forged copy of a genuine notification
+ *   is the notification (the provider asks Cashflows either way). A delivery that shares a genuine one's key
+ *   carries its body and signature: a replay, which would pass the check on its own too; sharing only gives it
+ *   sooner the answer it would get, and changes nothing in the store. So a header named like a per-hop one
+ *   (`x-forwarded-…`, left out of the key) must never be what authenticates (NetValve's is the merchant's choice).
+ * - Only while the first copy runs: one that arrives after its answer is processed anew, as before (Medusa and the
+ *   plugin make one order however often it comes). Nothing is kept once answered; at most 1,000 deliveries are
+ *   shared at once (past that, a delivery runs on its own), and one whose processing throws answers 503, to its
+ *   copies too, and is forgotten.
+ * - The record has the first copy's verdict, and the others as one "duplicate" row with their count (or, for a
+ *   refusal counted per minute, in that count); they settle nothing of their own.
+ * - Each process shares its own deliveries: copies that reach two instances of the server are processed once in
+ *   each (Medusa's cart lock and the plugin's checks still make one order).
  *
  * The body never tells the caller a detail of the store: the log says why.
  */
@@ -48,10 +72,12 @@ export function hostedWebhookRoute(gateway: {
     /** The payment the webhook turned out to be about, once known: for the record. */
     let about: { sessionId: string; gatewayReference: string; amount: string; currency: string } | undefined
     let registered = false
-    const answer = (status: number, message: string, note?: Note) => {
+    /** The record of this delivery's verdict, once written: the followers' are counted beside it. */
+    let recorded: RecordInput | undefined
+    const answer = (status: number, message: string, note?: Note): Reply => {
       if (registered) recordVerdict(status, message, note)
-      if (status === 200 && gateway.acknowledge) return res.status(200).json(gateway.acknowledge(payload))
-      return res.status(status).json({ message })
+      if (status === 200 && gateway.acknowledge) return { status: 200, body: gateway.acknowledge(payload) }
+      return { status, body: { message } }
     }
 
     /**
@@ -70,7 +96,7 @@ export function hostedWebhookRoute(gateway: {
         amount: about?.amount ?? null,
         currency_code: about?.currency ?? null,
       }
-      recordIn(req.scope, {
+      recorded = {
         ...common,
         kind: "webhook",
         outcome,
@@ -81,7 +107,8 @@ export function hostedWebhookRoute(gateway: {
         dedupe_key: about ? null : `webhook:${providerId}:${outcome}:${minuteOf()}`,
         resolves:
           status === 200 && (outcome === "applied" || outcome === "duplicate") && about ? ["paid_no_order"] : [],
-      })
+      }
+      recordIn(req.scope, recorded)
       if (note?.unrecordedRefund) {
         recordIn(req.scope, {
           ...common,
@@ -100,13 +127,48 @@ export function hostedWebhookRoute(gateway: {
       }
     }
 
-    try {
-      return await handle()
-    } catch (error) {
-      // The database or Medusa's processing failed around the work: worth a redelivery, never a bare 500.
-      logger.warn(`${gateway.name} webhook answered 503: ${(error as Error).message}`)
-      return answer(503, "not done yet; deliver it again")
+    /**
+     * The copies of this delivery that came while it was processed, in the record: folded into its verdict's count
+     * where that is a counted refusal (a flood of copies of a forgery stays one row a minute), else one row for them
+     * all, "duplicate", beside the verdict's own (which alone settles attention items).
+     */
+    function recordFollowers(followers: number, reply: Reply) {
+      if (!recorded || followers === 0) return
+      if (recorded.dedupe_key) {
+        for (let i = 0; i < followers; i++) recordIn(req.scope, recorded)
+        return
+      }
+      recordIn(req.scope, {
+        ...recorded,
+        outcome: "duplicate",
+        message:
+          `${followers} more ${followers === 1 ? "copy" : "copies"} of this webhook came while it was being ` +
+          `processed, and ${followers === 1 ? "was" : "were"} given its answer (${reply.status})`,
+        fields: { answered: reply.status, shared: followers },
+        occurrences: followers,
+        resolves: [],
+      })
     }
+
+    const rawBody = payload.rawData.length > 0 ? payload.rawData : JSON.stringify(payload.data)
+    let shared: Shared<Reply>
+    try {
+      shared = await deliveriesInFlight.share(deliveryKey(providerId, rawBody, payload.headers), async () => {
+        try {
+          return await handle()
+        } catch (error) {
+          // The database or Medusa's processing failed around the work: worth a redelivery, never a bare 500.
+          logger.warn(`${gateway.name} webhook answered 503: ${(error as Error).message}`)
+          return answer(503, "not done yet; deliver it again")
+        }
+      })
+    } catch (error) {
+      // Even the 503's record failed: this delivery and its copies are still asked for again.
+      logger.warn(`${gateway.name} webhook answered 503: ${(error as Error).message}`)
+      return res.status(503).json({ message: "not done yet; deliver it again" })
+    }
+    if (shared.leader) recordFollowers(shared.followers, shared.value)
+    return res.status(shared.value.status).json(shared.value.body)
 
     async function handle() {
       const [provider] = await paymentModule.listPaymentProviders({ id: providerId })
@@ -328,6 +390,12 @@ export function hostedWebhookRoute(gateway: {
     }
   }
 }
+
+/** The answer to a delivery, for it and for the copies that came while it was processed. */
+type Reply = { status: number; body: unknown }
+
+/** This process's deliveries being processed now (see `hostedWebhookRoute`). */
+const deliveriesInFlight = new InFlight<Reply>()
 
 /** What the record says of a webhook's verdict, where the answer's status alone does not say it. */
 type Note = {
