@@ -13,10 +13,21 @@
  * --quick     fewer pairs and webhooks (under two minutes on an idle machine); its page goes to .tmp/bench/
  * --profile   profile Medusa's CPU during the checkouts (scripts/bench/profiler.js): .tmp/bench/profile/2.cpuprofile
  * --pairs=N   pairs per provider (default 30; --quick 5)
+ * --scale     instead: every session lookup timed at 1,000,000 payment sessions (--sessions=N); scripts/bench/scale.js
  */
 const fs = require("node:fs")
 const os = require("node:os")
 const path = require("node:path")
+// `--scale`: the lookups at a million sessions, a run of its own (scripts/bench/scale.js).
+if (process.argv.includes("--scale")) {
+  require("./bench/scale")
+    .main()
+    .catch((error) => {
+      console.error(`[bench:scale] ${error.stack ?? error.message}`)
+      process.exitCode = 1
+    })
+  return
+}
 const { startDemo } = require("./demo")
 const { newCart, payOnHostedPage, storeApi } = require("./demo/check")
 const { startInbox } = require("./bench/inbox")
