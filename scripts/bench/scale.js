@@ -391,7 +391,9 @@ function renderSection({ results, rows, sessions, seedSeconds, seconds }) {
       "without a key (needs attention, the provider overview) are the same call repeated. The exception: the " +
       "reconciliation job's listing is issue 25's coming shape, written in scale.js as specified there (the job " +
       `does not issue it yet), LEFT JOINed to a stand-in table (\`${CHECK_TABLE}\`, keyed by payment_session_id); ` +
-      "its next page is keyed on the first page's last row. Plan: the indexes EXPLAIN shows the statements " +
+      "its next page is keyed on the first page's last row (a Seq Scan on the stand-in is the planner hashing a " +
+      "table of a few thousand rows, a row per open session of the last 14 days, rather than probing it 200 " +
+      "times). Plan: the indexes EXPLAIN shows the statements " +
       "reading, and any Seq Scan (payment_provider is Medusa's table of the registered providers, a handful of " +
       "rows, read whole by its `listPaymentProviders`). The storefront (src/storefront/index.ts) reads the cart through Medusa's store " +
       "API, not the plugin's server; every other read of a session by id (the webhook route, the reconciliation, " +
