@@ -14,10 +14,34 @@
  * --profile   profile Medusa's CPU during the checkouts (scripts/bench/profiler.js): .tmp/bench/profile/2.cpuprofile
  * --pairs=N   pairs per provider (default 30; --quick 5)
  * --reconcile the reconciliation at 10,000 abandoned sessions (scripts/bench/reconcile.js; --sessions=N, --quick)
+ * --scale     instead: every session lookup timed at 1,000,000 payment sessions (--sessions=N); scripts/bench/scale.js
  */
 const fs = require("node:fs")
 const os = require("node:os")
 const path = require("node:path")
+// `--scale`: the lookups at a million sessions, a run of its own (scripts/bench/scale.js).
+if (process.argv.includes("--scale")) {
+  require("./bench/scale")
+    .main()
+    .catch((error) => {
+      console.error(`[bench:scale] ${error.stack ?? error.message}`)
+      process.exitCode = 1
+    })
+  return
+}
+// `--reconcile`: the reconciliation at 10,000 abandoned sessions, a run of its own (scripts/bench/reconcile.js).
+if (process.argv.includes("--reconcile")) {
+  require("./bench/reconcile")
+    .main(process.argv.slice(2))
+    .then(
+      () => process.exit(0),
+      (error) => {
+        console.error(`[bench --reconcile] ${error.stack ?? error.message}`)
+        process.exit(1)
+      }
+    )
+  return
+}
 const { startDemo } = require("./demo")
 const { newCart, payOnHostedPage, storeApi } = require("./demo/check")
 const { startInbox } = require("./bench/inbox")
@@ -28,17 +52,6 @@ const { shuffle } = require("./bench/stats")
 
 const root = path.resolve(__dirname, "..")
 const args = process.argv.slice(2)
-if (args.includes("--reconcile")) {
-  require("./bench/reconcile")
-    .main(args)
-    .then(
-      () => process.exit(0),
-      (error) => {
-        console.error(`[bench --reconcile] ${error.stack ?? error.message}`)
-        process.exit(1)
-      }
-    )
-}
 const quick = args.includes("--quick")
 const profile = args.includes("--profile")
 const pairsArg = args.find((a) => a.startsWith("--pairs="))

@@ -6,7 +6,7 @@ import { reconcileHostedPayments, ReconcileResult } from "../../src/reconciliati
 import pruneHppRecordJob from "../../src/jobs/prune-hpp-record"
 import { HPP_RECORD_MODULE } from "../../src/modules/hpp-record"
 import type { HppRecordService } from "../../src/modules/hpp-record/service"
-import type { HppAttentionResponse } from "../../src/api/admin/hpp/types"
+import type { HppAttentionResponse, HppEventsResponse } from "../../src/api/admin/hpp/types"
 import {
   HITPAY_SANDBOX,
   hitpayCharge,
@@ -462,6 +462,32 @@ providerSuite(hitpay, (t) => {
     ).raw(`select id from hpp_payment_event where attention = false limit 1`)
     const notAnItem = await answerOf(t.api.post(`/admin/hpp/attention/${rows[0].id}/handled`, {}, admin))
     expect(notAnItem.status).toBe(404)
+  })
+
+  it("pages through a provider's record newest first, its count exact up to 1,000 rows past the page", async () => {
+    const pg = t.container().resolve(ContainerRegistrationKeys.PG_CONNECTION)
+    const provider = "pp_hitpay_counted"
+    // 1,500 webhooks of one provider, one a minute, the newest last.
+    await pg.raw(
+      `insert into hpp_payment_event (id, provider_id, gateway, kind, outcome, message, created_at, updated_at)
+       select 'hppev_counted_' || i, ?, 'hitpay', 'webhook', 'accepted', 'webhook ' || i,
+         now() - (1500 - i) * interval '1 minute', now()
+       from generate_series(1, 1500) i`,
+      [provider]
+    )
+    const admin = await t.admin()
+    const page = async (query: string) =>
+      (await t.api.get<HppEventsResponse>(`/admin/hpp/events?provider_id=${provider}&${query}`, admin)).data
+    try {
+      const first = await page("limit=20")
+      expect(first.events.map((e) => e.message).slice(0, 2)).toEqual(["webhook 1500", "webhook 1499"])
+      expect(first.count).toBe(1020)
+      const later = await page("limit=20&offset=600")
+      expect(later.events[0].message).toBe("webhook 900")
+      expect(later.count).toBe(1500)
+    } finally {
+      await pg.raw(`delete from hpp_payment_event where provider_id = ?`, [provider])
+    }
   })
 
   it("prunes only the record's rows older than HPP_RECORD_KEEP_DAYS, once a day", async () => {

@@ -54,14 +54,12 @@ export function eventView(row: HppPaymentEventRow): HppEventView {
 const EVENT_COLUMNS = `id, created_at, provider_id, gateway, payment_session_id, gateway_reference, kind, outcome,
   message, amount, currency_code, occurrences, attention, handled_at, handled_by, resolved_at, fields`
 
-/** Record rows, newest first (or oldest first), filtered; with their count. */
-export async function listEvents(
-  container: MedusaContainer,
-  filters: { provider_id?: string; payment_session_ids?: string[]; kinds?: string[] },
-  { limit, offset, oldestFirst = false }: { limit: number; offset: number; oldestFirst?: boolean }
-): Promise<{ rows: HppPaymentEventRow[]; count: number }> {
+type EventFilters = { provider_id?: string; payment_session_ids?: string[]; kinds?: string[] }
+type EventPage = { limit: number; offset: number; oldestFirst?: boolean }
+
+function eventsWhere(filters: EventFilters): { clause: string; bindings: Record<string, unknown> } {
   const where: string[] = ["deleted_at is null"]
-  const bindings: Record<string, unknown> = { limit, offset }
+  const bindings: Record<string, unknown> = {}
   if (filters.provider_id) {
     where.push("provider_id = :provider_id")
     bindings.provider_id = filters.provider_id
@@ -74,14 +72,49 @@ export async function listEvents(
     where.push("payment_session_id = any(:sessions)")
     bindings.sessions = filters.payment_session_ids
   }
-  const clause = where.join(" and ")
-  const [{ rows }, { rows: counted }] = await Promise.all([
+  return { clause: where.join(" and "), bindings }
+}
+
+/**
+ * Record rows, newest first (or oldest first), filtered; without their count, for a view that shows none (a
+ * provider's last webhooks, an order's payments): counting a provider's rows reads all of them.
+ */
+export async function listEventRows(
+  container: MedusaContainer,
+  filters: EventFilters,
+  { limit, offset, oldestFirst = false }: EventPage
+): Promise<HppPaymentEventRow[]> {
+  const { clause, bindings } = eventsWhere(filters)
+  const { rows } = await pg(container).raw(
+    `select ${EVENT_COLUMNS} from hpp_payment_event where ${clause}
+     order by created_at ${oldestFirst ? "asc" : "desc"}, id limit :limit offset :offset`,
+    { ...bindings, limit, offset }
+  )
+  return rows
+}
+
+/**
+ * How many rows past the page the count goes on to: a provider's record holds a row or more per payment, hundreds
+ * of thousands in a large store, and an exact count reads every one of them on every page.
+ */
+export const EVENTS_COUNTED_PAST_PAGE = 1000
+
+/**
+ * Record rows, newest first (or oldest first), filtered; with their count, exact up to `EVENTS_COUNTED_PAST_PAGE`
+ * rows past the page (more rows than that are counted as that many).
+ */
+export async function listEvents(
+  container: MedusaContainer,
+  filters: EventFilters,
+  page: EventPage
+): Promise<{ rows: HppPaymentEventRow[]; count: number }> {
+  const { clause, bindings } = eventsWhere(filters)
+  const [rows, { rows: counted }] = await Promise.all([
+    listEventRows(container, filters, page),
     pg(container).raw(
-      `select ${EVENT_COLUMNS} from hpp_payment_event where ${clause}
-       order by created_at ${oldestFirst ? "asc" : "desc"}, id limit :limit offset :offset`,
-      bindings
+      `select count(*)::int as n from (select 1 from hpp_payment_event where ${clause} limit :upTo) as matched`,
+      { ...bindings, upTo: page.offset + page.limit + EVENTS_COUNTED_PAST_PAGE }
     ),
-    pg(container).raw(`select count(*)::int as n from hpp_payment_event where ${clause}`, bindings),
   ])
   return { rows, count: Number(counted[0]?.n ?? 0) }
 }

@@ -30,6 +30,8 @@ export const HppPaymentEvent = model
   .indexes([
     { on: ["payment_session_id", "created_at"], where: "payment_session_id IS NOT NULL" },
     { on: ["provider_id", "kind", "created_at"] },
+    // A provider's record, newest first (the admin's events of a provider, its last webhooks).
+    { on: ["provider_id", "created_at"] },
     { on: ["created_at"], where: "attention = true AND handled_at IS NULL AND resolved_at IS NULL" },
     { on: ["dedupe_key"], unique: true, where: "dedupe_key IS NOT NULL" },
   ])

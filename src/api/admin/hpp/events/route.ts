@@ -8,7 +8,10 @@ const Query = Pagination.extend({
   payment_session_id: z.string().min(1).optional(),
 })
 
-/** `GET /admin/hpp/events`: the plugin's record, newest first, by provider or payment session. */
+/**
+ * `GET /admin/hpp/events`: the plugin's record, newest first, by provider or payment session. `count` is exact up to
+ * 1,000 rows past the page asked for (a provider's record can hold hundreds of thousands of rows).
+ */
 export const GET = async (req: MedusaRequest, res: MedusaResponse<HppEventsResponse>) => {
   const query = parseOr400(Query, req.query)
   const { rows, count } = await listEvents(

@@ -4,7 +4,7 @@ import { Modules } from "@medusajs/framework/utils"
 import { HPP_GATEWAYS, hppProviderOf } from "../../../../env"
 import { registeredRawOptions } from "../../../../registered-options"
 import { hostedProvider } from "../../../../lib/provider-access"
-import { eventView, gatewayName, listEvents } from "../record-views"
+import { eventView, gatewayName, listEventRows } from "../record-views"
 import type { HppOptionView, HppProvidersResponse, HppProviderView } from "../types"
 
 const WEBHOOK_NOTES: Record<HppProviderView["gateway"], string> = {
@@ -40,7 +40,7 @@ export const GET = async (req: MedusaRequest, res: MedusaResponse<HppProvidersRe
         }))
         const setup = hostedProvider(req.scope, id)?.adminSetup()
         const configured = raw.webhookUrl
-        const { rows } = await listEvents(req.scope, { provider_id: id, kinds: ["webhook"] }, { limit: 5, offset: 0 })
+        const rows = await listEventRows(req.scope, { provider_id: id, kinds: ["webhook"] }, { limit: 5, offset: 0 })
         return {
           id,
           gateway,

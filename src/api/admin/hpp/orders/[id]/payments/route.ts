@@ -2,7 +2,7 @@ import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
 import { z } from "zod"
 import { hppProviderOf } from "../../../../../../env"
-import { eventView, gatewayName, listEvents, parseOr400 } from "../../../record-views"
+import { eventView, gatewayName, listEventRows, parseOr400 } from "../../../record-views"
 import type { HppOrderPaymentsResponse, HppOrderPaymentView } from "../../../types"
 
 const Params = z.object({ id: z.string().min(1) })
@@ -47,7 +47,7 @@ export const GET = async (req: MedusaRequest, res: MedusaResponse<HppOrderPaymen
   const payments: HppOrderPaymentView[] = await Promise.all(
     sessions.map(async (session) => {
       const gateway = hppProviderOf(session.provider_id)!.gateway
-      const { rows } = await listEvents(
+      const rows = await listEventRows(
         req.scope,
         { payment_session_ids: [session.id] },
         { limit: EVENTS_PER_PAYMENT, offset: 0, oldestFirst: true }
