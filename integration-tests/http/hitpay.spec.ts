@@ -843,6 +843,38 @@ providerSuite(hitpay, (t) => {
       expect([...asked].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
     })
 
+    it("lists under 'Needs attention' the pages HitPay could not be asked about, or not yet, and not those it says are pending", async () => {
+      const checkout = await t.checkout()
+      t.gatewayReports(checkout, PENDING)
+      const made = await createdAt(checkout.session.id)
+      await abandon(checkout.session.id, made, 3, 3, 2)
+      let down = true
+      hitpayAnswersAbandoned((n) => (n === 2 && down ? [503, { message: "Service Unavailable" }] : pendingPage(n)))
+      const items = (n: number, until: (items: HppAttentionResponse["items"]) => boolean) =>
+        t.attention(`payses_abandoned0000${n}`, until)
+      const kinds = (list: HppAttentionResponse["items"]) => list.map((i) => [i.kind, i.message])
+      const noWord = ["pending_beyond_grace", "The gateway has not said whether this page was paid"]
+
+      // Past their grace period and never asked: no word from HitPay.
+      for (const n of [1, 2, 3]) expect(kinds(await items(n, (l) => l.length > 0))).toEqual([noWord])
+
+      await reconcileHostedPayments(t.container(), { now: new Date(made.getTime() + 11 * 60_000), ratePerSecond: 100 })
+      // HitPay says pending: an abandoned checkout, not an item. HitPay could not be asked: an item, saying so.
+      expect(await items(1, (l) => l.length === 0)).toEqual([])
+      expect(await items(3, (l) => l.length === 0)).toEqual([])
+      const [failed] = await items(2, (l) => l[0]?.message !== noWord[1])
+      expect(failed.kind).toBe("pending_beyond_grace")
+      expect(failed.message).toMatch(/^The gateway could not be asked: .*HTTP 503/)
+      expect(failed.can_check_now).toBe(true)
+
+      // The admin's "Check with the gateway now", HitPay back: pending, and off the list.
+      down = false
+      const admin = await t.admin()
+      const checked = await t.api.post(`/admin/hpp/payment-sessions/payses_abandoned00002/reconcile`, {}, admin)
+      expect(checked.data.reconciliation.decision).toBe("still pending at the gateway")
+      expect(await items(2, (l) => l.length === 0)).toEqual([])
+    })
+
     it("stops asking HitPay when it answers 429, for as long as its Retry-After says, and does not ask again about a page HitPay reports failed", async () => {
       const checkout = await t.checkout()
       t.gatewayReports(checkout, PENDING)

@@ -78,7 +78,7 @@ export async function noteAsked(
   provider: string,
   session: DueSession,
   now: Date,
-  answer: string,
+  answer: { decision: string; detail?: string },
   next: "schedule" | "done" | "soon"
 ): Promise<void> {
   if (next === "soon") {
@@ -92,13 +92,24 @@ export async function noteAsked(
   }
   const nextAt = nextAskAt(session.createdAt, now)
   await pg.raw(
-    `insert into hpp_reconcile_ask (payment_session_id, provider_id, asks, last_asked_at, next_ask_at, last_answer, done_at)
-     values (?, ?, ?, ?, ?, ?, ?)
+    `insert into hpp_reconcile_ask
+       (payment_session_id, provider_id, asks, last_asked_at, next_ask_at, last_answer, last_decision, done_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?)
      on conflict (payment_session_id) do update set
        asks = hpp_reconcile_ask.asks + excluded.asks, last_asked_at = excluded.last_asked_at,
-       next_ask_at = excluded.next_ask_at, last_answer = excluded.last_answer, done_at = excluded.done_at,
+       next_ask_at = excluded.next_ask_at, last_answer = excluded.last_answer,
+       last_decision = excluded.last_decision, done_at = excluded.done_at,
        updated_at = now()`,
-    [session.id, provider, 1, now, nextAt, answer.slice(0, 500), next === "done" ? now : null]
+    [
+      session.id,
+      provider,
+      1,
+      now,
+      nextAt,
+      (answer.detail ?? answer.decision).slice(0, 500),
+      answer.decision,
+      next === "done" ? now : null,
+    ]
   )
 }
 

@@ -205,7 +205,7 @@ async function reconcileProvider(
       const pauseMs = result.decision === "failed" ? pauseAskedFor(result.detail ?? "") : undefined
       // A question the gateway turned away (429) was not answered: the session is asked first when the pause ends.
       const next = pauseMs !== undefined ? "soon" : nextAskOf(result)
-      await noteAsked(pg, provider, due, now, result.detail ?? result.decision, next)
+      await noteAsked(pg, provider, due, now, result, next)
       if (pauseMs !== undefined) {
         const until = new Date(now.getTime() + pauseMs)
         await pause(pg, provider, until, result.detail ?? "HTTP 429")
@@ -285,6 +285,23 @@ async function closeLeftOpenPages(container: MedusaContainer, provider: string, 
     const still = await isPageToClose(pg, gateway, page.gatewayReference)
     logger.info(`${what}: ${still ? "still open, tried again later" : "closed"}`)
   }
+}
+
+/**
+ * An admin's "check with the gateway now" (POST /admin/hpp/payment-sessions/:id/reconcile): the check below, whose
+ * answer the job's schedule keeps too (a page the gateway calls pending leaves "needs attention", as after the
+ * job's own question).
+ */
+export async function checkPaymentSessionNow(container: MedusaContainer, sessionId: string): Promise<ReconcileResult> {
+  const result = await reconcilePaymentSession(container, sessionId, { onDemand: true })
+  if (result.decision === "not a hosted-payment session" || result.decision === "busy") return result
+  const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
+  const { rows } = await pg.raw(`select created_at from payment_session where id = ?`, [sessionId])
+  if (rows[0]) {
+    const session = { id: sessionId, createdAt: new Date(rows[0].created_at as string) }
+    await noteAsked(pg, result.provider, session, new Date(), result, nextAskOf(result))
+  }
+  return result
 }
 
 /** The same check for one payment session, on demand (the admin route). */

@@ -167,8 +167,19 @@ type AttentionRow = {
 }
 
 /**
+ * A session past its grace period that the reconciliation has not asked about this long after it was due is behind
+ * (the job is off, stopped, or has more than its rate allows): "no word from the gateway".
+ */
+const BEHIND_MS = 15 * 60_000
+/** How many items past the page "needs attention" counts (more are counted as that many). */
+const ATTENTION_COUNTED_PAST_PAGE = 1_000
+
+/**
  * "Needs attention", newest first: the record's open items (not handled, not resolved) and the live sessions of
- * the plugin's providers still pending after their grace period (within the reconciliation's window), in one query.
+ * the plugin's providers past their grace period (within the reconciliation's window) that have no word from the
+ * gateway: the reconciliation's last question failed (the gateway could not be asked), or it has not asked yet,
+ * 15 minutes after it should have. A page the gateway says is still pending is not an item: an abandoned checkout is
+ * not trouble, and a store has thousands. One query; the count exact up to 1,000 items past the page.
  */
 export async function listAttention(
   container: MedusaContainer,
@@ -176,20 +187,29 @@ export async function listAttention(
   now: Date = new Date()
 ): Promise<{ items: HppAttentionItem[]; count: number }> {
   const windows = await pendingWindows(container, now)
-  const bindings: Record<string, unknown> = { limit, offset }
-  const pending = windows.map((w, i) => {
-    bindings[`p${i}`] = w.provider
-    bindings[`before${i}`] = w.before
-    bindings[`after${i}`] = w.after
-    return `(ps.provider_id = :p${i} and ps.created_at <= :before${i} and ps.created_at >= :after${i})`
-  })
-  const live = pending.length
+  const bindings: Record<string, unknown> = { limit, offset, upTo: offset + limit + ATTENTION_COUNTED_PAST_PAGE }
+  const inWindow = (column: "before" | "behind") =>
+    windows.map((w, i) => {
+      bindings[`p${i}`] = w.provider
+      bindings[`before${i}`] = w.before
+      bindings[`behind${i}`] = new Date(w.before.getTime() - BEHIND_MS)
+      bindings[`after${i}`] = w.after
+      return `(ps.provider_id = :p${i} and ps.created_at <= :${column}${i} and ps.created_at >= :after${i})`
+    })
+  const session = `ps.id, 'pending_beyond_grace' as kind, %MESSAGE% as message, ps.provider_id, ps.id as payment_session_id,
+         ps.data->>'gateway_reference' as gateway_reference, ps.amount::text as amount, ps.currency_code, ps.created_at,
+         true as live`
+  const live = windows.length
     ? `union all
-       select ps.id, 'pending_beyond_grace' as kind, 'The gateway has not said whether this page was paid' as message,
-         ps.provider_id, ps.id as payment_session_id, ps.data->>'gateway_reference' as gateway_reference,
-         ps.amount::text as amount, ps.currency_code, ps.created_at, true as live
+       select ${session.replace("%MESSAGE%", "'The gateway has not said whether this page was paid'")}
        from payment_session ps
-       where ps.deleted_at is null and ps.status = 'pending' and (${pending.join(" or ")})`
+       where ps.deleted_at is null and ps.status = 'pending' and (${inWindow("behind").join(" or ")})
+         and not exists (select 1 from hpp_reconcile_ask a where a.payment_session_id = ps.id)
+       union all
+       select ${session.replace("%MESSAGE%", "'The gateway could not be asked: ' || coalesce(a.last_answer, 'no answer')")}
+       from hpp_reconcile_ask a join payment_session ps on ps.id = a.payment_session_id
+       where a.last_decision = 'failed' and a.done_at is null and a.deleted_at is null
+         and ps.deleted_at is null and ps.status = 'pending' and (${inWindow("before").join(" or ")})`
     : ""
   const union = `
     select e.id, e.fields->>'attention_kind' as kind, e.message, e.provider_id, e.payment_session_id,
@@ -199,7 +219,7 @@ export async function listAttention(
     ${live}`
   const [{ rows }, { rows: counted }] = await Promise.all([
     pg(container).raw(`${union} order by created_at desc, id limit :limit offset :offset`, bindings),
-    pg(container).raw(`select count(*)::int as n from (${union}) as items`, bindings),
+    pg(container).raw(`select count(*)::int as n from (${union} limit :upTo) as items`, bindings),
   ])
   return { items: (rows as AttentionRow[]).map(attentionItem), count: Number(counted[0]?.n ?? 0) }
 }

@@ -14,9 +14,14 @@ export const HppReconcileAsk = model
     last_asked_at: model.dateTime().nullable(),
     next_ask_at: model.dateTime(),
     last_answer: model.text().nullable(),
+    /** The last question's decision (src/reconciliation: "still pending at the gateway", "failed", …). */
+    last_decision: model.text().nullable(),
     done_at: model.dateTime().nullable(),
   })
-  .indexes([{ on: ["provider_id", "next_ask_at"], where: "done_at IS NULL" }])
+  .indexes([
+    { on: ["provider_id", "next_ask_at"], where: "done_at IS NULL" },
+    { on: ["provider_id"], where: "last_decision = 'failed' AND done_at IS NULL" },
+  ])
 
 /**
  * A provider the gateway asked the job to leave alone for a while (a 429 with `Retry-After`): no run asks its gateway
