@@ -11,6 +11,7 @@ import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { hostedProvider } from "../../src/lib/provider-access"
 import { paidWithAnotherSession, payerOf, paymentRecorded } from "../../src/lib/orders"
 import { isPageToClose, pagesDue } from "../../src/lib/pages-to-close"
+import { dueAgain, neverAsked, windowCounts } from "../../src/reconciliation/asks"
 import { recordBuyerReturn } from "../../src/api/record-buyer-return"
 import { fillBuyerFromCart } from "../../src/api/fill-buyer-from-cart"
 import { GET as getEvents } from "../../src/api/admin/hpp/events/route"
@@ -94,6 +95,12 @@ export default async function capture({ container }: ExecArgs) {
   await run("another-order", () => paidWithAnotherSession(container, orderSession))
   await run("pages-due", () => pagesDue(pg, k.gateway.gateway, new Date()))
   await run("page-to-close", () => isPageToClose(pg, k.gateway.gateway, k.gateway.reference))
+  // The reconciliation's reads of one provider's window (the job's run, src/reconciliation/index.ts).
+  const w = k.window
+  const window = { provider: w.providerId, from: w.after, to: w.before } as never
+  await run("job-never-asked", () => neverAsked(pg, window, 50))
+  await run("job-due-again", () => dueAgain(pg, window, w.now as never, 50, []))
+  await run("job-counts", () => windowCounts(pg, window, w.now as never))
   await run("events-of-session", () =>
     getEvents(request({ query: { payment_session_id: k.events.sessionId } }), response())
   )

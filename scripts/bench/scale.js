@@ -8,8 +8,6 @@
  * 2. Seeded with generate_series inside PostgreSQL, then vacuumed and analysed.
  * 3. The SQL captured, not written here: `medusa exec scripts/bench/scale-capture.ts` runs each lookup once through
  *    the plugin's code on a booted Medusa, with the driver's queries logged (scripts/bench/scale-sql-log.js).
- *    The one exception is the reconciliation job's listing in its coming shape (issue 25), written here as
- *    specified there, until the job issues it.
  * 4. Each lookup's statements timed over many random keys (the capture's key replaced by another of its kind in the
  *    statement's parameters), one after another on one connection; median and p95 of their sum per key; the plan
  *    from EXPLAIN with one of those keys.
@@ -32,21 +30,6 @@ const OURS = ["pp_hitpay_hitpay", "pp_cashflows_cashflows", "pp_netvalve_netvalv
 const t0 = Date.now()
 const log = (message) =>
   console.error(`[bench:scale ${((Date.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${message}`)
-
-/** The stand-in for the job's coming table (keyed by payment_session_id), for the listing's LEFT JOIN. */
-const CHECK_TABLE = "scale_session_check"
-const JOB_FIRST_PAGE = `
-  select ps.id, ps.provider_id, ps.status, ps.amount, ps.currency_code, ps.data, ps.created_at,
-    c.checks, c.last_checked_at
-  from payment_session ps
-  left join ${CHECK_TABLE} c on c.payment_session_id = ps.id
-  where ps.provider_id = $1 and ps.status in (${OPEN.map((s) => `'${s}'`).join(", ")})
-    and ps.created_at between $2 and $3 and ps.deleted_at is null
-  order by ps.created_at desc, ps.id desc limit 200`
-const JOB_NEXT_PAGE = JOB_FIRST_PAGE.replace(
-  "and ps.deleted_at is null",
-  "and ps.deleted_at is null and (ps.created_at, ps.id) < ($4, $5)"
-)
 
 /** The lookups: the capture's label, what it is, where in the code, and the kind of key it takes. */
 const LOOKUPS = [
@@ -73,12 +56,23 @@ const LOOKUPS = [
   ["pages-due", "Pages to close, due", "src/lib/pages-to-close.ts `pagesDue`", "gateway"],
   ["page-to-close", "Page still to close?", "src/lib/pages-to-close.ts `isPageToClose`", "gateway"],
   [
-    "job-first",
-    "Job's listing of open sessions, first page (issue 25's shape)",
-    "as specified (job rewrite)",
+    "job-never-asked",
+    "Reconciliation: open sessions never asked, newest first",
+    "src/reconciliation/asks.ts `neverAsked`",
     "window",
   ],
-  ["job-next", "Job's listing, next page (keyset)", "as specified (job rewrite)", "window"],
+  [
+    "job-due-again",
+    "Reconciliation: sessions due again, longest overdue first",
+    "src/reconciliation/asks.ts `dueAgain`",
+    "window",
+  ],
+  [
+    "job-counts",
+    "Reconciliation: the run's summary counts of its window",
+    "src/reconciliation/asks.ts `windowCounts`",
+    "window",
+  ],
   ["events-of-session", "Admin: events of a session", "src/api/admin/hpp/events/route.ts", "events"],
   ["events-of-provider", "Admin: events of a provider, newest first", "src/api/admin/hpp/events/route.ts", "provider"],
   ["attention", "Admin: needs attention", "src/api/admin/hpp/attention/route.ts `listAttention`", null],
@@ -151,9 +145,7 @@ async function main({ sessions = sessionsArg() } = {}) {
 
     const results = []
     for (const [label, name, where, kind] of LOOKUPS) {
-      const result = label.startsWith("job-")
-        ? await measureJob(client, label, keys.window)
-        : await measureCaptured(client, captured, label, kind ? keys[kind] : null)
+      const result = await measureCaptured(client, captured, label, kind ? keys[kind] : null)
       results.push({ label, name, where, ...result })
       log(`  ${name}: median ${result.median.toFixed(2)} ms, p95 ${result.p95.toFixed(2)} ms; ${result.plan}`)
     }
@@ -247,12 +239,13 @@ async function pickKeys(client, n) {
     const providerId = random(OURS)
     const now = Date.now() - Math.random() * 3_600_000
     const hours = providerId.includes("catalystpay") ? 14 * 24 : 72
-    return { providerId, after: new Date(now - hours * 3_600_000), before: new Date(now - 10 * 60_000) }
+    const iso = (ms) => new Date(ms).toISOString()
+    return { providerId, after: iso(now - hours * 3_600_000), before: iso(now - 10 * 60_000), now: iso(now) }
   })
   return keys
 }
 
-/** The pages-to-close table (made by the plugin's code during the capture) and the job's coming table, seeded. */
+/** The pages-to-close table (made by the plugin's code during the capture) and the reconciliation's schedule, seeded. */
 async function seedAfterCapture(client, keys) {
   await client.query(
     `insert into hpp_page_to_close (gateway, gateway_reference, session_id, data, reason, attempts, created_at, next_attempt_at)
@@ -261,18 +254,22 @@ async function seedAfterCapture(client, keys) {
        now() + (mod(i, 720) - 360) * interval '1 minute'
      from generate_series(1, 1000) i on conflict do nothing`
   )
+  // The reconciliation's schedule (hpp_reconcile_ask): every open session of the plugin's providers of the last 14
+  // days but a fifth (not asked yet) asked before, due again at times spread over the next 6 hours and the last 1, a
+  // tenth ended for good.
   await client.query(
-    `create table if not exists ${CHECK_TABLE} (payment_session_id text primary key, checks integer not null,
-       last_checked_at timestamptz not null)`
-  )
-  // A row for every open session of the plugin's providers of the last 14 days: the job has looked at each.
-  await client.query(
-    `insert into ${CHECK_TABLE} select id, 1 + mod(hashtext(id)::bigint + 2147483648, 5), created_at + interval '15 minutes'
+    `insert into hpp_reconcile_ask (payment_session_id, provider_id, asks, last_asked_at, next_ask_at, last_answer,
+       last_decision, done_at)
+     select id, provider_id, 1 + mod(abs(hashtext(id)), 30), created_at + interval '15 minutes',
+       now() + (mod(abs(hashtext(id)), 420) - 60) * interval '1 minute', 'pending',
+       case when mod(abs(hashtext(id)), 50) = 0 then 'failed' else 'still pending at the gateway' end,
+       case when mod(abs(hashtext(id)), 10) = 1 then now() end
      from payment_session where provider_id = any($1) and status = any($2) and deleted_at is null
-       and created_at > now() - interval '14 days' on conflict do nothing`,
+       and created_at > now() - interval '14 days' and mod(abs(hashtext(id)), 5) <> 0
+     on conflict do nothing`,
     [OURS, OPEN]
   )
-  await client.query(`analyze hpp_page_to_close; analyze ${CHECK_TABLE}`)
+  await client.query(`analyze hpp_page_to_close; analyze hpp_reconcile_ask`)
   return keys
 }
 
@@ -312,28 +309,6 @@ async function measureCaptured(client, captured, label, keys) {
     counted = Number(Object.values((await client.query(statement.text, statement.values)).rows[0] ?? {})[0])
   }
   return { ...stats(times), plan: describePlans(plans), statements: statements.length, counted }
-}
-
-async function measureJob(client, label, windows) {
-  const times = []
-  let explained
-  for (const [i, w] of windows.entries()) {
-    const first = [w.providerId, w.after, w.before]
-    let text = JOB_FIRST_PAGE
-    let values = first
-    if (label === "job-next") {
-      const { rows } = await client.query(JOB_FIRST_PAGE, first)
-      const last = rows[rows.length - 1]
-      if (!last) continue
-      text = JOB_NEXT_PAGE
-      values = [...first, last.created_at, last.id]
-    }
-    const started = process.hrtime.bigint()
-    await client.query(text, values)
-    if (i >= 10) times.push(Number(process.hrtime.bigint() - started) / 1e6)
-    explained ??= await explain(client, text, values)
-  }
-  return { ...stats(times), plan: describePlans([explained]), statements: 1 }
 }
 
 async function explain(client, text, values) {
@@ -395,17 +370,15 @@ function renderSection({ results, rows, sessions, seedSeconds, seconds, embedded
       `statements, and only the reads among them, are then run with ${keysPer}+ random keys of the same kind ` +
       "(sessions, references, carts, collections, orders, providers) put in place of the capture's; a lookup's time " +
       "is the sum of its statements, run one after another on one connection, as the client sees it. The lookups " +
-      "without a key (needs attention, the provider overview) are the same call repeated. The exception: the " +
-      "reconciliation job's listing is issue 25's coming shape, written in scale.js as specified there (the job " +
-      `does not issue it yet), LEFT JOINed to a stand-in table (\`${CHECK_TABLE}\`, keyed by payment_session_id); ` +
-      "its next page is keyed on the first page's last row (a Seq Scan on the stand-in is the planner hashing a " +
-      "table of a few thousand rows, a row per open session of the last 14 days, rather than probing it 200 " +
-      "times). Plan: the indexes EXPLAIN shows the statements " +
+      "without a key (needs attention, the provider overview) are the same call repeated. The reconciliation's reads are `src/reconciliation/asks.ts`'s, " +
+      "with its schedule table seeded (a row for four in five open sessions of the last 14 days, due over the next " +
+      "6 hours). " +
+      "Plan: the indexes EXPLAIN shows the statements " +
       "reading, and any Seq Scan (payment_provider is Medusa's table of the registered providers, a handful of " +
       'rows, read whole by its `listPaymentProviders`). "counts N": what the lookup\'s count statement counted with ' +
-      "the capture's key; needs attention counts every item it lists (the sessions still pending past their grace " +
-      "within the reconciliation's windows, and the record's open items), so its time grows with that number, not " +
-      "with the table. The storefront (src/storefront/index.ts) reads the cart through Medusa's store " +
+      "the capture's key; needs attention counts what it lists (the record's open items, and the sessions past their grace with no " +
+      "word from the gateway: never asked 15 minutes after they were due, or whose last question failed), up to " +
+      "1,000 past the page. The storefront (src/storefront/index.ts) reads the cart through Medusa's store " +
       "API, not the plugin's server; every other read of a session by id (the webhook route, the reconciliation, " +
       "the record's subscriber) is the primary-key read of the first row.",
     "",
