@@ -254,8 +254,11 @@ providerSuite(catalystpay, (t) => {
         expect(await reconcile(checkout, 25)).toEqual([
           expect.objectContaining({ sessionId: checkout.session.id, decision: "not paid at the gateway" }),
         ])
-        // Final: a later run does not ask again, nor say it twice.
-        expect(await reconcile(checkout, 30)).toEqual([])
+        // Final: the next run finds it settled, and no later run asks again or says it twice.
+        expect(await reconcile(checkout, 30)).toEqual([
+          expect.objectContaining({ sessionId: checkout.session.id, decision: "already settled" }),
+        ])
+        expect(await reconcile(checkout, 36)).toEqual([])
       })
       expect(ended).toEqual([deferredEvent("failed", checkout, order, { reason })])
       expect((await sessionOf(checkout.session.id)).status).toBe("error")

@@ -864,7 +864,7 @@ providerSuite(hitpay, (t) => {
       expect(await items(3, (l) => l.length === 0)).toEqual([])
       const [failed] = await items(2, (l) => l[0]?.message !== noWord[1])
       expect(failed.kind).toBe("pending_beyond_grace")
-      expect(failed.message).toMatch(/^The gateway could not be asked: .*HTTP 503/)
+      expect(failed.message).toMatch(/^The last check failed: the gateway could not be asked: .*HTTP 503/)
       expect(failed.can_check_now).toBe(true)
 
       // The admin's "Check with the gateway now", HitPay back: pending, and off the list.
@@ -875,7 +875,7 @@ providerSuite(hitpay, (t) => {
       expect(await items(2, (l) => l.length === 0)).toEqual([])
     })
 
-    it("stops asking HitPay when it answers 429, for as long as its Retry-After says, and does not ask again about a page HitPay reports failed", async () => {
+    it("stops asking HitPay when it answers 429, for as long as its Retry-After says, and does not ask again about a page HitPay reports expired", async () => {
       const checkout = await t.checkout()
       t.gatewayReports(checkout, PENDING)
       const made = await createdAt(checkout.session.id)
@@ -885,7 +885,7 @@ providerSuite(hitpay, (t) => {
         limited && n === 3
           ? [429, { message: "Too Many Attempts." }, { "Retry-After": "600" }]
           : n === 1
-            ? [200, { ...(pendingPage(n)[1] as object), status: "failed" }]
+            ? [200, { ...(pendingPage(n)[1] as object), status: "expired" }]
             : pendingPage(n)
       )
       const run = (minutes: number) =>
@@ -895,7 +895,8 @@ providerSuite(hitpay, (t) => {
           runSeconds: 5,
         })
 
-      // Page 1 failed (final), page 2 pending, page 3 answered 429 once (no retry: Retry-After is 600 s): the run stops.
+      // Page 1 expired (its session closes), page 2 pending, page 3 answered 429 once (no retry: Retry-After is 600 s):
+      // the run stops.
       const abandoned = (results: ReconcileResult[]) =>
         results.filter((r) => r.sessionId.startsWith("payses_abandoned"))
       const first = await run(11)
@@ -912,7 +913,7 @@ providerSuite(hitpay, (t) => {
       limited = false
       await run(22)
       expect(asked.slice(3)).toEqual(Array.from({ length: 48 }, (_, i) => i + 3))
-      // A day later every page is due again, but the failed one.
+      // A day later every page is due again, but the expired one.
       asked.length = 0
       await run(30 * 60)
       expect([...asked].sort((a, b) => a - b)).toEqual(Array.from({ length: 49 }, (_, i) => i + 2))

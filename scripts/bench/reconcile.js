@@ -250,18 +250,23 @@ function render({ N, result, asks, ordered, plans, quick }) {
   return lines.join("\n")
 }
 
-/** What the schedule costs a store with N abandoned sessions always in its 72-hour window (src/reconciliation/schedule.ts). */
+/** What the schedule costs a store with N abandoned sessions always in its window (src/reconciliation/schedule.ts). */
 function scheduleLine(N) {
   const { nextAskAt } = loadSchedule()
-  const created = new Date(0)
-  let asks = 0
-  for (let now = new Date(10 * 60_000); now.getTime() <= 72 * 3_600_000; now = nextAskAt(created, now)) asks++
-  const perHour = (N * asks) / 72
+  const asksOver = (hours) => {
+    const created = new Date(0)
+    let asks = 0
+    for (let now = new Date(10 * 60_000); now.getTime() <= hours * 3_600_000; now = nextAskAt(created, now, hours))
+      asks++
+    return asks
+  }
+  const perRun = (hours) => Math.round((N * asksOver(hours)) / hours / 12)
   return (
-    `an abandoned page is asked ${asks} times over its 72 hours (every run would be 864). A store that always has ` +
-    `${N.toLocaleString("en")} abandoned sessions in the window spends about ${Math.round(perHour).toLocaleString("en")} ` +
-    `questions an hour (${Math.round(perHour / 12)} a run) on them: under HitPay's 480 a run at 2 a second; ` +
-    `CatalystPay's 120 a run would ask its pages less often than the schedule, the longest overdue first.`
+    `an abandoned page is asked ${asksOver(72)} times over its 72 hours (every run would be 864), ${asksOver(336)} ` +
+    `over CatalystPay's 14 days. A store that always has ${N.toLocaleString("en")} abandoned sessions in the window ` +
+    `spends about ${perRun(72)} questions a run on them with a 72-hour window (HitPay's budget at 2 a second: 480) and ` +
+    `${perRun(336)} with CatalystPay's 14 days (its budget at 0.5 a second: 120); past the budget, pages are asked ` +
+    "less often than the schedule, the longest overdue first."
   )
 }
 

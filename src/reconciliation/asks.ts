@@ -12,7 +12,7 @@ type Pg = { raw(sql: string, bindings?: unknown[]): Promise<{ rows: Record<strin
 /** The statuses Medusa leaves a session in until it is paid: a completion tried too early saves them. */
 export const OPEN_STATUSES = ["pending", "pending_authorization", "requires_more", "error"] as const
 
-export type Window = { provider: string; from: Date; to: Date }
+export type Window = { provider: string; from: Date; to: Date; hours?: number }
 export type DueSession = { id: string; createdAt: Date }
 
 const open = `s.status in (${OPEN_STATUSES.map((s) => `'${s}'`).join(", ")}) and s.deleted_at is null`
@@ -27,11 +27,13 @@ export async function neverAsked(
   const { rows } = await pg.raw(
     `select s.id, s.created_at from payment_session s
      where s.provider_id = ? and ${open} and s.created_at >= ? and s.created_at <= ?
-       ${after ? "and (s.created_at, s.id) < (?, ?)" : ""}
+       ${after ? "and (s.created_at, s.id) < (select p.created_at, p.id from payment_session p where p.id = ?)" : ""}
        and not exists (select 1 from hpp_reconcile_ask a where a.payment_session_id = s.id)
      order by s.created_at desc, s.id desc
      limit ?`,
-    [provider, from, to, ...(after ? [after.createdAt, after.id] : []), limit]
+    // The keyset is the last row's own (created_at, id), read in the database: a JavaScript Date would drop its
+    // microseconds and skip the rows made in the same millisecond.
+    [provider, from, to, ...(after ? [after.id] : []), limit]
   )
   return rows.map(toDue)
 }
@@ -75,7 +77,7 @@ export async function windowCounts(pg: Pg, { provider, from, to }: Window, now: 
  */
 export async function noteAsked(
   pg: Pg,
-  provider: string,
+  { provider, hours }: { provider: string; hours?: number },
   session: DueSession,
   now: Date,
   answer: { decision: string; detail?: string },
@@ -90,7 +92,7 @@ export async function noteAsked(
     ])
     return
   }
-  const nextAt = nextAskAt(session.createdAt, now)
+  const nextAt = nextAskAt(session.createdAt, now, hours)
   await pg.raw(
     `insert into hpp_reconcile_ask
        (payment_session_id, provider_id, asks, last_asked_at, next_ask_at, last_answer, last_decision, done_at)
@@ -127,22 +129,47 @@ export async function forgetClosed(pg: Pg, { provider, from }: Window): Promise<
   return Number(rows[0]?.n ?? 0)
 }
 
-/** Until when the gateway asked the job to leave this provider alone (a 429), if that is still ahead of `now`. */
-export async function pausedUntil(pg: Pg, provider: string, now: Date): Promise<Date | undefined> {
+/**
+ * Until when the gateway asked the job to leave it alone (a 429), if that is still ahead of `now`. Kept by gateway,
+ * not provider: a gateway's limit may be per address (CatalystPay's is), shared by a store's two accounts.
+ */
+export async function pausedUntil(pg: Pg, gateway: string, now: Date): Promise<Date | undefined> {
   const { rows } = await pg.raw(
-    `select paused_until from hpp_reconcile_pause where provider_id = ? and deleted_at is null and paused_until > ?`,
-    [provider, now]
+    `select paused_until from hpp_reconcile_pause where gateway = ? and deleted_at is null and paused_until > ?`,
+    [gateway, now]
   )
   return rows[0] ? new Date(rows[0].paused_until as string) : undefined
 }
 
-export async function pause(pg: Pg, provider: string, until: Date, reason: string): Promise<void> {
+export async function pause(pg: Pg, gateway: string, until: Date, reason: string): Promise<void> {
   await pg.raw(
-    `insert into hpp_reconcile_pause (provider_id, paused_until, reason) values (?, ?, ?)
-     on conflict (provider_id) do update set paused_until = excluded.paused_until, reason = excluded.reason,
+    `insert into hpp_reconcile_pause (gateway, paused_until, reason) values (?, ?, ?)
+     on conflict (gateway) do update set paused_until = excluded.paused_until, reason = excluded.reason,
        deleted_at = null, updated_at = now()`,
-    [provider, until, reason.slice(0, 500)]
+    [gateway, until, reason.slice(0, 500)]
   )
+}
+
+/** How long a run holds its lease without renewing it: a process that dies mid-run frees it this soon. */
+export const RUN_LEASE_SECONDS = 60
+
+/**
+ * The run's lease, in the plugin's own table (`hpp_reconcile_run`), so that runs never overlap on any instance that
+ * shares the store's database, whatever its locking module: taken when free or expired, by one owner at a time.
+ */
+export async function takeRunLease(pg: Pg, owner: string): Promise<boolean> {
+  const { rows } = await pg.raw(
+    `insert into hpp_reconcile_run (name, owner, expires_at) values ('reconcile', ?, now() + make_interval(secs => ?))
+     on conflict (name) do update set owner = excluded.owner, expires_at = excluded.expires_at, updated_at = now()
+       where hpp_reconcile_run.expires_at < now() or hpp_reconcile_run.owner = excluded.owner
+     returning owner`,
+    [owner, RUN_LEASE_SECONDS]
+  )
+  return rows.length === 1
+}
+
+export async function releaseRunLease(pg: Pg, owner: string): Promise<void> {
+  await pg.raw(`delete from hpp_reconcile_run where name = 'reconcile' and owner = ?`, [owner])
 }
 
 const toDue = (row: Record<string, unknown>): DueSession => ({

@@ -18,6 +18,9 @@ import {
   OPEN_STATUSES,
   pause,
   pausedUntil,
+  releaseRunLease,
+  RUN_LEASE_SECONDS,
+  takeRunLease,
   Window as AskWindow,
   windowCounts,
 } from "./asks"
@@ -53,10 +56,6 @@ type Settings = { enabled: boolean; afterMinutes: number; forHours: number; rate
 const OPEN: string[] = [...OPEN_STATUSES]
 /** Sessions read from the database at a time. */
 const BATCH = 50
-/** The run's own lock: a run never overlaps the previous one where the store's locking is shared. */
-const RUN_LOCK = "medusa-payment-hpp:reconcile-run"
-/** The run lock's lease, renewed while the run goes on: a process that dies mid-run frees it this soon. */
-const RUN_LEASE_SECONDS = 60
 /** A run longer than this says so. */
 const LONG_RUN_MS = 60_000
 
@@ -82,35 +81,40 @@ export type ReconcileRunOptions = {
  * pauses it for the `Retry-After` the gateway gave (on every instance); a page the gateway reports ended for good is
  * not asked again. Providers run side by side, each at its own rate.
  *
- * A run never overlaps the previous one where the store's locking module is shared (Redis or PostgreSQL): a run
- * that finds the run lock taken is skipped, with one line. With Medusa's default in-memory locking the lock holds
- * within one process only: two processes running jobs may run at once, each at the providers' rates, and may ask
- * about one session at once (the plugin's boot check warns of that configuration); each session is still settled
- * once, under Medusa's cart lock and the per-session lock, where those are shared.
+ * A run never overlaps the previous one on any instance that shares the store's database: the run holds a lease in
+ * the plugin's table (`hpp_reconcile_run`, renewed every 20 s, free 60 s after a process that died mid-run), not in
+ * the locking module, whose in-memory default holds within one process and whose PostgreSQL provider never lets an
+ * expired lock go. A run that finds the lease taken is skipped, with one line.
  */
 export async function reconcileHostedPayments(
   container: MedusaContainer,
   { now = new Date(), runSeconds = RUN_SECONDS, ratePerSecond }: ReconcileRunOptions = {}
 ): Promise<ReconcileResult[]> {
   const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
-  const locking = container.resolve(Modules.LOCKING)
+  const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
   const owner = `reconcile:${randomUUID()}`
   try {
-    await locking.acquire(RUN_LOCK, { ownerId: owner, expire: RUN_LEASE_SECONDS })
-  } catch {
-    logger.info(
-      "medusa-payment-hpp reconciliation: the previous run is still going (on this or another instance); this run is skipped"
-    )
+    if (!(await takeRunLease(pg, owner))) {
+      logger.info(
+        "medusa-payment-hpp reconciliation: the previous run is still going (on this or another instance); this run is skipped"
+      )
+      return []
+    }
+  } catch (error) {
+    logger.error(`medusa-payment-hpp reconciliation: the run could not start: ${(error as Error).message}`)
     return []
   }
-  // Renew the lease while the run goes on; a lost lease is said, and the run finishes what it holds.
+  // Renew the lease while the run goes on (a renewal in flight is awaited before the lease is given back).
+  let renewal: Promise<unknown> = Promise.resolve()
   const renew = setInterval(
-    () =>
-      locking
-        .acquire(RUN_LOCK, { ownerId: owner, expire: RUN_LEASE_SECONDS })
-        .catch((error: Error) =>
-          logger.warn(`medusa-payment-hpp reconciliation: the run lock could not be renewed: ${error.message}`)
-        ),
+    () => {
+      renewal = takeRunLease(pg, owner).then(
+        (held) =>
+          held || logger.warn("medusa-payment-hpp reconciliation: the run's lease was lost; it finishes what it holds"),
+        (error: Error) =>
+          logger.warn(`medusa-payment-hpp reconciliation: the run's lease could not be renewed: ${error.message}`)
+      )
+    },
     (RUN_LEASE_SECONDS * 1000) / 3
   )
   renew.unref()
@@ -131,17 +135,25 @@ export async function reconcileHostedPayments(
     if (took > LONG_RUN_MS) {
       logger.warn(
         `medusa-payment-hpp reconciliation: this run took ${Math.round(took / 1000)} s (${runs.map((r) => r.summary).join("; ")}); ` +
-          "runs do not overlap where locking is shared: a run due meanwhile was skipped"
+          "runs do not overlap: a run due meanwhile was skipped"
       )
     }
     return runs.flatMap((r) => r.results)
   } finally {
     clearInterval(renew)
-    await locking.release(RUN_LOCK, { ownerId: owner }).catch(() => undefined)
+    await renewal
+    await releaseRunLease(pg, owner).catch((error: Error) =>
+      logger.warn(`medusa-payment-hpp reconciliation: the run's lease is left to expire: ${error.message}`)
+    )
   }
 }
 
-/** One provider's part of a run: the pages left open, then the due sessions at the provider's rate. */
+/**
+ * One provider's part of a run: the pages left open, then the due sessions at the provider's rate. Batches of the
+ * sessions never asked (newest first) and of those due again (the longest overdue first) take turns, so that neither
+ * waits for the other: a page paid a moment ago is in the first batch, and a backlog of new sessions (after an
+ * upgrade, say) does not keep the pages already asked about from their next question.
+ */
 async function reconcileProvider(
   container: MedusaContainer,
   provider: string,
@@ -156,10 +168,11 @@ async function reconcileProvider(
   const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
   const settings = settingsOf(container, provider)
   if (!settings.enabled) return { results: [], summary: `${provider}: off` }
-  const paused = await pausedUntil(pg, provider, now)
+  const gateway = hppProviderOf(provider)?.gateway ?? provider
+  const paused = await pausedUntil(pg, gateway, now)
   if (paused) {
     logger.info(
-      `medusa-payment-hpp reconciliation: ${provider}: the gateway asked for a pause (429) until ${paused.toISOString()}; not asked this run`
+      `medusa-payment-hpp reconciliation: ${provider}: ${gateway} asked for a pause (429) until ${paused.toISOString()}; not asked this run`
     )
     return { results: [], summary: `${provider}: paused until ${paused.toISOString()}` }
   }
@@ -168,29 +181,28 @@ async function reconcileProvider(
     provider,
     from: new Date(now.getTime() - settings.forHours * 3_600_000),
     to: new Date(now.getTime() - settings.afterMinutes * 60_000),
+    hours: settings.forHours,
   }
   await forgetClosed(pg, window)
   const rate = ratePerSecond ?? settings.ratePerSecond
   const budget = runBudget(rate, runSeconds)
+  const started = Date.now()
   const results: ReconcileResult[] = []
   const asked: string[] = []
-  let last: DueSession | undefined
-  let fresh = true
+  const queues = { fresh: { last: undefined as DueSession | undefined, empty: false }, again: { empty: false } }
+  let turn: "fresh" | "again" = "fresh"
   let stopped: string | undefined
   let nextAt = Date.now()
-  // Never asked first, newest first (keyset by time); then the ones due again, the longest overdue first.
-  while (!stopped && asked.length < budget.asks) {
+  while (!stopped && asked.length < budget.asks && !(queues.fresh.empty && queues.again.empty)) {
+    if (queues[turn].empty) turn = turn === "fresh" ? "again" : "fresh"
     const take = Math.min(BATCH, budget.asks - asked.length)
-    const batch = fresh
-      ? await neverAsked(pg, window, take, last)
-      : await dueAgain(pg, window, new Date(now.getTime() + DUE_SLACK_MS), take, asked)
-    if (batch.length === 0) {
-      if (!fresh) break
-      fresh = false
-      continue
-    }
+    const batch =
+      turn === "fresh"
+        ? await neverAsked(pg, window, take, queues.fresh.last)
+        : await dueAgain(pg, window, new Date(now.getTime() + DUE_SLACK_MS), take, asked)
+    if (batch.length < take) queues[turn].empty = true
     for (const due of batch) {
-      last = due
+      if (turn === "fresh") queues.fresh.last = due
       if (Date.now() >= deadline) {
         stopped = `the run's ${runSeconds} s were up`
         break
@@ -199,21 +211,28 @@ async function reconcileProvider(
       const wait = nextAt - Date.now()
       if (wait > 0) await sleep(wait)
       nextAt = Math.max(nextAt, Date.now()) + budget.spacingMs
-      const result = await reconcilePaymentSession(container, due.id)
+      const result = await reconcilePaymentSession(container, due.id).catch((error: Error): ReconcileResult => ({
+        sessionId: due.id,
+        provider,
+        decision: "failed",
+        detail: error.message,
+      }))
       results.push(result)
       asked.push(due.id)
       const pauseMs = result.decision === "failed" ? pauseAskedFor(result.detail ?? "") : undefined
       // A question the gateway turned away (429) was not answered: the session is asked first when the pause ends.
       const next = pauseMs !== undefined ? "soon" : nextAskOf(result)
-      await noteAsked(pg, provider, due, now, result, next)
+      await noteAsked(pg, window, due, now, result, next)
       if (pauseMs !== undefined) {
-        const until = new Date(now.getTime() + pauseMs)
-        await pause(pg, provider, until, result.detail ?? "HTTP 429")
-        stopped = `the gateway answered 429: paused until ${until.toISOString()}`
+        // From the 429, not from the run's start (`now` is the run's time; the 429 came later in it).
+        const until = new Date(now.getTime() + (Date.now() - started) + pauseMs)
+        await pause(pg, gateway, until, result.detail ?? "HTTP 429")
+        stopped = `${gateway} answered 429: paused until ${until.toISOString()}`
         logger.warn(`medusa-payment-hpp reconciliation: ${provider}: ${stopped}`)
         break
       }
     }
+    turn = turn === "fresh" ? "again" : "fresh"
   }
   const counts = await windowCounts(pg, window, now)
   const made = results.filter((r) => r.decision === "order made" || r.decision === "payment recorded").length
@@ -228,17 +247,23 @@ async function reconcileProvider(
   return { results, summary }
 }
 
-/** What a decision means for the session's next question (src/reconciliation/asks.ts). */
+/**
+ * What a decision means for the session's next question (src/reconciliation/asks.ts). A page the gateway calls
+ * failed stays on the schedule: at Cashflows and NetValve a buyer may try again on the same page after a decline,
+ * and a page paid with the wrong amount or by another session is an error too; the schedule makes its questions
+ * rare. A page that ended (expired, closed) closes its session, which leaves the open set.
+ */
 function nextAskOf(result: ReconcileResult): "schedule" | "done" | "soon" {
   switch (result.decision) {
     case "busy":
       return "soon"
     case "still pending at the gateway":
     case "awaiting payment":
+    case "not paid at the gateway":
     case "failed":
       return "schedule"
     default:
-      // Paid (an order now), settled, ended at the gateway (expired, failed, closed), paid with another session.
+      // Paid (an order now), settled, paid with another session, not a session of the plugin.
       return "done"
   }
 }
@@ -299,7 +324,8 @@ export async function checkPaymentSessionNow(container: MedusaContainer, session
   const { rows } = await pg.raw(`select created_at from payment_session where id = ?`, [sessionId])
   if (rows[0]) {
     const session = { id: sessionId, createdAt: new Date(rows[0].created_at as string) }
-    await noteAsked(pg, result.provider, session, new Date(), result, nextAskOf(result))
+    const window = { provider: result.provider, hours: settingsOf(container, result.provider).forHours }
+    await noteAsked(pg, window, session, new Date(), result, nextAskOf(result))
   }
   return result
 }

@@ -3,17 +3,18 @@
  *
  * A session is first asked when its grace period ends (`reconcileAfterMinutes`), newest sessions first: a page paid
  * a moment ago whose webhooks were lost is the one worth finding soon. After each answer of "still pending" it is
- * asked again after a sixth of its age, at least 5 minutes (every run of the job) and at most 6 hours apart:
+ * asked again after a sixth of its age, at least 5 minutes (every run of the job) and at most 6 hours apart, or a
+ * twelfth of the provider's window where that is longer (CatalystPay's 14 days: 28 hours):
  *
  * | the page's age | asked again after |
  * | --- | --- |
  * | up to 30 min | 5 min (every run) |
  * | 2 h | 20 min |
  * | 12 h | 2 h |
- * | 36 h and more | 6 h |
+ * | 36 h and more | 6 h (a 14-day window: up to 28 h) |
  *
- * So an abandoned page costs about 35 questions over the default 72 hours, not 864 (one every run). A page the
- * gateway reports ended for good (expired, failed, closed) is not asked again.
+ * So an abandoned page costs 38 questions over the default 72 hours (48 over 14 days), not 864 (one every run). A
+ * page the gateway reports ended (expired, closed) closes its session, which is not asked again.
  */
 export const FIRST_INTERVAL_MS = 5 * 60_000
 export const LAST_INTERVAL_MS = 6 * 3_600_000
@@ -22,10 +23,11 @@ export const DUE_SLACK_MS = 60_000
 /** How long one run may go on asking: the job comes every 5 minutes, so a run ends before the next is due. */
 export const RUN_SECONDS = 240
 
-/** When a session asked at `now` is asked next. */
-export function nextAskAt(createdAt: Date, now: Date): Date {
+/** When a session asked at `now` is asked next, in a window of `windowHours` (the provider's `reconcileForHours`). */
+export function nextAskAt(createdAt: Date, now: Date, windowHours = 72): Date {
   const age = Math.max(0, now.getTime() - createdAt.getTime())
-  return new Date(now.getTime() + Math.min(LAST_INTERVAL_MS, Math.max(FIRST_INTERVAL_MS, age / 6)))
+  const longest = Math.max(LAST_INTERVAL_MS, (windowHours * 3_600_000) / 12)
+  return new Date(now.getTime() + Math.min(longest, Math.max(FIRST_INTERVAL_MS, age / 6)))
 }
 
 /** The questions one run may put to a provider's gateway, and the time between two of them. */

@@ -1,7 +1,7 @@
 import { generateEntityId, MedusaService } from "@medusajs/framework/utils"
 import type { AttentionKind, RecordInput } from "../../lib/record"
 import { HppPaymentEvent } from "./models/payment-event"
-import { HppReconcileAsk, HppReconcilePause } from "./models/reconcile-ask"
+import { HppReconcileAsk, HppReconcilePause, HppReconcileRun } from "./models/reconcile-ask"
 
 type Knex = {
   raw(sql: string, bindings?: unknown[] | Record<string, unknown>): Promise<{ rows: Record<string, unknown>[] }>
@@ -33,7 +33,12 @@ export type HppPaymentEventRow = {
  * adds to its row in the same statement (two processes counting at once lose nothing), and an event that settles
  * attention items of its session marks them resolved.
  */
-export class HppRecordService extends MedusaService({ HppPaymentEvent, HppReconcileAsk, HppReconcilePause }) {
+export class HppRecordService extends MedusaService({
+  HppPaymentEvent,
+  HppReconcileAsk,
+  HppReconcilePause,
+  HppReconcileRun,
+}) {
   private readonly pg: Knex
 
   constructor(container: Record<string, unknown>) {

@@ -21,14 +21,19 @@ describe("the reconciliation's schedule", () => {
     expect(after(300 * HOUR)).toBe(360)
   })
 
-  it("asks an abandoned page about 35 times over 72 hours, not once a run (864)", () => {
+  it("stretches the longest wait to a twelfth of a longer window (CatalystPay's 14 days: 28 hours)", () => {
+    const now = new Date(created.getTime() + 300 * HOUR)
+    expect((nextAskAt(created, now, 14 * 24).getTime() - now.getTime()) / HOUR).toBe(28)
+    expect((nextAskAt(created, now, 72).getTime() - now.getTime()) / HOUR).toBe(6)
+  })
+
+  it("asks an abandoned page 38 times over 72 hours, not once a run (864)", () => {
     let asks = 0
     for (let now = new Date(created.getTime() + 10 * MINUTE); now.getTime() - created.getTime() <= 72 * HOUR;) {
       asks += 1
       now = nextAskAt(created, now)
     }
-    expect(asks).toBeGreaterThan(25)
-    expect(asks).toBeLessThan(45)
+    expect(asks).toBe(38)
   })
 
   it("spends a run of 240 s at the provider's rate", () => {

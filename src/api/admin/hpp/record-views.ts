@@ -177,8 +177,8 @@ const ATTENTION_COUNTED_PAST_PAGE = 1_000
 /**
  * "Needs attention", newest first: the record's open items (not handled, not resolved) and the live sessions of
  * the plugin's providers past their grace period (within the reconciliation's window) that have no word from the
- * gateway: the reconciliation's last question failed (the gateway could not be asked), or it has not asked yet,
- * 15 minutes after it should have. A page the gateway says is still pending is not an item: an abandoned checkout is
+ * gateway: the reconciliation's last check failed (the gateway could not be asked, or the order could not be
+ * made), or its question is 15 minutes late (never asked, or not again when due: the job is off, stopped or behind). A page the gateway says is still pending is not an item: an abandoned checkout is
  * not trouble, and a store has thousands. One query; the count exact up to 1,000 items past the page.
  */
 export async function listAttention(
@@ -187,7 +187,12 @@ export async function listAttention(
   now: Date = new Date()
 ): Promise<{ items: HppAttentionItem[]; count: number }> {
   const windows = await pendingWindows(container, now)
-  const bindings: Record<string, unknown> = { limit, offset, upTo: offset + limit + ATTENTION_COUNTED_PAST_PAGE }
+  const bindings: Record<string, unknown> = {
+    limit,
+    offset,
+    upTo: offset + limit + ATTENTION_COUNTED_PAST_PAGE,
+    behind: new Date(now.getTime() - BEHIND_MS),
+  }
   const inWindow = (column: "before" | "behind") =>
     windows.map((w, i) => {
       bindings[`p${i}`] = w.provider
@@ -199,16 +204,22 @@ export async function listAttention(
   const session = `ps.id, 'pending_beyond_grace' as kind, %MESSAGE% as message, ps.provider_id, ps.id as payment_session_id,
          ps.data->>'gateway_reference' as gateway_reference, ps.amount::text as amount, ps.currency_code, ps.created_at,
          true as live`
+  const noWord = `'The gateway has not said whether this page was paid'`
   const live = windows.length
     ? `union all
-       select ${session.replace("%MESSAGE%", "'The gateway has not said whether this page was paid'")}
+       select ${session.replace("%MESSAGE%", noWord)}
        from payment_session ps
        where ps.deleted_at is null and ps.status = 'pending' and (${inWindow("behind").join(" or ")})
          and not exists (select 1 from hpp_reconcile_ask a where a.payment_session_id = ps.id)
        union all
-       select ${session.replace("%MESSAGE%", "'The gateway could not be asked: ' || coalesce(a.last_answer, 'no answer')")}
+       select ${session.replace(
+         "%MESSAGE%",
+         `case when a.last_decision = 'failed' then 'The last check failed: ' || coalesce(a.last_answer, 'no answer')
+           else ${noWord} end`
+       )}
        from hpp_reconcile_ask a join payment_session ps on ps.id = a.payment_session_id
-       where a.last_decision = 'failed' and a.done_at is null and a.deleted_at is null
+       where a.done_at is null and a.deleted_at is null
+         and (a.last_decision = 'failed' or a.next_ask_at < :behind)
          and ps.deleted_at is null and ps.status = 'pending' and (${inWindow("before").join(" or ")})`
     : ""
   const union = `

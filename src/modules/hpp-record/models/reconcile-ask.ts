@@ -24,11 +24,18 @@ export const HppReconcileAsk = model
   ])
 
 /**
- * A provider the gateway asked the job to leave alone for a while (a 429 with `Retry-After`): no run asks its gateway
- * before `paused_until`, on any instance.
+ * A gateway that asked the job to leave it alone for a while (a 429 with `Retry-After`): no run asks it before
+ * `paused_until`, on any instance.
  */
 export const HppReconcilePause = model.define("hpp_reconcile_pause", {
-  provider_id: model.text().primaryKey(),
+  gateway: model.text().primaryKey(),
   paused_until: model.dateTime(),
   reason: model.text(),
+})
+
+/** The job's run lease: one run at a time on every instance sharing the database (src/reconciliation/asks.ts). */
+export const HppReconcileRun = model.define("hpp_reconcile_run", {
+  name: model.text().primaryKey(),
+  owner: model.text(),
+  expires_at: model.dateTime(),
 })
