@@ -841,6 +841,20 @@ providerSuite(hitpay, (t) => {
       )
       expect(runs.map((r) => r.length).sort((a, b) => a - b)).toEqual([0, 21])
       expect([...asked].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+
+      // A run on another instance holds the lease: skipped. One that died mid-run (its lease expired): not in the way.
+      const pg = t.container().resolve(ContainerRegistrationKeys.PG_CONNECTION)
+      const lease = (expires: string) =>
+        pg.raw(
+          `insert into hpp_reconcile_run (name, owner, expires_at) values ('reconcile', 'another instance', now() + ?::interval)
+           on conflict (name) do update set owner = excluded.owner, expires_at = excluded.expires_at`,
+          [expires]
+        )
+      const later = { now: new Date(made.getTime() + 3 * 60 * 60_000), ratePerSecond: 100, runSeconds: 5 }
+      await lease("30 seconds")
+      expect(await reconcileHostedPayments(t.container(), later)).toEqual([])
+      await lease("-1 second")
+      expect((await reconcileHostedPayments(t.container(), later)).length).toBeGreaterThan(0)
     })
 
     it("lists under 'Needs attention' the pages HitPay could not be asked about, or not yet, and not those it says are pending", async () => {
