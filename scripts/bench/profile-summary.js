@@ -44,14 +44,16 @@ function load(file) {
     n.place = where(n.callFrame.url, n.callFrame.functionName)
     for (const child of n.children ?? []) nodes.get(child).parent = n.id
   }
-  // Whether a node or one of its callers is the plugin's: once per node, then per sample by lookup.
-  const plugin = new Map()
-  const inPlugin = (id) => {
-    if (plugin.has(id)) return plugin.get(id)
+  // The outermost plugin frame on a node's stack (the plugin's entry point: a route's middleware, a provider
+  // method, a subscriber), or null: once per node, then per sample by lookup.
+  const entry = new Map()
+  const entryOf = (id) => {
+    if (entry.has(id)) return entry.get(id)
     const n = nodes.get(id)
-    const yes = isPlugin(n.place) || (n.parent !== undefined && inPlugin(n.parent))
-    plugin.set(id, yes)
-    return yes
+    const above = n.parent === undefined ? null : entryOf(n.parent)
+    const found = above ?? (isPlugin(n.place) ? `${n.callFrame.functionName || "(anonymous)"} ${n.place}` : null)
+    entry.set(id, found)
+    return found
   }
   const samples = []
   let t = profile.startTime
@@ -60,7 +62,15 @@ function load(file) {
     // A sample stands for the time until the next one.
     const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000
     const node = nodes.get(profile.samples[i])
-    samples.push({ at: t, ms, node, idle: node.callFrame.functionName === "(idle)", plugin: inPlugin(node.id) })
+    const pluginEntry = entryOf(node.id)
+    samples.push({
+      at: t,
+      ms,
+      node,
+      idle: node.callFrame.functionName === "(idle)",
+      plugin: !!pluginEntry,
+      pluginEntry,
+    })
   }
   const clockFile = file.replace(/\.cpuprofile$/, ".clock.json")
   const clock = fs.existsSync(clockFile) ? JSON.parse(fs.readFileSync(clockFile, "utf8")) : undefined
@@ -90,7 +100,7 @@ function byWindow(loaded, pairs) {
   const tally = new Map()
   const entry = (row, which) => {
     const key = `${row} ${which}`
-    if (!tally.has(key)) tally.set(key, { cpu: 0, plugin: 0, pluginSelf: 0, packages: new Map() })
+    if (!tally.has(key)) tally.set(key, { cpu: 0, plugin: 0, pluginSelf: 0, packages: new Map(), entries: new Map() })
     return tally.get(key)
   }
   let w = 0
@@ -102,7 +112,10 @@ function byWindow(loaded, pairs) {
     if (!win || at < win.from) continue
     const e = entry(win.row, win.which)
     e.cpu += s.ms
-    if (s.plugin) e.plugin += s.ms
+    if (s.plugin) {
+      e.plugin += s.ms
+      e.entries.set(s.pluginEntry, (e.entries.get(s.pluginEntry) ?? 0) + s.ms)
+    }
     if (isPlugin(s.node.place)) e.pluginSelf += s.ms
     e.packages.set(s.node.place, (e.packages.get(s.node.place) ?? 0) + s.ms)
   }
@@ -117,12 +130,17 @@ function byWindow(loaded, pairs) {
         cpu: e.cpu / n,
         plugin: e.plugin / n,
         pluginSelf: e.pluginSelf / n,
-        packages: Object.fromEntries([...e.packages].map(([k, ms]) => [k, ms / n]).sort((x, y) => y[1] - x[1])),
+        packages: perCheckout(e.packages, n),
+        entries: perCheckout(e.entries, n),
       }
     }
   }
   return result
 }
+
+/** A tally as { key: ms per checkout }, largest first. */
+const perCheckout = (tally, n) =>
+  Object.fromEntries([...tally].map(([k, ms]) => [k, ms / n]).sort((x, y) => y[1] - x[1]))
 
 function main() {
   const args = process.argv.slice(2)
@@ -185,6 +203,10 @@ function main() {
         console.log(
           `${`${row} ${which}`.padEnd(22)} n=${e.n}  CPU ${e.cpu.toFixed(1).padStart(6)}  plugin ${e.plugin.toFixed(2)}; ${e.pluginSelf.toFixed(2)}  | ${top}`
         )
+        const entries = Object.entries(e.entries)
+          .map(([k, ms]) => `${k} ${ms.toFixed(2)}`)
+          .join(", ")
+        if (entries) console.log(`${"".padEnd(22)} the plugin's, by entry point: ${entries}`)
       }
     }
   }
