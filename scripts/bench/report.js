@@ -195,6 +195,7 @@ function profileRows(rows) {
     "plugin's own, inclusive (base)",
     "plugin's own, self",
     "most self time (ms per checkout)",
+    "the plugin's, by entry point (ms per checkout)",
   ]
   const body = rows
     .filter((r) => !r.failure && r.profile)
@@ -210,6 +211,10 @@ function profileRows(rows) {
         `${f2(provider.plugin)} (${f2(base.plugin)})`,
         f2(provider.pluginSelf),
         top,
+        Object.entries(provider.entries ?? {})
+          .slice(0, 5)
+          .map(([k, v]) => `${k.replace(/ src\//, " (")}) ${f2(v)}`)
+          .join(", "),
       ]
     })
   return [head, ...body]
@@ -333,7 +338,9 @@ rows are shuffled per round, so that the machine's noise falls on both sides of 
   what they call while they run (zod, axios building a request, lossless-json, hashing, Medusa's services they
   call); it leaves out work that runs later in a callback with no plugin frame beneath it (axios reading an answer
   off the socket, the ORM mapping a query's rows) and Medusa's own work around the provider's calls: those show in
-  the ratios against the reference. "Self" is the samples whose running function is the plugin's own. The profiler
+  the ratios against the reference. "Self" is the samples whose running function is the plugin's own. "By entry point"
+  splits the plugin's by its outermost frame on the stack (a route's middleware, a provider method, the record's
+  subscriber); the middlewares run on the reference's and the floor's checkouts too (the base column). The profiler
   slows Medusa by some per cent on both sides of every pair alike.
 - **webhook to order**: from handing the sandbox's paid webhook to Medusa to the order existing in the database.
   The plugin's route answers once the order exists (that answer's time is the figure when the order is there
