@@ -57,10 +57,9 @@ async function main() {
   fs.mkdirSync(path.dirname(waitLog), { recursive: true })
   fs.rmSync(waitLog, { force: true })
   const preload = (file) => `--require ${path.join(__dirname, "bench", file)}`
-  if (profile) {
-    fs.rmSync(profileDir, { recursive: true, force: true })
-    fs.mkdirSync(profileDir, { recursive: true })
-  }
+  // A profile is read with this run's pairs.json: a profile left by an earlier run would not match it.
+  fs.rmSync(profileDir, { recursive: true, force: true })
+  if (profile) fs.mkdirSync(profileDir, { recursive: true })
   const demo = await startDemo({
     freePorts: true,
     storefront: false,
