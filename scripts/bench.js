@@ -1,19 +1,23 @@
 #!/usr/bin/env node
 /**
  * `npm run bench [-- --quick] [-- --profile]`: what each payment provider costs a store, measured against a
- * provider that does no work (scripts/bench/floor-provider.ts), on a real Medusa (its own process) over the
- * embedded PostgreSQL, the gateways stood in for by the sandbox (in this process, beside the load generator).
+ * provider that does no work but store a session reference (`pp_zero_reference`, scripts/bench/floor-provider.ts):
+ * Medusa's own cost of any provider that stores a session. A real Medusa (its own process) over the embedded
+ * PostgreSQL, the gateways stood in for by the sandbox (in this process, beside the load generator).
  *
- * Checkouts run in interleaved pairs (floor and provider, in random order, providers shuffled per round), so the
- * machine's noise falls on both. Per checkout: a = creating the payment session, b = completing the cart
- * (after paying on the sandbox's hosted page), the sandbox's own answer time for the calls made within a and b,
- * the gateway calls, and Medusa's CPU. Then webhook to order through the plugin's route and Medusa's core route,
- * and a burst of one webhook 50 times at once. Prints a table and writes docs/benchmarks.md.
+ * Checkouts run in interleaved pairs (the reference and a provider, in random order, rows shuffled per round), so
+ * the machine's noise falls on both; the reference is itself paired with the floor (`pp_zero_floor`, stores
+ * nothing). Per checkout: a = creating the payment session, b = completing the cart (after paying on the sandbox's
+ * hosted page), Medusa's wait on the gateway within a and b, the gateway calls, and Medusa's CPU. Then webhook to
+ * order through the plugin's route and Medusa's core route, a burst of one webhook 50 times at once, and the
+ * plugin's record on and off. Prints a table and writes docs/benchmarks.md, each figure against its target.
  *
  * --quick     fewer pairs and webhooks (under two minutes on an idle machine); its page goes to .tmp/bench/
- * --profile   profile Medusa's CPU during the checkouts (scripts/bench/profiler.js): .tmp/bench/profile/2.cpuprofile
- * --pairs=N   pairs per provider (default 30; --quick 5)
- * --reconcile the reconciliation at 10,000 abandoned sessions (scripts/bench/reconcile.js; --sessions=N, --quick)
+ * --profile   profile Medusa's CPU during the checkouts (scripts/bench/profiler.js): .tmp/bench/profile/2.cpuprofile,
+ *             and the plugin's own CPU per checkout from it (scripts/bench/profile-summary.js)
+ * --pairs=N   pairs per provider (default: 30, then 10 more at a time until every judged interval is on one side
+ *             of its target, at most 100; --quick 5)
+ * --reconcile instead: the reconciliation at 10,000 abandoned sessions (scripts/bench/reconcile.js; --sessions=N, --quick)
  * --scale     instead: every session lookup timed at 1,000,000 payment sessions (--sessions=N); scripts/bench/scale.js
  */
 const fs = require("node:fs")
@@ -47,8 +51,8 @@ const { newCart, payOnHostedPage, storeApi } = require("./demo/check")
 const { startInbox } = require("./bench/inbox")
 const { cpuMeter } = require("./bench/cpu")
 const { measureWebhooks } = require("./bench/webhooks")
-const { summarize, renderTable, renderMarkdown } = require("./bench/report")
-const { shuffle } = require("./bench/stats")
+const { summarize, renderTable, renderMarkdown, undecided } = require("./bench/report")
+const { shuffle, median, medianWithInterval } = require("./bench/stats")
 
 const root = path.resolve(__dirname, "..")
 const args = process.argv.slice(2)
@@ -62,6 +66,13 @@ const log = (message) => console.error(`[bench ${((Date.now() - t0) / 1000).toFi
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 /** Time for Medusa's work after an answer (events, subscribers) to land in the CPU reading it belongs to. */
 const SETTLE_MS = 25
+/**
+ * Without --pairs, a full run keeps adding rounds (PAIRS_STEP at a time, up to PAIRS_MAX) until every judged
+ * interval lies on one side of its target; --pairs=N and --quick run a fixed number.
+ */
+const PAIRS_STEP = 10
+const PAIRS_MAX = 100
+const adaptive = !pairsArg && !quick
 
 async function main() {
   const started = Date.now()
@@ -71,10 +82,9 @@ async function main() {
   fs.mkdirSync(path.dirname(waitLog), { recursive: true })
   fs.rmSync(waitLog, { force: true })
   const preload = (file) => `--require ${path.join(__dirname, "bench", file)}`
-  if (profile) {
-    fs.rmSync(profileDir, { recursive: true, force: true })
-    fs.mkdirSync(profileDir, { recursive: true })
-  }
+  // A profile is read with this run's pairs.json: a profile left by an earlier run would not match it.
+  fs.rmSync(profileDir, { recursive: true, force: true })
+  if (profile) fs.mkdirSync(profileDir, { recursive: true })
   const demo = await startDemo({
     freePorts: true,
     storefront: false,
@@ -108,34 +118,61 @@ async function main() {
       shopOrigin: new URL(demo.storefrontUrl).origin,
     }
     const booted = Date.now()
-    log(`booted in ${((booted - started) / 1000).toFixed(0)} s; ${PAIRS} pairs per provider`)
+    log(
+      `booted in ${((booted - started) / 1000).toFixed(0)} s; ${adaptive ? `${PAIRS} to ${PAIRS_MAX}` : PAIRS} pairs per provider`
+    )
     const gateways = await usableGateways(ctx)
-    // Medusa's own cost of a session that stores a reference, measured like a provider against the floor.
+    // Every provider is paired with the zero-work provider that stores a reference (Medusa's cost of any provider
+    // that stores a session), and that one, as a row of its own, with the floor.
     const reference = referenceRow(ctx, gateways)
-    for (let i = 0; i < WARMUP; i++) await checkout(ctx, reference, reference.providerId)
+    for (let i = 0; i < WARMUP; i++) {
+      await checkout(ctx, reference, reference.providerId)
+      await checkout(ctx, reference, ctx.seed.floorProviderId)
+    }
     if (profile) await cutProfile(ctx, profileDir, 1)
-    const pairs = await runPairs(ctx, [...gateways, reference])
-    if (profile) log(`profile of the checkouts: ${await cutProfile(ctx, profileDir, 2)}`)
-    await sleep(500) // the wait log is written every 200 ms
-    addGatewayWaits(pairs, fs.readFileSync(waitLog, "utf8"), new URL(ctx.sandbox.url).host)
+    const rows = [...gateways, reference]
+    const readWaits = async (pairs) => {
+      await sleep(500) // the wait log is written every 200 ms
+      addGatewayWaits(pairs, fs.readFileSync(waitLog, "utf8"), new URL(ctx.sandbox.url).host)
+    }
+    const pairs = await runPairs(ctx, rows, reference, async (pairs) => {
+      await readWaits(pairs)
+      return undecided(summarize({ gateways: rows, usable: rows, pairs, webhooks: {} }))
+    })
+    const profileFile = profile ? await cutProfile(ctx, profileDir, 2) : undefined
+    await readWaits(pairs)
     fs.mkdirSync(path.join(root, ".tmp", "bench"), { recursive: true })
     fs.writeFileSync(path.join(root, ".tmp", "bench", "pairs.json"), JSON.stringify(pairs, null, 1))
     log(`pairs done at ${((Date.now() - started) / 1000).toFixed(0)} s`)
+    let profiled
+    if (profileFile) {
+      const { load, byWindow } = require("./bench/profile-summary")
+      profiled = byWindow(load(profileFile), pairs)
+      log(`profile of the checkouts: ${profileFile}`)
+    }
     const webhooks = await measureWebhooks(ctx, gateways, { quick, checkoutUntilPaid })
     const recording = gateways.length ? await measureRecording(ctx, gateways[0], extraCleanups) : null
     const summary = summarize({
       gateways: [...ctx.seed.gateways, reference],
-      usable: [...gateways, reference],
+      usable: rows,
       pairs,
       webhooks,
+      profiled,
     })
-    const meta = await describeRun(ctx, { quick, seconds: (Date.now() - started) / 1000 })
-    console.log(renderTable(summary, meta))
+    const meta = await describeRun(ctx, {
+      quick,
+      profile,
+      pairs: Math.max(0, ...Object.values(pairs).map((list) => list.length)),
+      adaptive: adaptive ? { step: PAIRS_STEP, max: PAIRS_MAX, min: PAIRS } : undefined,
+      seconds: (Date.now() - started) / 1000,
+    })
+    console.log(renderTable(summary, meta, recording))
     // A quick run is a smoke check: it never replaces the full run's page.
     const page = quick
       ? path.join(root, ".tmp", "bench", "benchmarks-quick.md")
       : path.join(root, "docs", "benchmarks.md")
-    fs.writeFileSync(page, renderMarkdown(summary, meta) + (recording ? renderRecording(recording) : ""))
+    const old = fs.existsSync(page) ? fs.readFileSync(page, "utf8") : ""
+    fs.writeFileSync(page, keepSections(old, renderMarkdown(summary, meta, recording)))
     log(`wrote ${path.relative(root, page)}; ${meta.seconds.toFixed(0)} s in all`)
   } finally {
     await stopAll()
@@ -143,9 +180,21 @@ async function main() {
 }
 
 /**
+ * The sections other runs write into the page (`npm run bench -- --scale`, the reconciliation's figures), each
+ * between `<!-- <name>:start -->` and `<!-- <name>:end -->` lines: copied from the old page to the end of the new
+ * one, unless the new one has a section of that name itself.
+ */
+function keepSections(oldPage, newPage) {
+  const pattern = /^<!-- ([\w-]+):start -->$[\s\S]*?^<!-- \1:end -->$/gm
+  const present = new Set([...newPage.matchAll(pattern)].map((m) => m[1]))
+  const kept = [...oldPage.matchAll(pattern)].filter((m) => !present.has(m[1])).map((m) => m[0])
+  return kept.length ? `${newPage.replace(/\n*$/, "\n")}\n${kept.join("\n\n")}\n` : newPage
+}
+
+/**
  * The plugin's record on and off, in one run: a second Medusa server on the same database with `HPP_RECORD=off`,
  * and checkouts through one provider alternating between the two servers (in random order per pair), so that the
- * machine's noise falls on both. Per checkout: a, b and the server's CPU.
+ * machine's noise falls on both. Per checkout: a, b and the server's CPU; judged by the per-pair difference of a+b.
  */
 async function measureRecording(ctx, gateway, cleanups) {
   const { startMedusa } = require("./demo")
@@ -162,14 +211,14 @@ async function measureRecording(ctx, gateway, cleanups) {
   const [on, off] = await Promise.all([start("on", {}), start("off", { HPP_RECORD: "off" })])
   const servers = { on, off }
   // Both have just started: warm them up (their code is not yet compiled hot) before measuring.
-  for (let i = 0; i < (quick ? 4 : 10); i++) {
+  for (let i = 0; i < (quick ? 2 : 10); i++) {
     for (const which of ["on", "off"]) await checkout(servers[which], gateway, gateway.providerId)
   }
-  const rounds = quick ? 8 : 30
+  const rounds = quick ? 5 : 60
   const runs = { on: [], off: [] }
   // Each server's CPU over all its rounds, whenever it fell: the record is written after the answer, so a
   // checkout's own window can miss it.
-  await sleep(1000)
+  await sleep(quick ? 300 : 1000)
   const cpuBefore = { on: on.cpu(), off: off.cpu() }
   for (let round = 0; round < rounds; round++) {
     for (const which of Math.random() < 0.5 ? ["on", "off"] : ["off", "on"]) {
@@ -177,12 +226,8 @@ async function measureRecording(ctx, gateway, cleanups) {
       runs[which].push({ a: c.a, b: c.b, cpu: c.cpu })
     }
   }
-  await sleep(2000) // the last records are written
+  await sleep(quick ? 1000 : 2000) // the last records are written
   const cpuAll = { on: (on.cpu() - cpuBefore.on) / rounds, off: (off.cpu() - cpuBefore.off) / rounds }
-  const median = (list) => {
-    const sorted = [...list].sort((x, y) => x - y)
-    return sorted[Math.floor(sorted.length / 2)]
-  }
   const figures = Object.fromEntries(
     Object.entries(runs).map(([which, list]) => [
       which,
@@ -194,35 +239,17 @@ async function measureRecording(ctx, gateway, cleanups) {
       },
     ])
   )
-  const result = { gateway: gateway.name, rounds, ...figures }
+  // Per pair (one round): a+b with the record on minus a+b with it off.
+  const added = medianWithInterval(runs.on.map((r, i) => r.a + r.b - runs.off[i].a - runs.off[i].b))
+  const result = { gateway: gateway.name, rounds, ...figures, added }
   fs.writeFileSync(path.join(root, ".tmp", "bench", "recording.json"), JSON.stringify({ result, runs }, null, 1))
   log(
     `recording (${gateway.name}, ${rounds} pairs, medians): on a ${figures.on.a.toFixed(1)} ms, b ${figures.on.b.toFixed(1)} ms, ` +
       `CPU ${figures.on.cpu.toFixed(1)} ms (all ${figures.on.cpuAll.toFixed(1)}); off a ${figures.off.a.toFixed(1)} ms, ` +
-      `b ${figures.off.b.toFixed(1)} ms, CPU ${figures.off.cpu.toFixed(1)} ms (all ${figures.off.cpuAll.toFixed(1)})`
+      `b ${figures.off.b.toFixed(1)} ms, CPU ${figures.off.cpu.toFixed(1)} ms (all ${figures.off.cpuAll.toFixed(1)}); ` +
+      `a+b on − off ${added.median.toFixed(1)} [${added.low.toFixed(1)}, ${added.high.toFixed(1)}] ms`
   )
   return result
-}
-
-function renderRecording({ gateway, rounds, on, off }) {
-  const row = (name, f) =>
-    `| ${name} | ${f.a.toFixed(1)} | ${f.b.toFixed(1)} | ${f.cpu.toFixed(1)} | ${f.cpuAll.toFixed(1)} |`
-  return [
-    "",
-    "## The plugin's record, on and off",
-    "",
-    `${gateway} checkouts alternating between two new Medusa servers on the same database, alike but for \`HPP_RECORD=off\`` +
-      ` (${rounds} pairs, medians; a = creating the payment session, b = completing the cart, CPU = the server's ` +
-      `CPU within a and b, each plus 25 ms). The record is written by the plugin's subscriber after the answer; the ` +
-      `request never waits for it. "All CPU" is the server's CPU over all its rounds, whenever it fell (the records ` +
-      `written after the answers included, the cart's creation, and the scheduled jobs both servers run alike), per checkout.`,
-    "",
-    "| record | a (ms) | b (ms) | Medusa CPU (ms) | all CPU per checkout (ms) |",
-    "| --- | --- | --- | --- | --- |",
-    row("on", on),
-    row("off", off),
-    "",
-  ].join("\n")
 }
 
 /** One checkout through `providerId` on a fresh cart: the measured parts a and b, gateway calls and CPU. */
@@ -289,7 +316,7 @@ function addGatewayWaits(pairs, log, sandboxHost) {
   const within = (window) => waits.filter((w) => inWindow(w.at, window)).reduce((sum, w) => sum + w.ms, 0)
   for (const list of Object.values(pairs)) {
     for (const pair of list) {
-      for (const c of [pair.floor, pair.provider]) {
+      for (const c of [pair.base, pair.provider]) {
         c.waitA = within(c.windows.a)
         c.waitB = within(c.windows.b)
       }
@@ -329,7 +356,7 @@ async function usableGateways(ctx) {
     try {
       for (let i = 0; i < WARMUP; i++) {
         await checkout(ctx, gateway, gateway.providerId)
-        await checkout(ctx, gateway, ctx.seed.floorProviderId)
+        await checkout(ctx, gateway, ctx.seed.referenceProviderId)
       }
       usable.push(gateway)
     } catch (error) {
@@ -340,18 +367,30 @@ async function usableGateways(ctx) {
   return usable
 }
 
-async function runPairs(ctx, gateways) {
-  const pairs = Object.fromEntries(gateways.map((g) => [g.gateway, []]))
-  for (let round = 0; round < PAIRS; round++) {
-    for (const gateway of shuffle([...gateways])) {
-      const order = Math.random() < 0.5 ? ["floor", "provider"] : ["provider", "floor"]
+/**
+ * Rounds of pairs: each provider with the reference, and the reference with the floor, each pair in random order
+ * and the rows shuffled per round. PAIRS rounds; in an adaptive run, then PAIRS_STEP more at a time while
+ * `undecidedAfter(pairs)` names a judged interval that spans its target, up to PAIRS_MAX.
+ */
+async function runPairs(ctx, rows, reference, undecidedAfter) {
+  const pairs = Object.fromEntries(rows.map((g) => [g.gateway, []]))
+  let target = PAIRS
+  for (let round = 0; round < target; round++) {
+    for (const row of shuffle([...rows])) {
+      const base = row === reference ? ctx.seed.floorProviderId : ctx.seed.referenceProviderId
+      const order = Math.random() < 0.5 ? ["base", "provider"] : ["provider", "base"]
       const pair = {}
-      for (const which of order) {
-        pair[which] = await checkout(ctx, gateway, which === "floor" ? ctx.seed.floorProviderId : gateway.providerId)
-      }
-      pairs[gateway.gateway].push(pair)
+      for (const which of order) pair[which] = await checkout(ctx, row, which === "base" ? base : row.providerId)
+      pairs[row.gateway].push(pair)
     }
-    if ((round + 1) % 5 === 0) log(`${round + 1}/${PAIRS} rounds`)
+    if ((round + 1) % 5 === 0) log(`${round + 1}/${target} rounds`)
+    if (adaptive && round + 1 === target && target < PAIRS_MAX) {
+      const open = await undecidedAfter(pairs)
+      if (open.length) {
+        target = Math.min(PAIRS_MAX, target + PAIRS_STEP)
+        log(`undecided after ${round + 1} pairs: ${open.join(", ")}; going on to ${target}`)
+      }
+    }
   }
   return pairs
 }
@@ -364,14 +403,17 @@ async function cutProfile(ctx, dir, seq) {
   return file
 }
 
-async function describeRun(ctx, { quick, seconds }) {
+async function describeRun(ctx, { quick, profile, pairs, adaptive, seconds }) {
   const version = (name) =>
     JSON.parse(fs.readFileSync(path.join(root, "node_modules", name, "package.json"), "utf8")).version
   const cpus = os.cpus()
   return {
     date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-    mode: quick ? "quick" : "full",
-    pairs: PAIRS,
+    mode: `${quick ? "quick" : "full"}${profile ? ", profiled" : ""}`,
+    profiled: profile,
+    pairs,
+    adaptive,
+    load: os.loadavg()[0],
     machine: `${cpus.length} × ${cpus[0]?.model.trim() ?? "unknown CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`,
     node: process.version,
     medusa: version("@medusajs/medusa"),
@@ -380,8 +422,11 @@ async function describeRun(ctx, { quick, seconds }) {
   }
 }
 
-if (!args.includes("--reconcile"))
+if (require.main === module) {
   main().catch((error) => {
     console.error(`[bench] ${error.stack ?? error.message}`)
     process.exit(1)
   })
+}
+
+module.exports = { keepSections }

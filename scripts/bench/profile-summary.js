@@ -1,28 +1,24 @@
 #!/usr/bin/env node
 /**
- * `node scripts/bench/profile-summary.js <file.cpuprofile> [filter]`: where Medusa's CPU went in a profile that
- * `npm run bench -- --profile` wrote. Prints self time by package (this plugin's files by path) and the functions
- * with the most inclusive time whose file matches `filter` (default: this repository's own code).
+ * `node scripts/bench/profile-summary.js <file.cpuprofile> [filter] [--pairs=.tmp/bench/pairs.json]`: where Medusa's
+ * CPU went in a profile that `npm run bench -- --profile` wrote. Prints self time by package (this plugin's files
+ * by path) and the functions with the most inclusive time whose file matches `filter` (default: this repository's
+ * own code). With the run's pairs, also each row's CPU per checkout within its checkouts' windows (see `byWindow`).
+ *
+ * How CPU is attributed to the plugin's own code: a sample counts as the plugin's when any frame on its stack is in
+ * the plugin's files (`src/`, as Medusa loads them), counted once however many such frames it has ("inclusive").
+ * So it holds the plugin's own functions and whatever they call while they run: zod, axios building a request,
+ * lossless-json, crypto, and Medusa's services that a plugin function calls. It leaves out work that runs later in
+ * callbacks with no plugin frame beneath it (axios reading an answer off the socket, a query's result being
+ * mapped by the ORM), and Medusa's own work around a provider's calls (its workflow, its writes of what the
+ * provider returned): those show as the difference between a provider's row and the reference row.
  */
 const fs = require("node:fs")
 const path = require("node:path")
 
-const [file, filter = "src/"] = process.argv.slice(2)
-if (!file) {
-  console.error("usage: profile-summary.js <file.cpuprofile> [filter]")
-  process.exit(2)
-}
 const root = path.resolve(__dirname, "..", "..")
-const profile = JSON.parse(fs.readFileSync(file, "utf8"))
-const nodes = new Map(profile.nodes.map((n) => [n.id, n]))
-const self = new Map()
-for (let i = 0; i < profile.samples.length; i++) {
-  self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000)
-}
-const total = [...self.values()].reduce((a, b) => a + b, 0)
-const idle = [...self]
-  .filter(([id]) => nodes.get(id).callFrame.functionName === "(idle)")
-  .reduce((a, [, ms]) => a + ms, 0)
+/** Work after an answer (events, subscribers) belongs to the checkout: as the CPU meter, each window plus this. */
+const SETTLE_MS = 25
 
 function where(url, name) {
   if (!url) return name.startsWith("(") ? name : "(native / V8)"
@@ -37,37 +33,185 @@ function where(url, name) {
   return p
 }
 
-const byPackage = new Map()
-for (const [id, ms] of self) {
-  const key = where(nodes.get(id).callFrame.url, nodes.get(id).callFrame.functionName)
-  byPackage.set(key, (byPackage.get(key) ?? 0) + ms)
-}
+/** The plugin's own files, as Medusa loads them (from src/, or a build's .medusa/server/src/). */
+const isPlugin = (place) => place.startsWith("src/") || place.startsWith(".medusa/server/src/")
 
-// Inclusive time per function, each counted once per stack (recursion not doubled).
-const inclusive = new Map()
-const keyOf = (n) =>
-  `${n.callFrame.functionName || "(anonymous)"} ${where(n.callFrame.url, "")}:${n.callFrame.lineNumber + 1}`
-function walk(id, onStack) {
-  const node = nodes.get(id)
-  const key = keyOf(node)
-  let ms = self.get(id) ?? 0
-  const added = !onStack.has(key)
-  if (added) onStack.add(key)
-  for (const child of node.children ?? []) ms += walk(child, onStack)
-  if (added) {
-    onStack.delete(key)
-    inclusive.set(key, (inclusive.get(key) ?? 0) + ms)
+/** A profile with each node's parent and place, and each sample's time (µs, V8's monotonic clock) and self ms. */
+function load(file) {
+  const profile = JSON.parse(fs.readFileSync(file, "utf8"))
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]))
+  for (const n of profile.nodes) {
+    n.place = where(n.callFrame.url, n.callFrame.functionName)
+    for (const child of n.children ?? []) nodes.get(child).parent = n.id
   }
-  return ms
+  // The outermost plugin frame on a node's stack (the plugin's entry point: a route's middleware, a provider
+  // method, a subscriber), or null: once per node, then per sample by lookup.
+  const entry = new Map()
+  const entryOf = (id) => {
+    if (entry.has(id)) return entry.get(id)
+    const n = nodes.get(id)
+    const above = n.parent === undefined ? null : entryOf(n.parent)
+    const found = above ?? (isPlugin(n.place) ? `${n.callFrame.functionName || "(anonymous)"} ${n.place}` : null)
+    entry.set(id, found)
+    return found
+  }
+  const samples = []
+  let t = profile.startTime
+  for (let i = 0; i < profile.samples.length; i++) {
+    t += profile.timeDeltas[i] ?? 0
+    // A sample stands for the time until the next one.
+    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000
+    const node = nodes.get(profile.samples[i])
+    const pluginEntry = entryOf(node.id)
+    samples.push({
+      at: t,
+      ms,
+      node,
+      idle: node.callFrame.functionName === "(idle)",
+      plugin: !!pluginEntry,
+      pluginEntry,
+    })
+  }
+  const clockFile = file.replace(/\.cpuprofile$/, ".clock.json")
+  const clock = fs.existsSync(clockFile) ? JSON.parse(fs.readFileSync(clockFile, "utf8")) : undefined
+  return { profile, nodes, samples, clock }
 }
-walk(profile.nodes[0].id, new Set())
 
-const pct = (ms) => `${ms.toFixed(0).padStart(7)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %`
-console.log(`${total.toFixed(0)} ms sampled, ${idle.toFixed(0)} ms of them idle\n\nSelf time by package or file:`)
-for (const [k, ms] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${pct(ms)}  ${k}`)
-console.log(`\nInclusive time, functions in files matching "${filter}":`)
-for (const [k, ms] of [...inclusive]
-  .filter(([k]) => k.split(" ")[1].startsWith(filter))
-  .sort((a, b) => b[1] - a[1])
-  .slice(0, 30))
-  console.log(`${pct(ms)}  ${k}`)
+/**
+ * Each row's CPU per checkout within its checkouts' windows (a and b, each plus SETTLE_MS), from the run's pairs
+ * (`pairs[row] = [{ base, provider }]`, windows in the load generator's Date.now()): all of Medusa's sampled CPU,
+ * the plugin's (see the top of this file), and self time by package. For the provider's checkouts and, apart, for
+ * the row's base checkouts (the reference or the floor).
+ */
+function byWindow(loaded, pairs) {
+  const { samples, clock } = loaded
+  if (!clock) throw new Error("the profile has no .clock.json beside it: it was not written by this benchmark")
+  const toEpoch = (us) => clock.epochMs + (us - clock.monotonicUs) / 1000
+  const windows = []
+  for (const [row, list] of Object.entries(pairs)) {
+    for (const pair of list) {
+      for (const which of ["provider", "base"]) {
+        for (const [from, to] of Object.values(pair[which].windows))
+          windows.push({ row, which, from, to: to + SETTLE_MS })
+      }
+    }
+  }
+  windows.sort((x, y) => x.from - y.from)
+  const tally = new Map()
+  const entry = (row, which) => {
+    const key = `${row} ${which}`
+    if (!tally.has(key)) tally.set(key, { cpu: 0, plugin: 0, pluginSelf: 0, packages: new Map(), entries: new Map() })
+    return tally.get(key)
+  }
+  let w = 0
+  for (const s of samples) {
+    if (s.idle || !s.ms) continue
+    const at = toEpoch(s.at)
+    while (w < windows.length && windows[w].to < at) w++
+    const win = windows[w]
+    if (!win || at < win.from) continue
+    const e = entry(win.row, win.which)
+    e.cpu += s.ms
+    if (s.plugin) {
+      e.plugin += s.ms
+      e.entries.set(s.pluginEntry, (e.entries.get(s.pluginEntry) ?? 0) + s.ms)
+    }
+    if (isPlugin(s.node.place)) e.pluginSelf += s.ms
+    e.packages.set(s.node.place, (e.packages.get(s.node.place) ?? 0) + s.ms)
+  }
+  const result = {}
+  for (const [row, list] of Object.entries(pairs)) {
+    result[row] = {}
+    for (const which of ["provider", "base"]) {
+      const e = entry(row, which)
+      const n = list.length
+      result[row][which] = {
+        n,
+        cpu: e.cpu / n,
+        plugin: e.plugin / n,
+        pluginSelf: e.pluginSelf / n,
+        packages: perCheckout(e.packages, n),
+        entries: perCheckout(e.entries, n),
+      }
+    }
+  }
+  return result
+}
+
+/** A tally as { key: ms per checkout }, largest first. */
+const perCheckout = (tally, n) =>
+  Object.fromEntries([...tally].map(([k, ms]) => [k, ms / n]).sort((x, y) => y[1] - x[1]))
+
+function main() {
+  const args = process.argv.slice(2)
+  const pairsArg = args.find((a) => a.startsWith("--pairs="))
+  const [file, filter = "src/"] = args.filter((a) => !a.startsWith("--"))
+  if (!file) {
+    console.error("usage: profile-summary.js <file.cpuprofile> [filter] [--pairs=.tmp/bench/pairs.json]")
+    process.exit(2)
+  }
+  const loaded = load(file)
+  const { nodes, samples } = loaded
+  const total = samples.reduce((a, s) => a + s.ms, 0)
+  const idle = samples.filter((s) => s.idle).reduce((a, s) => a + s.ms, 0)
+  const byPackage = new Map()
+  for (const s of samples) byPackage.set(s.node.place, (byPackage.get(s.node.place) ?? 0) + s.ms)
+
+  // Inclusive time per function, each counted once per stack (recursion not doubled).
+  const self = new Map()
+  for (const s of samples) self.set(s.node.id, (self.get(s.node.id) ?? 0) + s.ms)
+  const inclusive = new Map()
+  const keyOf = (n) =>
+    `${n.callFrame.functionName || "(anonymous)"} ${where(n.callFrame.url, "")}:${n.callFrame.lineNumber + 1}`
+  const walk = (id, onStack) => {
+    const node = nodes.get(id)
+    const key = keyOf(node)
+    let ms = self.get(id) ?? 0
+    const added = !onStack.has(key)
+    if (added) onStack.add(key)
+    for (const child of node.children ?? []) ms += walk(child, onStack)
+    if (added) {
+      onStack.delete(key)
+      inclusive.set(key, (inclusive.get(key) ?? 0) + ms)
+    }
+    return ms
+  }
+  walk(loaded.profile.nodes[0].id, new Set())
+
+  const pct = (ms) => `${ms.toFixed(0).padStart(7)} ms ${((100 * ms) / total).toFixed(1).padStart(5)} %`
+  console.log(`${total.toFixed(0)} ms sampled, ${idle.toFixed(0)} ms of them idle\n\nSelf time by package or file:`)
+  for (const [k, ms] of [...byPackage].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${pct(ms)}  ${k}`)
+  console.log(`\nInclusive time, functions in files matching "${filter}":`)
+  for (const [k, ms] of [...inclusive]
+    .filter(([k]) => k.split(" ")[1].startsWith(filter))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 30))
+    console.log(`${pct(ms)}  ${k}`)
+
+  if (pairsArg) {
+    const rows = byWindow(loaded, JSON.parse(fs.readFileSync(pairsArg.split("=")[1], "utf8")))
+    console.log(
+      "\nPer checkout within the checkouts' windows (ms): Medusa's sampled CPU; the plugin's (inclusive; self)"
+    )
+    for (const [row, r] of Object.entries(rows)) {
+      for (const which of ["provider", "base"]) {
+        const e = r[which]
+        const top = Object.entries(e.packages)
+          .slice(0, 6)
+          .map(([k, ms]) => `${k} ${ms.toFixed(1)}`)
+          .join(", ")
+        console.log(
+          `${`${row} ${which}`.padEnd(22)} n=${e.n}  CPU ${e.cpu.toFixed(1).padStart(6)}  plugin ${e.plugin.toFixed(2)}; ${e.pluginSelf.toFixed(2)}  | ${top}`
+        )
+        const entries = Object.entries(e.entries)
+          .map(([k, ms]) => `${k} ${ms.toFixed(2)}`)
+          .join(", ")
+        if (entries) console.log(`${"".padEnd(22)} the plugin's, by entry point: ${entries}`)
+      }
+    }
+  }
+}
+
+if (require.main === module) main()
+
+module.exports = { load, byWindow, isPlugin, SETTLE_MS }

@@ -92,4 +92,13 @@ describe("Cashflows answers with 64-bit references", () => {
       d: [1.5, 2000, 9007199254740991],
     })
   })
+
+  it("reads long digit runs in fractions and exponents as numbers, and refuses broken JSON as JSON.parse does", () => {
+    expect(
+      parseJsonKeepingBigIntegers('{"f":0.12345678901234567890,"e":1e-12345678901234567,"x":12345678901234567e2}')
+    ).toEqual({ f: Number("0.12345678901234567890"), e: 0, x: Number("12345678901234567e2") })
+    expect(parseJsonKeepingBigIntegers("[-210121017238589452]")).toEqual(["-210121017238589452"])
+    expect(() => parseJsonKeepingBigIntegers('{"a":"unterminated \\" 210121017238589452')).toThrow(SyntaxError)
+    expect(() => parseJsonKeepingBigIntegers('{"a":1,}')).toThrow(SyntaxError)
+  })
 })
