@@ -53,6 +53,7 @@ const { cpuMeter } = require("./bench/cpu")
 const { measureWebhooks } = require("./bench/webhooks")
 const { summarize, renderTable, renderMarkdown, undecided } = require("./bench/report")
 const { shuffle, median, medianWithInterval } = require("./bench/stats")
+const { keepSections } = require("./bench/sections")
 
 const root = path.resolve(__dirname, "..")
 const args = process.argv.slice(2)
@@ -177,18 +178,6 @@ async function main() {
   } finally {
     await stopAll()
   }
-}
-
-/**
- * The sections other runs write into the page (`npm run bench -- --scale`, the reconciliation's figures), each
- * between `<!-- <name>:start -->` and `<!-- <name>:end -->` lines: copied from the old page to the end of the new
- * one, unless the new one has a section of that name itself.
- */
-function keepSections(oldPage, newPage) {
-  const pattern = /^<!-- ([\w-]+):start -->$[\s\S]*?^<!-- \1:end -->$/gm
-  const present = new Set([...newPage.matchAll(pattern)].map((m) => m[1]))
-  const kept = [...oldPage.matchAll(pattern)].filter((m) => !present.has(m[1])).map((m) => m[0])
-  return kept.length ? `${newPage.replace(/\n*$/, "\n")}\n${kept.join("\n\n")}\n` : newPage
 }
 
 /**
@@ -428,5 +417,3 @@ if (require.main === module) {
     process.exit(1)
   })
 }
-
-module.exports = { keepSections }

@@ -21,6 +21,7 @@ const { ensureDatabase } = require("../database")
 const { createDatabase, runMedusa } = require("../demo")
 const { gatewayEnv } = require("../demo/gateways")
 const { statements } = require("./seed-scale.sql")
+const { writeSection } = require("./sections")
 
 const root = path.resolve(__dirname, "..", "..")
 const DATABASE = "medusa_payment_hpp_scale"
@@ -152,7 +153,7 @@ async function main({ sessions = sessionsArg() } = {}) {
     const seconds = (Date.now() - started) / 1000
     const section = renderSection({ results, rows, sessions, seedSeconds, seconds, embedded })
     console.log(section)
-    writeSection(path.join(root, "docs", "benchmarks.md"), section)
+    writeSection(path.join(root, "docs", "benchmarks.md"), "scale", section)
     log("wrote its section of docs/benchmarks.md")
   } finally {
     await client?.end().catch(() => {})
@@ -344,7 +345,6 @@ function renderSection({ results, rows, sessions, seedSeconds, seconds, embedded
   const ms = (n) => n.toFixed(2)
   const keysPer = Math.min(...results.map((r) => r.n))
   const lines = [
-    "<!-- scale:start -->",
     `## Lookups at ${fmt(sessions)} payment sessions`,
     "",
     `From \`npm run bench -- --scale\`${sessions === 1_000_000 ? "" : ` --sessions=${sessions}`} (scripts/bench/scale.js): ` +
@@ -388,21 +388,8 @@ function renderSection({ results, rows, sessions, seedSeconds, seconds, embedded
       (r) =>
         `| ${r.name}${r.counted === undefined ? "" : ` (counts ${r.counted.toLocaleString("en")})`} | ${r.where} | ${ms(r.median)} | ${ms(r.p95)} | ${r.plan} | ${r.p95 < TARGET_MS ? "met" : `not met (${ms(r.p95)} ms)`} |`
     ),
-    "<!-- scale:end -->",
   ]
   return lines.join("\n")
 }
 
-/** Replaces the page's scale section (or appends one); the rest of the page stays as it is. */
-function writeSection(page, section) {
-  const text = fs.existsSync(page) ? fs.readFileSync(page, "utf8") : ""
-  const start = text.indexOf("<!-- scale:start -->")
-  const end = text.indexOf("<!-- scale:end -->")
-  const next =
-    start >= 0 && end > start
-      ? text.slice(0, start) + section + text.slice(end + "<!-- scale:end -->".length)
-      : `${text.replace(/\n*$/, "")}\n\n${section}\n`
-  fs.writeFileSync(page, next)
-}
-
-module.exports = { main, renderSection, writeSection }
+module.exports = { main, renderSection }
