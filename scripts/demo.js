@@ -104,7 +104,8 @@ async function createDatabase(name) {
  * ports (tests, --check); otherwise DEMO_BACKEND_PORT / DEMO_STOREFRONT_PORT / DEMO_SANDBOX_PORT or 9000 / 8000 /
  * 4010. The benchmark also passes `webhookBaseUrl` (where gateways send webhooks; default Medusa's URL), `env`
  * (added to Medusa's environment), `seedScript` (instead of the demo's),
- * `sandboxOptions` (per gateway, over the demo's credentials) and `storefront: false`. `admin: true` (what
+ * `sandboxOptions` (per gateway, over the demo's credentials), `sandboxMaxLoggedCalls` (the sandbox's call log) and
+ * `storefront: false`. `admin: true` (what
  * `npm run demo` passes) builds and serves Medusa Admin and creates its user; the default leaves it out.
  */
 async function startDemo(options = {}) {
@@ -125,6 +126,7 @@ async function boot(options) {
     freePorts,
     sandboxFaults,
     sandboxOptions,
+    sandboxMaxLoggedCalls,
     cleanups,
     webhookBaseUrl,
     env: extraEnv,
@@ -150,7 +152,12 @@ async function boot(options) {
   const gateways = sandboxCredentials({ backendUrl: hooksUrl, storefrontUrl })
   for (const [gateway, extra] of Object.entries(sandboxOptions ?? {}))
     gateways[gateway] = { ...gateways[gateway], ...extra }
-  const sandbox = await startSandbox({ port: ports.sandbox, faults: sandboxFaults, ...gateways })
+  const sandbox = await startSandbox({
+    port: ports.sandbox,
+    faults: sandboxFaults,
+    ...(sandboxMaxLoggedCalls ? { maxLoggedCalls: sandboxMaxLoggedCalls } : {}),
+    ...gateways,
+  })
   cleanups.push(() => sandbox.close())
   log(`Gateway sandbox on ${sandbox.url}`)
 

@@ -33,6 +33,8 @@ export type SandboxOptions = {
   publicUrl?: string
   /** Shown on every hosted page. Default "Sandbox Store". */
   merchantName?: string
+  /** How many API calls `apiCalls()` keeps, the latest (default 10,000). */
+  maxLoggedCalls?: number
   /** Unconfigured gateways answer 404. */
   hitpay?: HitPayOptions
   cashflows?: CashflowsOptions
@@ -208,7 +210,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const calls: SandboxApiCall[] = []
   const log = (call: SandboxApiCall) => {
     calls.push(call)
-    if (calls.length > MAX_LOGGED_CALLS) calls.splice(0, calls.length - MAX_LOGGED_CALLS)
+    const keep = options.maxLoggedCalls ?? MAX_LOGGED_CALLS
+    if (calls.length > keep) calls.splice(0, calls.length - keep)
   }
 
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
