@@ -192,6 +192,7 @@ export async function listAttention(
     offset,
     upTo: offset + limit + ATTENTION_COUNTED_PAST_PAGE,
     behind: new Date(now.getTime() - BEHIND_MS),
+    providers: windows.map((w) => w.provider),
   }
   const inWindow = (column: "before" | "behind") =>
     windows.map((w, i) => {
@@ -212,15 +213,17 @@ export async function listAttention(
        where ps.deleted_at is null and ps.status = 'pending' and (${inWindow("behind").join(" or ")})
          and not exists (select 1 from hpp_reconcile_ask a where a.payment_session_id = ps.id)
        union all
-       select ${session.replace(
-         "%MESSAGE%",
-         `case when a.last_decision = 'failed' then 'The last check failed: ' || coalesce(a.last_answer, 'no answer')
-           else ${noWord} end`
-       )}
+       select ${session.replace("%MESSAGE%", `'The last check failed: ' || coalesce(a.last_answer, 'no answer')`)}
        from hpp_reconcile_ask a join payment_session ps on ps.id = a.payment_session_id
-       where a.done_at is null and a.deleted_at is null
-         and (a.last_decision = 'failed' or a.next_ask_at < :behind)
-         and ps.deleted_at is null and ps.status = 'pending' and (${inWindow("before").join(" or ")})`
+       where a.provider_id = any(:providers) and a.last_decision = 'failed' and a.done_at is null
+         and a.deleted_at is null and ps.deleted_at is null and ps.status = 'pending'
+         and (${inWindow("before").join(" or ")})
+       union all
+       select ${session.replace("%MESSAGE%", noWord)}
+       from hpp_reconcile_ask a join payment_session ps on ps.id = a.payment_session_id
+       where a.provider_id = any(:providers) and a.next_ask_at < :behind and a.last_decision <> 'failed'
+         and a.done_at is null and a.deleted_at is null and ps.deleted_at is null and ps.status = 'pending'
+         and (${inWindow("before").join(" or ")})`
     : ""
   const union = `
     select e.id, e.fields->>'attention_kind' as kind, e.message, e.provider_id, e.payment_session_id,
