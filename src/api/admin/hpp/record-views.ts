@@ -171,15 +171,14 @@ type AttentionRow = {
  * (the job is off, stopped, or has more than its rate allows): "no word from the gateway".
  */
 const BEHIND_MS = 15 * 60_000
-/** How many items past the page "needs attention" counts (more are counted as that many). */
-const ATTENTION_COUNTED_PAST_PAGE = 1_000
 
 /**
  * "Needs attention", newest first: the record's open items (not handled, not resolved) and the live sessions of
  * the plugin's providers past their grace period (within the reconciliation's window) that have no word from the
  * gateway: the reconciliation's last check failed (the gateway could not be asked, or the order could not be
- * made), or its question is 15 minutes late (never asked, or not again when due: the job is off, stopped or behind). A page the gateway says is still pending is not an item: an abandoned checkout is
- * not trouble, and a store has thousands. One query; the count exact up to 1,000 items past the page.
+ * made), or its question is 15 minutes late (never asked, or not again when due: the job is off, stopped or
+ * behind). A page the gateway says is still pending is not an item: an abandoned checkout is not trouble, and a
+ * store has thousands. One pass over the items gives the page and the count.
  */
 export async function listAttention(
   container: MedusaContainer,
@@ -190,7 +189,6 @@ export async function listAttention(
   const bindings: Record<string, unknown> = {
     limit,
     offset,
-    upTo: offset + limit + ATTENTION_COUNTED_PAST_PAGE,
     behind: new Date(now.getTime() - BEHIND_MS),
     providers: windows.map((w) => w.provider),
   }
@@ -231,11 +229,18 @@ export async function listAttention(
     from hpp_payment_event e
     where e.attention = true and e.handled_at is null and e.resolved_at is null and e.deleted_at is null
     ${live}`
-  const [{ rows }, { rows: counted }] = await Promise.all([
-    pg(container).raw(`${union} order by created_at desc, id limit :limit offset :offset`, bindings),
-    pg(container).raw(`select count(*)::int as n from (${union} limit :upTo) as items`, bindings),
-  ])
-  return { items: (rows as AttentionRow[]).map(attentionItem), count: Number(counted[0]?.n ?? 0) }
+  // The page and the count in one pass over the items (the union is the cost; its rows are few).
+  const { rows } = await pg(container).raw(
+    `select items.*, count(*) over ()::int as total from (${union}) as items
+     order by created_at desc, id limit :limit offset :offset`,
+    bindings
+  )
+  if (rows.length === 0 && offset > 0) {
+    // Past the end: the count alone.
+    const { rows: counted } = await pg(container).raw(`select count(*)::int as n from (${union}) as items`, bindings)
+    return { items: [], count: Number(counted[0]?.n ?? 0) }
+  }
+  return { items: (rows as AttentionRow[]).map(attentionItem), count: Number(rows[0]?.total ?? 0) }
 }
 
 export function attentionItem(row: AttentionRow): HppAttentionItem {
