@@ -376,9 +376,9 @@ function renderSection({ results, rows, sessions, seedSeconds, seconds, embedded
       "Plan: the indexes EXPLAIN shows the statements " +
       "reading, and any Seq Scan (payment_provider is Medusa's table of the registered providers, a handful of " +
       'rows, read whole by its `listPaymentProviders`). "counts N": what the lookup\'s count statement counted with ' +
-      "the capture's key; needs attention counts what it lists (the record's open items, and the sessions past their grace with no " +
-      "word from the gateway: never asked 15 minutes after they were due, or whose last question failed), up to " +
-      "1,000 past the page. The storefront (src/storefront/index.ts) reads the cart through Medusa's store " +
+      "the capture's key; needs attention reads what it lists once, for its page and its count (the record's open items, and the " +
+      "sessions past their grace with no word from the gateway: a question 15 minutes late, or a last check that " +
+      "failed), so its time grows with those items, not with the table. The storefront (src/storefront/index.ts) reads the cart through Medusa's store " +
       "API, not the plugin's server; every other read of a session by id (the webhook route, the reconciliation, " +
       "the record's subscriber) is the primary-key read of the first row.",
     "",
