@@ -3,6 +3,7 @@ import type { PaymentSessionDTO } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { refreshPaymentCollectionForCartWorkflow } from "@medusajs/core-flows"
 import { reconcileHostedPayments, ReconcileResult } from "../../src/reconciliation"
+import { abandonedSessionId, abandonSessions } from "../../scripts/bench/abandoned-sessions"
 import pruneHppRecordJob from "../../src/jobs/prune-hpp-record"
 import { HPP_RECORD_MODULE } from "../../src/modules/hpp-record"
 import type { HppRecordService } from "../../src/modules/hpp-record/service"
@@ -706,63 +707,16 @@ providerSuite(hitpay, (t) => {
   describe("the reconciliation at 10,000 abandoned sessions", () => {
     const ABANDONED = 10_000
 
-    /**
-     * `count` open sessions of the provider written straight into Medusa's tables (a year-old store's abandoned
-     * checkouts, not made through the API), copies of `template`'s with their own ids and pages, created evenly
-     * from `oldestHoursAgo` to `newestHoursAgo` before `now`. Their pages are `abandoned-<n>`, n = 1 the newest.
-     */
-    async function abandon(template: string, now: Date, count: number, oldestHoursAgo: number, newestHoursAgo: number) {
-      const pg = t.container().resolve(ContainerRegistrationKeys.PG_CONNECTION)
-      const columnsOf = async (table: string): Promise<string[]> =>
-        (
-          await pg.raw(
-            `select column_name from information_schema.columns where table_name = ? and table_schema = current_schema()`,
-            [table]
-          )
-        ).rows.map((r: { column_name: string }) => r.column_name)
-      // Copies of the template's rows, one payment collection per session (each its own abandoned checkout).
-      const copy = async (
-        table: string,
-        alias: string,
-        set: Record<string, string>,
-        from: string,
-        bindings: (string | number)[]
-      ) => {
-        const columns = await columnsOf(table)
-        await pg.raw(
-          `insert into ${table} (${columns.map((c) => `"${c}"`).join(", ")})
-           select ${columns.map((c) => set[c] ?? `${alias}."${c}"`).join(", ")} ${from}`,
-          bindings
-        )
-      }
-      const sessionId = `'payses_abandoned' || lpad(g::text, 5, '0')`
-      const collectionId = `'pay_col_abandoned' || lpad(g::text, 5, '0')`
-      const spacing = ((oldestHoursAgo - newestHoursAgo) * 3600) / Math.max(1, count - 1)
-      const createdAt = `?::timestamptz - make_interval(secs => (?::float8 + (g - 1) * ?::float8))`
-      const times = [now.toISOString(), newestHoursAgo * 3600, spacing]
-      await copy(
-        "payment_collection",
-        "c",
-        { id: collectionId, created_at: createdAt, updated_at: "now()" },
-        `from payment_collection c join payment_session s on s.payment_collection_id = c.id, generate_series(1, ?) g
-         where s.id = ?`,
-        [...times, count, template]
+    /** `count` abandoned checkouts of the provider, copies of `template`'s (scripts/bench/abandoned-sessions.ts). */
+    const abandon = (template: string, now: Date, count: number, oldestHoursAgo: number, newestHoursAgo: number) =>
+      abandonSessions(
+        (sql, bindings) =>
+          t
+            .container()
+            .resolve(ContainerRegistrationKeys.PG_CONNECTION)
+            .raw(sql, bindings as never),
+        { template, now, count, oldestHoursAgo, newestHoursAgo }
       )
-      await copy(
-        "payment_session",
-        "s",
-        {
-          id: sessionId,
-          payment_collection_id: collectionId,
-          status: `'pending'`,
-          created_at: createdAt,
-          updated_at: `now()`,
-          data: `s.data || jsonb_build_object('session_id', ${sessionId}, 'gateway_reference', 'abandoned-' || g)`,
-        },
-        `from payment_session s, generate_series(1, ?) g where s.id = ?`,
-        [...times, count, template]
-      )
-    }
 
     /** HitPay's answer for every abandoned page: pending. Counts the questions, by page. */
     function hitpayAnswersAbandoned(answer: (n: number) => [number, unknown, Record<string, string>?]) {
@@ -783,7 +737,7 @@ providerSuite(hitpay, (t) => {
       hitpayPaymentRequest({
         id: `abandoned-${n}`,
         amount: CART_AMOUNT,
-        reference_number: `payses_abandoned${String(n).padStart(5, "0")}`,
+        reference_number: abandonedSessionId(n),
       }),
     ]
 
@@ -865,7 +819,7 @@ providerSuite(hitpay, (t) => {
       let down = true
       hitpayAnswersAbandoned((n) => (n === 2 && down ? [503, { message: "Service Unavailable" }] : pendingPage(n)))
       const items = (n: number, until: (items: HppAttentionResponse["items"]) => boolean) =>
-        t.attention(`payses_abandoned0000${n}`, until)
+        t.attention(abandonedSessionId(n), until)
       const kinds = (list: HppAttentionResponse["items"]) => list.map((i) => [i.kind, i.message])
       const noWord = ["pending_beyond_grace", "The gateway has not said whether this page was paid"]
 
@@ -884,7 +838,7 @@ providerSuite(hitpay, (t) => {
       // The admin's "Check with the gateway now", HitPay back: pending, and off the list.
       down = false
       const admin = await t.admin()
-      const checked = await t.api.post(`/admin/hpp/payment-sessions/payses_abandoned00002/reconcile`, {}, admin)
+      const checked = await t.api.post(`/admin/hpp/payment-sessions/${abandonedSessionId(2)}/reconcile`, {}, admin)
       expect(checked.data.reconciliation.decision).toBe("still pending at the gateway")
       expect(await items(2, (l) => l.length === 0)).toEqual([])
     })

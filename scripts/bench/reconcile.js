@@ -54,7 +54,15 @@ async function main(args) {
     // N abandoned pages at the sandbox, and their sessions straight into Medusa's tables.
     const started = Date.now()
     const ids = await makePages(ctx, gateway, paid, N)
-    await abandon(db, paid.id, madeAt, ids)
+    await ts("./abandoned-sessions").abandonSessions(numbered(db), {
+      template: paid.id,
+      now: new Date(madeAt),
+      count: N,
+      oldestHoursAgo: 70,
+      newestHoursAgo: 1,
+      pageIds: ids,
+    })
+    await db.query("analyze payment_session")
     log(`${N} abandoned sessions seeded in ${((Date.now() - started) / 1000).toFixed(1)} s`)
     const callsBefore = demo.sandbox.apiCalls().length
 
@@ -99,7 +107,7 @@ async function makePages(ctx, gateway, paid, N) {
         body: new URLSearchParams({
           amount: String(paid.amount),
           currency: paid.currency_code,
-          reference_number: sessionIdOf(i + 1),
+          reference_number: ts("./abandoned-sessions").abandonedSessionId(i + 1),
         }),
       })
       if (!response.ok)
@@ -111,82 +119,26 @@ async function makePages(ctx, gateway, paid, N) {
   return ids
 }
 
-const sessionIdOf = (n) => `payses_abandoned${String(n).padStart(6, "0")}`
-
-/** Copies of the paid session (and its payment collection), one collection each, created from 70 h to 1 h before it. */
-async function abandon(db, template, madeAt, pageIds) {
-  const columnsOf = async (table) =>
-    (
-      await db.query(
-        `select column_name from information_schema.columns where table_name = $1 and table_schema = current_schema()`,
-        [table]
-      )
-    ).rows.map((r) => r.column_name)
-  const n = pageIds.length
-  const spacing = (69 * 3600) / Math.max(1, n - 1)
-  const createdAt = `to_timestamp($1::float8 / 1000) - make_interval(secs => (3600 + (g - 1) * $2::float8))`
-  const sessionId = `'payses_abandoned' || lpad(g::text, 6, '0')`
-  const collectionId = `'pay_col_abandoned' || lpad(g::text, 6, '0')`
-  const copy = async (table, alias, set, from, params) => {
-    const columns = await columnsOf(table)
-    await db.query(
-      `insert into ${table} (${columns.map((c) => `"${c}"`).join(", ")})
-       select ${columns.map((c) => set[c] ?? `${alias}."${c}"`).join(", ")} ${from}`,
-      params
-    )
-  }
-  await copy(
-    "payment_collection",
-    "c",
-    { id: collectionId, created_at: createdAt, updated_at: "now()" },
-    `from payment_collection c join payment_session s on s.payment_collection_id = c.id, generate_series(1, $3::int) g where s.id = $4`,
-    [madeAt, spacing, n, template]
-  )
-  await copy(
-    "payment_session",
-    "s",
-    {
-      id: sessionId,
-      payment_collection_id: collectionId,
-      status: `'pending'`,
-      created_at: createdAt,
-      updated_at: "now()",
-      data: `s.data || jsonb_build_object('session_id', ${sessionId}, 'gateway_reference', ($5::text[])[g])`,
-    },
-    `from payment_session s, generate_series(1, $3::int) g where s.id = $4`,
-    [madeAt, spacing, n, template, pageIds]
-  )
-  await db.query("analyze payment_session")
-}
-
-/** The plans and times of the run's two reads at this size (after the runs: the asked table is full). */
+/**
+ * The plans and times of the run's two reads at this size (after the runs: the asked table is full): the SQL of
+ * src/reconciliation/asks.ts's own functions, as they send it, explained and timed.
+ */
 async function readPlans(db, provider, madeAt) {
+  const { neverAsked, dueAgain } = ts("../../src/reconciliation/asks")
   const now = new Date(madeAt + 24 * 3_600_000)
-  const from = new Date(now.getTime() - 72 * 3_600_000)
-  const to = new Date(now.getTime() - 10 * 60_000)
-  const open = `s.status in ('pending', 'pending_authorization', 'requires_more', 'error') and s.deleted_at is null`
-  const queries = {
-    "never asked, newest first (src/reconciliation/asks.ts neverAsked)": [
-      `select s.id, s.created_at from payment_session s
-       where s.provider_id = $1 and ${open} and s.created_at >= $2 and s.created_at <= $3
-         and not exists (select 1 from hpp_reconcile_ask a where a.payment_session_id = s.id)
-       order by s.created_at desc, s.id desc limit 50`,
-      [provider, from, to],
-    ],
-    "due again, longest overdue first (dueAgain)": [
-      `select s.id, s.created_at from hpp_reconcile_ask a join payment_session s on s.id = a.payment_session_id
-       where a.provider_id = $1 and a.done_at is null and a.deleted_at is null and a.next_ask_at <= $4
-         and ${open} and s.created_at >= $2 and s.created_at <= $3
-       order by a.next_ask_at asc limit 50`,
-      [provider, from, to, now],
-    ],
+  const window = { provider, from: new Date(now.getTime() - 72 * 3_600_000), to: new Date(now.getTime() - 10 * 60_000) }
+  const reads = {
+    "never asked, newest first (src/reconciliation/asks.ts neverAsked)": (pg) => neverAsked(pg, window, 50),
+    "due again, longest overdue first (dueAgain)": (pg) => dueAgain(pg, window, now, 50, []),
   }
   const out = []
-  for (const [name, [sql, params]] of Object.entries(queries)) {
+  for (const [name, read] of Object.entries(reads)) {
+    let sent
+    await read({ raw: async (sql, bindings) => ((sent = { sql, bindings }), { rows: [] }) })
     const times = []
     let plan = ""
     for (let i = 0; i < 30; i++) {
-      const { rows } = await db.query(`explain (analyze, format json) ${sql}`, params)
+      const { rows } = await numbered(db)(`explain (analyze, format json) ${sent.sql}`, sent.bindings)
       const p = rows[0]["QUERY PLAN"][0]
       times.push(p["Execution Time"])
       if (i === 0) plan = scans(p.Plan).join(", ")
@@ -195,6 +147,15 @@ async function readPlans(db, provider, madeAt) {
     out.push({ name, median: times[15], p95: times[Math.floor(times.length * 0.95)], plan })
   }
   return out
+}
+
+/** `pg`'s query with knex's `?` placeholders (what the plugin's SQL and the shared seeder write). */
+const numbered = (db) => (sql, bindings) => {
+  let n = 0
+  return db.query(
+    sql.replace(/\?/g, () => `$${++n}`),
+    bindings
+  )
 }
 
 function scans(node, list = []) {
@@ -258,7 +219,7 @@ function render({ N, result, asks, ordered, plans, quick }) {
 
 /** What the schedule costs a store with N abandoned sessions always in its window (src/reconciliation/schedule.ts). */
 function scheduleLine(N) {
-  const { nextAskAt } = loadSchedule()
+  const { nextAskAt } = ts("../../src/reconciliation/schedule")
   const asksOver = (hours) => {
     const created = new Date(0)
     let asks = 0
@@ -276,9 +237,11 @@ function scheduleLine(N) {
   )
 }
 
-function loadSchedule() {
-  require("ts-node").register({ transpileOnly: true })
-  return require("../../src/reconciliation/schedule")
+/** A TypeScript module of the repository, loaded through ts-node (this script is plain Node). */
+function ts(file) {
+  if (!ts.registered) require("ts-node").register({ transpileOnly: true })
+  ts.registered = true
+  return require(file)
 }
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`
