@@ -192,14 +192,17 @@ export async function listAttention(
     behind: new Date(now.getTime() - BEHIND_MS),
     providers: windows.map((w) => w.provider),
   }
+  windows.forEach((w, i) => {
+    bindings[`p${i}`] = w.provider
+    bindings[`before${i}`] = w.before
+    bindings[`behind${i}`] = new Date(w.before.getTime() - BEHIND_MS)
+    bindings[`after${i}`] = w.after
+  })
+  /** Sessions of a provider's window, up to its grace period's end (`before`) or 15 minutes past it (`behind`). */
   const inWindow = (column: "before" | "behind") =>
-    windows.map((w, i) => {
-      bindings[`p${i}`] = w.provider
-      bindings[`before${i}`] = w.before
-      bindings[`behind${i}`] = new Date(w.before.getTime() - BEHIND_MS)
-      bindings[`after${i}`] = w.after
-      return `(ps.provider_id = :p${i} and ps.created_at <= :${column}${i} and ps.created_at >= :after${i})`
-    })
+    windows.map(
+      (_, i) => `(ps.provider_id = :p${i} and ps.created_at <= :${column}${i} and ps.created_at >= :after${i})`
+    )
   const session = `ps.id, 'pending_beyond_grace' as kind, %MESSAGE% as message, ps.provider_id, ps.id as payment_session_id,
          ps.data->>'gateway_reference' as gateway_reference, ps.amount::text as amount, ps.currency_code, ps.created_at,
          true as live`
