@@ -425,7 +425,9 @@ export function isTransient(error: { message?: string; code?: string }): boolean
   if (/was not authorized with the provider/.test(text)) return true
   // The workflow engine's checkpoint lost a race with another process (Redis): the work was not done.
   if (/version conflicts?|Max retries \(\d+\) exceeded/i.test(text)) return true
-  return /acquir(e|ing) lock|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|connection timeout|Timeout acquiring a connection|terminating connection|57P01|08006|08003|could not connect|timed out/i.test(
+  // The database's connection lost mid-way, in PostgreSQL's and node-postgres's words (a connection already broken
+  // answers "… is not queryable", a dropped socket "Connection ended unexpectedly").
+  return /acquir(e|ing) lock|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|Connection ended unexpectedly|is not queryable|connection timeout|Timeout acquiring a connection|terminating connection|57P01|08006|08003|could not connect|timed out/i.test(
     text
   )
 }
