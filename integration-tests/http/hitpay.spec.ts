@@ -465,6 +465,87 @@ providerSuite(hitpay, (t) => {
     expect(notAnItem.status).toBe(404)
   })
 
+  it("writes what the plugin says a moment later, together: in the order said, a counted repeat added to its row, a settled item settled, the provider read from the session", async () => {
+    hitpay.create.standIn()
+    const cart = await cartToPay(t)
+    const session = await makeSession["the store API"](t, cart.paymentCollectionId, { return_url: RETURN_URL })
+    const record = t.container().resolve<HppRecordService>(HPP_RECORD_MODULE)
+    const pg = t.container().resolve("__pg_connection__") as {
+      raw(sql: string, b?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>
+    }
+    const rowsOf = async () =>
+      (
+        await pg.raw(
+          `select provider_id, kind, outcome, occurrences, attention, resolved_at is not null as resolved
+           from hpp_payment_event where payment_session_id = ? and kind <> 'page_created' order by created_at, id`,
+          [session.id]
+        )
+      ).rows
+    const about = { provider_id: null, gateway: "hitpay", payment_session_id: session.id, amount: "25.00" }
+    const key = `paid_no_order:hitpay:batch-${session.id}`
+    // What a provider says (it does not know the id it was registered under), all within one moment.
+    record.enqueue({ ...about, kind: "status_asked", outcome: "pending", message: "first" })
+    record.enqueue({
+      ...about,
+      kind: "paid_no_order",
+      outcome: "no order",
+      message: "paid",
+      attention_kind: "paid_no_order",
+      dedupe_key: key,
+    })
+    record.enqueue({
+      ...about,
+      kind: "paid_no_order",
+      outcome: "no order",
+      message: "paid again",
+      attention_kind: "paid_no_order",
+      dedupe_key: key,
+    })
+    expect(await rowsOf()).toEqual([]) // not yet: nothing is written while the request that said it runs
+    record.enqueue({ ...about, kind: "buyer_return", outcome: "order", message: "order", resolves: ["paid_no_order"] })
+    record.enqueue({ ...about, kind: "status_asked", outcome: "paid", message: "last" })
+    await record.flush()
+
+    expect(await rowsOf()).toEqual([
+      {
+        provider_id: hitpay.providerId,
+        kind: "status_asked",
+        outcome: "pending",
+        occurrences: 1,
+        attention: false,
+        resolved: false,
+      },
+      {
+        provider_id: hitpay.providerId,
+        kind: "paid_no_order",
+        outcome: "no order",
+        occurrences: 2,
+        attention: true,
+        resolved: true,
+      },
+      {
+        provider_id: hitpay.providerId,
+        kind: "buyer_return",
+        outcome: "order",
+        occurrences: 1,
+        attention: false,
+        resolved: false,
+      },
+      {
+        provider_id: hitpay.providerId,
+        kind: "status_asked",
+        outcome: "paid",
+        occurrences: 1,
+        attention: false,
+        resolved: false,
+      },
+    ])
+    // Written on its own, a moment later, without a flush.
+    record.enqueue({ ...about, kind: "status_asked", outcome: "pending", message: "alone" })
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(await rowsOf()).toHaveLength(5)
+  })
+
   it("pages through a provider's record newest first, its count exact up to 1,000 rows past the page", async () => {
     const pg = t.container().resolve(ContainerRegistrationKeys.PG_CONNECTION)
     const provider = "pp_hitpay_counted"

@@ -6,8 +6,9 @@ import { createHash } from "node:crypto"
  * The record of what happened to each hosted payment (the plugin's `hppRecord` module writes it). The providers
  * run in the payment module's container, which lends them the event bus but not the plugin's own module, so every
  * part of the plugin (providers, webhook routes, reconciliation) says what happened as an event on the bus, and the
- * plugin's subscriber writes it: one way in, and the payment never waits for the record (the bus delivers later) nor
- * fails with it (an emit that fails is logged and dropped).
+ * plugin's subscriber hands it to the record's writer: one way in, and the payment never waits for the record (the
+ * writer writes what it is handed a moment later, in one statement) nor fails with it (an emit or a write that fails
+ * is logged and dropped).
  */
 export const HPP_RECORD_EVENT = "medusa-payment-hpp.recorded"
 
@@ -51,6 +52,8 @@ export type RecordInput = {
   occurrences?: number
   /** Attention items of this session that this event settles. */
   resolves?: AttentionKind[]
+  /** When it happened (ISO 8601): stamped when it is said, so that a row written later keeps its moment. */
+  at?: string
 }
 
 /** Whether the store switched the record off (`HPP_RECORD=off`; the benchmark compares both). */
@@ -103,12 +106,25 @@ export class Recorder {
 }
 
 function emitRecord(input: RecordInput, bus: () => Bus | undefined, logger?: Logger): void {
+  const at = momentNow()
   Promise.resolve()
     // Internal: Medusa's bus would otherwise log a line for every record.
-    .then(() => bus()?.emit({ name: HPP_RECORD_EVENT, data: input }, { internal: true }))
+    .then(() => bus()?.emit({ name: HPP_RECORD_EVENT, data: { ...input, at: input.at ?? at } }, { internal: true }))
     .catch((error: Error) =>
       logger?.warn(`medusa-payment-hpp: a ${input.kind} record was not written: ${error.message}`)
     )
+}
+
+let lastMoment = 0
+
+/**
+ * Now, in microseconds (ISO 8601, as PostgreSQL's timestamps keep it), and later than any moment this process gave
+ * before: records said within one millisecond keep their order when they are written together.
+ */
+export function momentNow(): string {
+  const micros = Math.max(Date.now() * 1000, lastMoment + 1)
+  lastMoment = micros
+  return `${new Date(Math.floor(micros / 1000)).toISOString().slice(0, -1)}${String(micros % 1000).padStart(3, "0")}Z`
 }
 
 /** The one recorder of this process: its counts span requests. */

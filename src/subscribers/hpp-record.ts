@@ -1,38 +1,24 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework/subscribers"
-import type { IPaymentModuleService, Logger } from "@medusajs/framework/types"
-import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import type { Logger } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { HPP_RECORD_EVENT, RecordInput } from "../lib/record"
 import { HPP_RECORD_MODULE } from "../modules/hpp-record"
 import type { HppRecordService } from "../modules/hpp-record/service"
 
 /**
- * Writes what the plugin's parts said happened (`src/lib/record.ts`) into the record. Never throws: a record that
- * cannot be written is one warning, and the payment it describes is long done.
+ * Hands what the plugin's parts said happened (`src/lib/record.ts`) to the record's writer, which writes it a
+ * moment later with whatever else was said meanwhile, in one statement (`HppRecordService.enqueue`): nothing is
+ * read or written while the request that said it runs. Never throws: a record that cannot be written is one
+ * warning, and the payment it describes is long done.
  */
 export default async function writeHppRecord({ event, container }: SubscriberArgs<RecordInput>): Promise<void> {
   try {
-    const input = event.data
-    const provider_id = input.provider_id ?? (await providerOfSession(container, input.payment_session_id))
-    await container
-      .resolve<HppRecordService>(HPP_RECORD_MODULE)
-      .write({ ...input, provider_id: provider_id ?? `pp_${input.gateway}` })
+    container.resolve<HppRecordService>(HPP_RECORD_MODULE).enqueue(event.data)
   } catch (error) {
     container
       .resolve<Logger>(ContainerRegistrationKeys.LOGGER)
       .warn(`medusa-payment-hpp: a ${event.data?.kind ?? "?"} record was not written: ${(error as Error).message}`)
   }
-}
-
-/** The provider a session belongs to (a provider's own records do not know the id it was registered under). */
-async function providerOfSession(
-  container: SubscriberArgs<RecordInput>["container"],
-  sessionId: string | null | undefined
-): Promise<string | null> {
-  if (!sessionId) return null
-  const [session] = await container
-    .resolve<IPaymentModuleService>(Modules.PAYMENT)
-    .listPaymentSessions({ id: sessionId }, { select: ["id", "provider_id"], withDeleted: true })
-  return session?.provider_id ?? null
 }
 
 export const config: SubscriberConfig = { event: HPP_RECORD_EVENT }

@@ -1,4 +1,4 @@
-import { HPP_RECORD_EVENT, Recorder, RecordInput } from "../record"
+import { HPP_RECORD_EVENT, momentNow, Recorder, RecordInput } from "../record"
 
 const refused = (key: string): RecordInput => ({
   provider_id: "pp_hitpay_hitpay",
@@ -55,5 +55,16 @@ describe("Recorder", () => {
     ).not.toThrow()
     await settle()
     expect(warn).toHaveBeenCalledWith(expect.stringContaining("bus down"))
+  })
+})
+
+describe("momentNow", () => {
+  it("stamps records in microseconds, each later than the one before, even within one millisecond", () => {
+    const before = Date.now()
+    const moments = Array.from({ length: 2000 }, () => momentNow())
+    for (const moment of moments) expect(moment).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/)
+    for (let i = 1; i < moments.length; i++) expect(moments[i] > moments[i - 1]).toBe(true)
+    // Never before the clock (a clock set back keeps the order, not the clock).
+    expect(Date.parse(moments[0])).toBeGreaterThanOrEqual(before)
   })
 })

@@ -1,5 +1,5 @@
 import { generateEntityId, MedusaService } from "@medusajs/framework/utils"
-import type { AttentionKind, RecordInput } from "../../lib/record"
+import { AttentionKind, momentNow, RecordInput } from "../../lib/record"
 import { HppPaymentEvent } from "./models/payment-event"
 import { HppReconcileAsk, HppReconcilePause, HppReconcileRun } from "./models/reconcile-ask"
 
@@ -28,10 +28,60 @@ export type HppPaymentEventRow = {
   fields: Record<string, unknown> | null
 }
 
+/** How long the subscriber's records wait to be written together: the request that made them is over by then. */
+export const WRITE_AFTER_MS = 100
+/** A batch this long is written at once. */
+const MAX_BATCH = 200
+
+type EventRow = {
+  id: string
+  provider_id: string | null
+  gateway: string
+  payment_session_id: string | null
+  gateway_reference: string | null
+  kind: string
+  outcome: string
+  message: string
+  amount: string | null
+  currency_code: string | null
+  occurrences: number
+  attention: boolean
+  digest: string | null
+  fields: Record<string, unknown>
+  dedupe_key: string | null
+  at: string
+}
+
 /**
- * Writes and reads the record. Writes are single statements on the module's connection: a repeat of a counted key
- * adds to its row in the same statement (two processes counting at once lose nothing), and an event that settles
- * attention items of its session marks them resolved.
+ * Rows in one statement. A row whose provider is not known (a provider's own record: it does not know the id it
+ * was registered under) takes its session's, or `pp_<gateway>`. A repeat of a counted key adds to its row (two
+ * processes counting at once lose nothing), and a trouble that comes back after it was handled or settled needs a
+ * person again.
+ */
+const INSERT_ROWS = `
+  insert into hpp_payment_event (id, provider_id, gateway, payment_session_id, gateway_reference, kind, outcome,
+    message, amount, currency_code, occurrences, attention, digest, fields, dedupe_key, created_at, updated_at)
+  select r.id,
+    coalesce(r.provider_id, (select s.provider_id from payment_session s where s.id = r.payment_session_id),
+      'pp_' || r.gateway),
+    r.gateway, r.payment_session_id, r.gateway_reference, r.kind, r.outcome, r.message, r.amount, r.currency_code,
+    r.occurrences, r.attention, r.digest, r.fields, r.dedupe_key, r.at, r.at
+  from jsonb_to_recordset(cast(? as jsonb)) as r(id text, provider_id text, gateway text,
+    payment_session_id text, gateway_reference text, kind text, outcome text, message text, amount text,
+    currency_code text, occurrences integer, attention boolean, digest text, fields jsonb, dedupe_key text,
+    at timestamptz)
+  on conflict (dedupe_key) where dedupe_key is not null and deleted_at is null
+  do update set occurrences = hpp_payment_event.occurrences + excluded.occurrences, updated_at = excluded.updated_at,
+    handled_at = case when excluded.attention then null else hpp_payment_event.handled_at end,
+    handled_by = case when excluded.attention then null else hpp_payment_event.handled_by end,
+    resolved_at = case when excluded.attention then null else hpp_payment_event.resolved_at end`
+
+/**
+ * Writes and reads the record. What the plugin's parts say happened (`src/lib/record.ts`, through the subscriber)
+ * is queued and written `WRITE_AFTER_MS` later, all of it in one statement: never on the path of the request that
+ * said it (a checkout used to spend a read of the session's provider and a write per record), and one round trip
+ * for a burst. Batches are written one after another, in the order said; the queue is written out when Medusa
+ * shuts down. An event that settles attention items of its session marks them after the rows said before it.
  */
 export class HppRecordService extends MedusaService({
   HppPaymentEvent,
@@ -40,50 +90,78 @@ export class HppRecordService extends MedusaService({
   HppReconcileRun,
 }) {
   private readonly pg: Knex
+  private readonly logger?: { warn(message: string): void }
+  private queue: RecordInput[] = []
+  private timer: NodeJS.Timeout | undefined
+  private writing: Promise<void> = Promise.resolve()
+
+  __hooks = {
+    onApplicationPrepareShutdown: async () => this.flush(),
+  }
 
   constructor(container: Record<string, unknown>) {
     // eslint-disable-next-line prefer-rest-params
     super(...(arguments as unknown as [Record<string, unknown>]))
     this.pg = container.__pg_connection__ as Knex
+    this.logger = loggerOf(container)
   }
 
+  /** Queues a record; it is written within `WRITE_AFTER_MS` (at once when the queue is long). */
+  enqueue(input: RecordInput): void {
+    this.queue.push({ ...input, at: input.at ?? momentNow() })
+    if (this.queue.length >= MAX_BATCH) {
+      void this.flush()
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), WRITE_AFTER_MS)
+      this.timer.unref?.()
+    }
+  }
+
+  /** Writes what is queued; resolves once it (and every batch before it) is written or has failed. */
+  flush(): Promise<void> {
+    clearTimeout(this.timer)
+    this.timer = undefined
+    const batch = this.queue
+    this.queue = []
+    if (batch.length) {
+      this.writing = this.writing.then(() =>
+        this.writeAll(batch).catch((error: Error) =>
+          this.logger?.warn(
+            `medusa-payment-hpp: ${batch.length} record${batch.length === 1 ? " was" : "s were"} not written: ${error.message}`
+          )
+        )
+      )
+    }
+    return this.writing
+  }
+
+  /** Writes one record now. */
   async write(input: RecordInput): Promise<void> {
-    const row = {
-      id: generateEntityId(undefined, "hppev"),
-      provider_id: input.provider_id,
-      gateway: input.gateway,
-      payment_session_id: input.payment_session_id ?? null,
-      gateway_reference: input.gateway_reference ?? null,
-      kind: input.kind,
-      outcome: input.outcome,
-      message: input.message,
-      amount: input.amount ?? null,
-      currency_code: input.currency_code ?? null,
-      occurrences: input.occurrences ?? 1,
-      attention: !!input.attention_kind,
-      digest: input.digest ?? null,
-      fields: JSON.stringify({
-        ...(input.fields ?? {}),
-        ...(input.attention_kind ? { attention_kind: input.attention_kind } : {}),
-      }),
-      dedupe_key: input.dedupe_key ?? null,
+    await this.writeAll([input])
+  }
+
+  /**
+   * Writes records in the order given: rows up to each one that settles attention items in one statement, then
+   * the settling. Repeats of one counted key among those rows are one row with their occurrences added (one
+   * statement may not update a row twice).
+   */
+  async writeAll(inputs: RecordInput[]): Promise<void> {
+    let rows = new Map<string, EventRow>()
+    const writeRows = async () => {
+      if (rows.size) await this.pg.raw(INSERT_ROWS, [JSON.stringify([...rows.values()])])
+      rows = new Map()
     }
-    await this.pg.raw(
-      `insert into hpp_payment_event (id, provider_id, gateway, payment_session_id, gateway_reference, kind, outcome,
-         message, amount, currency_code, occurrences, attention, digest, fields, dedupe_key)
-       values (:id, :provider_id, :gateway, :payment_session_id, :gateway_reference, :kind, :outcome, :message,
-         :amount, :currency_code, :occurrences, :attention, :digest, cast(:fields as jsonb), :dedupe_key)
-       on conflict (dedupe_key) where dedupe_key is not null and deleted_at is null
-       do update set occurrences = hpp_payment_event.occurrences + excluded.occurrences, updated_at = now(),
-         -- The same trouble again after it was handled or settled: it needs a person again.
-         handled_at = case when excluded.attention then null else hpp_payment_event.handled_at end,
-         handled_by = case when excluded.attention then null else hpp_payment_event.handled_by end,
-         resolved_at = case when excluded.attention then null else hpp_payment_event.resolved_at end`,
-      row
-    )
-    if (input.resolves?.length && input.payment_session_id) {
-      await this.resolve(input.payment_session_id, input.resolves, input.amount ?? null)
+    for (const input of inputs) {
+      const row = toRow(input)
+      const same = row.dedupe_key ? rows.get(`k:${row.dedupe_key}`) : undefined
+      if (same) same.occurrences += row.occurrences
+      else rows.set(row.dedupe_key ? `k:${row.dedupe_key}` : row.id, row)
+      if (input.resolves?.length && input.payment_session_id) {
+        await writeRows()
+        await this.resolve(input.payment_session_id, input.resolves, input.amount ?? null)
+      }
     }
+    await writeRows()
   }
 
   /**
@@ -117,5 +195,37 @@ export class HppRecordService extends MedusaService({
       [before]
     )
     return Number(rows[0]?.n ?? 0)
+  }
+}
+
+function toRow(input: RecordInput): EventRow {
+  return {
+    id: generateEntityId(undefined, "hppev"),
+    provider_id: input.provider_id ?? null,
+    gateway: input.gateway,
+    payment_session_id: input.payment_session_id ?? null,
+    gateway_reference: input.gateway_reference ?? null,
+    kind: input.kind,
+    outcome: input.outcome,
+    message: input.message,
+    amount: input.amount ?? null,
+    currency_code: input.currency_code ?? null,
+    occurrences: input.occurrences ?? 1,
+    attention: !!input.attention_kind,
+    digest: input.digest ?? null,
+    fields: {
+      ...(input.fields ?? {}),
+      ...(input.attention_kind ? { attention_kind: input.attention_kind } : {}),
+    },
+    dedupe_key: input.dedupe_key ?? null,
+    at: input.at ?? momentNow(),
+  }
+}
+
+function loggerOf(container: Record<string, unknown>): { warn(message: string): void } | undefined {
+  try {
+    return container.logger as { warn(message: string): void } | undefined
+  } catch {
+    return undefined // a container without a logger
   }
 }
