@@ -5,10 +5,12 @@
  * by path) and the functions with the most inclusive time whose file matches `filter` (default: this repository's
  * own code). With the run's pairs, also each row's CPU per checkout within its checkouts' windows (see `byWindow`).
  *
- * How CPU is attributed to the plugin's own code: a sample counts as the plugin's when any frame on its stack is in
- * the plugin's files (`src/`, as Medusa loads them), counted once however many such frames it has ("inclusive").
- * So it holds the plugin's own functions and whatever they call while they run: zod, axios building a request,
- * lossless-json, crypto, and Medusa's services that a plugin function calls. It leaves out work that runs later in
+ * How CPU is attributed to the plugin's own code: a sample counts as the plugin's when a frame on its stack is in
+ * the plugin's files (`src/`, as Medusa loads them) and no frame of Express's router lies between it and the
+ * sample, counted once however many such frames it has ("inclusive"). So it holds the plugin's own functions and
+ * whatever they call while they run: zod, axios building a request, crypto, and Medusa's services that a plugin
+ * function calls. It leaves out the rest of a request that a plugin middleware hands on with `next()` (Medusa's
+ * route runs on top of the middleware's frame, through Express's router: Medusa's work), work that runs later in
  * callbacks with no plugin frame beneath it (axios reading an answer off the socket, a query's result being
  * mapped by the ORM), and Medusa's own work around a provider's calls (its workflow, its writes of what the
  * provider returned): those show as the difference between a provider's row and the reference row.
@@ -44,15 +46,24 @@ function load(file) {
     n.place = where(n.callFrame.url, n.callFrame.functionName)
     for (const child of n.children ?? []) nodes.get(child).parent = n.id
   }
-  // The outermost plugin frame on a node's stack (the plugin's entry point: a route's middleware, a provider
-  // method, a subscriber), or null: once per node, then per sample by lookup.
-  const entry = new Map()
-  const entryOf = (id) => {
-    if (entry.has(id)) return entry.get(id)
+  // Who a node's stack works for, from the frame nearest to it: a plugin frame (the plugin's work; its entry point
+  // is the outermost plugin frame below Express's router: a route's middleware, a provider method, a subscriber),
+  // or a frame of Express's router, which runs the rest of a request when a plugin middleware hands it on with
+  // next(): Medusa's route and everything it calls are then on the stack above the middleware, and are Medusa's
+  // work, not the plugin's. Once per node, then per sample by lookup.
+  const owner = new Map()
+  const ownerOf = (id) => {
+    if (owner.has(id)) return owner.get(id)
     const n = nodes.get(id)
-    const above = n.parent === undefined ? null : entryOf(n.parent)
-    const found = above ?? (isPlugin(n.place) ? `${n.callFrame.functionName || "(anonymous)"} ${n.place}` : null)
-    entry.set(id, found)
+    const above = n.parent === undefined ? { plugin: false, entry: null } : ownerOf(n.parent)
+    let found = above
+    if (isPlugin(n.place))
+      found = {
+        plugin: true,
+        entry: above.plugin ? above.entry : `${n.callFrame.functionName || "(anonymous)"} ${n.place}`,
+      }
+    else if (n.place === "express") found = { plugin: false, entry: null }
+    owner.set(id, found)
     return found
   }
   const samples = []
@@ -62,14 +73,14 @@ function load(file) {
     // A sample stands for the time until the next one.
     const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000
     const node = nodes.get(profile.samples[i])
-    const pluginEntry = entryOf(node.id)
+    const { plugin, entry } = ownerOf(node.id)
     samples.push({
       at: t,
       ms,
       node,
       idle: node.callFrame.functionName === "(idle)",
-      plugin: !!pluginEntry,
-      pluginEntry,
+      plugin,
+      pluginEntry: entry,
     })
   }
   const clockFile = file.replace(/\.cpuprofile$/, ".clock.json")
