@@ -922,6 +922,20 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
         expect(data.type).toBe("order")
         expect(Number(data.order?.total)).toBe(CART_TOTAL)
         expect(await t.orders(checkout)).toHaveLength(1)
+        // The record says the buyer came back to an order, with the session's amount.
+        const returns = (b: HppEventsResponse) => b.events.filter((e) => e.kind === "buyer_return")
+        const { events } = await eventually<HppEventsResponse>(
+          `/admin/hpp/events?payment_session_id=${checkout.session.id}&limit=100`,
+          (b) => returns(b).length > 0
+        )
+        const [back, ...more] = returns({ events } as HppEventsResponse)
+        expect(more).toEqual([])
+        expect(back).toMatchObject({
+          provider_id: providerId,
+          outcome: "order",
+          message: `the buyer came back; the cart is order ${data.order!.id}`,
+        })
+        expect(Number(back.amount)).toBe(CART_TOTAL)
       })
 
       it(`refuses to complete the cart while ${name} says pending, and makes the one order when its webhook follows`, async () => {

@@ -10,11 +10,14 @@ type SessionRow = {
   amount: string
   currency_code: string
   gateway_reference: string | null
+  order_id: string | null
 }
 
+/** The cart's sessions, and its order if it has one, in one round trip (the ORM's Query spent about 1 ms of CPU). */
 const SESSIONS_OF_CART = `
   select ps.id, ps.provider_id, ps.amount::text as amount, ps.currency_code,
-    ps.data->>'gateway_reference' as gateway_reference
+    ps.data->>'gateway_reference' as gateway_reference,
+    (select oc.order_id from order_cart oc where oc.cart_id = l.cart_id and oc.deleted_at is null limit 1) as order_id
   from cart_payment_collection l
   join payment_session ps on ps.payment_collection_id = l.payment_collection_id and ps.deleted_at is null
   where l.cart_id = ? and l.deleted_at is null`
@@ -35,10 +38,7 @@ async function record(req: MedusaRequest, status: number): Promise<void> {
   const { rows } = await pg.raw(SESSIONS_OF_CART, [req.params.id])
   const ours = rows.find((row) => hppProviderOf(row.provider_id))
   if (!ours) return
-  const { data: orders } = await req.scope
-    .resolve(ContainerRegistrationKeys.QUERY)
-    .graph({ entity: "order_cart", fields: ["order_id"], filters: { cart_id: req.params.id } })
-  const orderId = (orders[0] as { order_id?: string } | undefined)?.order_id
+  const orderId = ours.order_id
   recordIn(req.scope, {
     provider_id: ours.provider_id,
     gateway: gatewayOfProvider(ours.provider_id),
