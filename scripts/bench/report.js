@@ -333,14 +333,16 @@ rows are shuffled per round, so that the machine's noise falls on both sides of 
   not tell (a full run adds pairs until none is, up to a limit).
 - **the plugin's own CPU** (\`--profile\`; V8's sampling profiler in Medusa every 0.2 ms,
   \`scripts/bench/profiler.js\`; attributed by \`scripts/bench/profile-summary.js\`): the samples that fall within
-  a provider's checkout windows (a and b, each plus 25 ms) and have a frame of the plugin's files (\`src/\`) anywhere
-  on their stack, each counted once, divided by the provider's checkouts. That holds the plugin's functions and
-  what they call while they run (zod, axios building a request, lossless-json, hashing, Medusa's services they
-  call); it leaves out work that runs later in a callback with no plugin frame beneath it (axios reading an answer
-  off the socket, the ORM mapping a query's rows) and Medusa's own work around the provider's calls: those show in
-  the ratios against the reference. "Self" is the samples whose running function is the plugin's own. "By entry point"
-  splits the plugin's by its outermost frame on the stack (a route's middleware, a provider method, the record's
-  subscriber); the middlewares run on the reference's and the floor's checkouts too (the base column). The profiler
+  a provider's checkout windows (a and b, each plus 25 ms) and have a frame of the plugin's files (\`src/\`) on their
+  stack with no frame of Express's router between it and the sample, each counted once, divided by the provider's
+  checkouts. That holds the plugin's functions and what they call while they run (zod, axios building a request,
+  hashing, Medusa's services they call); it leaves out the rest of a request that a plugin middleware hands on to
+  with \`next()\` (Medusa's route, run on top of the middleware's frame through Express's router), work that runs
+  later in a callback with no plugin frame beneath it (axios reading an answer off the socket, the ORM mapping a
+  query's rows) and Medusa's own work around the provider's calls: those show in the ratios against the reference.
+  "Self" is the samples whose running function is the plugin's own. "By entry point" splits the plugin's by its
+  outermost frame (a route's middleware, a provider method, the record's subscriber); the middlewares run on the
+  reference's and the floor's checkouts too (the base column). The profiler
   slows Medusa by some per cent on both sides of every pair alike.
 - **webhook to order**: from handing the sandbox's paid webhook to Medusa to the order existing in the database.
   The plugin's route answers once the order exists (that answer's time is the figure when the order is there
@@ -370,7 +372,7 @@ ${
     ? `
 ## The plugin's record, on and off
 
-${recording.gateway} checkouts alternating between two new Medusa servers on the same database, alike but for \`HPP_RECORD=off\` (${recording.rounds} pairs, medians; a = creating the payment session, b = completing the cart, CPU = the server's CPU within a and b, each plus 25 ms). The record is written by the plugin's subscriber after the answer; the request never waits for it. "All CPU" is the server's CPU over all its rounds, whenever it fell (the records written after the answers included, the cart's creation, and the scheduled jobs both servers run alike), per checkout. a+b on − off, per pair: ${ciMs(recording.added)} ms, ${recordingVerdict(recording)} (≤ ${TARGETS.recordMs} ms).
+${recording.gateway} checkouts alternating between two new Medusa servers on the same database, alike but for \`HPP_RECORD=off\` (${recording.rounds} pairs, medians; a = creating the payment session, b = completing the cart, CPU = the server's CPU within a and b, each plus 25 ms). The plugin's subscriber queues each record, and the record's writer writes what is queued 100 ms later in one statement; the request never waits for it. "All CPU" is the server's CPU over all its rounds, whenever it fell (the records written after the answers included, the cart's creation, and the scheduled jobs both servers run alike), per checkout. a+b on − off, per pair: ${ciMs(recording.added)} ms, ${recordingVerdict(recording)} (≤ ${TARGETS.recordMs} ms).
 
 ${markdownTable(recordingRows(recording))}
 `
