@@ -544,6 +544,48 @@ providerSuite(hitpay, (t) => {
     record.enqueue({ ...about, kind: "status_asked", outcome: "pending", message: "alone" })
     await new Promise((resolve) => setTimeout(resolve, 400))
     expect(await rowsOf()).toHaveLength(5)
+
+    // The same trouble again; then settled with another record in one moment; then settled and back again in one
+    // moment (open: the last word).
+    const paidRows = async () =>
+      (await rowsOf()).filter((r) => r.kind === "paid_no_order").map((r) => [r.occurrences, r.resolved])
+    record.enqueue({
+      ...about,
+      kind: "paid_no_order",
+      outcome: "no order",
+      message: "paid",
+      attention_kind: "paid_no_order",
+      dedupe_key: key,
+    })
+    await record.flush()
+    expect(await paidRows()).toEqual([[3, false]])
+    record.enqueue({ ...about, kind: "status_asked", outcome: "paid", message: "asked" })
+    record.enqueue({ ...about, kind: "buyer_return", outcome: "order", message: "order", resolves: ["paid_no_order"] })
+    await record.flush()
+    expect(await paidRows()).toEqual([[3, true]])
+    record.enqueue({ ...about, kind: "buyer_return", outcome: "order", message: "order", resolves: ["paid_no_order"] })
+    record.enqueue({
+      ...about,
+      kind: "paid_no_order",
+      outcome: "no order",
+      message: "paid",
+      attention_kind: "paid_no_order",
+      dedupe_key: key,
+    })
+    await record.flush()
+    expect(await paidRows()).toEqual([[4, false]])
+    // Back again, then settled, in one moment: settled, the repeat counted.
+    record.enqueue({
+      ...about,
+      kind: "paid_no_order",
+      outcome: "no order",
+      message: "paid",
+      attention_kind: "paid_no_order",
+      dedupe_key: key,
+    })
+    record.enqueue({ ...about, kind: "buyer_return", outcome: "order", message: "order", resolves: ["paid_no_order"] })
+    await record.flush()
+    expect(await paidRows()).toEqual([[5, true]])
   })
 
   it("pages through a provider's record newest first, its count exact up to 1,000 rows past the page", async () => {

@@ -274,7 +274,10 @@ async function seedAfterCapture(client, keys) {
   return keys
 }
 
-const isRead = (text) => /^\s*(\(\s*)?(select|with)\b/i.test(text)
+/** A statement that only reads: a select, or a with-query that writes nothing (the record's writer is a with-query). */
+const isRead = (text) =>
+  /^\s*(\(\s*)?(select|with)\b/i.test(text) &&
+  !/\b(insert\s+into|delete\s+from|update\s+[\w."]+(\s+\w+)?\s+set)\b/i.test(text)
 
 /** `value` with every string equal to one of `from`'s values replaced by `to`'s value under the same name. */
 function substitute(value, from, to) {

@@ -1,5 +1,5 @@
 import { generateEntityId, MedusaService } from "@medusajs/framework/utils"
-import { AttentionKind, momentNow, RecordInput } from "../../lib/record"
+import { momentNow, RecordInput } from "../../lib/record"
 import { HppPaymentEvent } from "./models/payment-event"
 import { HppReconcileAsk, HppReconcilePause, HppReconcileRun } from "./models/reconcile-ask"
 
@@ -53,12 +53,21 @@ type EventRow = {
 }
 
 /**
- * Rows in one statement. A row whose provider is not known (a provider's own record: it does not know the id it
- * was registered under) takes its session's, or `pp_<gateway>`. A repeat of a counted key adds to its row (two
- * processes counting at once lose nothing), and a trouble that comes back after it was handled or settled needs a
- * person again.
+ * Rows in one statement, and the attention items they settle. A row whose provider is not known (a provider's own
+ * record: it does not know the id it was registered under) takes its session's, or `pp_<gateway>`. A repeat of a
+ * counted key adds to its row (two processes counting at once lose nothing), and a trouble that comes back after it
+ * was handled or settled needs a person again. The settling (`settled`) sees the record as it was before the
+ * statement: a refund of unknown outcome is settled only by a refund of the same amount.
  */
-const INSERT_ROWS = `
+const WRITE_ROWS = `
+  with settled as (
+    update hpp_payment_event e set resolved_at = now(), updated_at = now()
+    from jsonb_to_recordset(cast(? as jsonb)) as x(session text, kinds text, amount text)
+    where e.payment_session_id = x.session and e.attention = true and e.handled_at is null
+      and e.resolved_at is null and e.deleted_at is null
+      and e.fields->>'attention_kind' = any(string_to_array(x.kinds, ','))
+      and (e.fields->>'attention_kind' <> 'refund_unknown' or e.amount = x.amount)
+  )
   insert into hpp_payment_event (id, provider_id, gateway, payment_session_id, gateway_reference, kind, outcome,
     message, amount, currency_code, occurrences, attention, digest, fields, dedupe_key, created_at, updated_at)
   select r.id,
@@ -75,6 +84,9 @@ const INSERT_ROWS = `
     handled_at = case when excluded.attention then null else hpp_payment_event.handled_at end,
     handled_by = case when excluded.attention then null else hpp_payment_event.handled_by end,
     resolved_at = case when excluded.attention then null else hpp_payment_event.resolved_at end`
+
+/** Attention items of a session that a record settles: kinds comma-separated. */
+type Settle = { session: string; kinds: string; amount: string | null }
 
 /**
  * Writes and reads the record. What the plugin's parts say happened (`src/lib/record.ts`, through the subscriber)
@@ -141,41 +153,37 @@ export class HppRecordService extends MedusaService({
   }
 
   /**
-   * Writes records in the order given: rows up to each one that settles attention items in one statement, then
-   * the settling. Repeats of one counted key among those rows are one row with their occurrences added (one
-   * statement may not update a row twice).
+   * Writes records in the order given, in as few statements as keep that order: a statement sees the record as it
+   * was before it, so an attention row and a settling of the same session never share one (the settling would miss
+   * a row said before it, or undo a row said after it); those are written one statement after the other. Repeats of
+   * one counted key within a statement are one row with their occurrences added (a statement may not update a row
+   * twice).
    */
   async writeAll(inputs: RecordInput[]): Promise<void> {
     let rows = new Map<string, EventRow>()
-    const writeRows = async () => {
-      if (rows.size) await this.pg.raw(INSERT_ROWS, [JSON.stringify([...rows.values()])])
+    let settles: Settle[] = []
+    const write = async () => {
+      if (rows.size || settles.length)
+        await this.pg.raw(WRITE_ROWS, [JSON.stringify(settles), JSON.stringify([...rows.values()])])
       rows = new Map()
+      settles = []
     }
     for (const input of inputs) {
       const row = toRow(input)
+      const settle: Settle | undefined =
+        input.resolves?.length && input.payment_session_id
+          ? { session: input.payment_session_id, kinds: input.resolves.join(","), amount: input.amount ?? null }
+          : undefined
+      const apart =
+        (settle && [...rows.values()].some((r) => r.attention && r.payment_session_id === settle.session)) ||
+        (row.attention && settles.some((x) => x.session === row.payment_session_id))
+      if (apart) await write()
       const same = row.dedupe_key ? rows.get(`k:${row.dedupe_key}`) : undefined
       if (same) same.occurrences += row.occurrences
       else rows.set(row.dedupe_key ? `k:${row.dedupe_key}` : row.id, row)
-      if (input.resolves?.length && input.payment_session_id) {
-        await writeRows()
-        await this.resolve(input.payment_session_id, input.resolves, input.amount ?? null)
-      }
+      if (settle) settles.push(settle)
     }
-    await writeRows()
-  }
-
-  /**
-   * Marks the session's open attention items of these kinds resolved (a later event settled them). A refund of
-   * unknown outcome is settled only by a refund of the same amount.
-   */
-  async resolve(paymentSessionId: string, kinds: AttentionKind[], amount: string | null = null): Promise<void> {
-    await this.pg.raw(
-      `update hpp_payment_event set resolved_at = now(), updated_at = now()
-       where payment_session_id = ? and attention = true and handled_at is null and resolved_at is null
-         and deleted_at is null and fields->>'attention_kind' = any(?)
-         and (fields->>'attention_kind' <> 'refund_unknown' or amount = ?)`,
-      [paymentSessionId, kinds, amount]
-    )
+    await write()
   }
 
   /** An admin marked the item handled; false when there is no such open item. */
