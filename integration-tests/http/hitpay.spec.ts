@@ -586,6 +586,18 @@ providerSuite(hitpay, (t) => {
     record.enqueue({ ...about, kind: "buyer_return", outcome: "order", message: "order", resolves: ["paid_no_order"] })
     await record.flush()
     expect(await paidRows()).toEqual([[5, true]])
+
+    // One record PostgreSQL refuses loses only itself; a NUL in a sender's text loses nothing.
+    record.enqueue({ ...about, kind: "status_asked", outcome: "pending", message: "before the bad one" })
+    record.enqueue({ ...about, kind: "status_asked", outcome: "pending", message: "bad", at: "not a moment" })
+    record.enqueue({ ...about, kind: "webhook", outcome: "refused: not authenticated", message: "ref\u0000erence" })
+    await record.flush()
+    const { rows: last } = await pg.raw(
+      `select message from hpp_payment_event where payment_session_id = ? and kind in ('status_asked', 'webhook')
+       order by created_at desc limit 2`,
+      [session.id]
+    )
+    expect(last.map((r) => r.message)).toEqual(["reference", "before the bad one"])
   })
 
   it("pages through a provider's record newest first, its count exact up to 1,000 rows past the page", async () => {

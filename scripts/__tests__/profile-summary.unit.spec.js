@@ -60,6 +60,12 @@ describe("the profile's attribution to the plugin", () => {
     ])
   })
 
+  it("counts a plugin route's answer (Express's response, not its router) as the plugin's", () => {
+    const route = ["POST", "src/api/hooks/hitpay/[id]/route.ts"]
+    const samples = profileOf([[handle, route, ["json", "node_modules/express/lib/response.js"], ["stringify", ""]]])
+    expect(samples).toEqual([{ plugin: true, entry: "POST src/api/hooks/hitpay/[id]/route.ts" }])
+  })
+
   it("counts a provider method Medusa calls from its route, under that method, and Medusa's work around it as Medusa's", () => {
     const provider = ["initiatePayment", "src/lib/hosted-provider.ts"]
     const samples = profileOf([

@@ -62,7 +62,7 @@ function load(file) {
         plugin: true,
         entry: above.plugin ? above.entry : `${n.callFrame.functionName || "(anonymous)"} ${n.place}`,
       }
-    else if (n.place === "express") found = { plugin: false, entry: null }
+    else if (n.callFrame.url.includes("/node_modules/express/lib/router/")) found = { plugin: false, entry: null }
     owner.set(id, found)
     return found
   }

@@ -341,7 +341,7 @@ rows are shuffled per round, so that the machine's noise falls on both sides of 
   later in a callback with no plugin frame beneath it (axios reading an answer off the socket, the ORM mapping a
   query's rows) and Medusa's own work around the provider's calls: those show in the ratios against the reference.
   "Self" is the samples whose running function is the plugin's own. "By entry point" splits the plugin's by its
-  outermost frame (a route's middleware, a provider method, the record's subscriber); the middlewares run on the
+  outermost frame (a route's middleware, a provider method, the record's writer); the middlewares run on the
   reference's and the floor's checkouts too (the base column). The profiler
   slows Medusa by some per cent on both sides of every pair alike.
 - **webhook to order**: from handing the sandbox's paid webhook to Medusa to the order existing in the database.
@@ -372,7 +372,7 @@ ${
     ? `
 ## The plugin's record, on and off
 
-${recording.gateway} checkouts alternating between two new Medusa servers on the same database, alike but for \`HPP_RECORD=off\` (${recording.rounds} pairs, medians; a = creating the payment session, b = completing the cart, CPU = the server's CPU within a and b, each plus 25 ms). The plugin's subscriber queues each record, and the record's writer writes what is queued 100 ms later in one statement; the request never waits for it. "All CPU" is the server's CPU over all its rounds, whenever it fell (the records written after the answers included, the cart's creation, and the scheduled jobs both servers run alike), per checkout. a+b on − off, per pair: ${ciMs(recording.added)} ms, ${recordingVerdict(recording)} (≤ ${TARGETS.recordMs} ms).
+${recording.gateway} checkouts alternating between two new Medusa servers on the same database, alike but for \`HPP_RECORD=off\` (${recording.rounds} pairs, medians; a = creating the payment session, b = completing the cart, CPU = the server's CPU within a and b, each plus 25 ms). The plugin's subscriber queues each record, and the record's writer writes what is queued a moment later in one statement (100 ms in a store; 10 ms here, \`HPP_RECORD_WRITE_AFTER_MS\`, so that the write falls in the checkout's measured window); the request never waits for it. "All CPU" is the server's CPU over all its rounds, whenever it fell (the records written after the answers included, the cart's creation, and the scheduled jobs both servers run alike), per checkout. a+b on − off, per pair: ${ciMs(recording.added)} ms, ${recordingVerdict(recording)} (≤ ${TARGETS.recordMs} ms).
 
 ${markdownTable(recordingRows(recording))}
 `

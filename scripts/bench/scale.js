@@ -383,7 +383,7 @@ function renderSection({ results, rows, sessions, seedSeconds, seconds, embedded
       "sessions past their grace with no word from the gateway: a question 15 minutes late, or a last check that " +
       "failed), so its time grows with those items, not with the table. The storefront (src/storefront/index.ts) reads the cart through Medusa's store " +
       "API, not the plugin's server; every other read of a session by id (the webhook route, the reconciliation, " +
-      "the record's subscriber) is the primary-key read of the first row.",
+      "the record's writer, whose statement reads each row's provider by primary key) is the primary-key read of the first row.",
     "",
     "| lookup | where in the code | median ms | p95 ms | plan | p95 < 5 ms |",
     "|---|---|--:|--:|---|---|",

@@ -5,6 +5,7 @@ import { HppReconcileAsk, HppReconcilePause, HppReconcileRun } from "./models/re
 
 type Knex = {
   raw(sql: string, bindings?: unknown[] | Record<string, unknown>): Promise<{ rows: Record<string, unknown>[] }>
+  transaction<T>(work: (trx: Knex) => Promise<T>): Promise<T>
 }
 
 /** The row as the table holds it (what the admin routes read). */
@@ -28,8 +29,12 @@ export type HppPaymentEventRow = {
   fields: Record<string, unknown> | null
 }
 
-/** How long the subscriber's records wait to be written together: the request that made them is over by then. */
-export const WRITE_AFTER_MS = 100
+/**
+ * How long the subscriber's records wait to be written together (ms): the request that made them is over by then.
+ * `HPP_RECORD_WRITE_AFTER_MS` changes it (the benchmark writes sooner, so that the write falls in the checkout's
+ * measured window).
+ */
+export const WRITE_AFTER_MS = writeAfterMs(process.env.HPP_RECORD_WRITE_AFTER_MS)
 /** A batch this long is written at once. */
 const MAX_BATCH = 200
 
@@ -106,9 +111,18 @@ export class HppRecordService extends MedusaService({
   private queue: RecordInput[] = []
   private timer: NodeJS.Timeout | undefined
   private writing: Promise<void> = Promise.resolve()
+  /** Medusa is shutting down: what is said from now on is written at once. */
+  private closing = false
 
   __hooks = {
-    onApplicationPrepareShutdown: async () => this.flush(),
+    onApplicationPrepareShutdown: async () => {
+      this.closing = true
+      await this.flush()
+    },
+    onApplicationShutdown: async () => {
+      this.closing = true
+      await this.flush()
+    },
   }
 
   constructor(container: Record<string, unknown>) {
@@ -121,7 +135,7 @@ export class HppRecordService extends MedusaService({
   /** Queues a record; it is written within `WRITE_AFTER_MS` (at once when the queue is long). */
   enqueue(input: RecordInput): void {
     this.queue.push({ ...input, at: input.at ?? momentNow() })
-    if (this.queue.length >= MAX_BATCH) {
+    if (this.closing || this.queue.length >= MAX_BATCH) {
       void this.flush()
     } else if (!this.timer) {
       this.timer = setTimeout(() => void this.flush(), WRITE_AFTER_MS)
@@ -135,16 +149,28 @@ export class HppRecordService extends MedusaService({
     this.timer = undefined
     const batch = this.queue
     this.queue = []
-    if (batch.length) {
-      this.writing = this.writing.then(() =>
-        this.writeAll(batch).catch((error: Error) =>
-          this.logger?.warn(
-            `medusa-payment-hpp: ${batch.length} record${batch.length === 1 ? " was" : "s were"} not written: ${error.message}`
-          )
-        )
-      )
-    }
+    if (batch.length) this.writing = this.writing.then(() => this.writeBatch(batch))
     return this.writing
+  }
+
+  /**
+   * A batch is written whole or not at all; when it cannot be (a row PostgreSQL refuses), each record is written on
+   * its own, so that one bad record loses only itself. Never throws: what is not written is one warning each.
+   */
+  private async writeBatch(batch: RecordInput[]): Promise<void> {
+    try {
+      await this.writeAll(batch)
+      return
+    } catch (error) {
+      if (batch.length === 1) return this.warnNotWritten(batch[0], error as Error)
+    }
+    for (const input of batch) {
+      await this.writeAll([input]).catch((error: Error) => this.warnNotWritten(input, error))
+    }
+  }
+
+  private warnNotWritten(input: RecordInput, error: Error): void {
+    this.logger?.warn(`medusa-payment-hpp: a ${input.kind} record was not written: ${error.message}`)
   }
 
   /** Writes one record now. */
@@ -153,21 +179,15 @@ export class HppRecordService extends MedusaService({
   }
 
   /**
-   * Writes records in the order given, in as few statements as keep that order: a statement sees the record as it
-   * was before it, so an attention row and a settling of the same session never share one (the settling would miss
-   * a row said before it, or undo a row said after it); those are written one statement after the other. Repeats of
-   * one counted key within a statement are one row with their occurrences added (a statement may not update a row
-   * twice).
+   * Writes records in the order given, in as few statements as keep that order, all or none: a statement sees the
+   * record as it was before it, so attention rows and settlings never share one (a settling would miss an item said
+   * before it, or undo one said after it, or meet the same row twice); those are written one statement after the
+   * other, in one transaction. Repeats of one counted key within a statement are one row with their occurrences
+   * added (a statement may not update a row twice).
    */
   async writeAll(inputs: RecordInput[]): Promise<void> {
-    let rows = new Map<string, EventRow>()
-    let settles: Settle[] = []
-    const write = async () => {
-      if (rows.size || settles.length)
-        await this.pg.raw(WRITE_ROWS, [JSON.stringify(settles), JSON.stringify([...rows.values()])])
-      rows = new Map()
-      settles = []
-    }
+    const statements: { rows: Map<string, EventRow>; settles: Settle[] }[] = []
+    let current = { rows: new Map<string, EventRow>(), settles: [] as Settle[] }
     for (const input of inputs) {
       const row = toRow(input)
       const settle: Settle | undefined =
@@ -175,15 +195,24 @@ export class HppRecordService extends MedusaService({
           ? { session: input.payment_session_id, kinds: input.resolves.join(","), amount: input.amount ?? null }
           : undefined
       const apart =
-        (settle && [...rows.values()].some((r) => r.attention && r.payment_session_id === settle.session)) ||
-        (row.attention && settles.some((x) => x.session === row.payment_session_id))
-      if (apart) await write()
-      const same = row.dedupe_key ? rows.get(`k:${row.dedupe_key}`) : undefined
+        (settle && [...current.rows.values()].some((r) => r.attention)) || (row.attention && current.settles.length > 0)
+      if (apart) {
+        statements.push(current)
+        current = { rows: new Map(), settles: [] }
+      }
+      const same = row.dedupe_key ? current.rows.get(`k:${row.dedupe_key}`) : undefined
       if (same) same.occurrences += row.occurrences
-      else rows.set(row.dedupe_key ? `k:${row.dedupe_key}` : row.id, row)
-      if (settle) settles.push(settle)
+      else current.rows.set(row.dedupe_key ? `k:${row.dedupe_key}` : row.id, row)
+      if (settle) current.settles.push(settle)
     }
-    await write()
+    statements.push(current)
+    const run = async (pg: Knex) => {
+      for (const { rows, settles } of statements) {
+        if (rows.size || settles.length) await pg.raw(WRITE_ROWS, [withoutNul(settles), withoutNul([...rows.values()])])
+      }
+    }
+    if (statements.length === 1) await run(this.pg)
+    else await this.pg.transaction((trx) => run(trx))
   }
 
   /** An admin marked the item handled; false when there is no such open item. */
@@ -236,4 +265,14 @@ function loggerOf(container: Record<string, unknown>): { warn(message: string): 
   } catch {
     return undefined // a container without a logger
   }
+}
+
+/** JSON for PostgreSQL's jsonb, which refuses the NUL character: NULs (a sender's text) are left out. */
+function withoutNul(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? v.replaceAll("\0", "") : v))
+}
+
+function writeAfterMs(value: string | undefined): number {
+  const ms = Number(value)
+  return value?.trim() && Number.isFinite(ms) && ms >= 0 ? ms : 100
 }
