@@ -483,26 +483,30 @@ providerSuite(hitpay, (t) => {
       ).rows
     const about = { provider_id: null, gateway: "hitpay", payment_session_id: session.id, amount: "25.00" }
     const key = `paid_no_order:hitpay:batch-${session.id}`
+    /** What a webhook route says of a paid page with no order (a per-page key), and what settles it (the buyer's return). */
+    const paid = (message = "paid") =>
+      record.enqueue({
+        ...about,
+        kind: "paid_no_order",
+        outcome: "no order",
+        message,
+        attention_kind: "paid_no_order",
+        dedupe_key: key,
+      })
+    const settled = () =>
+      record.enqueue({
+        ...about,
+        kind: "buyer_return",
+        outcome: "order",
+        message: "order",
+        resolves: ["paid_no_order"],
+      })
     // What a provider says (it does not know the id it was registered under), all within one moment.
     record.enqueue({ ...about, kind: "status_asked", outcome: "pending", message: "first" })
-    record.enqueue({
-      ...about,
-      kind: "paid_no_order",
-      outcome: "no order",
-      message: "paid",
-      attention_kind: "paid_no_order",
-      dedupe_key: key,
-    })
-    record.enqueue({
-      ...about,
-      kind: "paid_no_order",
-      outcome: "no order",
-      message: "paid again",
-      attention_kind: "paid_no_order",
-      dedupe_key: key,
-    })
+    paid()
+    paid("paid again")
     expect(await rowsOf()).toEqual([]) // not yet: nothing is written while the request that said it runs
-    record.enqueue({ ...about, kind: "buyer_return", outcome: "order", message: "order", resolves: ["paid_no_order"] })
+    settled()
     record.enqueue({ ...about, kind: "status_asked", outcome: "paid", message: "last" })
     await record.flush()
 
@@ -549,41 +553,20 @@ providerSuite(hitpay, (t) => {
     // moment (open: the last word).
     const paidRows = async () =>
       (await rowsOf()).filter((r) => r.kind === "paid_no_order").map((r) => [r.occurrences, r.resolved])
-    record.enqueue({
-      ...about,
-      kind: "paid_no_order",
-      outcome: "no order",
-      message: "paid",
-      attention_kind: "paid_no_order",
-      dedupe_key: key,
-    })
+    paid()
     await record.flush()
     expect(await paidRows()).toEqual([[3, false]])
     record.enqueue({ ...about, kind: "status_asked", outcome: "paid", message: "asked" })
-    record.enqueue({ ...about, kind: "buyer_return", outcome: "order", message: "order", resolves: ["paid_no_order"] })
+    settled()
     await record.flush()
     expect(await paidRows()).toEqual([[3, true]])
-    record.enqueue({ ...about, kind: "buyer_return", outcome: "order", message: "order", resolves: ["paid_no_order"] })
-    record.enqueue({
-      ...about,
-      kind: "paid_no_order",
-      outcome: "no order",
-      message: "paid",
-      attention_kind: "paid_no_order",
-      dedupe_key: key,
-    })
+    settled()
+    paid()
     await record.flush()
     expect(await paidRows()).toEqual([[4, false]])
     // Back again, then settled, in one moment: settled, the repeat counted.
-    record.enqueue({
-      ...about,
-      kind: "paid_no_order",
-      outcome: "no order",
-      message: "paid",
-      attention_kind: "paid_no_order",
-      dedupe_key: key,
-    })
-    record.enqueue({ ...about, kind: "buyer_return", outcome: "order", message: "order", resolves: ["paid_no_order"] })
+    paid()
+    settled()
     await record.flush()
     expect(await paidRows()).toEqual([[5, true]])
 

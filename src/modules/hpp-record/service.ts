@@ -38,21 +38,14 @@ export const WRITE_AFTER_MS = writeAfterMs(process.env.HPP_RECORD_WRITE_AFTER_MS
 /** A batch this long is written at once. */
 const MAX_BATCH = 200
 
-type EventRow = {
-  id: string
+/** A row as the record's writer sends it: the provider may be unknown (read from the session), `at` is when it was said. */
+type EventRow = Omit<
+  HppPaymentEventRow,
+  "created_at" | "provider_id" | "handled_at" | "handled_by" | "resolved_at" | "fields"
+> & {
   provider_id: string | null
-  gateway: string
-  payment_session_id: string | null
-  gateway_reference: string | null
-  kind: string
-  outcome: string
-  message: string
-  amount: string | null
-  currency_code: string | null
-  occurrences: number
-  attention: boolean
-  digest: string | null
   fields: Record<string, unknown>
+  digest: string | null
   dedupe_key: string | null
   at: string
 }
