@@ -107,16 +107,13 @@ export class HppRecordService extends MedusaService({
   /** Medusa is shutting down: what is said from now on is written at once. */
   private closing = false
 
-  __hooks = {
-    onApplicationPrepareShutdown: async () => {
-      this.closing = true
-      await this.flush()
-    },
-    onApplicationShutdown: async () => {
-      this.closing = true
-      await this.flush()
-    },
+  /** Medusa shutting down, in either phase: what is queued is written, and what is said from now on at once. */
+  private readonly close = async () => {
+    this.closing = true
+    await this.flush()
   }
+
+  __hooks = { onApplicationPrepareShutdown: this.close, onApplicationShutdown: this.close }
 
   constructor(container: Record<string, unknown>) {
     // eslint-disable-next-line prefer-rest-params
