@@ -143,7 +143,7 @@ async function main() {
       await readWaits(pairs)
       return undecided(summarize({ gateways: rows, usable: rows, pairs, webhooks: {} }))
     })
-    const profileFile = profile ? await cutProfile(ctx, profileDir, 2) : undefined
+    const profileFile = profile ? await cutProfile(ctx, profileDir, 2, { last: true }) : undefined
     await readWaits(pairs)
     fs.mkdirSync(path.join(root, ".tmp", "bench"), { recursive: true })
     fs.writeFileSync(path.join(root, ".tmp", "bench", "pairs.json"), JSON.stringify(pairs, null, 1))
@@ -154,7 +154,11 @@ async function main() {
       profiled = byWindow(load(profileFile), pairs)
       log(`profile of the checkouts: ${profileFile}`)
     }
-    const webhooks = await measureWebhooks(ctx, gateways, { quick, checkoutUntilPaid })
+    const webhooks = await measureWebhooks(ctx, gateways, {
+      quick,
+      checkoutUntilPaid,
+      completion: async () => (await checkout(ctx, reference, ctx.seed.floorProviderId)).b,
+    })
     const recording = gateways.length ? await measureRecording(ctx, gateways[0], extraCleanups) : null
     const summary = summarize({
       gateways: [...ctx.seed.gateways, reference],
@@ -387,9 +391,13 @@ async function runPairs(ctx, rows, reference, undecidedAfter) {
   return pairs
 }
 
-/** Has Medusa write what it profiled so far as <dir>/<seq>.cpuprofile, and waits for the file. */
-async function cutProfile(ctx, dir, seq) {
+/**
+ * Has Medusa write what it profiled so far as <dir>/<seq>.cpuprofile, and waits for the file. After the `last` cut
+ * the profiler stays off: the rest of the run (the webhooks, their paired completions) is measured unprofiled.
+ */
+async function cutProfile(ctx, dir, seq, { last = false } = {}) {
   const file = path.join(dir, `${seq}.cpuprofile`)
+  if (last) fs.writeFileSync(path.join(dir, "last"), "")
   process.kill(ctx.medusa.pid, "SIGUSR2")
   for (let i = 0; i < 100 && !fs.existsSync(file); i++) await sleep(100)
   return file

@@ -2,7 +2,8 @@
  * `npm run bench -- --profile`: preloaded into Medusa (`--require`; Node 20 refuses --cpu-prof in NODE_OPTIONS).
  * In the `medusa start` process only, it runs V8's CPU profiler from the start; each SIGUSR2 writes what was
  * profiled so far to HPP_BENCH_PROFILE_DIR/<n>.cpuprofile (open it in Chrome DevTools) and starts afresh, so
- * the benchmark can cut the profile at the start and the end of its checkouts.
+ * the benchmark can cut the profile at the start and the end of its checkouts; once the benchmark has left a file
+ * `last` in that folder, the profiler is not started again.
  *
  * Beside each profile, <n>.clock.json: the wall clock (Date.now(), ms) and the monotonic clock V8 stamps its
  * samples with (µs, the same CLOCK_MONOTONIC as process.hrtime) read at one moment, so that a sample can be
@@ -28,6 +29,6 @@ if (dir && process.argv.includes("start")) {
     fs.writeFileSync(`${file.replace(/\.cpuprofile$/, "")}.clock.json`, JSON.stringify(clock()))
     fs.writeFileSync(`${file}.part`, JSON.stringify(profile))
     fs.renameSync(`${file}.part`, file)
-    await post("Profiler.start")
+    if (!fs.existsSync(path.join(dir, "last"))) await post("Profiler.start")
   })
 }

@@ -2,10 +2,13 @@
  * Webhook to order: a buyer pays on the sandbox's hosted page, the sandbox delivers the paid webhook (to the
  * benchmark's inbox), and the benchmark hands exactly that delivery to Medusa, through the plugin's route
  * `/hooks/<gateway>/<id>` or Medusa's core route `/hooks/payment/<identifier>_<id>`, timing it until the order
- * exists in the database. Then a burst: the same valid webhook 50 times at once must give exactly one order, every
- * delivery answered within a second (each answer's time is kept).
+ * exists in the database. Each delivery through the plugin's route is paired with Medusa's own cart completion (a
+ * checkout through the floor provider, its b) measured beside it, in random order, so that both meet the same
+ * machine: the verdict is on the per-pair difference. Then a burst: the same valid webhook 50 times at once must
+ * give exactly one order, every delivery answered within a second (each answer's time is kept).
  */
 const { Pool } = require("pg")
+const { shuffle } = require("./stats")
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
@@ -76,18 +79,37 @@ async function burst(ctx, counter, gateway, route, copies = 50) {
   return { orders: await counter.orders(cart.id), statuses: tally, times: answers.map((a) => a.ms) }
 }
 
-async function measureWebhooks(ctx, gateways, { quick, checkoutUntilPaid }) {
+/**
+ * `completion()` is Medusa's own cart completion (the floor's b, ms), measured as a pair's other half.
+ */
+async function measureWebhooks(ctx, gateways, { quick, checkoutUntilPaid, completion }) {
   const counter = await orderCounter(ctx.databaseUrl)
   const c = { ...ctx, checkoutUntilPaid }
   const results = {}
   try {
     for (const gateway of gateways) {
       const plugin = `/hooks/${gateway.gateway}/${gateway.gateway}`
-      const r = (results[gateway.gateway] = { plugin: [], core: [], pluginStatus: {}, coreStatus: {} })
+      const r = (results[gateway.gateway] = {
+        plugin: [],
+        completion: [],
+        overCompletion: [],
+        core: [],
+        pluginStatus: {},
+        coreStatus: {},
+      })
       for (let i = 0; i < (quick ? 2 : 20); i++) {
-        const { ms, status } = await webhookToOrder(c, counter, gateway, plugin, { pollMs: 5, timeoutMs: 10_000 })
-        r.pluginStatus[status] = (r.pluginStatus[status] ?? 0) + 1
-        if (ms !== undefined) r.plugin.push(ms)
+        let hook
+        let floorB
+        for (const side of shuffle(["plugin", "floor"])) {
+          if (side === "floor") floorB = await completion()
+          else hook = await webhookToOrder(c, counter, gateway, plugin, { pollMs: 5, timeoutMs: 10_000 })
+        }
+        r.pluginStatus[hook.status] = (r.pluginStatus[hook.status] ?? 0) + 1
+        r.completion.push(floorB)
+        if (hook.ms !== undefined) {
+          r.plugin.push(hook.ms)
+          r.overCompletion.push(hook.ms - floorB)
+        }
       }
       r.burst = await burst(c, counter, gateway, plugin)
       ctx.log(`${gateway.name}: webhooks through the plugin's route measured`)
