@@ -570,17 +570,33 @@ providerSuite(hitpay, (t) => {
     await record.flush()
     expect(await paidRows()).toEqual([[5, true]])
 
-    // One record PostgreSQL refuses loses only itself; a NUL in a sender's text loses nothing.
+    // One record PostgreSQL refuses loses only itself; a NUL in a sender's text loses nothing but the NUL: the
+    // text "\u0000" and a backslash before a NUL are kept.
     record.enqueue({ ...about, kind: "status_asked", outcome: "pending", message: "before the bad one" })
     record.enqueue({ ...about, kind: "status_asked", outcome: "pending", message: "bad", at: "not a moment" })
-    record.enqueue({ ...about, kind: "webhook", outcome: "refused: not authenticated", message: "ref\u0000erence" })
+    record.enqueue({
+      ...about,
+      kind: "webhook",
+      outcome: "refused: not authenticated",
+      message: "ref\u0000erence \\u0000 \\\u0000\u0000.",
+      fields: { sender: "\u0000x" },
+    })
+    const warn = jest.spyOn(t.container().resolve(ContainerRegistrationKeys.LOGGER), "warn")
     await record.flush()
+    // The admin's log gets PostgreSQL's reason in one line, not the statement and the batch's data before it.
+    expect(warn.mock.calls.map(([line]) => line)).toEqual([
+      'medusa-payment-hpp: a status_asked record was not written: invalid input syntax for type timestamp with time zone: "not a moment"',
+    ])
+    warn.mockRestore()
     const { rows: last } = await pg.raw(
-      `select message from hpp_payment_event where payment_session_id = ? and kind in ('status_asked', 'webhook')
-       order by created_at desc limit 2`,
+      `select id, message, fields from hpp_payment_event
+       where payment_session_id = ? and kind in ('status_asked', 'webhook') order by created_at desc limit 2`,
       [session.id]
     )
-    expect(last.map((r) => r.message)).toEqual(["reference", "before the bad one"])
+    expect(last.map((r) => r.message)).toEqual(["reference \\u0000 \\.", "before the bad one"])
+    expect(last[0].fields.sender).toBe("x")
+    // Ids in Medusa's form: a prefix and a ULID.
+    for (const { id } of last) expect(id).toMatch(/^hppev_[0-9A-HJKMNP-TV-Z]{26}$/)
   })
 
   it("pages through a provider's record newest first, its count exact up to 1,000 rows past the page", async () => {
