@@ -220,6 +220,23 @@ function main() {
         if (entries) console.log(`${"".padEnd(22)} the plugin's, by entry point: ${entries}`)
       }
     }
+    // What a provider's checkout costs beyond its base's, by where the time was spent (self time), whoever called:
+    // the plugin's own files, and the packages whose work the provider adds to Medusa's (an HTTP client, the ORM
+    // writing a larger session, the event bus carrying records).
+    console.log("\nA provider's checkout minus its base's, self time by package or file (ms per checkout)")
+    for (const [row, r] of Object.entries(rows)) {
+      const places = new Set([...Object.keys(r.provider.packages), ...Object.keys(r.base.packages)])
+      const diff = [...places]
+        .map((k) => [k, (r.provider.packages[k] ?? 0) - (r.base.packages[k] ?? 0)])
+        .sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]))
+      console.log(
+        `${row.padEnd(12)} ${(r.provider.cpu - r.base.cpu).toFixed(1).padStart(6)}  | ` +
+          diff
+            .slice(0, 10)
+            .map(([k, ms]) => `${k} ${ms >= 0 ? "+" : ""}${ms.toFixed(2)}`)
+            .join(", ")
+      )
+    }
   }
 }
 
