@@ -1,7 +1,7 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { hppProviderOf } from "../env"
-import { gatewayOfProvider, recordIn } from "../lib/record"
+import { gatewayOfProvider, recordIn, recordingOff } from "../lib/record"
 
 type Knex = { raw(sql: string, bindings: unknown[]): Promise<{ rows: SessionRow[] }> }
 type SessionRow = {
@@ -27,9 +27,11 @@ const SESSIONS_OF_CART = `
  * plugin's providers: read once the answer has gone, so that the buyer never waits for it.
  */
 export function recordBuyerReturn(req: MedusaRequest, res: MedusaResponse, next: MedusaNextFunction) {
-  res.once("finish", () => {
-    void record(req, res.statusCode).catch(() => undefined)
-  })
+  // A store that switched the record off reads nothing for it.
+  if (!recordingOff())
+    res.once("finish", () => {
+      void record(req, res.statusCode).catch(() => undefined)
+    })
   next()
 }
 
