@@ -39,7 +39,7 @@ function profileOf(stacks) {
       timeDeltas: leaves.map(() => 1000),
     })
   )
-  return load(file).samples.map((s) => ({ plugin: s.plugin, entry: s.pluginEntry }))
+  return load(file).samples.map((s) => ({ plugin: s.plugin, entry: s.pluginEntry, record: s.record }))
 }
 
 const router = ["next", "node_modules/express/lib/router/index.js"]
@@ -55,15 +55,15 @@ describe("the profile's attribution to the plugin", () => {
       [handle, middleware, ["run", "node:async_hooks"], router, handle, medusaRoute, orm],
     ])
     expect(samples).toEqual([
-      { plugin: true, entry: "fillBuyerFromCart src/api/fill-buyer-from-cart.ts" },
-      { plugin: false, entry: null },
+      { plugin: true, entry: "fillBuyerFromCart src/api/fill-buyer-from-cart.ts", record: false },
+      { plugin: false, entry: null, record: false },
     ])
   })
 
   it("counts a plugin route's answer (Express's response, not its router) as the plugin's", () => {
     const route = ["POST", "src/api/hooks/hitpay/[id]/route.ts"]
     const samples = profileOf([[handle, route, ["json", "node_modules/express/lib/response.js"], ["stringify", ""]]])
-    expect(samples).toEqual([{ plugin: true, entry: "POST src/api/hooks/hitpay/[id]/route.ts" }])
+    expect(samples).toEqual([{ plugin: true, entry: "POST src/api/hooks/hitpay/[id]/route.ts", record: false }])
   })
 
   it("counts a provider method Medusa calls from its route, under that method, and Medusa's work around it as Medusa's", () => {
@@ -79,8 +79,24 @@ describe("the profile's attribution to the plugin", () => {
       [handle, medusaRoute, ["createPaymentSession", "node_modules/@medusajs/payment/dist/service.js"], orm],
     ])
     expect(samples).toEqual([
-      { plugin: true, entry: "initiatePayment src/lib/hosted-provider.ts" },
-      { plugin: false, entry: null },
+      { plugin: true, entry: "initiatePayment src/lib/hosted-provider.ts", record: false },
+      { plugin: false, entry: null, record: false },
     ])
+  })
+
+  it("counts as the record's what its files do and call, wherever called from, but not Medusa's route after the buyer's return middleware", () => {
+    const provider = ["initiatePayment", "src/lib/hosted-provider.ts"]
+    const say = ["record", "src/lib/record.ts"]
+    const returnMiddleware = ["recordBuyerReturn", "src/api/record-buyer-return.ts"]
+    const samples = profileOf([
+      [handle, medusaRoute, provider, say, ["emit", "node_modules/@medusajs/event-bus-local/dist/service.js"]],
+      [
+        ["writeBatch", "src/modules/hpp-record/service.ts"],
+        ["raw", "node_modules/knex/lib/knex.js"],
+      ],
+      [handle, returnMiddleware, router, handle, medusaRoute, orm],
+      [handle, medusaRoute, provider, ["request", "node_modules/axios/lib/axios.js"]],
+    ])
+    expect(samples.map((s) => s.record)).toEqual([true, true, false, false])
   })
 })

@@ -38,6 +38,15 @@ function where(url, name) {
 /** The plugin's own files, as Medusa loads them (from src/, or a build's .medusa/server/src/). */
 const isPlugin = (place) => place.startsWith("src/") || place.startsWith(".medusa/server/src/")
 
+/** The plugin's record: saying what happened, the subscriber, the writer, and the buyer's return being read for it. */
+const RECORD_FILES = [
+  "lib/record.ts",
+  "subscribers/hpp-record.ts",
+  "modules/hpp-record/service.ts",
+  "api/record-buyer-return.ts",
+]
+const isRecord = (place) => isPlugin(place) && RECORD_FILES.some((f) => place.endsWith(`src/${f}`))
+
 /** A profile with each node's parent and place, and each sample's time (µs, V8's monotonic clock) and self ms. */
 function load(file) {
   const profile = JSON.parse(fs.readFileSync(file, "utf8"))
@@ -66,6 +75,18 @@ function load(file) {
     owner.set(id, found)
     return found
   }
+  // Whether a node works for the record: a frame of the record's files below it and no frame of Express's router
+  // between (the buyer's return middleware hands the request on with next(): Medusa's route is not the record's).
+  const inRecord = new Map()
+  const recordOf = (id) => {
+    if (inRecord.has(id)) return inRecord.get(id)
+    const n = nodes.get(id)
+    const found =
+      isRecord(n.place) ||
+      (!n.callFrame.url.includes("/node_modules/express/lib/router/") && n.parent !== undefined && recordOf(n.parent))
+    inRecord.set(id, found)
+    return found
+  }
   const samples = []
   let t = profile.startTime
   for (let i = 0; i < profile.samples.length; i++) {
@@ -81,6 +102,7 @@ function load(file) {
       idle: node.callFrame.functionName === "(idle)",
       plugin,
       pluginEntry: entry,
+      record: recordOf(node.id),
     })
   }
   const clockFile = file.replace(/\.cpuprofile$/, ".clock.json")
@@ -111,7 +133,8 @@ function byWindow(loaded, pairs) {
   const tally = new Map()
   const entry = (row, which) => {
     const key = `${row} ${which}`
-    if (!tally.has(key)) tally.set(key, { cpu: 0, plugin: 0, pluginSelf: 0, packages: new Map(), entries: new Map() })
+    if (!tally.has(key))
+      tally.set(key, { cpu: 0, plugin: 0, pluginSelf: 0, record: 0, packages: new Map(), entries: new Map() })
     return tally.get(key)
   }
   let w = 0
@@ -128,6 +151,7 @@ function byWindow(loaded, pairs) {
       e.entries.set(s.pluginEntry, (e.entries.get(s.pluginEntry) ?? 0) + s.ms)
     }
     if (isPlugin(s.node.place)) e.pluginSelf += s.ms
+    if (s.record) e.record += s.ms
     e.packages.set(s.node.place, (e.packages.get(s.node.place) ?? 0) + s.ms)
   }
   const result = {}
@@ -141,6 +165,7 @@ function byWindow(loaded, pairs) {
         cpu: e.cpu / n,
         plugin: e.plugin / n,
         pluginSelf: e.pluginSelf / n,
+        record: e.record / n,
         packages: perCheckout(e.packages, n),
         entries: perCheckout(e.entries, n),
       }
@@ -242,4 +267,4 @@ function main() {
 
 if (require.main === module) main()
 
-module.exports = { load, byWindow, isPlugin, SETTLE_MS }
+module.exports = { load, byWindow, isPlugin, isRecord, SETTLE_MS }

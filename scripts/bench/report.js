@@ -193,23 +193,28 @@ function profileRows(rows) {
     "sampled CPU per checkout ms (base)",
     "plugin's own, inclusive (base)",
     "plugin's own, self",
-    "most self time (ms per checkout)",
+    "the record's (base)",
+    "most self time beyond the base's, by package or file (ms per checkout)",
     "the plugin's, by entry point (ms per checkout)",
   ]
   const body = rows
     .filter((r) => !r.failure && r.profile)
     .map((r) => {
       const { provider, base } = r.profile
-      const top = Object.entries(provider.packages)
+      const places = new Set([...Object.keys(provider.packages), ...Object.keys(base.packages)])
+      const beyond = [...places]
+        .map((k) => [k, (provider.packages[k] ?? 0) - (base.packages[k] ?? 0)])
+        .sort((x, y) => y[1] - x[1])
         .slice(0, 5)
-        .map(([k, v]) => `${k} ${f1(v)}`)
+        .map(([k, v]) => `${k} ${v >= 0 ? "+" : ""}${f2(v)}`)
         .join(", ")
       return [
         `${r.name} (${r.baseName})`,
         `${f1(provider.cpu)} (${f1(base.cpu)})`,
         `${f2(provider.plugin)} (${f2(base.plugin)})`,
         f2(provider.pluginSelf),
-        top,
+        `${f2(provider.record ?? 0)} (${f2(base.record ?? 0)})`,
+        beyond,
         Object.entries(provider.entries ?? {})
           .slice(0, 5)
           .map(([k, v]) => `${k.replace(/ src\//, " (")}) ${f2(v)}`)
@@ -261,6 +266,18 @@ function recordingRows(recording) {
 }
 
 const recordingVerdict = (recording) => verdict(recording.added, TARGETS.recordMs)
+
+/** The record's own CPU per checkout in the profiled checkouts, where there was a profile. */
+function recordCpu(rows) {
+  const measured = rows.filter((r) => !r.failure && !r.medusaOnly && r.profile)
+  if (!measured.length) return ""
+  const list = measured.map((r) => `${r.name} ${f2(r.profile.provider.record ?? 0)}`).join(", ")
+  return (
+    ` The record's own CPU within the profiled checkouts (its frames, as "the record's" below): ${list} ms per ` +
+    "checkout; the request never waits for it, so this is what it can take from a and b by sharing Medusa's " +
+    "thread, less what runs in callbacks outside its frames."
+  )
+}
 
 function plainTable(table) {
   const widths = table[0].map((_, i) => Math.max(...table.map((row) => (row[i] ?? "").length)))
@@ -343,8 +360,13 @@ rows are shuffled per round, so that the machine's noise falls on both sides of 
   query's rows) and Medusa's own work around the provider's calls: those show in the ratios against the reference.
   "Self" is the samples whose running function is the plugin's own. "By entry point" splits the plugin's by its
   outermost frame (a route's middleware, a provider method, the record's writer); the middlewares run on the
-  reference's and the floor's checkouts too (the base column). The profiler
-  slows Medusa by some per cent on both sides of every pair alike.
+  reference's and the floor's checkouts too (the base column). "The record's": the samples with a frame of the
+  record's files on their stack by the same rule (saying what happened, the subscriber, the writer, the buyer's
+  return read for it; the event bus carrying a record to the subscriber and the driver reading the write's answer
+  run in callbacks without one, and are not in it). "Beyond the base's": self time by package in the provider's
+  checkouts minus the base's, whoever called it: where a provider's extra CPU goes, inside the plugin's frames or
+  not (Node's HTTP client and axios reading answers, the ORM, garbage collection); a sampled difference, noisy
+  to some tenths of a ms. The profiler slows Medusa by some per cent on both sides of every pair alike.
 - **webhook to order**: from handing the sandbox's paid webhook to Medusa to the order existing in the database.
   The plugin's route answers once the order exists (that answer's time is the figure when the order is there
   then); Medusa's core route answers at once and processes later. Each delivery through the plugin's route is
@@ -358,7 +380,7 @@ ${metaLine(meta)}
 ## Verdicts
 
 ${markdownTable(verdictRows(rows))}
-${recording ? `\nThe plugin's record (${recording.gateway}, ${recording.rounds} pairs): a+b with the record on minus off, per pair, ${ciMs(recording.added)} ms against ≤ ${TARGETS.recordMs} ms: **${recordingVerdict(recording)}**.\n` : ""}${profiled ? "" : "\nThe plugin's own CPU is measured only in a profiled run (`--profile`).\n"}
+${recording ? `\nThe plugin's record (${recording.gateway}, ${recording.rounds} pairs): a+b with the record on minus off, per pair, ${ciMs(recording.added)} ms against ≤ ${TARGETS.recordMs} ms: **${recordingVerdict(recording)}**.${recordCpu(rows)}\n` : ""}${profiled ? "" : "\nThe plugin's own CPU is measured only in a profiled run (`--profile`).\n"}
 ## Checkout
 
 ${markdownTable(checkoutRows(rows))}
