@@ -198,7 +198,11 @@ async function measureRecording(ctx, gateway, cleanups) {
   // Two new servers side by side, alike but for the switch: the long-warm first server would flatter either side.
   const start = async (which, extra) => {
     const port = await freePort()
-    const child = await startMedusa(port, { ...ctx.medusaEnv, ...extra }, cleanups, {
+    // Unprofiled: the profiler is the checkouts' (the first server's), and would sample these for their whole life.
+    const env = { ...ctx.medusaEnv, ...extra }
+    env.NODE_OPTIONS = (env.NODE_OPTIONS ?? "").replace(/--require \S*profiler\.js/, "").trim()
+    delete env.HPP_BENCH_PROFILE_DIR
+    const child = await startMedusa(port, env, cleanups, {
       logFile: path.join(root, ".tmp", "bench", `medusa-record-${which}.log`),
     })
     return { ...ctx, backendUrl: `http://localhost:${port}`, cpu: cpuMeter(child.pid) }

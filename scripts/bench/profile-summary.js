@@ -39,13 +39,9 @@ function where(url, name) {
 const isPlugin = (place) => place.startsWith("src/") || place.startsWith(".medusa/server/src/")
 
 /** The plugin's record: saying what happened, the subscriber, the writer, and the buyer's return being read for it. */
-const RECORD_FILES = [
-  "lib/record.ts",
-  "subscribers/hpp-record.ts",
-  "modules/hpp-record/service.ts",
-  "api/record-buyer-return.ts",
-]
-const isRecord = (place) => isPlugin(place) && RECORD_FILES.some((f) => place.endsWith(`src/${f}`))
+const RECORD_FILE =
+  /src\/(lib\/record|subscribers\/hpp-record|modules\/hpp-record\/service|api\/record-buyer-return)\.[jt]s$/
+const isRecord = (place) => isPlugin(place) && RECORD_FILE.test(place)
 
 /** A profile with each node's parent and place, and each sample's time (µs, V8's monotonic clock) and self ms. */
 function load(file) {

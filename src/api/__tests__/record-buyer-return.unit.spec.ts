@@ -5,7 +5,12 @@ import { recordBuyerReturn } from "../record-buyer-return"
 // The read and the record it writes run against Medusa and PostgreSQL in the integration tests (hitpay.spec.ts);
 // here, that a store with the record off pays nothing for it.
 describe("the buyer's return in the record", () => {
-  afterEach(() => delete process.env.HPP_RECORD)
+  const before = process.env.HPP_RECORD
+  beforeEach(() => delete process.env.HPP_RECORD)
+  afterAll(() => {
+    if (before === undefined) delete process.env.HPP_RECORD
+    else process.env.HPP_RECORD = before
+  })
 
   const run = async () => {
     const queries: string[] = []

@@ -85,7 +85,8 @@ const WRITE_ROWS = `
     handled_by = case when excluded.attention then null else hpp_payment_event.handled_by end,
     resolved_at = case when excluded.attention then null else hpp_payment_event.resolved_at end`
 
-const WRITE_ROWS_END = "resolved_at = case when excluded.attention then null else hpp_payment_event.resolved_at end"
+/** The statement's last line: knex puts the statement before PostgreSQL's reason in an error's message. */
+const WRITE_ROWS_END = (WRITE_ROWS.trimEnd().split("\n").at(-1) as string).trim()
 
 /** Attention items of a session that a record settles: kinds comma-separated. */
 type Settle = { session: string; kinds: string; amount: string | null }
@@ -271,7 +272,11 @@ function loggerOf(container: Record<string, unknown>): { warn(message: string): 
  */
 function withoutNul(value: unknown): string {
   const json = JSON.stringify(value)
-  return json.includes("\\u0000") ? json.replace(/(?<=(?:^|[^\\])(?:\\\\)*)\\u0000/g, "") : json
+  // Escapes read in pairs from the left, so that `\\` is never taken for the start of `\u0000` (linear: a
+  // lookbehind over a long run of backslashes went back over it at every one).
+  return json.includes("\\u0000")
+    ? json.replace(/\\(?:\\|u0000)/g, (escape) => (escape === "\\\\" ? escape : ""))
+    : json
 }
 
 /**
