@@ -166,6 +166,14 @@ function byWindow(loaded, pairs) {
         entries: perCheckout(e.entries, n),
       }
     }
+    // What a provider's checkout costs beyond its base's, by where the time was spent (self time), whoever called:
+    // the plugin's own files, and the packages whose work the provider adds to Medusa's (an HTTP client reading
+    // answers, the ORM writing a larger session, the event bus carrying records). Largest addition first.
+    const { provider, base } = result[row]
+    const places = new Set([...Object.keys(provider.packages), ...Object.keys(base.packages)])
+    result[row].beyondBase = Object.fromEntries(
+      [...places].map((k) => [k, (provider.packages[k] ?? 0) - (base.packages[k] ?? 0)]).sort((x, y) => y[1] - x[1])
+    )
   }
   return result
 }
@@ -241,18 +249,11 @@ function main() {
         if (entries) console.log(`${"".padEnd(22)} the plugin's, by entry point: ${entries}`)
       }
     }
-    // What a provider's checkout costs beyond its base's, by where the time was spent (self time), whoever called:
-    // the plugin's own files, and the packages whose work the provider adds to Medusa's (an HTTP client, the ORM
-    // writing a larger session, the event bus carrying records).
     console.log("\nA provider's checkout minus its base's, self time by package or file (ms per checkout)")
     for (const [row, r] of Object.entries(rows)) {
-      const places = new Set([...Object.keys(r.provider.packages), ...Object.keys(r.base.packages)])
-      const diff = [...places]
-        .map((k) => [k, (r.provider.packages[k] ?? 0) - (r.base.packages[k] ?? 0)])
-        .sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]))
       console.log(
         `${row.padEnd(12)} ${(r.provider.cpu - r.base.cpu).toFixed(1).padStart(6)}  | ` +
-          diff
+          Object.entries(r.beyondBase)
             .slice(0, 10)
             .map(([k, ms]) => `${k} ${ms >= 0 ? "+" : ""}${ms.toFixed(2)}`)
             .join(", ")

@@ -201,10 +201,7 @@ function profileRows(rows) {
     .filter((r) => !r.failure && r.profile)
     .map((r) => {
       const { provider, base } = r.profile
-      const places = new Set([...Object.keys(provider.packages), ...Object.keys(base.packages)])
-      const beyond = [...places]
-        .map((k) => [k, (provider.packages[k] ?? 0) - (base.packages[k] ?? 0)])
-        .sort((x, y) => y[1] - x[1])
+      const beyond = Object.entries(r.profile.beyondBase ?? {})
         .slice(0, 5)
         .map(([k, v]) => `${k} ${v >= 0 ? "+" : ""}${f2(v)}`)
         .join(", ")
