@@ -199,8 +199,8 @@ async function measureRecording(ctx, gateway, cleanups) {
   const start = async (which, extra) => {
     const port = await freePort()
     // Unprofiled: the profiler is the checkouts' (the first server's), and would sample these for their whole life.
+    // Without its folder, the preloaded profiler.js does nothing.
     const env = { ...ctx.medusaEnv, ...extra }
-    env.NODE_OPTIONS = (env.NODE_OPTIONS ?? "").replace(/--require \S*profiler\.js/, "").trim()
     delete env.HPP_BENCH_PROFILE_DIR
     const child = await startMedusa(port, env, cleanups, {
       logFile: path.join(root, ".tmp", "bench", `medusa-record-${which}.log`),

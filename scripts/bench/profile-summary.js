@@ -38,6 +38,9 @@ function where(url, name) {
 /** The plugin's own files, as Medusa loads them (from src/, or a build's .medusa/server/src/). */
 const isPlugin = (place) => place.startsWith("src/") || place.startsWith(".medusa/server/src/")
 
+/** A frame of Express's router: what runs above it is the rest of a request a middleware handed on with next(). */
+const isRouter = (node) => node.callFrame.url.includes("/node_modules/express/lib/router/")
+
 /** The plugin's record: saying what happened, the subscriber, the writer, and the buyer's return being read for it. */
 const RECORD_FILE =
   /src\/(lib\/record|subscribers\/hpp-record|modules\/hpp-record\/service|api\/record-buyer-return)\.[jt]s$/
@@ -67,7 +70,7 @@ function load(file) {
         plugin: true,
         entry: above.plugin ? above.entry : `${n.callFrame.functionName || "(anonymous)"} ${n.place}`,
       }
-    else if (n.callFrame.url.includes("/node_modules/express/lib/router/")) found = { plugin: false, entry: null }
+    else if (isRouter(n)) found = { plugin: false, entry: null }
     owner.set(id, found)
     return found
   }
@@ -77,9 +80,7 @@ function load(file) {
   const recordOf = (id) => {
     if (inRecord.has(id)) return inRecord.get(id)
     const n = nodes.get(id)
-    const found =
-      isRecord(n.place) ||
-      (!n.callFrame.url.includes("/node_modules/express/lib/router/") && n.parent !== undefined && recordOf(n.parent))
+    const found = isRecord(n.place) || (!isRouter(n) && n.parent !== undefined && recordOf(n.parent))
     inRecord.set(id, found)
     return found
   }

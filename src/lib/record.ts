@@ -69,6 +69,11 @@ export function digestOf(body: string | Buffer | undefined): string | null {
 
 type Bus = Pick<IEventBusModuleService, "emit">
 
+/** The one line a record that could not be said or written leaves in Medusa's log. */
+export function notWrittenLine(kind: string, reason: string): string {
+  return `medusa-payment-hpp: a ${kind} record was not written: ${reason}`
+}
+
 /** How long repeats of one refused reason are counted in memory before their count is written. */
 const COUNT_WINDOW_MS = 60_000
 
@@ -110,9 +115,7 @@ function emitRecord(input: RecordInput, bus: () => Bus | undefined, logger?: Log
   Promise.resolve()
     // Internal: Medusa's bus would otherwise log a line for every record.
     .then(() => bus()?.emit({ name: HPP_RECORD_EVENT, data: { ...input, at: input.at ?? at } }, { internal: true }))
-    .catch((error: Error) =>
-      logger?.warn(`medusa-payment-hpp: a ${input.kind} record was not written: ${error.message}`)
-    )
+    .catch((error: Error) => logger?.warn(notWrittenLine(input.kind, error.message)))
 }
 
 let lastMoment = 0

@@ -1,7 +1,7 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework/subscribers"
 import type { Logger } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { HPP_RECORD_EVENT, RecordInput } from "../lib/record"
+import { HPP_RECORD_EVENT, notWrittenLine, RecordInput } from "../lib/record"
 import { HPP_RECORD_MODULE } from "../modules/hpp-record"
 import type { HppRecordService } from "../modules/hpp-record/service"
 
@@ -17,7 +17,7 @@ export default async function writeHppRecord({ event, container }: SubscriberArg
   } catch (error) {
     container
       .resolve<Logger>(ContainerRegistrationKeys.LOGGER)
-      .warn(`medusa-payment-hpp: a ${event.data?.kind ?? "?"} record was not written: ${(error as Error).message}`)
+      .warn(notWrittenLine(event.data?.kind ?? "?", (error as Error).message))
   }
 }
 

@@ -1,7 +1,7 @@
 import { randomFillSync } from "node:crypto"
 import { MedusaService } from "@medusajs/framework/utils"
 import { factory } from "ulid"
-import { momentNow, RecordInput } from "../../lib/record"
+import { momentNow, notWrittenLine, RecordInput } from "../../lib/record"
 import { HppPaymentEvent } from "./models/payment-event"
 import { HppReconcileAsk, HppReconcilePause, HppReconcileRun } from "./models/reconcile-ask"
 
@@ -168,7 +168,7 @@ export class HppRecordService extends MedusaService({
   private warnNotWritten(input: RecordInput, error: Error): void {
     const end = error.message.lastIndexOf(WRITE_ROWS_END)
     const reason = end < 0 ? error.message : error.message.slice(end + WRITE_ROWS_END.length).replace(/^ - /, "")
-    this.logger?.warn(`medusa-payment-hpp: a ${input.kind} record was not written: ${reason}`)
+    this.logger?.warn(notWrittenLine(input.kind, reason))
   }
 
   /** Writes one record now. */
