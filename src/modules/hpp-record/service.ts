@@ -31,12 +31,29 @@ export type HppPaymentEventRow = {
   fields: Record<string, unknown> | null
 }
 
+/** How long the subscriber's records wait to be written together (ms), unless `HPP_RECORD_WRITE_AFTER_MS` says otherwise. */
+export const DEFAULT_WRITE_AFTER_MS = 100
+/** The longest wait a store may set: records wait in memory meanwhile, and a process killed outright loses them. */
+export const MAX_WRITE_AFTER_MS = 60_000
+
 /**
- * How long the subscriber's records wait to be written together (ms): the request that made them is over by then.
- * `HPP_RECORD_WRITE_AFTER_MS` changes it (the benchmark writes sooner, so that the write falls in the checkout's
- * measured window).
+ * The wait from `HPP_RECORD_WRITE_AFTER_MS` (the benchmark writes sooner, so that the write falls in the checkout's
+ * measured window). A value that is not a whole number of ms from 0 to `MAX_WRITE_AFTER_MS` is not used: the
+ * default is, and `problem` says why, for one warning when the writer starts (refusing it would lose records).
  */
-export const WRITE_AFTER_MS = writeAfterMs(process.env.HPP_RECORD_WRITE_AFTER_MS)
+export function writeAfterMs(env: NodeJS.ProcessEnv = process.env): { ms: number; problem?: string } {
+  const raw = env.HPP_RECORD_WRITE_AFTER_MS?.trim()
+  if (!raw) return { ms: DEFAULT_WRITE_AFTER_MS }
+  if (/^\d+$/.test(raw) && Number(raw) <= MAX_WRITE_AFTER_MS) return { ms: Number(raw) }
+  return {
+    ms: DEFAULT_WRITE_AFTER_MS,
+    problem:
+      `medusa-payment-hpp: HPP_RECORD_WRITE_AFTER_MS must be a whole number of milliseconds from 0 to ` +
+      `${MAX_WRITE_AFTER_MS}, not "${raw}": the record is written ${DEFAULT_WRITE_AFTER_MS} ms after it is said`,
+  }
+}
+
+const WRITE_AFTER = writeAfterMs()
 /** A batch this long is written at once. */
 const MAX_BATCH = 200
 
@@ -93,7 +110,7 @@ type Settle = { session: string; kinds: string; amount: string | null }
 
 /**
  * Writes and reads the record. What the plugin's parts say happened (`src/lib/record.ts`, through the subscriber)
- * is queued and written `WRITE_AFTER_MS` later, all of it in one statement: never on the path of the request that
+ * is queued and written `WRITE_AFTER.ms` later, all of it in one statement: never on the path of the request that
  * said it (a checkout used to spend a read of the session's provider and a write per record), and one round trip
  * for a burst. Batches are written one after another, in the order said; the queue is written out when Medusa
  * shuts down. An event that settles attention items of its session marks them after the rows said before it.
@@ -125,15 +142,16 @@ export class HppRecordService extends MedusaService({
     super(...(arguments as unknown as [Record<string, unknown>]))
     this.pg = container.__pg_connection__ as Knex
     this.logger = loggerOf(container)
+    if (WRITE_AFTER.problem) this.logger?.warn(WRITE_AFTER.problem)
   }
 
-  /** Queues a record; it is written within `WRITE_AFTER_MS` (at once when the queue is long). */
+  /** Queues a record; it is written within `WRITE_AFTER.ms` (at once when the queue is long). */
   enqueue(input: RecordInput): void {
     this.queue.push({ ...input, at: input.at ?? momentNow() })
     if (this.closing || this.queue.length >= MAX_BATCH) {
       void this.flush()
     } else if (!this.timer) {
-      this.timer = setTimeout(() => void this.flush(), WRITE_AFTER_MS)
+      this.timer = setTimeout(() => void this.flush(), WRITE_AFTER.ms)
       this.timer.unref?.()
     }
   }
@@ -293,8 +311,3 @@ const newUlid = factory(() => {
   }
   return pool[drawn++] / 0x1_0000_0000
 })
-
-function writeAfterMs(value: string | undefined): number {
-  const ms = Number(value)
-  return value?.trim() && Number.isFinite(ms) && ms >= 0 ? ms : 100
-}
