@@ -997,9 +997,22 @@ export abstract class HostedPaymentProvider<
 
   /** The gateway's word on the session, with the amount check applied. */
   protected async currentStatus(raw: Record<string, unknown> | undefined): Promise<Current<S>> {
+    const { status, data } = await this.statusWithReason(raw)
+    return { status, data }
+  }
+
+  /**
+   * The gateway's word on a session as Medusa's status (what `getPaymentStatus` and `authorizePayment` answer),
+   * and whether it is a payment that can never be an order: paid at the gateway, but not the session's amount or
+   * currency. That one is also an item for the admin ("paid at the gateway, no order", one per page, whoever finds
+   * it first: this, on the buyer's return or the reconciliation's question, or the webhook). The reconciliation
+   * reads the reason to say so rather than "not paid".
+   */
+  async statusWithReason(raw: Record<string, unknown> | undefined): Promise<Current<S> & { paidWrongAmount: boolean }> {
     const session = this.session(raw)
     const gateway = await this.fetchStatus(session)
     const status = this.judge(session, gateway)
+    const paidWrongAmount = isPaid(gateway.status) && status === PaymentSessionStatus.ERROR && !gateway.foreign
     this.record({
       kind: "status_asked",
       outcome: status,
@@ -1012,7 +1025,23 @@ export abstract class HostedPaymentProvider<
       // Asked every few minutes while a page is open (the reconciliation): one row per answer and hour, counted.
       dedupe_key: `status_asked:${session.session_id}:${status}:${gateway.gatewayStatus}:${hourOf()}`,
     })
-    return { status, data: this.withGateway(session, gateway) }
+    if (paidWrongAmount) {
+      const currency = session.currency_code.toUpperCase()
+      this.record({
+        kind: "paid_no_order",
+        outcome: "no order",
+        message:
+          `paid at ${this.spec.name}: ${shownAmount(gateway.paid.amount, session.currency_code)} ` +
+          `${String(gateway.paid.currency ?? currency).toUpperCase()}, not the session's ${session.amount} ${currency}: no order`,
+        payment_session_id: session.session_id,
+        gateway_reference: session.gateway_reference,
+        amount: session.amount,
+        currency_code: session.currency_code,
+        attention_kind: "paid_no_order",
+        dedupe_key: paidNoOrderKey(this.identifier(), session.gateway_reference),
+      })
+    }
+    return { status, data: this.withGateway(session, gateway), paidWrongAmount }
   }
 
   /** The session data updated with what the gateway said. */

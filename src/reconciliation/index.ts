@@ -7,7 +7,7 @@ import { forgetPageToClose, GIVE_UP_AFTER_DAYS, isPageToClose, pagesDue, RETRYIN
 import { endPaymentSession } from "../lib/session-end"
 import { deferredPaymentFailed, deferredPaymentSucceeded, endedAsFailedDeferred } from "../lib/deferred-payment"
 import { registeredOptions } from "../registered-options"
-import { ProviderService, providerService } from "../lib/provider-access"
+import { hostedProvider, ProviderService, providerService } from "../lib/provider-access"
 import { gatewayOfProvider, hourOf, recordIn } from "../lib/record"
 import {
   dueAgain,
@@ -31,6 +31,7 @@ const RECORDED_DECISIONS: ReconcileDecision[] = [
   "order made",
   "payment recorded",
   "not paid at the gateway",
+  "paid, no order",
   "already an order",
   "failed",
 ]
@@ -42,6 +43,7 @@ export type ReconcileDecision =
   | "awaiting payment"
   | "still pending at the gateway"
   | "not paid at the gateway"
+  | "paid, no order"
   | "already an order"
   | "already settled"
   | "busy"
@@ -263,7 +265,8 @@ function nextAskOf(result: ReconcileResult): "schedule" | "done" | "soon" {
     case "failed":
       return "schedule"
     default:
-      // Paid (an order now), settled, paid with another session, not a session of the plugin.
+      // Paid (an order now), settled, paid with another session or for another amount (an item for the admin, not a
+      // question for the gateway), not a session of the plugin.
       return "done"
   }
 }
@@ -406,16 +409,20 @@ export async function reconcilePaymentSession(
 }
 
 /**
- * The provider's word on a session, asked directly where Medusa's payment module lets us (src/lib/provider-access.ts).
- * Without it, the payment processing below asks the provider itself.
+ * The provider's word on a session, asked directly where Medusa's payment module lets us (src/lib/provider-access.ts),
+ * with whether it is a payment for another amount (never an order). Without access, the payment processing below
+ * asks the provider itself.
  */
 async function providerStatus(
   container: MedusaContainer,
   session: { provider_id: string; data: Record<string, unknown> }
-): Promise<string | undefined> {
+): Promise<{ status: string; paidWrongAmount: boolean } | undefined> {
+  const provider = hostedProvider(container, session.provider_id)
+  if (provider) return provider.statusWithReason(session.data)
   const providers = providerService(container)
   if (!providers) return undefined
-  return (await providers.getStatus(session.provider_id, { data: session.data })).status
+  const { status } = await providers.getStatus(session.provider_id, { data: session.data })
+  return { status, paidWrongAmount: false }
 }
 
 async function settle(
@@ -431,7 +438,13 @@ async function settle(
   say: (decision: ReconcileDecision, detail?: string) => ReconcileResult
 ): Promise<ReconcileResult> {
   // A session the gateway still calls pending is left as it is, without a failing authorization each run.
-  const asked = await providerStatus(container, session).catch((error: Error) => `unknown (${error.message})`)
+  const word = await providerStatus(container, session).catch((error: Error) => `unknown (${error.message})`)
+  if (typeof word === "object" && word.paidWrongAmount) {
+    // Paid at the gateway, but not the session's amount (the provider logged both and listed it for the admin):
+    // never an order, and no later answer changes that.
+    return say("paid, no order", "the gateway's amount is not the session's; refund it at the gateway")
+  }
+  const asked = typeof word === "object" ? word.status : word
   if (asked === PaymentSessionStatus.PENDING || asked === PaymentSessionStatus.REQUIRES_MORE) {
     return say("still pending at the gateway", asked)
   }
