@@ -46,6 +46,21 @@ const RECORD_FILE =
   /src\/(lib\/record|subscribers\/hpp-record|modules\/hpp-record\/service|api\/record-buyer-return)\.[jt]s$/
 const isRecord = (place) => isPlugin(place) && RECORD_FILE.test(place)
 
+/** Where a gateway call's work runs: axios (and its retry), and Node's HTTP client (a request, its socket, its answer). */
+const HTTP_CLIENT_PACKAGES = new Set(["axios", "axios-retry", "follow-redirects"])
+const isHttpClient = (node) =>
+  HTTP_CLIENT_PACKAGES.has(node.place) || /^node:_http_(client|agent)$/.test(node.callFrame.url)
+/** The database driver, whoever's statement it runs: knex (and its pool) and pg. */
+const DB_DRIVER_PACKAGES = new Set(["knex", "tarn", "pg", "pg-protocol", "pg-pool"])
+
+/**
+ * What a sample's CPU was spent on, one cause each, the first that applies: garbage collection; a gateway call's HTTP
+ * client (an axios or Node HTTP client frame on the stack: building and sending a request, reading its answer);
+ * the plugin's own code (as `plugin` below, less its calls' HTTP client); the database driver (a frame of knex or
+ * pg: building, sending and reading statements, Medusa's and the plugin's alike); the rest (Medusa, its ORM, Node).
+ */
+const CAUSES = ["gc", "httpClient", "plugin", "dbDriver", "rest"]
+
 /** A profile with each node's parent and place, and each sample's time (µs, V8's monotonic clock) and self ms. */
 function load(file) {
   const profile = JSON.parse(fs.readFileSync(file, "utf8"))
@@ -84,6 +99,30 @@ function load(file) {
     inRecord.set(id, found)
     return found
   }
+  // Whether a node's stack has a frame of the HTTP client, or of the database driver. Once per node.
+  const onStack = (test) => {
+    const memo = new Map()
+    const has = (id) => {
+      if (memo.has(id)) return memo.get(id)
+      const n = nodes.get(id)
+      const found = test(n) || (n.parent !== undefined && has(n.parent))
+      memo.set(id, found)
+      return found
+    }
+    return has
+  }
+  const inHttpClient = onStack(isHttpClient)
+  const inDbDriver = onStack((n) => DB_DRIVER_PACKAGES.has(n.place))
+  const causeOf = (node, plugin) =>
+    node.place === "(garbage collector)"
+      ? "gc"
+      : inHttpClient(node.id)
+        ? "httpClient"
+        : plugin
+          ? "plugin"
+          : inDbDriver(node.id)
+            ? "dbDriver"
+            : "rest"
   const samples = []
   let t = profile.startTime
   for (let i = 0; i < profile.samples.length; i++) {
@@ -100,6 +139,7 @@ function load(file) {
       plugin,
       pluginEntry: entry,
       record: recordOf(node.id),
+      cause: causeOf(node, plugin),
     })
   }
   const clockFile = file.replace(/\.cpuprofile$/, ".clock.json")
@@ -121,8 +161,8 @@ function byWindow(loaded, pairs) {
   for (const [row, list] of Object.entries(pairs)) {
     for (const pair of list) {
       for (const which of ["provider", "base"]) {
-        for (const [from, to] of Object.values(pair[which].windows))
-          windows.push({ row, which, from, to: to + SETTLE_MS })
+        for (const [part, [from, to]] of Object.entries(pair[which].windows))
+          windows.push({ row, which, part, from, to: to + SETTLE_MS })
       }
     }
   }
@@ -131,7 +171,15 @@ function byWindow(loaded, pairs) {
   const entry = (row, which) => {
     const key = `${row} ${which}`
     if (!tally.has(key))
-      tally.set(key, { cpu: 0, plugin: 0, pluginSelf: 0, record: 0, packages: new Map(), entries: new Map() })
+      tally.set(key, {
+        cpu: 0,
+        plugin: 0,
+        pluginSelf: 0,
+        record: 0,
+        packages: new Map(),
+        entries: new Map(),
+        causes: { a: zeroCauses(), b: zeroCauses() },
+      })
     return tally.get(key)
   }
   let w = 0
@@ -150,6 +198,11 @@ function byWindow(loaded, pairs) {
     if (isPlugin(s.node.place)) e.pluginSelf += s.ms
     if (s.record) e.record += s.ms
     e.packages.set(s.node.place, (e.packages.get(s.node.place) ?? 0) + s.ms)
+    const causes = e.causes[win.part]
+    if (causes) {
+      causes[s.cause] += s.ms
+      causes.total += s.ms
+    }
   }
   const result = {}
   for (const [row, list] of Object.entries(pairs)) {
@@ -165,6 +218,12 @@ function byWindow(loaded, pairs) {
         record: e.record / n,
         packages: perCheckout(e.packages, n),
         entries: perCheckout(e.entries, n),
+        causes: Object.fromEntries(
+          Object.entries(e.causes).map(([part, c]) => [
+            part,
+            Object.fromEntries(Object.entries(c).map(([k, ms]) => [k, ms / n])),
+          ])
+        ),
       }
     }
     // What a provider's checkout costs beyond its base's, by where the time was spent (self time), whoever called:
@@ -175,9 +234,18 @@ function byWindow(loaded, pairs) {
     result[row].beyondBase = Object.fromEntries(
       [...places].map((k) => [k, (provider.packages[k] ?? 0) - (base.packages[k] ?? 0)]).sort((x, y) => y[1] - x[1])
     )
+    // The same difference by cause (see CAUSES), for the session (a) and the completion (b) apart.
+    result[row].extraByCause = Object.fromEntries(
+      ["a", "b"].map((part) => [
+        part,
+        Object.fromEntries([...CAUSES, "total"].map((k) => [k, provider.causes[part][k] - base.causes[part][k]])),
+      ])
+    )
   }
   return result
 }
+
+const zeroCauses = () => Object.fromEntries([...CAUSES, "total"].map((k) => [k, 0]))
 
 /** A tally as { key: ms per checkout }, largest first. */
 const perCheckout = (tally, n) =>
@@ -265,4 +333,4 @@ function main() {
 
 if (require.main === module) main()
 
-module.exports = { load, byWindow, isPlugin, isRecord, SETTLE_MS }
+module.exports = { load, byWindow, isPlugin, isRecord, SETTLE_MS, CAUSES }

@@ -221,6 +221,43 @@ function profileRows(rows) {
   return [head, ...body]
 }
 
+const CAUSE_NOTE = `Each sample of a provider's checkout windows (each part plus 25 ms) minus its base's, per checkout, under the first cause that applies: garbage collection; the HTTP client of a gateway call (a frame of axios or of Node's HTTP client on the stack: building and sending the request, reading the answer, whoever called); the plugin's own code (its frames, as above, less the HTTP client it calls); the database driver (a frame of knex or pg: building, sending and reading statements, Medusa's and the plugin's alike, so this is the plugin's statements: reading the buyer's details, writing the record, looking a session up); the rest (Medusa, its ORM, Node). A sampled difference of two sets of checkouts: "the rest" and garbage collection move by some ms between runs; the HTTP client and the plugin's own code are steady.`
+
+/** A provider's CPU beyond its base's, by cause (profile-summary's CAUSES), for the session (a) and the completion (b). */
+function causeRows(rows) {
+  const head = [
+    "provider (against)",
+    "part",
+    "gateway calls' HTTP client (axios, Node)",
+    "the plugin's own code",
+    "database driver (knex, pg)",
+    "garbage collection",
+    "the rest (Medusa, its ORM, Node)",
+    "all",
+  ]
+  const signed = (x) => (Number.isFinite(x) ? `${x >= 0 ? "+" : ""}${x.toFixed(2)}` : "–")
+  const body = []
+  for (const r of rows.filter((r) => !r.failure && r.profile?.extraByCause)) {
+    for (const [part, label] of [
+      ["a", "a: session"],
+      ["b", "b: completion"],
+    ]) {
+      const c = r.profile.extraByCause[part]
+      body.push([
+        `${r.name} (${r.baseName})`,
+        label,
+        signed(c.httpClient),
+        signed(c.plugin),
+        signed(c.dbDriver),
+        signed(c.gc),
+        signed(c.rest),
+        signed(c.total),
+      ])
+    }
+  }
+  return [head, ...body]
+}
+
 function webhookRows(rows) {
   const head = [
     "provider",
@@ -381,7 +418,7 @@ ${recording ? `\nThe plugin's record (${recording.gateway}, ${recording.rounds} 
 ## Checkout
 
 ${markdownTable(checkoutRows(rows))}
-${profiled ? `\n## Where Medusa's CPU went (profile, per checkout)\n\n${markdownTable(profileRows(rows))}\n` : ""}
+${profiled ? `\n## Where Medusa's CPU went (profile, per checkout)\n\n${markdownTable(profileRows(rows))}\n\n### A provider's CPU beyond its base's, by cause (profile, ms per checkout)\n\n${CAUSE_NOTE}\n\n${markdownTable(causeRows(rows))}\n` : ""}
 ## Webhook to order
 
 ${markdownTable(webhookRows(rows))}
