@@ -917,34 +917,44 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
       it(`makes no order when the buyer's return and then the reconciliation find ${name} paid a different amount, and lists it for the admin once`, async () => {
         const checkout = await t.checkout()
         const gateway = t.gatewayReports(checkout, { status: "paid", amount: WRONG_AMOUNT })
+        const admin = await t.admin()
+        const itemsOfSession = async () => {
+          const { data } = await api.get<HppAttentionResponse>("/admin/hpp/attention?limit=100", admin)
+          return data.items.filter((i) => i.payment_session_id === checkout.session.id)
+        }
 
-        // Every webhook lost. The buyer comes back: no order.
+        // Every webhook lost. The buyer comes back: no order, and the admin is told at once.
         const back = await t.completeCart(checkout)
         expect(back.status >= 400 || back.data.type === "cart").toBe(true)
         expect(await t.orders(checkout)).toHaveLength(0)
+        const [item] = await attentionFor(checkout.session.id, "paid_no_order")
+        expect(item).toMatchObject({ title: "Paid at the gateway, no order", can_mark_handled: true })
+        expect(item.what_to_do).toContain(`Refund the payment in the ${name} dashboard`)
+        expect(item.message).toContain(`not the session's ${CART_AMOUNT}`)
 
         // The reconciliation says what it found, not "not paid", and does not ask again.
         expect(await reconcileAfter(checkout, 20)).toEqual([
           expect.objectContaining({
             sessionId: checkout.session.id,
             decision: "paid, no order",
-            detail: "the gateway's amount is not the session's; refund it at the gateway",
+            detail: "the gateway's amount is not the session's; refund (or void) it at the gateway",
           }),
         ])
         const asked = gateway.asked()
         expect(await reconcileAfter(checkout, 25)).toEqual([])
         expect(gateway.asked()).toBe(asked)
-        expect(await t.orders(checkout)).toHaveLength(0)
 
-        // One item for the admin, whoever found it, with both amounts and what to do.
-        const admin = await t.admin()
-        const [item] = await attentionFor(checkout.session.id, "paid_no_order")
-        expect(item).toMatchObject({ title: "Paid at the gateway, no order", can_mark_handled: true })
-        expect(item.what_to_do).toContain(`Refund the payment in the ${name} dashboard`)
-        const { data } = await api.get<HppAttentionResponse>("/admin/hpp/attention?limit=100", admin)
-        const items = data.items.filter((i) => i.payment_session_id === checkout.session.id)
-        expect(items).toHaveLength(1)
-        expect(items[0].message).toContain(`not the session's ${CART_AMOUNT}`)
+        // Its webhook arriving late is refused, and the admin still has the one item, whoever found it.
+        await deliverAs("wrong amount", checkout, webhooks.paid(checkout, WRONG_AMOUNT))
+        expect(await t.orders(checkout)).toHaveLength(0)
+        const { events } = await eventually<HppEventsResponse>(
+          `/admin/hpp/events?payment_session_id=${checkout.session.id}&limit=100`,
+          (b) => b.events.some((e) => e.kind === "webhook" && e.outcome === "refused: wrong amount")
+        )
+        const found = events.filter((e) => e.kind === "paid_no_order")
+        expect(found).toHaveLength(1) // one row, counted: the buyer's return, the reconciliation, the webhook
+        expect(found[0].count).toBe(3)
+        expect((await itemsOfSession()).map((i) => i.kind)).toEqual(["paid_no_order"])
       })
 
       it(`completes the cart into an order on the buyer's return when ${name} says paid`, async () => {

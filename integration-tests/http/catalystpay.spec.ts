@@ -11,7 +11,7 @@ import {
   TEST_WEBHOOK_SECRET,
 } from "../fixtures/catalystpay"
 import { jsonOf, hppWebhookRoute, standInForPost } from "../helpers/gateway"
-import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, providerSuite } from "../helpers/provider-suite"
+import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, providerSuite, WRONG_AMOUNT } from "../helpers/provider-suite"
 import { answerOf, createCart, createPaymentCollection, requestPaymentSession } from "../helpers/store"
 import hppSessionReferenceIndex from "../../src/migration-scripts/hpp-session-reference-index"
 import { Modules } from "@medusajs/framework/utils"
@@ -210,11 +210,11 @@ providerSuite(catalystpay, (t) => {
 
   async function orderMidDebit() {
     const checkout = await t.checkout()
-    const debit = { status: "PAYMENT_IN_PROGRESS" }
+    const debit = { status: "PAYMENT_IN_PROGRESS", amount: CART_AMOUNT }
     nock(CATALYSTPAY_STAGING)
       .persist()
       .get(`/payment-sessions/${SESSION_TOKEN}/`)
-      .reply(200, () => catalystpaySession({ status: debit.status, amount: CART_AMOUNT }))
+      .reply(200, () => catalystpaySession({ status: debit.status, amount: debit.amount }))
     const { data } = await t.completeCart(checkout)
     expect(data.type).toBe("order")
     const [order] = await t.orders(checkout)
@@ -234,11 +234,18 @@ providerSuite(catalystpay, (t) => {
     )[0]
 
   it.each([
-    ["FAILED", "the debit failed at the gateway"],
-    ["EXPIRED", "the session expired at the gateway"],
+    ["FAILED", "FAILED", CART_AMOUNT, "the debit failed at the gateway"],
+    ["EXPIRED", "EXPIRED", CART_AMOUNT, "the session expired at the gateway"],
+    // Paid, but not the order's amount: no payment of this order either (and not "paid, no order": it has one).
+    [
+      "COMPLETED for another amount",
+      "COMPLETED",
+      WRONG_AMOUNT,
+      "another amount than the order's was paid at the gateway",
+    ],
   ])(
     "flags the order of a SEPA debit that ends %s after the order was made, sets its session to error and emits the failure once",
-    async (ending, reason) => {
+    async (_label, ending, amount, reason) => {
       const { checkout, order, debit } = await orderMidDebit()
 
       // Still under way: awaiting payment, asked again, and no event.
@@ -250,6 +257,7 @@ providerSuite(catalystpay, (t) => {
       expect(underWay).toEqual([])
 
       debit.status = ending
+      debit.amount = amount
       const ended = await pluginEventsDuring(async () => {
         expect(await reconcile(checkout, 25)).toEqual([
           expect.objectContaining({ sessionId: checkout.session.id, decision: "not paid at the gateway" }),
@@ -304,11 +312,11 @@ providerSuite(catalystpay, (t) => {
 
   it("records an order edit's extra SEPA debit on its order once the debit completes, awaiting it until then", async () => {
     const { orderId, checkout } = await t.orderEdit()
-    const debit = { status: "PAYMENT_IN_PROGRESS" }
+    const debit = { status: "PAYMENT_IN_PROGRESS", amount: CART_AMOUNT }
     nock(CATALYSTPAY_STAGING)
       .persist()
       .get(`/payment-sessions/${SESSION_TOKEN}/`)
-      .reply(200, () => catalystpaySession({ status: debit.status, amount: CART_AMOUNT }))
+      .reply(200, () => catalystpaySession({ status: debit.status, amount: debit.amount }))
 
     // Under way: Medusa holds the session awaiting the debit, and the order still owes the difference.
     expect(await reconcile(checkout)).toEqual([

@@ -53,7 +53,7 @@ export async function deferredPaymentSucceeded(container: MedusaContainer, sessi
 
 /**
  * A deferred payment that ended unpaid at the gateway (`status` the provider's word: `error` for a failed debit,
- * `canceled` for an expired session). The session becomes `error` (marked in its metadata, so the reconciliation
+ * `canceled` for an expired session; `why` overrides the reason that word gives, e.g. another amount paid). The session becomes `error` (marked in its metadata, so the reconciliation
  * stops asking), the order is flagged in its metadata, an error is logged and `DEFERRED_PAYMENT_FAILED` is emitted.
  *
  * Flagged, not cancelled: a SEPA debit fails days after the order (CatalystPay is asked for 14 days), when the goods
@@ -64,10 +64,14 @@ export async function deferredPaymentSucceeded(container: MedusaContainer, sessi
 export async function deferredPaymentFailed(
   container: MedusaContainer,
   session: SessionFacts,
-  status: string
+  status: string,
+  why?: string
 ): Promise<boolean> {
   const reason =
-    status === PaymentSessionStatus.CANCELED ? "the session expired at the gateway" : "the debit failed at the gateway"
+    why ??
+    (status === PaymentSessionStatus.CANCELED
+      ? "the session expired at the gateway"
+      : "the debit failed at the gateway")
   const ended = await updateSession(container, session.id, (current) =>
     current.status === PaymentSessionStatus.PENDING_AUTHORIZATION && !current.authorized_at
       ? {
@@ -93,14 +97,16 @@ export async function deferredPaymentFailed(
     .error(
       `medusa-payment-hpp: deferred payment of session ${session.id} (${session.provider_id}) failed: ${reason}; ` +
         `order ${facts.order_id ?? "none"} stays awaiting payment and is flagged (metadata ${FAILED_PAYMENT_FLAG}): ` +
-        `no money will come; ask the buyer for another payment or cancel the order`
+        (why
+          ? `the order's amount will not come; refund what was paid at the gateway, then ask the buyer for another payment or cancel the order`
+          : `no money will come; ask the buyer for another payment or cancel the order`)
     )
   await emit(container, DEFERRED_PAYMENT_FAILED, facts)
   recordIn(container, {
     provider_id: session.provider_id,
     gateway: gatewayOfProvider(session.provider_id),
     kind: "debit_failed",
-    outcome: "no money will come",
+    outcome: why ? "not the order's amount" : "no money will come",
     message: `${reason} after order ${facts.order_id ?? "(none)"} was made; the order is flagged`,
     payment_session_id: session.id,
     amount: String(facts.amount),

@@ -1003,16 +1003,28 @@ export abstract class HostedPaymentProvider<
 
   /**
    * The gateway's word on a session as Medusa's status (what `getPaymentStatus` and `authorizePayment` answer),
-   * and whether it is a payment that can never be an order: paid at the gateway, but not the session's amount or
-   * currency. That one is also an item for the admin ("paid at the gateway, no order", one per page, whoever finds
-   * it first: this, on the buyer's return or the reconciliation's question, or the webhook). The reconciliation
-   * reads the reason to say so rather than "not paid".
+   * and whether it is a payment that can never be an order: paid at the gateway, and the gateway shows an amount
+   * and currency that are not the session's. That one is also listed for the admin ("paid at the gateway, no
+   * order", one per page, whoever finds it first: this, on the buyer's return or the reconciliation's question, or
+   * the webhook), unless the caller says an order exists already (`listPaidAnotherAmount: false`: a deferred
+   * payment's order, which the reconciliation flags). An answer that shows no amount or currency is not this: it
+   * stays an error, asked again later. The reconciliation reads the reason to say so rather than "not paid".
    */
-  async statusWithReason(raw: Record<string, unknown> | undefined): Promise<Current<S> & { paidWrongAmount: boolean }> {
+  async statusWithReason(
+    raw: Record<string, unknown> | undefined,
+    { listPaidAnotherAmount = true }: { listPaidAnotherAmount?: boolean } = {}
+  ): Promise<Current<S> & { paidAnotherAmount: boolean }> {
     const session = this.session(raw)
     const gateway = await this.fetchStatus(session)
     const status = this.judge(session, gateway)
-    const paidWrongAmount = isPaid(gateway.status) && status === PaymentSessionStatus.ERROR && !gateway.foreign
+    const { amount, currency } = gateway.paid
+    const shown =
+      (typeof amount === "string" || typeof amount === "number") &&
+      String(amount).trim() !== "" &&
+      typeof currency === "string" &&
+      currency.trim() !== ""
+    const paidAnotherAmount =
+      isPaid(gateway.status) && status === PaymentSessionStatus.ERROR && !gateway.foreign && shown
     this.record({
       kind: "status_asked",
       outcome: status,
@@ -1025,14 +1037,14 @@ export abstract class HostedPaymentProvider<
       // Asked every few minutes while a page is open (the reconciliation): one row per answer and hour, counted.
       dedupe_key: `status_asked:${session.session_id}:${status}:${gateway.gatewayStatus}:${hourOf()}`,
     })
-    if (paidWrongAmount) {
-      const currency = session.currency_code.toUpperCase()
+    if (paidAnotherAmount && listPaidAnotherAmount) {
+      // The gateway's figures as it gave them (not rounded into the session's form).
       this.record({
         kind: "paid_no_order",
         outcome: "no order",
         message:
-          `paid at ${this.spec.name}: ${shownAmount(gateway.paid.amount, session.currency_code)} ` +
-          `${String(gateway.paid.currency ?? currency).toUpperCase()}, not the session's ${session.amount} ${currency}: no order`,
+          `paid at ${this.spec.name}: ${String(amount).trim()} ${String(currency).trim().toUpperCase()}, not the ` +
+          `session's ${session.amount} ${session.currency_code.toUpperCase()}: no order`,
         payment_session_id: session.session_id,
         gateway_reference: session.gateway_reference,
         amount: session.amount,
@@ -1041,7 +1053,7 @@ export abstract class HostedPaymentProvider<
         dedupe_key: paidNoOrderKey(this.identifier(), session.gateway_reference),
       })
     }
-    return { status, data: this.withGateway(session, gateway), paidWrongAmount }
+    return { status, data: this.withGateway(session, gateway), paidAnotherAmount }
   }
 
   /** The session data updated with what the gateway said. */

@@ -43,7 +43,10 @@ export function hostedProvider(
     return undefined
   }
   const candidate = provider as Partial<HostedPaymentProvider<never, never>> | undefined
-  return candidate && typeof candidate.testConnection === "function" && typeof candidate.gatewayStatusNow === "function"
+  return candidate &&
+    typeof candidate.testConnection === "function" &&
+    typeof candidate.gatewayStatusNow === "function" &&
+    typeof candidate.statusWithReason === "function"
     ? (candidate as HostedPaymentProvider<never, never>)
     : undefined
 }

@@ -252,8 +252,10 @@ async function reconcileProvider(
 /**
  * What a decision means for the session's next question (src/reconciliation/asks.ts). A page the gateway calls
  * failed stays on the schedule: at Cashflows and NetValve a buyer may try again on the same page after a decline,
- * and a page paid with the wrong amount or by another session is an error too; the schedule makes its questions
- * rare. A page that ended (expired, closed) closes its session, which leaves the open set.
+ * and a page whose answer is an error for another reason (paid by another session, a paid answer without its
+ * amount) is asked again too; the schedule makes its questions rare. A page paid for another amount ("paid, no
+ * order") is not asked again: an item for the admin. A page that ended (expired, closed) closes its session, which
+ * leaves the open set.
  */
 function nextAskOf(result: ReconcileResult): "schedule" | "done" | "soon" {
   switch (result.decision) {
@@ -415,14 +417,16 @@ export async function reconcilePaymentSession(
  */
 async function providerStatus(
   container: MedusaContainer,
-  session: { provider_id: string; data: Record<string, unknown> }
-): Promise<{ status: string; paidWrongAmount: boolean } | undefined> {
+  session: { provider_id: string; data: Record<string, unknown> },
+  { deferred }: { deferred: boolean }
+): Promise<{ status: string; paidAnotherAmount: boolean } | undefined> {
   const provider = hostedProvider(container, session.provider_id)
-  if (provider) return provider.statusWithReason(session.data)
+  // A deferred payment's order exists already: another amount paid is not "no order", the order is flagged below.
+  if (provider) return provider.statusWithReason(session.data, { listPaidAnotherAmount: !deferred })
   const providers = providerService(container)
   if (!providers) return undefined
   const { status } = await providers.getStatus(session.provider_id, { data: session.data })
-  return { status, paidWrongAmount: false }
+  return { status, paidAnotherAmount: false }
 }
 
 async function settle(
@@ -437,12 +441,16 @@ async function settle(
   },
   say: (decision: ReconcileDecision, detail?: string) => ReconcileResult
 ): Promise<ReconcileResult> {
+  const deferred = session.status === PaymentSessionStatus.PENDING_AUTHORIZATION
   // A session the gateway still calls pending is left as it is, without a failing authorization each run.
-  const word = await providerStatus(container, session).catch((error: Error) => `unknown (${error.message})`)
-  if (typeof word === "object" && word.paidWrongAmount) {
+  const word = await providerStatus(container, session, { deferred }).catch(
+    (error: Error) => `unknown (${error.message})`
+  )
+  const anotherAmount = typeof word === "object" && word.paidAnotherAmount
+  if (anotherAmount && !deferred) {
     // Paid at the gateway, but not the session's amount (the provider logged both and listed it for the admin):
     // never an order, and no later answer changes that.
-    return say("paid, no order", "the gateway's amount is not the session's; refund it at the gateway")
+    return say("paid, no order", "the gateway's amount is not the session's; refund (or void) it at the gateway")
   }
   const asked = typeof word === "object" ? word.status : word
   if (asked === PaymentSessionStatus.PENDING || asked === PaymentSessionStatus.REQUIRES_MORE) {
@@ -456,14 +464,15 @@ async function settle(
     PaymentSessionStatus.CAPTURED,
     PaymentSessionStatus.PENDING_AUTHORIZATION,
   ]
-  const deferred = session.status === PaymentSessionStatus.PENDING_AUTHORIZATION
   if (deferred && (asked === PaymentSessionStatus.ERROR || asked === PaymentSessionStatus.CANCELED)) {
     // A deferred payment (a SEPA debit) that failed or expired, whose order may already exist awaiting payment:
     // Medusa has no payment to cancel, so the plugin ends the session, flags the order and says so (an event).
-    const failed = await deferredPaymentFailed(container, session, asked)
+    // Another amount paid than the order's is no payment of the order either (the provider logged both amounts).
+    const why = anotherAmount ? "another amount than the order's was paid at the gateway" : undefined
+    const failed = await deferredPaymentFailed(container, session, asked, why)
     return say(
       "not paid at the gateway",
-      failed ? `${asked}: the deferred payment failed; the order is flagged` : asked
+      failed ? `${why ?? asked}: the deferred payment failed; the order is flagged` : asked
     )
   }
   if (asked === PaymentSessionStatus.CANCELED) {

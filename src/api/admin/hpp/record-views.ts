@@ -140,7 +140,8 @@ const ATTENTION: Record<HppAttentionKind, { title: string; what_to_do: (gateway:
   },
   debit_failed: {
     title: "Debit failed after the order",
-    what_to_do: () => "No money will come for this order: ask the buyer for another payment, or cancel the order.",
+    what_to_do: () =>
+      "The order's payment will not come: ask the buyer for another payment, or cancel the order (and refund any other amount the gateway shows paid).",
   },
   page_left_open: {
     title: "Payment page left open",
