@@ -55,9 +55,11 @@ const DB_DRIVER_PACKAGES = new Set(["knex", "tarn", "pg", "pg-protocol", "pg-poo
 
 /**
  * What a sample's CPU was spent on, one cause each, the first that applies: garbage collection; a gateway call's HTTP
- * client (an axios or Node HTTP client frame on the stack: building and sending a request, reading its answer);
- * the plugin's own code (as `plugin` below, less its calls' HTTP client); the database driver (a frame of knex or
- * pg: building, sending and reading statements, Medusa's and the plugin's alike); the rest (Medusa, its ORM, Node).
+ * client (an axios or Node HTTP client frame on the stack: building and sending a request, reading its answer, and
+ * the callbacks they run: the plugin's answer handlers, the benchmark's wait meter); the plugin's own code (as
+ * `plugin` below, less its calls' HTTP client: the statements it builds included); the database driver (a frame of
+ * knex or pg with no plugin frame beneath: sending statements and reading their answers, Medusa's and the plugin's
+ * alike); the rest (Medusa, its ORM, Node).
  */
 const CAUSES = ["gc", "httpClient", "plugin", "dbDriver", "rest"]
 
