@@ -41,7 +41,7 @@ import {
 } from "./ledger"
 import { DecimalsRule, gatewayAmountFor, toGatewayAmount } from "./money"
 import { forgetPageToClose, recordPageToClose, RETRYING_CLOSE } from "./pages-to-close"
-import { hourOf, paidNoOrderKey, recorder, RecordInput } from "./record"
+import { hourOf, paidNoOrderRecord, recorder, RecordInput } from "./record"
 import { coreRouteOf, coreRouteRecords } from "./core-route-record"
 import { SessionLookup, SessionStore } from "./session-lookup"
 import { isPaid } from "./status"
@@ -603,6 +603,20 @@ export abstract class HostedPaymentProvider<
     )
   }
 
+  /** The page's one "paid at the gateway, no order" item (`paidNoOrderRecord`), in the words of the part that found it. */
+  private recordPaidNoOrder(session: S, message: string): void {
+    const about = {
+      // The writer reads the session's (a provider does not know the id it was registered under).
+      provider_id: null,
+      gateway: this.identifier(),
+      payment_session_id: session.session_id,
+      gateway_reference: session.gateway_reference,
+      amount: session.amount,
+      currency_code: session.currency_code,
+    }
+    this.record(paidNoOrderRecord(about, message, session.gateway_reference))
+  }
+
   /** The provider's identifier (`hitpay`), as its ids start (`pp_hitpay_…`). */
   private identifier(): string {
     return String((this.constructor as { identifier?: string }).identifier)
@@ -942,17 +956,10 @@ export abstract class HostedPaymentProvider<
       )
       if (isPaid(gateway.status) && why !== "cancel") {
         // Paid while its cart changed: the session no longer holds this page, so it never becomes an order.
-        this.record({
-          kind: "paid_no_order",
-          outcome: "no order",
-          message: `paid at ${this.spec.name} while the cart changed: its session was dropped, so no order is made for it`,
-          payment_session_id: session.session_id,
-          gateway_reference: session.gateway_reference,
-          amount: session.amount,
-          currency_code: session.currency_code,
-          attention_kind: "paid_no_order",
-          dedupe_key: paidNoOrderKey(this.identifier(), session.gateway_reference),
-        })
+        this.recordPaidNoOrder(
+          session,
+          `paid at ${this.spec.name} while the cart changed: its session was dropped, so no order is made for it`
+        )
       }
     }
   }
@@ -1039,19 +1046,11 @@ export abstract class HostedPaymentProvider<
     })
     if (paidAnotherAmount && listPaidAnotherAmount) {
       // The gateway's figures as it gave them (not rounded into the session's form).
-      this.record({
-        kind: "paid_no_order",
-        outcome: "no order",
-        message:
-          `paid at ${this.spec.name}: ${String(amount).trim()} ${String(currency).trim().toUpperCase()}, not the ` +
-          `session's ${session.amount} ${session.currency_code.toUpperCase()}: no order`,
-        payment_session_id: session.session_id,
-        gateway_reference: session.gateway_reference,
-        amount: session.amount,
-        currency_code: session.currency_code,
-        attention_kind: "paid_no_order",
-        dedupe_key: paidNoOrderKey(this.identifier(), session.gateway_reference),
-      })
+      this.recordPaidNoOrder(
+        session,
+        `paid at ${this.spec.name}: ${String(amount).trim()} ${String(currency).trim().toUpperCase()}, not the ` +
+          `session's ${session.amount} ${session.currency_code.toUpperCase()}: no order`
+      )
     }
     return { status, data: this.withGateway(session, gateway), paidAnotherAmount }
   }
