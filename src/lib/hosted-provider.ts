@@ -923,7 +923,7 @@ export abstract class HostedPaymentProvider<
         gatewayReference: session.gateway_reference,
         status,
         // The gateway says paid, but not this session's amount: a payment that must not become an order.
-        wrongAmount: isPaid(gateway.status) && status === PaymentSessionStatus.ERROR && !gateway.foreign,
+        wrongAmount: paidNotThisAmount(gateway, status),
         unknownStatus: status === PaymentSessionStatus.PENDING && (gateway.unknown?.length ?? 0) > 0,
         // What the webhook added to the session's data, for the route to keep before Medusa authorizes.
         sessionData: heard === session ? undefined : heard,
@@ -1030,8 +1030,7 @@ export abstract class HostedPaymentProvider<
       String(amount).trim() !== "" &&
       typeof currency === "string" &&
       currency.trim() !== ""
-    const paidAnotherAmount =
-      isPaid(gateway.status) && status === PaymentSessionStatus.ERROR && !gateway.foreign && shown
+    const paidAnotherAmount = paidNotThisAmount(gateway, status) && shown
     this.record({
       kind: "status_asked",
       outcome: status,
@@ -1137,6 +1136,14 @@ function optional<T>(get: () => T | undefined): T | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * Paid at the gateway, yet judged an error, and not by another session: the amount or currency is not the session's
+ * (`guardPaidAmount`). The webhook's verdict takes it as it is; the status check also wants the figures shown.
+ */
+function paidNotThisAmount(gateway: GatewayStatus, status: PaymentSessionStatus): boolean {
+  return isPaid(gateway.status) && status === PaymentSessionStatus.ERROR && !gateway.foreign
 }
 
 /** Whether a gateway's answer shows any money gone back from the payment. */

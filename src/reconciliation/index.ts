@@ -443,16 +443,17 @@ async function settle(
 ): Promise<ReconcileResult> {
   const deferred = session.status === PaymentSessionStatus.PENDING_AUTHORIZATION
   // A session the gateway still calls pending is left as it is, without a failing authorization each run.
-  const word = await providerStatus(container, session, { deferred }).catch(
-    (error: Error) => `unknown (${error.message})`
-  )
-  const anotherAmount = typeof word === "object" && word.paidAnotherAmount
+  const word = await providerStatus(container, session, { deferred }).catch((error: Error) => ({
+    status: `unknown (${error.message})`,
+    paidAnotherAmount: false,
+  }))
+  const anotherAmount = word?.paidAnotherAmount ?? false
   if (anotherAmount && !deferred) {
     // Paid at the gateway, but not the session's amount (the provider logged both and listed it for the admin):
     // never an order, and no later answer changes that.
     return say("paid, no order", "the gateway's amount is not the session's; refund (or void) it at the gateway")
   }
-  const asked = typeof word === "object" ? word.status : word
+  const asked = word?.status
   if (asked === PaymentSessionStatus.PENDING || asked === PaymentSessionStatus.REQUIRES_MORE) {
     return say("still pending at the gateway", asked)
   }
