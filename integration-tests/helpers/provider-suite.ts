@@ -1060,7 +1060,8 @@ export function providerSuite(adapter: GatewayAdapter, gatewayCases?: (t: SuiteC
             sent.push({ method: req.method, path: req.path, headers: {}, body: "" })
             onRequest()
           })
-          scope.post(endpoint.path).replyWithError({ code: "ECONNRESET", message: "socket hang up" })
+          // An Error, not a plain object: nock 14 drops a plain object, and the call would wait out its timeout.
+          scope.post(endpoint.path).replyWithError(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))
           return sent
         }
         type PaymentBody = { payment: { refunds: { amount: number }[] } }

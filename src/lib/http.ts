@@ -48,6 +48,13 @@ function shouldRetry(error: AxiosError): boolean {
   return status >= 500
 }
 
+/**
+ * Network errors raised before a request could be sent (no connection, no address, a certificate refused): the
+ * gateway saw nothing of it. Any other failure without an answer (a reset, a socket closed) may come after the
+ * gateway read the request.
+ */
+const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"])
+
 /** The longest `Retry-After` a safe request waits out itself before trying again. */
 const MAX_RETRY_AFTER_SECONDS = 2
 
@@ -120,9 +127,17 @@ export class GatewayHttpClient {
       })
     }
     const host = safeHost(this.axios.defaults.baseURL)
-    return gatewayError(this.gateway, operation, {
-      message: `could not reach ${host}${error.code ? ` (${error.code})` : ""}`,
-    })
+    const code = error.code ? ` (${error.code})` : ""
+    if (
+      !NEVER_SENT.has(error.code ?? "") &&
+      !/^(CERT_|ERR_TLS_CERT|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(error.code ?? "")
+    ) {
+      // A reset or a closed socket may come after the gateway read the request: it may have acted on it.
+      return gatewayError(this.gateway, operation, {
+        message: `lost the connection to ${host} before its answer${code}`,
+      })
+    }
+    return gatewayError(this.gateway, operation, { message: `could not reach ${host}${code}` })
   }
 }
 

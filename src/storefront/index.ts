@@ -542,7 +542,12 @@ function toHostedPaymentError(error: unknown): HostedPaymentError {
     return new HostedPaymentError("return_url_refused", RETURN_URL_REFUSED, detail, status)
   }
   // The plugin says a gateway could not be asked in these words (src/lib/errors.ts, isGatewayUnavailable).
-  if (status >= 500 && / failed \(HTTP (5\d\d|429)|no answer within .* \(timeout\)|could not reach /.test(detail)) {
+  if (
+    status >= 500 &&
+    / failed \(HTTP (5\d\d|429)|no answer within .* \(timeout\)|could not reach |lost the connection to .* before its answer/.test(
+      detail
+    )
+  ) {
     return new HostedPaymentError("gateway_unavailable", UNAVAILABLE, detail, status)
   }
   if (status === 503 || status === 502 || status === 504) {

@@ -416,7 +416,8 @@ export const PAID_CLAIM_PATIENCE_HOURS = 24
 
 /**
  * Errors that a later delivery may not meet: the cart lock, the database, a timeout, and a gateway that
- * could not be asked (our gateway errors say "no answer within", "could not reach" or "failed (HTTP 5xx").
+ * could not be asked (our gateway errors say "no answer within", "could not reach", "lost the connection to" or
+ * "failed (HTTP 5xx").
  */
 export function isTransient(error: { message?: string; code?: string }): boolean {
   const text = `${error.code ?? ""} ${error.message ?? ""}`

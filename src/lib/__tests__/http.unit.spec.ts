@@ -1,5 +1,6 @@
 import net from "node:net"
 import nock from "nock"
+import { isGatewayUnavailable, neverReached } from "../errors"
 import { GatewayHttpClient } from "../http"
 
 const BASE = "https://api.gateway.example"
@@ -84,6 +85,37 @@ describe("gateway HTTP client", () => {
     )
     expect(attempts).toBe(3)
     nock.disableNetConnect()
+  })
+
+  it("says a connection reset after the request arrived was lost before the answer, not that the gateway was never reached, and sends a POST once", async () => {
+    // A real server that reads the request and resets the connection without answering.
+    let requests = 0
+    const server = net.createServer((socket) =>
+      socket.once("data", () => {
+        requests++
+        socket.resetAndDestroy()
+      })
+    )
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port))
+    )
+    nock.enableNetConnect("127.0.0.1")
+    try {
+      const resetting = new GatewayHttpClient({ gateway: "Gateway", baseURL: `http://127.0.0.1:${port}`, retries: 2 })
+      const error = await resetting
+        .request({ operation: "refund", method: "POST", url: "/refunds", data: { amount: "10.50" } })
+        .catch((e: Error) => e)
+      expect((error as Error).message).toBe(
+        `Gateway refund failed: lost the connection to 127.0.0.1:${port} before its answer (ECONNRESET)`
+      )
+      // The gateway may have acted: a later try is safe only after asking it, and the ask is not forgotten.
+      expect(isGatewayUnavailable((error as Error).message)).toBe(true)
+      expect(neverReached((error as Error).message)).toBe(false)
+      expect(requests).toBe(1)
+    } finally {
+      nock.disableNetConnect()
+      await new Promise((resolve) => server.close(resolve))
+    }
   })
 
   it("treats a documented non-2xx answer as an answer when asked to", async () => {

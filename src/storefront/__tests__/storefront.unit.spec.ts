@@ -47,6 +47,7 @@ describe("medusa-payment-hpp/storefront", () => {
       { status: 429, message: "Too Many Requests" },
       { message: "no answer within 15000 ms (timeout)" },
       { message: "could not reach api.sandbox.hit-pay.com (ECONNREFUSED)" },
+      { message: "lost the connection to api.sandbox.hit-pay.com before its answer (ECONNRESET)" },
       { status: 422, message: "The amount is invalid" },
       { status: 401, message: "Unauthenticated." },
     ]
