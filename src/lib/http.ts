@@ -49,11 +49,13 @@ function shouldRetry(error: AxiosError): boolean {
 }
 
 /**
- * Network errors raised before a request could be sent (no connection, no address, a certificate refused): the
- * gateway saw nothing of it. Any other failure without an answer (a reset, a socket closed) may come after the
- * gateway read the request.
+ * Network errors that come after the request went out: the connection reset or closed, or an answer that is not
+ * HTTP. The gateway may have read the request and acted on it. Any other failure without an answer (refused, no
+ * address, a certificate refused) is one where the request could not be sent.
  */
-const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"])
+function lostAfterSending(code: string | undefined): boolean {
+  return code === "ECONNRESET" || code === "EPIPE" || code === "ERR_STREAM_PREMATURE_CLOSE" || /^HPE_/.test(code ?? "")
+}
 
 /** The longest `Retry-After` a safe request waits out itself before trying again. */
 const MAX_RETRY_AFTER_SECONDS = 2
@@ -128,11 +130,8 @@ export class GatewayHttpClient {
     }
     const host = safeHost(this.axios.defaults.baseURL)
     const code = error.code ? ` (${error.code})` : ""
-    if (
-      !NEVER_SENT.has(error.code ?? "") &&
-      !/^(CERT_|ERR_TLS_CERT|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED)/.test(error.code ?? "")
-    ) {
-      // A reset or a closed socket may come after the gateway read the request: it may have acted on it.
+    if (lostAfterSending(error.code)) {
+      // The gateway may have read the request: a retry is safe only after asking it what it did.
       return gatewayError(this.gateway, operation, {
         message: `lost the connection to ${host} before its answer${code}`,
       })
