@@ -9,7 +9,7 @@
  * the machine's noise falls on both; the reference is itself paired with the floor (`pp_zero_floor`, stores
  * nothing). Per checkout: a = creating the payment session, b = completing the cart (after paying on the sandbox's
  * hosted page), Medusa's wait on the gateway within a and b, the gateway calls, and Medusa's CPU. Then webhook to
- * order through the plugin's route and Medusa's core route, a burst of one webhook 50 times at once, and the
+ * order through the plugin's route and Medusa's core route, three bursts of one webhook 50 times at once, and the
  * plugin's record on and off. Prints a table and writes docs/benchmarks.md, each figure against its target.
  *
  * --quick     fewer pairs and webhooks (under two minutes on an idle machine); its page goes to .tmp/bench/

@@ -26,6 +26,13 @@ describe("the benchmark's bursts of one webhook", () => {
     expect(burstSummary([burst(300, 0)]).verdict).toBe("not met")
   })
 
+  it("are not met when any delivery was not acknowledged with a 2xx, however fast", () => {
+    const refused = { ...burst(300), statuses: { 200: 49, 503: 1 } }
+    expect(burstSummary([burst(300), refused])).toMatchObject({ allAcknowledged: false, verdict: "not met" })
+    const lost = { ...burst(300), statuses: { 200: 48, error: 2 } }
+    expect(burstSummary([lost]).verdict).toBe("not met")
+  })
+
   it("say nothing where no burst ran", () => {
     expect(burstSummary([])).toBeUndefined()
   })

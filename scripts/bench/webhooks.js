@@ -4,8 +4,8 @@
  * `/hooks/<gateway>/<id>` or Medusa's core route `/hooks/payment/<identifier>_<id>`, timing it until the order
  * exists in the database. Each delivery through the plugin's route is paired with Medusa's own cart completion (a
  * checkout through the floor provider, its b) measured beside it, in random order, so that both meet the same
- * machine: the verdict is on the per-pair difference. Then a burst: the same valid webhook 50 times at once must
- * give exactly one order, every delivery answered within a second (each answer's time is kept).
+ * machine: the verdict is on the per-pair difference. Then bursts: the same valid webhook 50 times at once must
+ * give exactly one order, every delivery answered within a second (each answer's time is kept); three per gateway.
  */
 const { Pool } = require("pg")
 const { shuffle } = require("./stats")

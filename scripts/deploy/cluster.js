@@ -132,8 +132,8 @@ async function boot({ redisUrl, relayUrl, log, cleanups, sharedLock }) {
     ...gatewayEnv({ sandboxUrl, backendUrl: relayUrl, storefrontUrl: shopUrl }),
     ...timeouts,
     // Cashflows asks about a job once per window (30 s by default, under its one-minute redelivery). The sandbox
-    // redelivers from 500 ms on, so the window shrinks with it: at 30 s, every Cashflows fault waited out six
-    // refused redeliveries (half a minute each) before the one that is asked.
+    // redelivers from 500 ms on, doubling, so the window shrinks with it: at 30 s, every Cashflows fault waited
+    // out five refused redeliveries, about half a minute, before the one that is asked.
     CASHFLOWS_WEBHOOK_REPEAT_WINDOW_SECONDS: "5",
   }
   const shared = { ...base, MEDUSA_REDIS_URL: redisUrl, MEDUSA_LOCKING: sharedLock ? "redis" : "" }

@@ -113,6 +113,15 @@ export class GatewayHttpClient {
     if (!axios.isAxiosError(error)) {
       return gatewayError(this.gateway, operation, { message: (error as Error)?.message ?? String(error) })
     }
+    const host = safeHost(this.axios.defaults.baseURL)
+    const code = error.code ? ` (${error.code})` : ""
+    if (error.response && error.response.status >= 200 && error.response.status < 300) {
+      // The gateway said yes, then its body was cut off (axios: ERR_BAD_RESPONSE, "stream has been aborted"): it
+      // acted, and what it answered is lost. Never "failed (HTTP 200)", which would read as a refusal.
+      return gatewayError(this.gateway, operation, {
+        message: `lost the connection to ${host} during its answer (HTTP ${error.response.status}${code ? `, ${error.code}` : ""})`,
+      })
+    }
     if (error.response) {
       const described = safeDescribe(this.describeError, error.response.data)
       const retryAfter =
@@ -128,8 +137,6 @@ export class GatewayHttpClient {
         message: `no answer within ${this.axios.defaults.timeout} ms (timeout)`,
       })
     }
-    const host = safeHost(this.axios.defaults.baseURL)
-    const code = error.code ? ` (${error.code})` : ""
     if (lostAfterSending(error.code)) {
       // The gateway may have read the request: a retry is safe only after asking it what it did.
       return gatewayError(this.gateway, operation, {

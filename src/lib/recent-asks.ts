@@ -36,6 +36,7 @@ export class RecentAsks {
     try {
       return await ask()
     } catch (error) {
+      // A reset (even of an idle kept-alive socket the gateway had closed) may have reached it: kept, the safe way.
       if (neverReached((error as Error)?.message ?? "")) this.asked.delete(key)
       throw error
     }

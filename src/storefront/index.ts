@@ -544,9 +544,7 @@ function toHostedPaymentError(error: unknown): HostedPaymentError {
   // The plugin says a gateway could not be asked in these words (src/lib/errors.ts, isGatewayUnavailable).
   if (
     status >= 500 &&
-    / failed \(HTTP (5\d\d|429)|no answer within .* \(timeout\)|could not reach |lost the connection to .* before its answer/.test(
-      detail
-    )
+    / failed \(HTTP (5\d\d|429)|no answer within .* \(timeout\)|could not reach |lost the connection to /.test(detail)
   ) {
     return new HostedPaymentError("gateway_unavailable", UNAVAILABLE, detail, status)
   }

@@ -118,6 +118,36 @@ describe("gateway HTTP client", () => {
     }
   })
 
+  it("says a 2xx answer cut off mid-body was lost during the answer, never that the gateway refused", async () => {
+    // A real server that says 200, sends part of its body, and closes the connection.
+    const server = net.createServer((socket) =>
+      socket.once("data", () => {
+        socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id":"re_1","st')
+        setTimeout(() => socket.destroy(), 20)
+      })
+    )
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port))
+    )
+    nock.enableNetConnect("127.0.0.1")
+    try {
+      const cut = new GatewayHttpClient({ gateway: "Gateway", baseURL: `http://127.0.0.1:${port}`, retries: 2 })
+      const error = await cut
+        .request({ operation: "refund", method: "POST", url: "/refunds", data: { amount: "10.50" } })
+        .catch((e: Error) => e)
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^Gateway refund failed: lost the connection to 127\\.0\\.0\\.1:${port} during its answer \\(HTTP 200`
+        )
+      )
+      expect(isGatewayUnavailable((error as Error).message)).toBe(true)
+      expect(neverReached((error as Error).message)).toBe(false)
+    } finally {
+      nock.disableNetConnect()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
   it("treats a documented non-2xx answer as an answer when asked to", async () => {
     nock(BASE).delete("/things/9").reply(404)
     const response = await client().request({
