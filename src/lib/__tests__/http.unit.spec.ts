@@ -87,65 +87,53 @@ describe("gateway HTTP client", () => {
     nock.disableNetConnect()
   })
 
-  it("says a connection reset after the request arrived was lost before the answer, not that the gateway was never reached, and sends a POST once", async () => {
-    // A real server that reads the request and resets the connection without answering.
-    let requests = 0
-    const server = net.createServer((socket) =>
-      socket.once("data", () => {
-        requests++
-        socket.resetAndDestroy()
-      })
-    )
+  /**
+   * A refund sent to a real local server that reads the request and then does `onRequest` with the socket: the
+   * error the client throws, and the server's port.
+   */
+  async function refundTo(onRequest: (socket: net.Socket) => void): Promise<{ message: string; port: number }> {
+    const server = net.createServer((socket) => socket.once("data", () => onRequest(socket)))
     const port = await new Promise<number>((resolve) =>
       server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port))
     )
     nock.enableNetConnect("127.0.0.1")
     try {
-      const resetting = new GatewayHttpClient({ gateway: "Gateway", baseURL: `http://127.0.0.1:${port}`, retries: 2 })
-      const error = await resetting
+      const gateway = new GatewayHttpClient({ gateway: "Gateway", baseURL: `http://127.0.0.1:${port}`, retries: 2 })
+      const error = await gateway
         .request({ operation: "refund", method: "POST", url: "/refunds", data: { amount: "10.50" } })
         .catch((e: Error) => e)
-      expect((error as Error).message).toBe(
-        `Gateway refund failed: lost the connection to 127.0.0.1:${port} before its answer (ECONNRESET)`
-      )
-      // The gateway may have acted: a later try is safe only after asking it, and the ask is not forgotten.
-      expect(isGatewayUnavailable((error as Error).message)).toBe(true)
-      expect(neverReached((error as Error).message)).toBe(false)
-      expect(requests).toBe(1)
+      return { message: (error as Error).message, port }
     } finally {
       nock.disableNetConnect()
       await new Promise((resolve) => server.close(resolve))
     }
+  }
+
+  it("says a connection reset after the request arrived was lost before the answer, not that the gateway was never reached, and sends a POST once", async () => {
+    let requests = 0
+    const { message, port } = await refundTo((socket) => {
+      requests++
+      socket.resetAndDestroy() // no answer at all
+    })
+    expect(message).toBe(
+      `Gateway refund failed: lost the connection to 127.0.0.1:${port} before its answer (ECONNRESET)`
+    )
+    // The gateway may have acted: a later try is safe only after asking it, and the ask is not forgotten.
+    expect(isGatewayUnavailable(message)).toBe(true)
+    expect(neverReached(message)).toBe(false)
+    expect(requests).toBe(1)
   })
 
   it("says a 2xx answer cut off mid-body was lost during the answer, never that the gateway refused", async () => {
-    // A real server that says 200, sends part of its body, and closes the connection.
-    const server = net.createServer((socket) =>
-      socket.once("data", () => {
-        socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id":"re_1","st')
-        setTimeout(() => socket.destroy(), 20)
-      })
+    const { message, port } = await refundTo((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id":"re_1","st')
+      setTimeout(() => socket.destroy(), 20)
+    })
+    expect(message).toMatch(
+      new RegExp(`^Gateway refund failed: lost the connection to 127\\.0\\.0\\.1:${port} during its answer \\(HTTP 200`)
     )
-    const port = await new Promise<number>((resolve) =>
-      server.listen(0, "127.0.0.1", () => resolve((server.address() as net.AddressInfo).port))
-    )
-    nock.enableNetConnect("127.0.0.1")
-    try {
-      const cut = new GatewayHttpClient({ gateway: "Gateway", baseURL: `http://127.0.0.1:${port}`, retries: 2 })
-      const error = await cut
-        .request({ operation: "refund", method: "POST", url: "/refunds", data: { amount: "10.50" } })
-        .catch((e: Error) => e)
-      expect((error as Error).message).toMatch(
-        new RegExp(
-          `^Gateway refund failed: lost the connection to 127\\.0\\.0\\.1:${port} during its answer \\(HTTP 200`
-        )
-      )
-      expect(isGatewayUnavailable((error as Error).message)).toBe(true)
-      expect(neverReached((error as Error).message)).toBe(false)
-    } finally {
-      nock.disableNetConnect()
-      await new Promise((resolve) => server.close(resolve))
-    }
+    expect(isGatewayUnavailable(message)).toBe(true)
+    expect(neverReached(message)).toBe(false)
   })
 
   it("treats a documented non-2xx answer as an answer when asked to", async () => {
