@@ -34,8 +34,8 @@ export function gatewayError(
 
 /**
  * Whether an error says the gateway could not be asked, in the words `GatewayHttpClient` gives it: no answer
- * in time, no connection, a connection lost before or during the answer, or a 5xx or 429. A later try may succeed, and the
- * gateway may have acted meanwhile.
+ * in time, no connection, a connection lost before or during the answer, or a 5xx or 429. A later try may succeed,
+ * and the gateway may have acted meanwhile.
  */
 export function isGatewayUnavailable(message: string): boolean {
   return / failed \(HTTP (5\d\d|429)|no answer within .* \(timeout\)|could not reach |lost the connection to /.test(
