@@ -187,6 +187,56 @@ providerSuite(catalystpay, (t) => {
     return reconcileHostedPayments(t.container(), { now })
   }
 
+  /** CatalystPay's session answering COMPLETED, with its amount left out until `answer.amount` is set; counts asks. */
+  function completedWithoutAmount() {
+    const answer: { amount?: string; asked: number } = { asked: 0 }
+    nock(CATALYSTPAY_STAGING)
+      .persist()
+      .get(`/payment-sessions/${SESSION_TOKEN}/`)
+      .reply(200, () => {
+        answer.asked++
+        return catalystpaySession({ status: "COMPLETED", amount: answer.amount as string })
+      })
+    return answer
+  }
+  const NO_AMOUNT_WORDS =
+    "paid at CatalystPay, but its answer shows no amount (or currency) to check against the session's: no order"
+
+  it("makes no order on the buyer's return while CatalystPay says COMPLETED but shows no amount, and tells the admin so", async () => {
+    const checkout = await t.checkout()
+    completedWithoutAmount()
+
+    const back = await t.completeCart(checkout)
+    expect(back.status >= 400 || back.data.type === "cart").toBe(true)
+    expect(await t.orders(checkout)).toHaveLength(0)
+    const items = await t.attention(checkout.session.id, (list) => list.some((i) => i.kind === "paid_no_order"))
+    expect(items.find((i) => i.kind === "paid_no_order")!.message).toContain(NO_AMOUNT_WORDS)
+  })
+
+  it("reconciles a session CatalystPay calls COMPLETED without an amount as 'paid, amount not shown' (not 'not paid'), asks again, and makes the order once the amount shows", async () => {
+    const checkout = await t.checkout()
+    const answer = completedWithoutAmount() // and every webhook lost
+
+    expect(await reconcile(checkout, 20)).toEqual([
+      expect.objectContaining({ sessionId: checkout.session.id, decision: "paid, amount not shown" }),
+    ])
+    expect(await t.orders(checkout)).toHaveLength(0)
+    const items = await t.attention(checkout.session.id, (list) => list.some((i) => i.kind === "paid_no_order"))
+    expect(items.find((i) => i.kind === "paid_no_order")!.message).toContain(NO_AMOUNT_WORDS)
+
+    // Asked again on the schedule: the answer now shows the amount, and the order is made; the item is settled.
+    const before = answer.asked
+    answer.amount = CART_AMOUNT
+    expect(await reconcile(checkout, 60)).toEqual([
+      expect.objectContaining({ sessionId: checkout.session.id, decision: "order made" }),
+    ])
+    expect(answer.asked).toBeGreaterThan(before)
+    const orders = await t.orders(checkout)
+    expect(orders).toHaveLength(1)
+    expect(Number(orders[0].total)).toBe(CART_TOTAL)
+    expect(await t.attention(checkout.session.id, (list) => !list.some((i) => i.kind === "paid_no_order"))).toEqual([])
+  })
+
   /** A buyer back mid-debit: an order awaiting payment. Returns the checkout, the order and a switch for the debit. */
   /** The plugin's event for this checkout's deferred payment, as a store's subscriber receives it. */
   function deferredEvent(

@@ -208,6 +208,37 @@ providerSuite(netvalve, (t) => {
     expect((await start()).presentation).toMatchObject({ kind: "redirect", url: netvalve.create.checkoutUrl })
   })
 
+  it("makes no order while NetValve's inquiry says PAID but shows no amount, answers its webhook 503 and lists it for the admin, then makes the one order once the amount shows", async () => {
+    const checkout = await t.checkout()
+    const sessionId = checkout.session.id
+    let shown = false
+    nock(NETVALVE_PAYMENT_SANDBOX)
+      .persist()
+      .get("/order")
+      .query({ clientOrderId: sessionId })
+      .reply(200, () => {
+        const order = paidOrder(sessionId) as Record<string, unknown>
+        if (!shown) delete order.amount // paid, says NetValve, without the figure to check
+        return order
+      })
+
+    const first = await t.deliver(event("PURCHASED", sessionId))
+    expect(first.status).toBe(503) // delivered again later
+    expect(await t.orders(checkout)).toHaveLength(0)
+    const items = await t.attention(sessionId, (list) => list.some((i) => i.kind === "paid_no_order"))
+    const item = items.find((i) => i.kind === "paid_no_order")!
+    expect(item.message).toContain("shows no amount (or currency) to check against the session's: no order")
+    expect(item.message).not.toContain("not the session's 25")
+
+    shown = true
+    expect((await t.deliver(event("PURCHASED", sessionId))).status).toBe(200)
+    const orders = await t.orders(checkout)
+    expect(orders).toHaveLength(1)
+    expect(Number(orders[0].total)).toBe(CART_TOTAL)
+    // The order settles the item.
+    expect(await t.attention(sessionId, (list) => !list.some((i) => i.kind === "paid_no_order"))).toEqual([])
+  })
+
   async function orderStatus(orderId: string) {
     const query = t.container().resolve(ContainerRegistrationKeys.QUERY)
     const { data } = await query.graph({ entity: "order", fields: ["status"], filters: { id: orderId } })

@@ -96,6 +96,13 @@ function verdictOf(
           true,
         ]
       }
+      if (verdict.amountUnshown) {
+        return [
+          "refused: amount not shown",
+          "paid at the gateway, no order: its answer shows no amount (or currency) to check against the session's",
+          true,
+        ]
+      }
       if (verdict.moneyReturned) return ["no order: money went back", "paid, then the money went back: no order", false]
       if (action === PaymentActions.AUTHORIZED || action === PaymentActions.SUCCESSFUL) {
         return ["passed to Medusa", "the gateway confirmed the payment; Medusa's processing makes the order", false]

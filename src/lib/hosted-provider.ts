@@ -41,7 +41,7 @@ import {
 } from "./ledger"
 import { DecimalsRule, gatewayAmountFor, toGatewayAmount } from "./money"
 import { forgetPageToClose, recordPageToClose, RETRYING_CLOSE } from "./pages-to-close"
-import { hourOf, paidNoOrderRecord, recorder, RecordInput } from "./record"
+import { amountUnshownWords, hourOf, paidNoOrderRecord, recorder, RecordInput } from "./record"
 import { coreRouteOf, coreRouteRecords } from "./core-route-record"
 import { SessionLookup, SessionStore } from "./session-lookup"
 import { isPaid } from "./status"
@@ -215,6 +215,8 @@ export type WebhookVerdict =
       gatewayReference: string
       status: PaymentSessionStatus
       wrongAmount: boolean
+      /** Paid at the gateway, but its answer shows no amount or currency to check: no order, asked again. */
+      amountUnshown?: boolean
       /** Pending only because the gateway used a word its tables do not know: worth a later delivery. */
       unknownStatus: boolean
       /** Session data to keep before Medusa's authorization reads it: what the authenticated webhook said. */
@@ -922,8 +924,10 @@ export abstract class HostedPaymentProvider<
         sessionId: session.session_id,
         gatewayReference: session.gateway_reference,
         status,
-        // The gateway says paid, but not this session's amount: a payment that must not become an order.
-        wrongAmount: paidNotThisAmount(gateway, status),
+        // The gateway says paid, but not this session's amount: a payment that must not become an order. Where its
+        // answer shows no amount at all, that is not "another amount": no order either, and it is asked again.
+        wrongAmount: paidNotThisAmount(gateway, status) && amountShown(gateway.paid),
+        amountUnshown: paidNotThisAmount(gateway, status) && !amountShown(gateway.paid),
         unknownStatus: status === PaymentSessionStatus.PENDING && (gateway.unknown?.length ?? 0) > 0,
         // What the webhook added to the session's data, for the route to keep before Medusa authorizes.
         sessionData: heard === session ? undefined : heard,
@@ -1014,23 +1018,21 @@ export abstract class HostedPaymentProvider<
    * and currency that are not the session's. That one is also listed for the admin ("paid at the gateway, no
    * order", one per page, whoever finds it first: this, on the buyer's return or the reconciliation's question, or
    * the webhook), unless the caller says an order exists already (`listPaidAnotherAmount: false`: a deferred
-   * payment's order, which the reconciliation flags). An answer that shows no amount or currency is not this: it
-   * stays an error, asked again later. The reconciliation reads the reason to say so rather than "not paid".
+   * payment's order, which the reconciliation flags). An answer that says paid but shows no amount or currency is
+   * not this (`paidAmountUnshown`): it stays an error, no order, listed for the admin as a paid page with no amount
+   * to check, and asked again later. The reconciliation reads both reasons to say so rather than "not paid".
    */
   async statusWithReason(
     raw: Record<string, unknown> | undefined,
     { listPaidAnotherAmount = true }: { listPaidAnotherAmount?: boolean } = {}
-  ): Promise<Current<S> & { paidAnotherAmount: boolean }> {
+  ): Promise<Current<S> & { paidAnotherAmount: boolean; paidAmountUnshown: boolean }> {
     const session = this.session(raw)
     const gateway = await this.fetchStatus(session)
     const status = this.judge(session, gateway)
     const { amount, currency } = gateway.paid
-    const shown =
-      (typeof amount === "string" || typeof amount === "number") &&
-      String(amount).trim() !== "" &&
-      typeof currency === "string" &&
-      currency.trim() !== ""
+    const shown = amountShown(gateway.paid)
     const paidAnotherAmount = paidNotThisAmount(gateway, status) && shown
+    const paidAmountUnshown = paidNotThisAmount(gateway, status) && !shown
     this.record({
       kind: "status_asked",
       outcome: status,
@@ -1051,7 +1053,10 @@ export abstract class HostedPaymentProvider<
           `session's ${session.amount} ${session.currency_code.toUpperCase()}: no order`
       )
     }
-    return { status, data: this.withGateway(session, gateway), paidAnotherAmount }
+    if (paidAmountUnshown && listPaidAnotherAmount) {
+      this.recordPaidNoOrder(session, amountUnshownWords(this.spec.name))
+    }
+    return { status, data: this.withGateway(session, gateway), paidAnotherAmount, paidAmountUnshown }
   }
 
   /** The session data updated with what the gateway said. */
@@ -1140,10 +1145,20 @@ function optional<T>(get: () => T | undefined): T | undefined {
 
 /**
  * Paid at the gateway, yet judged an error, and not by another session: the amount or currency is not the session's
- * (`guardPaidAmount`). The webhook's verdict takes it as it is; the status check also wants the figures shown.
+ * (`guardPaidAmount`), or not shown at all (`amountShown` tells the two apart: another amount, or no amount to check).
  */
 function paidNotThisAmount(gateway: GatewayStatus, status: PaymentSessionStatus): boolean {
   return isPaid(gateway.status) && status === PaymentSessionStatus.ERROR && !gateway.foreign
+}
+
+/** Whether a gateway's answer shows the amount and currency it was paid, to compare with the session's. */
+function amountShown({ amount, currency }: { amount: unknown; currency: unknown }): boolean {
+  return (
+    (typeof amount === "string" || typeof amount === "number") &&
+    String(amount).trim() !== "" &&
+    typeof currency === "string" &&
+    currency.trim() !== ""
+  )
 }
 
 /** Whether a gateway's answer shows any money gone back from the payment. */

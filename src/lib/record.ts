@@ -177,6 +177,14 @@ export function paidNoOrderRecord(
   }
 }
 
+/** What the admin is told of a page the gateway calls paid without showing the amount (or currency) paid. */
+export function amountUnshownWords(gateway: string): string {
+  return (
+    `paid at ${gateway}, but its answer shows no amount (or currency) to check against the session's: no order; ` +
+    `asked again later. Check the payment in the ${gateway} dashboard`
+  )
+}
+
 /** The gateway of a provider id (`pp_hitpay_hitpay` → `hitpay`). */
 export function gatewayOfProvider(providerId: string): string {
   return providerId.replace(/^pp_/, "").split("_")[0] ?? providerId

@@ -32,6 +32,7 @@ const RECORDED_DECISIONS: ReconcileDecision[] = [
   "payment recorded",
   "not paid at the gateway",
   "paid, no order",
+  "paid, amount not shown",
   "already an order",
   "failed",
 ]
@@ -44,6 +45,7 @@ export type ReconcileDecision =
   | "still pending at the gateway"
   | "not paid at the gateway"
   | "paid, no order"
+  | "paid, amount not shown"
   | "already an order"
   | "already settled"
   | "busy"
@@ -252,8 +254,8 @@ async function reconcileProvider(
 /**
  * What a decision means for the session's next question (src/reconciliation/asks.ts). A page the gateway calls
  * failed stays on the schedule: at Cashflows and NetValve a buyer may try again on the same page after a decline,
- * and a page whose answer is an error for another reason (paid by another session, a paid answer without its
- * amount) is asked again too; the schedule makes its questions rare. A page paid for another amount ("paid, no
+ * and a page whose answer is an error for another reason (paid by another session) is asked again too, as is a
+ * paid answer that shows no amount ("paid, amount not shown"); the schedule makes its questions rare. A page paid for another amount ("paid, no
  * order") is not asked again: an item for the admin. A page that ended (expired, closed) closes its session, which
  * leaves the open set.
  */
@@ -264,6 +266,7 @@ function nextAskOf(result: ReconcileResult): "schedule" | "done" | "soon" {
     case "still pending at the gateway":
     case "awaiting payment":
     case "not paid at the gateway":
+    case "paid, amount not shown":
     case "failed":
       return "schedule"
     default:
@@ -419,14 +422,14 @@ async function providerStatus(
   container: MedusaContainer,
   session: { provider_id: string; data: Record<string, unknown> },
   { deferred }: { deferred: boolean }
-): Promise<{ status: string; paidAnotherAmount: boolean } | undefined> {
+): Promise<{ status: string; paidAnotherAmount: boolean; paidAmountUnshown: boolean } | undefined> {
   const provider = hostedProvider(container, session.provider_id)
   // A deferred payment's order exists already: another amount paid is not "no order", the order is flagged below.
   if (provider) return provider.statusWithReason(session.data, { listPaidAnotherAmount: !deferred })
   const providers = providerService(container)
   if (!providers) return undefined
   const { status } = await providers.getStatus(session.provider_id, { data: session.data })
-  return { status, paidAnotherAmount: false }
+  return { status, paidAnotherAmount: false, paidAmountUnshown: false }
 }
 
 async function settle(
@@ -446,12 +449,21 @@ async function settle(
   const word = await providerStatus(container, session, { deferred }).catch((error: Error) => ({
     status: `unknown (${error.message})`,
     paidAnotherAmount: false,
+    paidAmountUnshown: false,
   }))
   const anotherAmount = word?.paidAnotherAmount ?? false
   if (anotherAmount && !deferred) {
     // Paid at the gateway, but not the session's amount (the provider logged both and listed it for the admin):
     // never an order, and no later answer changes that.
     return say("paid, no order", "the gateway's amount is not the session's; refund (or void) it at the gateway")
+  }
+  if (word?.paidAmountUnshown) {
+    // Paid, says the gateway, with no amount or currency to check (the provider listed it for the admin): no order,
+    // and not "not paid". Asked again on the schedule: a later answer may show the amount.
+    return say(
+      "paid, amount not shown",
+      "the gateway says paid but shows no amount (or currency) to check: no order; asked again later"
+    )
   }
   const asked = word?.status
   if (asked === PaymentSessionStatus.PENDING || asked === PaymentSessionStatus.REQUIRES_MORE) {

@@ -9,7 +9,7 @@ import { paymentRecorded, processHostedPayment } from "../../lib/orders"
 import { endPaymentSession, keepWebhookWord } from "../../lib/session-end"
 import { deferredPaymentFailed, deferredPaymentSucceeded } from "../../lib/deferred-payment"
 import type { RawWebhook } from "../../lib/webhook"
-import { digestOf, minuteOf, paidNoOrderRecord, RecordInput, recordIn } from "../../lib/record"
+import { amountUnshownWords, digestOf, minuteOf, paidNoOrderRecord, RecordInput, recordIn } from "../../lib/record"
 import { deliveryKey, InFlight, Shared } from "../../lib/in-flight"
 import { CORE_ROUTE_HEADER } from "../../lib/core-route-record"
 
@@ -228,6 +228,16 @@ export function hostedWebhookRoute(gateway: {
         return answer(422, "the payment does not match the order", {
           outcome: "refused: wrong amount",
           words: "paid at the gateway, no order: the gateway's amount is not the session's",
+          paidNoOrder: true,
+        })
+      }
+      if (verdict.amountUnshown) {
+        // Paid, says the gateway, with no amount to check: no order on its word, and it is to deliver again (its
+        // next answer may show the amount; the reconciliation asks too).
+        logger.error(`${what}: paid at the gateway, but its answer shows no amount (or currency): no order yet`)
+        return answer(503, "not done yet; deliver it again", {
+          outcome: "asked again",
+          words: amountUnshownWords(gateway.name),
           paidNoOrder: true,
         })
       }
