@@ -208,7 +208,7 @@ providerSuite(netvalve, (t) => {
     expect((await start()).presentation).toMatchObject({ kind: "redirect", url: netvalve.create.checkoutUrl })
   })
 
-  it("makes no order while NetValve's inquiry says PAID but shows no amount, answers its webhook 503 and lists it for the admin, then makes the one order once the amount shows", async () => {
+  it("makes no order while NetValve's inquiry says PAID but shows no amount, answers its webhook 503 for a day and lists it for the admin, then makes the one order once the amount shows", async () => {
     const checkout = await t.checkout()
     const sessionId = checkout.session.id
     let shown = false
@@ -230,6 +230,16 @@ providerSuite(netvalve, (t) => {
     expect(item.message).toContain("shows no amount (or currency) to check against the session's: no order")
     expect(item.message).not.toContain("not the session's 25")
 
+    // A day on, still no amount: refused for good (200, so that NetValve stops), no order, the item stays.
+    await t
+      .container()
+      .resolve(ContainerRegistrationKeys.PG_CONNECTION)
+      .raw(`update payment_session set created_at = now() - interval '25 hours' where id = ?`, [sessionId])
+    expect((await t.deliver(event("PURCHASED", sessionId))).status).toBe(200)
+    expect(await t.orders(checkout)).toHaveLength(0)
+    expect((await t.attention(sessionId, (list) => list.length > 0)).map((i) => i.kind)).toContain("paid_no_order")
+
+    // Should the amount show after all (a redelivery, the reconciliation), the order is made.
     shown = true
     expect((await t.deliver(event("PURCHASED", sessionId))).status).toBe(200)
     const orders = await t.orders(checkout)

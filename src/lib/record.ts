@@ -154,8 +154,8 @@ export function hourOf(at: Date = new Date()): string {
 
 /**
  * The one "paid, no order" item of a page, whichever part finds it first (the close of a dropped session, either
- * webhook route, the provider's status check finding another amount paid): keyed by the gateway and the page's
- * reference.
+ * webhook route, the provider's status check finding another amount paid, or paid with no amount shown): keyed by
+ * the gateway and the page's reference. Its first words stay; a later finding counts on it.
  */
 export function paidNoOrderKey(gateway: string, reference: string): string {
   return `paid_no_order:${gateway}:${reference}`

@@ -458,11 +458,14 @@ async function settle(
     return say("paid, no order", "the gateway's amount is not the session's; refund (or void) it at the gateway")
   }
   if (word?.paidAmountUnshown) {
-    // Paid, says the gateway, with no amount or currency to check (the provider listed it for the admin): no order,
-    // and not "not paid". Asked again on the schedule: a later answer may show the amount.
+    // Paid, says the gateway, with no amount or currency to check: not "not paid", and no payment on that word.
+    // Asked again on the schedule: a later answer may show the amount. (A deferred payment's order exists, and
+    // awaits payment; the provider lists a page with no order for the admin.)
     return say(
       "paid, amount not shown",
-      "the gateway says paid but shows no amount (or currency) to check: no order; asked again later"
+      deferred
+        ? "the gateway says paid but shows no amount (or currency) to check: the order still awaits payment; asked again later"
+        : "the gateway says paid but shows no amount (or currency) to check: no order; asked again later"
     )
   }
   const asked = word?.status

@@ -25,7 +25,8 @@ import { CORE_ROUTE_HEADER } from "../../lib/core-route-record"
  *   404 for an unknown provider id; 422 for a verified webhook that names no live session of this provider,
  *   or a payment that cannot become an order (logged as an error: "paid at the gateway, no order");
  * - 503 when it could not be done now (the gateway could not be asked, or was asked about the same page a
- *   moment ago; the database or the cart lock timed out), so that the gateway delivers it again.
+ *   moment ago; the database or the cart lock timed out; it says paid but shows no amount to check, for up to
+ *   `PAID_CLAIM_PATIENCE_HOURS` after the page was made), so that the gateway delivers it again.
  *
  * A sender outside the provider's `webhookAllowedIps` never gets here: `refuseUnlistedSenders` answers 403 first.
  *
@@ -233,10 +234,14 @@ export function hostedWebhookRoute(gateway: {
       }
       if (verdict.amountUnshown) {
         // Paid, says the gateway, with no amount to check: no order on its word, and it is to deliver again (its
-        // next answer may show the amount; the reconciliation asks too).
-        logger.error(`${what}: paid at the gateway, but its answer shows no amount (or currency): no order yet`)
-        return answer(503, "not done yet; deliver it again", {
-          outcome: "asked again",
+        // next answer may show the amount; the reconciliation asks too), for as long as a paid claim is waited for.
+        const patient = (await pageAgeHours()) < PAID_CLAIM_PATIENCE_HOURS
+        logger.error(
+          `${what}: paid at the gateway, but its answer shows no amount (or currency): no order` +
+            (patient ? " yet; answered 503 to be delivered again" : "; refused for good")
+        )
+        return answer(patient ? 503 : 200, patient ? "not done yet; deliver it again" : "refused: amount not shown", {
+          outcome: patient ? "asked again" : "refused: amount not shown",
           words: amountUnshownWords(gateway.name),
           paidNoOrder: true,
         })
@@ -339,10 +344,14 @@ export function hostedWebhookRoute(gateway: {
        * ended, or the page is older than `PAID_CLAIM_PATIENCE_HOURS`, it is refused for good (200, so that the
        * gateway stops, and an error line for the admin). The reconciliation still asks the gateway meanwhile.
        */
+      async function pageAgeHours() {
+        const [page] = await paymentModule.listPaymentSessions({ id: sessionId }, { select: ["id", "created_at"] })
+        return (Date.now() - new Date(page?.created_at ?? Date.now()).getTime()) / 3_600_000
+      }
+
       async function paidClaimUnconfirmed(status: string) {
         const terminal = status === "error" || status === "canceled"
-        const [page] = await paymentModule.listPaymentSessions({ id: sessionId }, { select: ["id", "created_at"] })
-        const ageHours = (Date.now() - new Date(page?.created_at ?? Date.now()).getTime()) / 3_600_000
+        const ageHours = await pageAgeHours()
         if (!terminal && ageHours < PAID_CLAIM_PATIENCE_HOURS) {
           logger.warn(
             `${what} says paid, but ${gateway.name}'s API says ${status} so far; answered 503 to be delivered again`
