@@ -926,8 +926,8 @@ export abstract class HostedPaymentProvider<
         status,
         // The gateway says paid, but not this session's amount: a payment that must not become an order. Where its
         // answer shows no amount at all, that is not "another amount": no order either, and it is asked again.
-        wrongAmount: paidNotThisAmount(gateway, status) && amountShown(gateway.paid),
-        amountUnshown: paidNotThisAmount(gateway, status) && !amountShown(gateway.paid),
+        wrongAmount: paidNotThis(gateway, status) === "another amount",
+        amountUnshown: paidNotThis(gateway, status) === "amount not shown",
         unknownStatus: status === PaymentSessionStatus.PENDING && (gateway.unknown?.length ?? 0) > 0,
         // What the webhook added to the session's data, for the route to keep before Medusa authorizes.
         sessionData: heard === session ? undefined : heard,
@@ -1017,22 +1017,21 @@ export abstract class HostedPaymentProvider<
    * and whether it is a payment that can never be an order: paid at the gateway, and the gateway shows an amount
    * and currency that are not the session's. That one is also listed for the admin ("paid at the gateway, no
    * order", one per page, whoever finds it first: this, on the buyer's return or the reconciliation's question, or
-   * the webhook), unless the caller says an order exists already (`listPaidAnotherAmount: false`: a deferred
+   * the webhook), unless the caller says an order exists already (`listPaidNoOrder: false`: a deferred
    * payment's order, which the reconciliation flags). An answer that says paid but shows no amount or currency is
    * not this (`paidAmountUnshown`): it stays an error, no order, listed for the admin as a paid page with no amount
    * to check, and asked again later. The reconciliation reads both reasons to say so rather than "not paid".
    */
   async statusWithReason(
     raw: Record<string, unknown> | undefined,
-    { listPaidAnotherAmount = true }: { listPaidAnotherAmount?: boolean } = {}
+    { listPaidNoOrder = true }: { listPaidNoOrder?: boolean } = {}
   ): Promise<Current<S> & { paidAnotherAmount: boolean; paidAmountUnshown: boolean }> {
     const session = this.session(raw)
     const gateway = await this.fetchStatus(session)
     const status = this.judge(session, gateway)
     const { amount, currency } = gateway.paid
-    const shown = amountShown(gateway.paid)
-    const paidAnotherAmount = paidNotThisAmount(gateway, status) && shown
-    const paidAmountUnshown = paidNotThisAmount(gateway, status) && !shown
+    const paidAnotherAmount = paidNotThis(gateway, status) === "another amount"
+    const paidAmountUnshown = paidNotThis(gateway, status) === "amount not shown"
     this.record({
       kind: "status_asked",
       outcome: status,
@@ -1045,7 +1044,7 @@ export abstract class HostedPaymentProvider<
       // Asked every few minutes while a page is open (the reconciliation): one row per answer and hour, counted.
       dedupe_key: `status_asked:${session.session_id}:${status}:${gateway.gatewayStatus}:${hourOf()}`,
     })
-    if (paidAnotherAmount && listPaidAnotherAmount) {
+    if (paidAnotherAmount && listPaidNoOrder) {
       // The gateway's figures as it gave them (not rounded into the session's form).
       this.recordPaidNoOrder(
         session,
@@ -1053,7 +1052,7 @@ export abstract class HostedPaymentProvider<
           `session's ${session.amount} ${session.currency_code.toUpperCase()}: no order`
       )
     }
-    if (paidAmountUnshown && listPaidAnotherAmount) {
+    if (paidAmountUnshown && listPaidNoOrder) {
       this.recordPaidNoOrder(session, amountUnshownWords(this.spec.name))
     }
     return { status, data: this.withGateway(session, gateway), paidAnotherAmount, paidAmountUnshown }
@@ -1144,21 +1143,21 @@ function optional<T>(get: () => T | undefined): T | undefined {
 }
 
 /**
- * Paid at the gateway, yet judged an error, and not by another session: the amount or currency is not the session's
- * (`guardPaidAmount`), or not shown at all (`amountShown` tells the two apart: another amount, or no amount to check).
+ * Why a page paid at the gateway is yet judged an error, where it is not paid by another session (`guardPaidAmount`):
+ * it shows an amount or currency that is not the session's, or none to check. Undefined where neither applies.
  */
-function paidNotThisAmount(gateway: GatewayStatus, status: PaymentSessionStatus): boolean {
-  return isPaid(gateway.status) && status === PaymentSessionStatus.ERROR && !gateway.foreign
-}
-
-/** Whether a gateway's answer shows the amount and currency it was paid, to compare with the session's. */
-function amountShown({ amount, currency }: { amount: unknown; currency: unknown }): boolean {
-  return (
+function paidNotThis(
+  gateway: GatewayStatus,
+  status: PaymentSessionStatus
+): "another amount" | "amount not shown" | undefined {
+  if (!isPaid(gateway.status) || status !== PaymentSessionStatus.ERROR || gateway.foreign) return undefined
+  const { amount, currency } = gateway.paid
+  const shown =
     (typeof amount === "string" || typeof amount === "number") &&
     String(amount).trim() !== "" &&
     typeof currency === "string" &&
     currency.trim() !== ""
-  )
+  return shown ? "another amount" : "amount not shown"
 }
 
 /** Whether a gateway's answer shows any money gone back from the payment. */

@@ -255,8 +255,8 @@ async function reconcileProvider(
  * What a decision means for the session's next question (src/reconciliation/asks.ts). A page the gateway calls
  * failed stays on the schedule: at Cashflows and NetValve a buyer may try again on the same page after a decline,
  * and a page whose answer is an error for another reason (paid by another session) is asked again too, as is a
- * paid answer that shows no amount ("paid, amount not shown"); the schedule makes its questions rare. A page paid for another amount ("paid, no
- * order") is not asked again: an item for the admin. A page that ended (expired, closed) closes its session, which
+ * paid answer that shows no amount ("paid, amount not shown"); the schedule makes its questions rare. A page paid
+ * for another amount ("paid, no order") is not asked again: an item for the admin. A page that ended (expired, closed) closes its session, which
  * leaves the open set.
  */
 function nextAskOf(result: ReconcileResult): "schedule" | "done" | "soon" {
@@ -425,7 +425,7 @@ async function providerStatus(
 ): Promise<{ status: string; paidAnotherAmount: boolean; paidAmountUnshown: boolean } | undefined> {
   const provider = hostedProvider(container, session.provider_id)
   // A deferred payment's order exists already: another amount paid is not "no order", the order is flagged below.
-  if (provider) return provider.statusWithReason(session.data, { listPaidAnotherAmount: !deferred })
+  if (provider) return provider.statusWithReason(session.data, { listPaidNoOrder: !deferred })
   const providers = providerService(container)
   if (!providers) return undefined
   const { status } = await providers.getStatus(session.provider_id, { data: session.data })
@@ -459,8 +459,8 @@ async function settle(
   }
   if (word?.paidAmountUnshown) {
     // Paid, says the gateway, with no amount or currency to check: not "not paid", and no payment on that word.
-    // Asked again on the schedule: a later answer may show the amount. (A deferred payment's order exists, and
-    // awaits payment; the provider lists a page with no order for the admin.)
+    // Asked again on the schedule: a later answer may show the amount. The provider lists a page with no order for
+    // the admin; a deferred payment's order exists and awaits payment (nothing is listed for it yet).
     return say(
       "paid, amount not shown",
       deferred
