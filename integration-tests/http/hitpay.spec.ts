@@ -975,6 +975,36 @@ providerSuite(hitpay, (t) => {
       const checked = await t.api.post(`/admin/hpp/payment-sessions/${abandonedSessionId(2)}/reconcile`, {}, admin)
       expect(checked.data.reconciliation.decision).toBe("still pending at the gateway")
       expect(await items(2, (l) => l.length === 0)).toEqual([])
+
+      // A question 15 minutes late is "no word" again (the job is off or behind); 10 minutes late is not yet.
+      const pg = t.container().resolve(ContainerRegistrationKeys.PG_CONNECTION)
+      const dueAgo = (n: number, minutes: number) =>
+        pg.raw(`update hpp_reconcile_ask set next_ask_at = now() - ?::interval where payment_session_id = ?`, [
+          `${minutes} minutes`,
+          abandonedSessionId(n),
+        ])
+      await dueAgo(1, 10)
+      expect(await items(1, (l) => l.length === 0)).toEqual([])
+      await dueAgo(1, 20)
+      expect(kinds(await items(1, (l) => l.length > 0))).toEqual([noWord])
+
+      // Within 15 minutes past its grace period (10 minutes): a page never asked is not an item yet, one whose check
+      // failed is.
+      const page3 = abandonedSessionId(3)
+      await pg.raw(`update payment_session set created_at = now() - interval '20 minutes' where id = ?`, [page3])
+      await pg.raw(`delete from hpp_reconcile_ask where payment_session_id = ?`, [page3])
+      expect(await items(3, (l) => l.length === 0)).toEqual([])
+      await pg.raw(
+        `insert into hpp_reconcile_ask (payment_session_id, provider_id, asks, next_ask_at, last_answer, last_decision)
+         values (?, 'pp_hitpay_hitpay', 1, now() + interval '1 hour', 'the gateway could not be asked: timeout', 'failed')`,
+        [page3]
+      )
+      expect(kinds(await items(3, (l) => l.length > 0))).toEqual([
+        ["pending_beyond_grace", "The last check failed: the gateway could not be asked: timeout"],
+      ])
+      // Once its question is done for good (the page closed at the gateway), it is not an item.
+      await pg.raw(`update hpp_reconcile_ask set done_at = now() where payment_session_id = ?`, [page3])
+      expect(await items(3, (l) => l.length === 0)).toEqual([])
     })
 
     it("stops asking HitPay when it answers 429, for as long as its Retry-After says, and does not ask again about a page HitPay reports expired", async () => {
