@@ -360,6 +360,75 @@ providerSuite(catalystpay, (t) => {
     }
   )
 
+  const AWAITING_WORDS =
+    "CatalystPay says paid, but its answer shows no amount (or currency) to check against the order's: the order still awaits payment"
+  /** The kinds of the session's open items, once `until` holds of them. */
+  const itemKinds = async (checkout: { session: { id: string } }, until: (kinds: string[]) => boolean) =>
+    (await t.attention(checkout.session.id, (list) => until(list.map((i) => i.kind)))).map((i) => [i.kind, i.message])
+
+  it.each(["webhook", "reconciliation"])(
+    "keeps a SEPA order awaiting payment while CatalystPay calls its debit COMPLETED without the amount (by %s): one 'amount not shown' item, not 'paid, no order'; the payment once the amount shows",
+    async (by) => {
+      const { checkout, order, debit } = await orderMidDebit()
+      expect(await reconcile(checkout)).toEqual([expect.objectContaining({ decision: "awaiting payment" })])
+
+      debit.status = "COMPLETED"
+      debit.amount = undefined as unknown as string
+      const unshown = await pluginEventsDuring(async () => {
+        if (by === "webhook") {
+          expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(503)
+        } else {
+          expect(await reconcile(checkout, 25)).toEqual([
+            expect.objectContaining({ decision: "paid, amount not shown", detail: expect.stringContaining("awaits") }),
+          ])
+        }
+      })
+      expect(unshown).toEqual([]) // neither received nor failed
+      const items = await itemKinds(checkout, (kinds) => kinds.includes("amount_unshown"))
+      expect(items).toEqual([["amount_unshown", expect.stringContaining(AWAITING_WORDS)]])
+      const waiting = await adminOrder(order.id)
+      expect(waiting.payment_status).not.toBe("captured")
+      expect(waiting.metadata?.hpp_payment_failed).toBeUndefined()
+      expect((await sessionOf(checkout.session.id)).status).toBe("pending_authorization")
+
+      // The amount shows: the payment is recorded, once, and the item leaves the list.
+      debit.amount = CART_AMOUNT
+      const settled = await pluginEventsDuring(async () => {
+        if (by === "webhook") {
+          expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(200)
+        } else {
+          expect(await reconcile(checkout, 60)).toEqual([expect.objectContaining({ decision: "order made" })])
+        }
+      })
+      expect(settled).toEqual([deferredEvent("succeeded", checkout, order)])
+      expect((await adminOrder(order.id)).payment_status).toBe("captured")
+      expect(await itemKinds(checkout, (kinds) => kinds.length === 0)).toEqual([])
+    }
+  )
+
+  it("flags a SEPA order whose webhook shows another amount paid, as the reconciliation does: one 'debit failed' item, not 'paid, no order', and the 'amount not shown' item settled", async () => {
+    const { checkout, order, debit } = await orderMidDebit()
+    debit.status = "COMPLETED"
+    debit.amount = undefined as unknown as string
+    expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(503)
+    await itemKinds(checkout, (kinds) => kinds.includes("amount_unshown"))
+
+    debit.amount = WRONG_AMOUNT
+    const reason = "another amount than the order's was paid at the gateway"
+    const ended = await pluginEventsDuring(async () => {
+      expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(200)
+      // A repeat changes nothing.
+      expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(200)
+    })
+    expect(ended).toEqual([deferredEvent("failed", checkout, order, { reason })])
+    expect((await sessionOf(checkout.session.id)).status).toBe("error")
+    expect((await adminOrder(order.id)).metadata).toMatchObject({
+      hpp_payment_failed: { payment_session_id: checkout.session.id, provider_id: PROVIDER_ID, reason },
+    })
+    const items = await itemKinds(checkout, (kinds) => kinds.length === 1 && kinds[0] === "debit_failed")
+    expect(items).toEqual([["debit_failed", expect.stringContaining(reason)]])
+  })
+
   it("records an order edit's extra SEPA debit on its order once the debit completes, awaiting it until then", async () => {
     const { orderId, checkout } = await t.orderEdit()
     const debit = { status: "PAYMENT_IN_PROGRESS", amount: CART_AMOUNT }

@@ -1,5 +1,5 @@
 import { PaymentActions } from "@medusajs/framework/utils"
-import { digestOf, minuteOf, paidNoOrderRecord, RecordInput } from "./record"
+import { amountUnshownRecord, amountUnshownWords, digestOf, minuteOf, paidNoOrderRecord, RecordInput } from "./record"
 import { lowerCaseHeaders, rawBody, RawWebhook } from "./webhook"
 import type { HostedWebhookResult } from "./hosted-provider"
 
@@ -29,13 +29,15 @@ export function coreRouteRecords(
   providerId: string,
   gateway: string,
   payload: RawWebhook,
-  result: HostedWebhookResult | { error: Error }
+  result: HostedWebhookResult | { error: Error },
+  /** The gateway's name in words (`HitPay`), for the admin's item. */
+  gatewayName: string = gateway
 ): RecordInput[] {
   const about =
     "verdict" in result && result.verdict.kind === "session"
       ? { payment_session_id: result.verdict.sessionId, gateway_reference: result.verdict.gatewayReference }
       : undefined
-  const [outcome, words, paidNoOrder, reference] = verdictOf(result)
+  const [outcome, words, item, reference] = verdictOf(result, gatewayName)
   const common = {
     provider_id: providerId,
     gateway,
@@ -54,59 +56,77 @@ export function coreRouteRecords(
       dedupe_key: about ? null : `webhook:${providerId}:medusa-route:${outcome}:${minuteOf()}`,
     },
   ]
-  if (paidNoOrder) {
+  if (item === "paid_no_order") {
     const page = about?.gateway_reference ?? reference ?? `${providerId}:${digestOf(rawBody(payload))}`
     records.push(paidNoOrderRecord(common, words, page))
   }
+  if (item === "amount_unshown") records.push(amountUnshownRecord(common, gatewayName))
   return records
 }
 
+/** The item a verdict lists for the admin, if any. */
+type Item = "paid_no_order" | "amount_unshown" | undefined
+
 function verdictOf(
-  result: HostedWebhookResult | { error: Error }
-): [outcome: string, words: string, paidNoOrder: boolean, reference?: string | null] {
+  result: HostedWebhookResult | { error: Error },
+  gatewayName: string
+): [outcome: string, words: string, item: Item, reference?: string | null] {
   if ("error" in result) {
     return [
       "asked again",
       `could not be checked now: ${result.error.message}; Medusa's route hands it over again only where its event bus retries`,
-      false,
+      undefined,
     ]
   }
   const { verdict, action } = result
   switch (verdict.kind) {
     case "unauthenticated":
-      return ["refused: not authenticated", verdict.reason, false]
+      return ["refused: not authenticated", verdict.reason, undefined]
     case "malformed":
-      return ["refused: malformed", verdict.reason, false]
+      return ["refused: malformed", verdict.reason, undefined]
     case "ignored":
-      return ["ignored", verdict.reason, false]
+      return ["ignored", verdict.reason, undefined]
     case "no_live_session":
       return verdict.paid
         ? [
             "refused: no live session",
             "the gateway says this page was paid, but its checkout changed before (or it is not this store's page): no order was made",
-            true,
+            "paid_no_order",
             verdict.gatewayReference,
           ]
-        : ["refused: no live session", verdict.reason, false, verdict.gatewayReference]
+        : ["refused: no live session", verdict.reason, undefined, verdict.gatewayReference]
     case "session":
+      // A deferred payment's (a SEPA debit's) order exists, awaiting payment: never "paid, no order".
+      if (verdict.wrongAmount && verdict.deferred) {
+        return [
+          "refused: wrong amount",
+          "another amount than the order's was paid at the gateway: the order's deferred payment will not come; the reconciliation flags the order",
+          undefined,
+        ]
+      }
       if (verdict.wrongAmount) {
         return [
           "refused: wrong amount",
           "paid at the gateway, no order: the gateway's amount is not the session's",
-          true,
+          "paid_no_order",
         ]
+      }
+      if (verdict.amountUnshown && verdict.deferred) {
+        return ["refused: amount not shown", amountUnshownWords(gatewayName, "awaiting"), "amount_unshown"]
       }
       if (verdict.amountUnshown) {
         return [
           "refused: amount not shown",
           "paid at the gateway, no order: its answer shows no amount (or currency) to check against the session's",
-          true,
+          "paid_no_order",
         ]
       }
-      if (verdict.moneyReturned) return ["no order: money went back", "paid, then the money went back: no order", false]
-      if (action === PaymentActions.AUTHORIZED || action === PaymentActions.SUCCESSFUL) {
-        return ["passed to Medusa", "the gateway confirmed the payment; Medusa's processing makes the order", false]
+      if (verdict.moneyReturned) {
+        return ["no order: money went back", "paid, then the money went back: no order", undefined]
       }
-      return ["ignored", `the gateway says ${verdict.status}; Medusa's route does nothing with it`, false]
+      if (action === PaymentActions.AUTHORIZED || action === PaymentActions.SUCCESSFUL) {
+        return ["passed to Medusa", "the gateway confirmed the payment; Medusa's processing makes the order", undefined]
+      }
+      return ["ignored", `the gateway says ${verdict.status}; Medusa's route does nothing with it`, undefined]
   }
 }

@@ -113,6 +113,8 @@ export async function deferredPaymentFailed(
     currency_code: facts.currency_code,
     attention_kind: "debit_failed",
     dedupe_key: `debit_failed:${session.id}`,
+    // The order's payment is settled for good: no longer an order awaiting a payment of unknown amount.
+    resolves: ["amount_unshown"],
   })
   return true
 }

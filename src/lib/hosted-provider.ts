@@ -217,6 +217,8 @@ export type WebhookVerdict =
       wrongAmount: boolean
       /** Paid at the gateway, but its answer shows no amount or currency to check: no order, asked again. */
       amountUnshown?: boolean
+      /** A deferred payment's session (a SEPA debit under way): its order exists, awaiting payment. */
+      deferred?: boolean
       /** Pending only because the gateway used a word its tables do not know: worth a later delivery. */
       unknownStatus: boolean
       /** Session data to keep before Medusa's authorization reads it: what the authenticated webhook said. */
@@ -826,7 +828,7 @@ export abstract class HostedPaymentProvider<
     if (!coreRoute) return this.judgeWebhook(payload)
     // Medusa's route answered 200 before any check: the verdict reaches the record only from here.
     const record = (result: HostedWebhookResult | { error: Error }) =>
-      coreRouteRecords(coreRoute, this.identifier(), payload, result).forEach((input) =>
+      coreRouteRecords(coreRoute, this.identifier(), payload, result, this.spec.name).forEach((input) =>
         recorder.record(input, () => optional(() => this.cradle.event_bus), this.logger)
       )
     try {
@@ -928,6 +930,7 @@ export abstract class HostedPaymentProvider<
         // answer shows no amount at all, that is not "another amount": no order either, and it is asked again.
         wrongAmount: paidNotThis(gateway, status) === "another amount",
         amountUnshown: paidNotThis(gateway, status) === "amount not shown",
+        deferred: found.deferred,
         unknownStatus: status === PaymentSessionStatus.PENDING && (gateway.unknown?.length ?? 0) > 0,
         // What the webhook added to the session's data, for the route to keep before Medusa authorizes.
         sessionData: heard === session ? undefined : heard,

@@ -23,13 +23,20 @@ export type RecordKind =
   | "cancel"
   | "money_returned"
   | "paid_no_order"
+  | "amount_unshown"
   | "debit_failed"
   | "page_left_open"
   | "handled"
 
 /** The attention kinds a later event of the same session can resolve (the item leaves "needs attention"). */
 export type AttentionKind =
-  "paid_no_order" | "refund_unknown" | "refund_unrecorded" | "money_returned" | "debit_failed" | "page_left_open"
+  | "paid_no_order"
+  | "amount_unshown"
+  | "refund_unknown"
+  | "refund_unrecorded"
+  | "money_returned"
+  | "debit_failed"
+  | "page_left_open"
 
 export type RecordInput = {
   /** Null from a provider, which does not know the id it was registered under: the writer reads the session's. */
@@ -177,12 +184,35 @@ export function paidNoOrderRecord(
   }
 }
 
-/** What the admin is told of a page the gateway calls paid without showing the amount (or currency) paid. */
-export function amountUnshownWords(gateway: string): string {
-  return (
-    `paid at ${gateway}, but its answer shows no amount (or currency) to check against the session's: no order; ` +
-    `asked again later. Check the payment in the ${gateway} dashboard`
-  )
+/**
+ * What the admin is told of a page the gateway calls paid without showing the amount (or currency) paid: no order,
+ * or (a deferred payment, `"awaiting"`) an order that still awaits payment.
+ */
+export function amountUnshownWords(gateway: string, order: "none" | "awaiting" = "none"): string {
+  return order === "none"
+    ? `paid at ${gateway}, but its answer shows no amount (or currency) to check against the session's: no order; ` +
+        `asked again later. Check the payment in the ${gateway} dashboard`
+    : `${gateway} says paid, but its answer shows no amount (or currency) to check against the order's: the order ` +
+        `still awaits payment; asked again later`
+}
+
+/**
+ * A deferred payment (a SEPA debit) whose order exists, awaiting payment, that the gateway calls paid without showing
+ * the amount (or currency) paid: not "paid, no order" (the order is there), not paid either (nothing to check the
+ * amount against). One item per session for the admin, settled when the payment is recorded or the debit fails.
+ */
+export function amountUnshownRecord(
+  about: Omit<RecordInput, "kind" | "outcome" | "message" | "attention_kind" | "dedupe_key">,
+  gatewayName: string
+): RecordInput {
+  return {
+    ...about,
+    kind: "amount_unshown",
+    outcome: "order awaits payment",
+    message: amountUnshownWords(gatewayName, "awaiting"),
+    attention_kind: "amount_unshown",
+    dedupe_key: `amount_unshown:${about.payment_session_id}`,
+  }
 }
 
 /** The gateway of a provider id (`pp_hitpay_hitpay` → `hitpay`). */

@@ -46,7 +46,7 @@ export class SessionLookup<S extends HppSessionData> {
   async find(found: {
     sessionId?: string
     gatewayReference?: string
-  }): Promise<{ session: S; authorized: boolean } | { reason: string }> {
+  }): Promise<{ session: S; authorized: boolean; deferred: boolean } | { reason: string }> {
     const { name, pageName } = this.spec
     const what = found.sessionId ?? `the session holding ${pageName} ${found.gatewayReference}`
     const rows = await this.findSessions(found)
@@ -62,7 +62,12 @@ export class SessionLookup<S extends HppSessionData> {
             `(a page replaced after a cart change: if it was paid, refund it at ${name})`,
         }
       }
-      return { session: parsed.data, authorized: row.status === PaymentSessionStatus.AUTHORIZED }
+      return {
+        session: parsed.data,
+        authorized: row.status === PaymentSessionStatus.AUTHORIZED,
+        // A deferred payment (a SEPA debit under way) whose order exists, awaiting payment.
+        deferred: row.status === PaymentSessionStatus.PENDING_AUTHORIZATION,
+      }
     }
     return {
       reason:

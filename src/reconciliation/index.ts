@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto"
 import type { IPaymentModuleService, Logger, MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { hppProviderOf } from "../env"
+import { HPP_GATEWAYS, HppGateway, hppProviderOf } from "../env"
 import { paidWithAnotherSession, payerOf, paymentRecorded, processHostedPayment } from "../lib/orders"
 import { forgetPageToClose, GIVE_UP_AFTER_DAYS, isPageToClose, pagesDue, RETRYING_CLOSE } from "../lib/pages-to-close"
 import { endPaymentSession } from "../lib/session-end"
 import { deferredPaymentFailed, deferredPaymentSucceeded, endedAsFailedDeferred } from "../lib/deferred-payment"
 import { registeredOptions } from "../registered-options"
 import { hostedProvider, ProviderService, providerService } from "../lib/provider-access"
-import { gatewayOfProvider, hourOf, recordIn } from "../lib/record"
+import { amountUnshownRecord, gatewayOfProvider, hourOf, recordIn } from "../lib/record"
 import {
   dueAgain,
   DueSession,
@@ -362,21 +362,31 @@ export async function reconcilePaymentSession(
     // In the record: what changed something, and every check an admin asked for (a job's "still pending" for an
     // abandoned page, every five minutes, is not news).
     if (session && (onDemand || RECORDED_DECISIONS.includes(decision))) {
-      recordIn(container, {
+      const gateway = gatewayOfProvider(session.provider_id)
+      const about = {
         provider_id: session.provider_id,
-        gateway: gatewayOfProvider(session.provider_id),
-        kind: "reconciliation",
-        outcome: decision,
-        message: `${onDemand ? "checked by an admin" : "reconciliation"}: ${decision}${detail ? `: ${detail}` : ""}`,
+        gateway,
         payment_session_id: sessionId,
         gateway_reference: (session.data?.gateway_reference as string | undefined) ?? null,
         amount: String(session.amount),
         currency_code: session.currency_code,
-        resolves: decision === "order made" || decision === "payment recorded" ? ["paid_no_order"] : [],
+      }
+      recordIn(container, {
+        ...about,
+        kind: "reconciliation",
+        outcome: decision,
+        message: `${onDemand ? "checked by an admin" : "reconciliation"}: ${decision}${detail ? `: ${detail}` : ""}`,
+        resolves:
+          decision === "order made" || decision === "payment recorded" ? ["paid_no_order", "amount_unshown"] : [],
         // The job repeats a decision every run (a gateway down for hours, a page already an order): one row per
         // session, decision and hour, counted. An admin's check is always a row of its own.
         dedupe_key: onDemand ? null : `reconciliation:${sessionId}:${decision}:${hourOf()}`,
       })
+      // A deferred payment's order awaits a payment the gateway calls paid without its amount: an item for the
+      // admin (the provider lists a page with no order itself; this one has its order).
+      if (decision === "paid, amount not shown" && session.status === PaymentSessionStatus.PENDING_AUTHORIZATION) {
+        recordIn(container, amountUnshownRecord(about, HPP_GATEWAYS[gateway as HppGateway]?.gateway ?? gateway))
+      }
     }
     return result
   }
@@ -460,7 +470,7 @@ async function settle(
   if (word?.paidAmountUnshown) {
     // Paid, says the gateway, with no amount or currency to check: not "not paid", and no payment on that word.
     // Asked again on the schedule: a later answer may show the amount. The provider lists a page with no order for
-    // the admin; a deferred payment's order exists and awaits payment (nothing is listed for it yet).
+    // the admin; a deferred payment's order exists and awaits payment, listed here as such.
     return say(
       "paid, amount not shown",
       deferred

@@ -39,6 +39,7 @@ const KINDS: Record<HppEventKind, string> = {
   cancel: "Cancellation",
   money_returned: "Money returned before an order",
   paid_no_order: "Paid at the gateway, no order",
+  amount_unshown: "Order awaits payment: amount not shown",
   debit_failed: "Debit failed after the order",
   page_left_open: "Payment page left open",
   handled: "Marked handled",

@@ -7,9 +7,17 @@ import { isGatewayUnavailable } from "../../lib/errors"
 import { MADE_AT_GATEWAY } from "../../lib/ledger"
 import { paymentRecorded, processHostedPayment } from "../../lib/orders"
 import { endPaymentSession, keepWebhookWord } from "../../lib/session-end"
-import { deferredPaymentFailed, deferredPaymentSucceeded } from "../../lib/deferred-payment"
+import { deferredPaymentFailed, deferredPaymentSucceeded, endedAsFailedDeferred } from "../../lib/deferred-payment"
 import type { RawWebhook } from "../../lib/webhook"
-import { amountUnshownWords, digestOf, minuteOf, paidNoOrderRecord, RecordInput, recordIn } from "../../lib/record"
+import {
+  amountUnshownRecord,
+  amountUnshownWords,
+  digestOf,
+  minuteOf,
+  paidNoOrderRecord,
+  RecordInput,
+  recordIn,
+} from "../../lib/record"
 import { deliveryKey, InFlight, Shared } from "../../lib/in-flight"
 import { CORE_ROUTE_HEADER } from "../../lib/core-route-record"
 
@@ -107,7 +115,9 @@ export function hostedWebhookRoute(gateway: {
         // Keyed without the reason's text, which a sender can vary (a reference it made up): one row per kind of refusal.
         dedupe_key: about ? null : `webhook:${providerId}:${outcome}:${minuteOf()}`,
         resolves:
-          status === 200 && (outcome === "applied" || outcome === "duplicate") && about ? ["paid_no_order"] : [],
+          status === 200 && (outcome === "applied" || outcome === "duplicate") && about
+            ? ["paid_no_order", "amount_unshown"]
+            : [],
       }
       recordIn(req.scope, recorded)
       if (note?.unrecordedRefund) {
@@ -121,6 +131,7 @@ export function hostedWebhookRoute(gateway: {
           dedupe_key: `refund_unrecorded:${providerId}:${about?.sessionId}:${note.unrecordedRefund}`,
         })
       }
+      if (note?.amountUnshown) recordIn(req.scope, amountUnshownRecord(common, gateway.name))
       if (note?.paidNoOrder) {
         const page =
           about?.gatewayReference ?? note?.gatewayReference ?? `${providerId}:${digestOf(payload.rawData) ?? words}`
@@ -222,6 +233,23 @@ export function hostedWebhookRoute(gateway: {
         logger.warn(`${what}: the session belongs to ${session?.provider_id ?? "no provider"}, not ${providerId}`)
         return answer(422, "not a payment of this store")
       }
+      // A deferred payment (a SEPA debit) whose order exists, awaiting payment: its order is there, so a paid page
+      // that is not the order's is no "paid, no order", whatever the gateway's amount says.
+      const deferred = session.status === PaymentSessionStatus.PENDING_AUTHORIZATION
+      if (deferred && verdict.wrongAmount) {
+        // Another amount than the order's paid: no payment of this order, as the reconciliation decides. The order
+        // is flagged and said (an event, and one "debit failed" item); final, so the gateway stops delivering.
+        const why = "another amount than the order's was paid at the gateway"
+        await deferredPaymentFailed(req.scope, session, PaymentSessionStatus.ERROR, why)
+        return answer(200, "nothing to do", { outcome: "applied: debit failed", words: why })
+      }
+      if (endedAsFailedDeferred(session) && (verdict.wrongAmount || verdict.amountUnshown)) {
+        // A repeat for a deferred payment already ended as failed (its order flagged, its item listed).
+        return answer(200, "nothing to do", {
+          outcome: "duplicate",
+          words: "a repeat: the deferred payment already ended unpaid; its order is flagged",
+        })
+      }
       if (verdict.wrongAmount) {
         logger.error(
           `${what}: paid at the gateway, no order: the gateway's amount is not the session's (the log above says both)`
@@ -237,13 +265,16 @@ export function hostedWebhookRoute(gateway: {
         // next answer may show the amount; the reconciliation asks too), for as long as a paid claim is waited for.
         const patient = (await pageAgeHours()) < PAID_CLAIM_PATIENCE_HOURS
         logger.error(
-          `${what}: paid at the gateway, but its answer shows no amount (or currency): no order` +
+          `${what}: paid at the gateway, but its answer shows no amount (or currency): ` +
+            (deferred ? "its order still awaits payment" : "no order") +
             (patient ? " yet; answered 503 to be delivered again" : "; refused for good")
         )
         return answer(patient ? 503 : 200, patient ? "not done yet; deliver it again" : "refused: amount not shown", {
           outcome: patient ? "asked again" : "refused: amount not shown",
-          words: amountUnshownWords(gateway.name),
-          paidNoOrder: true,
+          // A deferred payment's order exists: not "paid, no order", an order awaiting a payment not shown.
+          words: amountUnshownWords(gateway.name, deferred ? "awaiting" : "none"),
+          paidNoOrder: !deferred,
+          amountUnshown: deferred,
         })
       }
       if (verdict.moneyReturned) {
@@ -263,7 +294,6 @@ export function hostedWebhookRoute(gateway: {
           words: "the gateway reports a status the plugin does not know",
         })
       }
-      const deferred = session.status === PaymentSessionStatus.PENDING_AUTHORIZATION
       if (result.action !== PaymentActions.AUTHORIZED && result.action !== PaymentActions.SUCCESSFUL) {
         if (
           deferred &&
@@ -421,6 +451,8 @@ type Note = {
   outcome: string
   words: string
   paidNoOrder?: boolean
+  /** A deferred payment's order awaits a payment the gateway calls paid without showing its amount. */
+  amountUnshown?: boolean
   unrecordedRefund?: string
   /** The page the webhook names, where no session of the store holds it. */
   gatewayReference?: string | null

@@ -65,4 +65,45 @@ describe("webhooks through Medusa's route, in the record", () => {
       expect.objectContaining({ outcome: "asked again", message: expect.stringContaining("timeout") }),
     ])
   })
+
+  it("lists a paid page whose answer is not the session's as 'paid, no order', except a deferred payment's, whose order exists", () => {
+    const paid = (wrong: boolean, deferred: boolean): HostedWebhookResult => ({
+      action: PaymentActions.AUTHORIZED,
+      verdict: {
+        kind: "session",
+        sessionId: "payses_1",
+        gatewayReference: "ps_1",
+        status: PaymentSessionStatus.CAPTURED,
+        wrongAmount: wrong,
+        amountUnshown: !wrong,
+        deferred,
+        unknownStatus: false,
+      },
+    })
+    const rows = (wrong: boolean, deferred: boolean) =>
+      coreRouteRecords(
+        "pp_catalystpay_catalystpay",
+        "catalystpay",
+        payload(),
+        paid(wrong, deferred),
+        "CatalystPay"
+      ).map((r) => [r.outcome, r.attention_kind, r.message])
+    expect(rows(true, false)).toEqual([
+      ["refused: wrong amount", undefined, expect.stringContaining("no order")],
+      ["no order", "paid_no_order", expect.stringContaining("no order")],
+    ])
+    expect(rows(false, false)).toEqual([
+      ["refused: amount not shown", undefined, expect.stringContaining("no order")],
+      ["no order", "paid_no_order", expect.stringContaining("no order")],
+    ])
+    // A SEPA debit under way: the order exists. Another amount: no item here (the reconciliation flags the order,
+    // with its own item); no amount shown: the order awaits payment, one item saying so.
+    expect(rows(true, true)).toEqual([
+      ["refused: wrong amount", undefined, expect.stringContaining("the reconciliation flags the order")],
+    ])
+    expect(rows(false, true)).toEqual([
+      ["refused: amount not shown", undefined, expect.stringContaining("CatalystPay says paid")],
+      ["order awaits payment", "amount_unshown", expect.stringContaining("the order still awaits payment")],
+    ])
+  })
 })

@@ -124,6 +124,11 @@ const ATTENTION: Record<HppAttentionKind, { title: string; what_to_do: (gateway:
     title: "Paid at the gateway, no order",
     what_to_do: (g) => `Refund the payment in the ${g} dashboard (or make the order by hand), then mark this handled.`,
   },
+  amount_unshown: {
+    title: "Order awaits payment: amount not shown",
+    what_to_do: (g) =>
+      `Compare the payment in the ${g} dashboard with the order. The plugin asks ${g} again and records the payment once its answer shows the order's amount; if ${g} shows another amount, refund it there and ask the buyer for another payment.`,
+  },
   refund_unknown: {
     title: "Refund outcome unknown",
     what_to_do: (g) =>
