@@ -10,11 +10,11 @@ import {
   SESSION_TOKEN,
   TEST_WEBHOOK_SECRET,
 } from "../fixtures/catalystpay"
-import { jsonOf, hppWebhookRoute, standInForPost } from "../helpers/gateway"
+import { jsonOf, hppWebhookRoute, medusaWebhookRoute, standInForPost } from "../helpers/gateway"
 import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, providerSuite, WRONG_AMOUNT } from "../helpers/provider-suite"
 import { answerOf, createCart, createPaymentCollection, requestPaymentSession } from "../helpers/store"
 import hppSessionReferenceIndex from "../../src/migration-scripts/hpp-session-reference-index"
-import { Modules } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { reconcileHostedPayments } from "../../src/reconciliation"
 import { HPP_RECORD_EVENT } from "../../src/lib/record"
 
@@ -390,6 +390,20 @@ providerSuite(catalystpay, (t) => {
       expect(waiting.payment_status).not.toBe("captured")
       expect(waiting.metadata?.hpp_payment_failed).toBeUndefined()
       expect((await sessionOf(checkout.session.id)).status).toBe("pending_authorization")
+      if (by === "webhook") {
+        // A debit that takes days: past a day from the page, the webhook is answered 200 (the reconciliation goes on
+        // asking), still not "refused", and the order still awaits payment, listed once.
+        await t
+          .container()
+          .resolve(ContainerRegistrationKeys.PG_CONNECTION)
+          .raw(`update payment_session set created_at = now() - interval '3 days' where id = ?`, [checkout.session.id])
+        const later = await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))
+        expect(later.status).toBe(200)
+        expect(JSON.stringify(later.data)).toContain("order awaits payment: amount not shown")
+        expect(await itemKinds(checkout, (kinds) => kinds.length > 0)).toEqual([
+          ["amount_unshown", expect.stringContaining(AWAITING_WORDS)],
+        ])
+      }
 
       // The amount shows: the payment is recorded, once, and the item leaves the list.
       debit.amount = CART_AMOUNT
@@ -406,12 +420,59 @@ providerSuite(catalystpay, (t) => {
     }
   )
 
-  it("flags a SEPA order whose webhook shows another amount paid, as the reconciliation does: one 'debit failed' item, not 'paid, no order', and the 'amount not shown' item settled", async () => {
+  it("lists a SEPA order awaiting a payment CatalystPay shows without its amount through Medusa's own route too, as awaiting (not 'paid, no order'), until Medusa records the payment", async () => {
     const { checkout, order, debit } = await orderMidDebit()
+    const core = medusaWebhookRoute("catalystpay_catalystpay")
+    const deliver = () =>
+      core.deliver({ api: t.api, container: t.container() }, catalystpay.webhooks.paid(checkout, CART_AMOUNT))
     debit.status = "COMPLETED"
     debit.amount = undefined as unknown as string
-    expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(503)
-    await itemKinds(checkout, (kinds) => kinds.includes("amount_unshown"))
+    await deliver()
+    expect(await itemKinds(checkout, (kinds) => kinds.length > 0)).toEqual([
+      ["amount_unshown", expect.stringContaining(AWAITING_WORDS)],
+    ])
+    expect((await adminOrder(order.id)).payment_status).not.toBe("captured")
+
+    debit.amount = CART_AMOUNT
+    await deliver()
+    expect((await adminOrder(order.id)).payment_status).toBe("captured")
+    // Medusa's route records nothing that settles the item: it leaves the list with the wait it named.
+    expect(await itemKinds(checkout, (kinds) => kinds.length === 0)).toEqual([])
+  })
+
+  /** An order mid-debit whose webhook found CatalystPay calling the debit COMPLETED without its amount: listed, 503. */
+  async function awaitingUnshownAmount() {
+    const mid = await orderMidDebit()
+    mid.debit.status = "COMPLETED"
+    mid.debit.amount = undefined as unknown as string
+    expect((await t.deliver(catalystpay.webhooks.paid(mid.checkout, CART_AMOUNT))).status).toBe(503)
+    await itemKinds(mid.checkout, (kinds) => kinds.includes("amount_unshown"))
+    return mid
+  }
+
+  it("keeps a SEPA order awaiting payment when CatalystPay's first answer says COMPLETED and its answer to Medusa's authorization does not: asked again (503), no event, its item kept", async () => {
+    const { checkout, order, debit } = await awaitingUnshownAmount()
+
+    // The amount shows, but only in the first answer: Medusa's authorization asks again and hears the debit under way.
+    debit.amount = CART_AMOUNT
+    let asked = 0
+    Object.defineProperty(debit, "status", { get: () => (asked++ === 0 ? "COMPLETED" : "PAYMENT_IN_PROGRESS") })
+    const events = await pluginEventsDuring(async () => {
+      expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(503)
+    })
+    expect(asked).toBeGreaterThan(1)
+    expect(events).toEqual([])
+    expect((await adminOrder(order.id)).payment_status).not.toBe("captured")
+    expect((await sessionOf(checkout.session.id)).status).toBe("pending_authorization")
+    // Give the record's writer its moment: the item is still there, not settled by an "applied".
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(await itemKinds(checkout, (kinds) => kinds.length > 0)).toEqual([
+      ["amount_unshown", expect.stringContaining(AWAITING_WORDS)],
+    ])
+  })
+
+  it("flags a SEPA order whose webhook shows another amount paid, as the reconciliation does: one 'debit failed' item, not 'paid, no order', and the 'amount not shown' item settled", async () => {
+    const { checkout, order, debit } = await awaitingUnshownAmount()
 
     debit.amount = WRONG_AMOUNT
     const reason = "another amount than the order's was paid at the gateway"
@@ -427,6 +488,14 @@ providerSuite(catalystpay, (t) => {
     })
     const items = await itemKinds(checkout, (kinds) => kinds.length === 1 && kinds[0] === "debit_failed")
     expect(items).toEqual([["debit_failed", expect.stringContaining(reason)]])
+
+    // A repeat through Medusa's own route lists nothing more: its lookup knows the order's debit ended unpaid.
+    await medusaWebhookRoute("catalystpay_catalystpay").deliver(
+      { api: t.api, container: t.container() },
+      catalystpay.webhooks.paid(checkout, CART_AMOUNT)
+    )
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(await itemKinds(checkout, (kinds) => kinds.length === 1)).toEqual(items)
   })
 
   it("records an order edit's extra SEPA debit on its order once the debit completes, awaiting it until then", async () => {

@@ -100,7 +100,7 @@ function verdictOf(
       if (verdict.wrongAmount && verdict.deferred) {
         return [
           "refused: wrong amount",
-          "another amount than the order's was paid at the gateway: the order's deferred payment will not come; the reconciliation flags the order",
+          "another amount than the order's was paid at the gateway: the order's deferred payment will not come; the plugin's webhook route or its reconciliation flags the order (Medusa's route cannot)",
           undefined,
         ]
       }

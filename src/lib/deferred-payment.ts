@@ -1,4 +1,10 @@
-import type { IEventBusModuleService, IPaymentModuleService, Logger, MedusaContainer } from "@medusajs/framework/types"
+import type {
+  IEventBusModuleService,
+  ILockingModule,
+  IPaymentModuleService,
+  Logger,
+  MedusaContainer,
+} from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { updateSession } from "./session-end"
 import { gatewayOfProvider, recordIn } from "./record"
@@ -60,6 +66,8 @@ export async function deferredPaymentSucceeded(container: MedusaContainer, sessi
  * may have shipped; Medusa's `cancelOrderWorkflow` refuses an order with fulfillments, and cancelling one that has
  * none tells the buyer "cancelled" and releases its stock where the store may rather ask for another payment. The
  * store decides, on the event or the flag. Returns false when the session was no longer awaiting (nothing done).
+ * The webhook and the reconciliation may both find the failure at once: the session's change runs under a lock (the
+ * store's locking module, shared between instances where the store configures one), so only one of them says it.
  */
 export async function deferredPaymentFailed(
   container: MedusaContainer,
@@ -72,14 +80,18 @@ export async function deferredPaymentFailed(
     (status === PaymentSessionStatus.CANCELED
       ? "the session expired at the gateway"
       : "the debit failed at the gateway")
-  const ended = await updateSession(container, session.id, (current) =>
-    current.status === PaymentSessionStatus.PENDING_AUTHORIZATION && !current.authorized_at
-      ? {
-          status: PaymentSessionStatus.ERROR,
-          metadata: { ...(current.metadata ?? {}), [FAILED_PAYMENT_FLAG]: reason },
-        }
-      : undefined
-  )
+  const end = () =>
+    updateSession(container, session.id, (current) =>
+      current.status === PaymentSessionStatus.PENDING_AUTHORIZATION && !current.authorized_at
+        ? {
+            status: PaymentSessionStatus.ERROR,
+            metadata: { ...(current.metadata ?? {}), [FAILED_PAYMENT_FLAG]: reason },
+          }
+        : undefined
+    )
+  const ended = await container
+    .resolve<ILockingModule>(Modules.LOCKING)
+    .execute(`medusa-payment-hpp:deferred-failed:${session.id}`, end, { timeout: 10 })
   if (!ended) return false
   const facts = { ...(await factsOf(container, session)), reason }
   if (facts.order_id) {

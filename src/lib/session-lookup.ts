@@ -1,6 +1,7 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { z } from "zod"
 import { invalidData } from "./errors"
+import { FAILED_PAYMENT_FLAG } from "./deferred-payment"
 import type { HppSessionData, LegacyKeys } from "./session"
 
 export type SessionRow = {
@@ -10,6 +11,7 @@ export type SessionRow = {
   status?: string | null
   data: Record<string, unknown> | null
   deleted_at?: Date | string | null
+  metadata?: Record<string, unknown> | null
 }
 
 /** The part of the payment module's session service a provider uses: find sessions by id or stored data. */
@@ -65,8 +67,10 @@ export class SessionLookup<S extends HppSessionData> {
       return {
         session: parsed.data,
         authorized: row.status === PaymentSessionStatus.AUTHORIZED,
-        // A deferred payment (a SEPA debit under way) whose order exists, awaiting payment.
-        deferred: row.status === PaymentSessionStatus.PENDING_AUTHORIZATION,
+        // A deferred payment (a SEPA debit) whose order exists: under way, awaiting payment, or ended unpaid (the
+        // flag `deferredPaymentFailed` sets, src/lib/deferred-payment.ts).
+        deferred:
+          row.status === PaymentSessionStatus.PENDING_AUTHORIZATION || Boolean(row.metadata?.[FAILED_PAYMENT_FLAG]),
       }
     }
     return {
@@ -84,7 +88,7 @@ export class SessionLookup<S extends HppSessionData> {
     gatewayReference?: string
   }): Promise<SessionRow[]> {
     const store = this.sessionStore()
-    const config = { select: ["id", "provider_id", "status", "data", "deleted_at"], take: 5 }
+    const config = { select: ["id", "provider_id", "status", "data", "deleted_at", "metadata"], take: 5 }
     if (sessionId) {
       return store.list({ id: sessionId }, config)
     }

@@ -240,16 +240,11 @@ export function hostedWebhookRoute(gateway: {
         // Another amount than the order's paid: no payment of this order, as the reconciliation decides. The order
         // is flagged and said (an event, and one "debit failed" item); final, so the gateway stops delivering.
         const why = "another amount than the order's was paid at the gateway"
-        await deferredPaymentFailed(req.scope, session, PaymentSessionStatus.ERROR, why)
+        if (!(await deferredPaymentFailed(req.scope, session, PaymentSessionStatus.ERROR, why)))
+          return settledMeanwhile()
         return answer(200, "nothing to do", { outcome: "applied: debit failed", words: why })
       }
-      if (endedAsFailedDeferred(session) && (verdict.wrongAmount || verdict.amountUnshown)) {
-        // A repeat for a deferred payment already ended as failed (its order flagged, its item listed).
-        return answer(200, "nothing to do", {
-          outcome: "duplicate",
-          words: "a repeat: the deferred payment already ended unpaid; its order is flagged",
-        })
-      }
+      if (endedAsFailedDeferred(session) && (verdict.wrongAmount || verdict.amountUnshown)) return failedBefore()
       if (verdict.wrongAmount) {
         logger.error(
           `${what}: paid at the gateway, no order: the gateway's amount is not the session's (the log above says both)`
@@ -263,14 +258,21 @@ export function hostedWebhookRoute(gateway: {
       if (verdict.amountUnshown) {
         // Paid, says the gateway, with no amount to check: no order on its word, and it is to deliver again (its
         // next answer may show the amount; the reconciliation asks too), for as long as a paid claim is waited for.
+        // A deferred payment's order awaits it past that (a SEPA debit takes days): answered 200 then, and the
+        // reconciliation goes on asking for as long as it asks about the session (`reconcileForHours`).
         const patient = (await pageAgeHours()) < PAID_CLAIM_PATIENCE_HOURS
         logger.error(
           `${what}: paid at the gateway, but its answer shows no amount (or currency): ` +
             (deferred ? "its order still awaits payment" : "no order") +
-            (patient ? " yet; answered 503 to be delivered again" : "; refused for good")
+            (patient
+              ? " yet; answered 503 to be delivered again"
+              : deferred
+                ? "; answered 200, the reconciliation asks again"
+                : "; refused for good")
         )
-        return answer(patient ? 503 : 200, patient ? "not done yet; deliver it again" : "refused: amount not shown", {
-          outcome: patient ? "asked again" : "refused: amount not shown",
+        const final = deferred ? "order awaits payment: amount not shown" : "refused: amount not shown"
+        return answer(patient ? 503 : 200, patient ? "not done yet; deliver it again" : final, {
+          outcome: patient ? "asked again" : final,
           // A deferred payment's order exists: not "paid, no order", an order awaiting a payment not shown.
           words: amountUnshownWords(gateway.name, deferred ? "awaiting" : "none"),
           paidNoOrder: !deferred,
@@ -300,7 +302,7 @@ export function hostedWebhookRoute(gateway: {
           (verdict.status === PaymentSessionStatus.ERROR || verdict.status === PaymentSessionStatus.CANCELED)
         ) {
           // A deferred payment (a SEPA debit) that failed or expired after its order: flagged, and said (an event).
-          await deferredPaymentFailed(req.scope, session, verdict.status)
+          if (!(await deferredPaymentFailed(req.scope, session, verdict.status))) return settledMeanwhile()
           return answer(200, "nothing to do", {
             outcome: "applied: debit failed",
             words: `the gateway says ${verdict.status}`,
@@ -323,14 +325,25 @@ export function hostedWebhookRoute(gateway: {
       if (await paymentRecorded(req.scope, session)) {
         if (verdict.unrecordedRefund) return recordRefundMadeAtGateway(verdict.unrecordedRefund)
         if (deferred) {
-          // A deferred payment that has now settled: Medusa emits nothing for it, the plugin does.
+          // The order existed before: it holds the payment only once Medusa's authorization (which asked the gateway
+          // again) authorized the session. Then the deferred payment has settled: Medusa emits nothing for it, the
+          // plugin does. Else the order still awaits payment: not "applied" (which would settle the items that say
+          // so), and delivered again.
           const [settled] = await paymentModule.listPaymentSessions({ id: sessionId }, { select: ["id", "status"] })
           if (
-            settled?.status === PaymentSessionStatus.CAPTURED ||
-            settled?.status === PaymentSessionStatus.AUTHORIZED
+            settled?.status !== PaymentSessionStatus.CAPTURED &&
+            settled?.status !== PaymentSessionStatus.AUTHORIZED
           ) {
-            await deferredPaymentSucceeded(req.scope, session)
+            logger.warn(
+              `${what} answered 503: its order still awaits payment: Medusa's authorization, asking the gateway again, ` +
+                `left the session ${settled?.status ?? "gone"}${errors?.[0] ? ` (${(errors[0].error as Error).message})` : ""}`
+            )
+            return answer(503, "not done yet; deliver it again", {
+              outcome: "asked again",
+              words: `the order still awaits payment: the gateway's answer to Medusa's authorization did not confirm it (the session is ${settled?.status ?? "gone"})`,
+            })
           }
+          await deferredPaymentSucceeded(req.scope, session)
         }
         return answer(
           200,
@@ -377,6 +390,28 @@ export function hostedWebhookRoute(gateway: {
       async function pageAgeHours() {
         const [page] = await paymentModule.listPaymentSessions({ id: sessionId }, { select: ["id", "created_at"] })
         return (Date.now() - new Date(page?.created_at ?? Date.now()).getTime()) / 3_600_000
+      }
+
+      /** A repeat for a deferred payment already ended unpaid: its order flagged, its item listed, once. */
+      function failedBefore() {
+        return answer(200, "nothing to do", {
+          outcome: "repeat: debit already failed",
+          words: "a repeat: the deferred payment already ended unpaid; its order is flagged",
+        })
+      }
+
+      /**
+       * A deferred payment's failure that found the session no longer awaiting: another delivery or the reconciliation
+       * ended it first (a repeat), or it changed meanwhile (delivered again, to be judged on what it is now).
+       */
+      async function settledMeanwhile() {
+        const [now] = await paymentModule.listPaymentSessions(
+          { id: sessionId },
+          { select: ["id", "status", "metadata"] }
+        )
+        if (now && endedAsFailedDeferred(now)) return failedBefore()
+        logger.warn(`${what} answered 503: the session changed while it was processed (now ${now?.status ?? "gone"})`)
+        return answer(503, "not done yet; deliver it again")
       }
 
       async function paidClaimUnconfirmed(status: string) {

@@ -184,7 +184,9 @@ const BEHIND_MS = 15 * 60_000
  * gateway: the reconciliation's last check failed (the gateway could not be asked, or the order could not be
  * made), or its question is 15 minutes late (never asked, or not again when due: the job is off, stopped or
  * behind). A page the gateway says is still pending is not an item: an abandoned checkout is not trouble, and a
- * store has thousands. One pass over the items gives the page and the count.
+ * store has thousands. An order awaiting a payment whose amount was not shown is an item only while it still awaits
+ * it (its session `pending_authorization`): a payment recorded through Medusa's own route settles no item, and a
+ * record written late cannot bring it back. One pass over the items gives the page and the count.
  */
 export async function listAttention(
   container: MedusaContainer,
@@ -231,6 +233,9 @@ export async function listAttention(
       e.gateway_reference, e.amount, e.currency_code, e.created_at, false as live
     from hpp_payment_event e
     where e.attention = true and e.handled_at is null and e.resolved_at is null and e.deleted_at is null
+      and (e.fields->>'attention_kind' is distinct from 'amount_unshown' or exists (
+        select 1 from payment_session s
+        where s.id = e.payment_session_id and s.status = 'pending_authorization' and s.deleted_at is null))
     ${live}`
   // The page and the count in one pass over the items (the union is the cost; its rows are few).
   const { rows } = await pg(container).raw(
