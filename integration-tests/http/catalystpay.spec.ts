@@ -237,6 +237,28 @@ providerSuite(catalystpay, (t) => {
     expect(await t.attention(checkout.session.id, (list) => !list.some((i) => i.kind === "paid_no_order"))).toEqual([])
   })
 
+  it("lists a page CatalystPay calls COMPLETED without the amount, through Medusa's own route, as paid with no order, until that route makes the order once the amount shows", async () => {
+    const checkout = await t.checkout()
+    const answer = completedWithoutAmount()
+    const deliver = () =>
+      medusaWebhookRoute("catalystpay_catalystpay").deliver(
+        { api: t.api, container: t.container() },
+        catalystpay.webhooks.paid(checkout, CART_AMOUNT)
+      )
+    await deliver()
+    expect(await t.orders(checkout)).toHaveLength(0)
+    const items = await t.attention(checkout.session.id, (list) => list.some((i) => i.kind === "paid_no_order"))
+    expect(items.map((i) => i.kind)).toEqual(["paid_no_order"])
+
+    answer.amount = CART_AMOUNT
+    await deliver()
+    const orders = await t.orders(checkout)
+    expect(orders).toHaveLength(1)
+    expect(Number(orders[0].total)).toBe(CART_TOTAL)
+    // Medusa's route records nothing that settles the item; it leaves the list because Medusa now holds the payment.
+    expect(await t.attention(checkout.session.id, (list) => list.length === 0)).toEqual([])
+  })
+
   /** A buyer back mid-debit: an order awaiting payment. Returns the checkout, the order and a switch for the debit. */
   /** The plugin's event for this checkout's deferred payment, as a store's subscriber receives it. */
   function deferredEvent(
