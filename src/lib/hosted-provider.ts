@@ -221,7 +221,7 @@ export type WebhookVerdict =
       deferred?: boolean
       /** Pending only because the gateway used a word its tables do not know: worth a later delivery. */
       unknownStatus: boolean
-      /** Session data to keep before Medusa's authorization reads it: what the authenticated webhook said. */
+      /** Session data to keep before Medusa's authorization reads it: the keys the authenticated webhook added. */
       sessionData?: Record<string, unknown>
       /** The webhook itself says paid (a signed paid status, or a paid event's name), whatever the API says. */
       claimsPaid?: boolean
@@ -933,7 +933,7 @@ export abstract class HostedPaymentProvider<
         deferred: found.deferred,
         unknownStatus: status === PaymentSessionStatus.PENDING && (gateway.unknown?.length ?? 0) > 0,
         // What the webhook added to the session's data, for the route to keep before Medusa authorizes.
-        sessionData: heard === session ? undefined : heard,
+        sessionData: heard === session ? undefined : addedKeys(session, heard),
         claimsPaid:
           (!!verification.status && isPaid(verification.status.status)) || !!this.paidEventOf(verification.event),
         moneyReturned:
@@ -1175,4 +1175,12 @@ function shownAmount(amount: unknown, currency: string): string {
   } catch {
     return String(amount)
   }
+}
+
+/** The keys of `heard` that `session` lacks or holds otherwise (what a webhook added to a session's data). */
+function addedKeys(session: object, heard: object): Record<string, unknown> {
+  const before = session as Record<string, unknown>
+  return Object.fromEntries(
+    Object.entries(heard).filter(([key, value]) => JSON.stringify(before[key]) !== JSON.stringify(value))
+  )
 }

@@ -1,5 +1,5 @@
 import type { IPaymentModuleService, MedusaContainer, PaymentSessionDTO } from "@medusajs/framework/types"
-import { Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 
 /**
  * Records on a payment session that it ended unpaid at the gateway (the page expired or was closed, or it was
@@ -18,15 +18,22 @@ export async function endPaymentSession(container: MedusaContainer, sessionId: s
 const OPEN: string[] = [PaymentSessionStatus.PENDING, PaymentSessionStatus.REQUIRES_MORE, PaymentSessionStatus.ERROR]
 
 /**
- * Keeps what an authenticated webhook added to a session's data (src/lib/hosted-provider.ts `withWebhookWord`), so
- * that Medusa's authorization, which reads only the stored data, counts it. The rest of the data stays as stored.
+ * Keeps what an authenticated webhook added to a session's data (src/lib/hosted-provider.ts `withWebhookWord`: the
+ * keys it added or changed), so that Medusa's authorization, which reads only the stored data, counts it. The rest
+ * of the data stays as stored. One statement merging those keys into the stored data where it is: Medusa's update
+ * would read the session, hand it to the provider and write the whole data back, some 10 ms on the webhook's way to
+ * its order, and a key another writer changed in between would be written back as it was.
  */
 export async function keepWebhookWord(
   container: MedusaContainer,
   sessionId: string,
-  data: Record<string, unknown>
+  added: Record<string, unknown>
 ): Promise<void> {
-  await updateSession(container, sessionId, (session) => ({ data: { ...(session.data ?? {}), ...data } }))
+  await container.resolve(ContainerRegistrationKeys.PG_CONNECTION).raw(
+    `update payment_session set data = coalesce(data, '{}'::jsonb) || cast(? as jsonb), updated_at = now()
+       where id = ? and deleted_at is null`,
+    [JSON.stringify(added), sessionId]
+  )
 }
 
 /**
