@@ -96,7 +96,14 @@ function verdictOf(
           ]
         : ["refused: no live session", verdict.reason, undefined, verdict.gatewayReference]
     case "session":
-      // A deferred payment's (a SEPA debit's) order exists, awaiting payment: never "paid, no order".
+      // A deferred payment's (a SEPA debit's) order exists, awaiting payment or flagged: never "paid, no order".
+      if (verdict.failedDeferred && (verdict.wrongAmount || verdict.amountUnshown)) {
+        return [
+          "repeat: debit already failed",
+          "a repeat: the deferred payment already ended unpaid; its order is flagged",
+          undefined,
+        ]
+      }
       if (verdict.wrongAmount && verdict.deferred) {
         return [
           "refused: wrong amount",

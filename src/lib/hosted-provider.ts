@@ -219,6 +219,8 @@ export type WebhookVerdict =
       amountUnshown?: boolean
       /** A deferred payment's session (a SEPA debit under way): its order exists, awaiting payment. */
       deferred?: boolean
+      /** A deferred payment's session that ended unpaid after its order (flagged): final. */
+      failedDeferred?: boolean
       /** Pending only because the gateway used a word its tables do not know: worth a later delivery. */
       unknownStatus: boolean
       /** Session data to keep before Medusa's authorization reads it: the keys the authenticated webhook added. */
@@ -931,6 +933,7 @@ export abstract class HostedPaymentProvider<
         wrongAmount: paidNotThis(gateway, status) === "another amount",
         amountUnshown: paidNotThis(gateway, status) === "amount not shown",
         deferred: found.deferred,
+        failedDeferred: found.failedDeferred,
         unknownStatus: status === PaymentSessionStatus.PENDING && (gateway.unknown?.length ?? 0) > 0,
         // What the webhook added to the session's data, for the route to keep before Medusa authorizes.
         sessionData: heard === session ? undefined : addedKeys(session, heard),

@@ -48,7 +48,7 @@ export class SessionLookup<S extends HppSessionData> {
   async find(found: {
     sessionId?: string
     gatewayReference?: string
-  }): Promise<{ session: S; authorized: boolean; deferred: boolean } | { reason: string }> {
+  }): Promise<{ session: S; authorized: boolean; deferred: boolean; failedDeferred: boolean } | { reason: string }> {
     const { name, pageName } = this.spec
     const what = found.sessionId ?? `the session holding ${pageName} ${found.gatewayReference}`
     const rows = await this.findSessions(found)
@@ -67,10 +67,10 @@ export class SessionLookup<S extends HppSessionData> {
       return {
         session: parsed.data,
         authorized: row.status === PaymentSessionStatus.AUTHORIZED,
-        // A deferred payment (a SEPA debit) whose order exists: under way, awaiting payment, or ended unpaid (the
-        // flag `deferredPaymentFailed` sets, src/lib/deferred-payment.ts).
-        deferred:
-          row.status === PaymentSessionStatus.PENDING_AUTHORIZATION || Boolean(row.metadata?.[FAILED_PAYMENT_FLAG]),
+        // A deferred payment (a SEPA debit) whose order exists, awaiting payment; or one that ended unpaid after its
+        // order (the flag `deferredPaymentFailed` sets, src/lib/deferred-payment.ts).
+        deferred: row.status === PaymentSessionStatus.PENDING_AUTHORIZATION,
+        failedDeferred: Boolean(row.metadata?.[FAILED_PAYMENT_FLAG]),
       }
     }
     return {

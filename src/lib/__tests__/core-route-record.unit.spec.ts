@@ -67,7 +67,7 @@ describe("webhooks through Medusa's route, in the record", () => {
   })
 
   it("lists a paid page whose answer is not the session's as 'paid, no order', except a deferred payment's, whose order exists", () => {
-    const paid = (wrong: boolean, deferred: boolean): HostedWebhookResult => ({
+    const paid = (wrong: boolean, deferred: boolean, failedDeferred = false): HostedWebhookResult => ({
       action: PaymentActions.AUTHORIZED,
       verdict: {
         kind: "session",
@@ -77,15 +77,16 @@ describe("webhooks through Medusa's route, in the record", () => {
         wrongAmount: wrong,
         amountUnshown: !wrong,
         deferred,
+        failedDeferred,
         unknownStatus: false,
       },
     })
-    const rows = (wrong: boolean, deferred: boolean) =>
+    const rows = (wrong: boolean, deferred: boolean, failedDeferred = false) =>
       coreRouteRecords(
         "pp_catalystpay_catalystpay",
         "catalystpay",
         payload(),
-        paid(wrong, deferred),
+        paid(wrong, deferred, failedDeferred),
         "CatalystPay"
       ).map((r) => [r.outcome, r.attention_kind, r.message])
     expect(rows(true, false)).toEqual([
@@ -109,5 +110,11 @@ describe("webhooks through Medusa's route, in the record", () => {
       ["refused: amount not shown", undefined, expect.stringContaining("CatalystPay says paid")],
       ["order awaits payment", "amount_unshown", expect.stringContaining("the order still awaits payment")],
     ])
+    // A repeat after the debit failed (the session flagged): nothing more for the admin.
+    for (const wrong of [true, false]) {
+      expect(rows(wrong, false, true)).toEqual([
+        ["repeat: debit already failed", undefined, expect.stringContaining("flagged")],
+      ])
+    }
   })
 })

@@ -184,11 +184,11 @@ const BEHIND_MS = 15 * 60_000
  * gateway: the reconciliation's last check failed (the gateway could not be asked, or the order could not be
  * made), or its question is 15 minutes late (never asked, or not again when due: the job is off, stopped or
  * behind). A page the gateway says is still pending is not an item: an abandoned checkout is not trouble, and a
- * store has thousands. Two kinds are items only while what they say still holds, whatever settled them or not: an
- * order awaiting a payment whose amount was not shown, while its session is `pending_authorization`; "paid at the
- * gateway, no order", while Medusa holds no live payment of its session. So an order made through Medusa's own route
- * (which settles nothing) takes its item off the list, and a record written late (another process) cannot bring it
- * back. One pass over the items gives the page and the count.
+ * store has thousands. An order awaiting a payment whose amount was not shown leaves the list once Medusa authorized
+ * its session (its authorization checked the amount), whatever settled it or not: Medusa's own route settles
+ * nothing, and a record written late (another process) cannot bring it back. ("Paid at the gateway, no order" is
+ * not hidden so: a live payment of its session is no proof of an order, when a completion failed after it and its
+ * cancel did not go through.) One pass over the items gives the page and the count.
  */
 export async function listAttention(
   container: MedusaContainer,
@@ -235,14 +235,9 @@ export async function listAttention(
       e.gateway_reference, e.amount, e.currency_code, e.created_at, false as live
     from hpp_payment_event e
     where e.attention = true and e.handled_at is null and e.resolved_at is null and e.deleted_at is null
-      and case e.fields->>'attention_kind'
-        when 'amount_unshown' then exists (
-          select 1 from payment_session s
-          where s.id = e.payment_session_id and s.status = 'pending_authorization' and s.deleted_at is null)
-        when 'paid_no_order' then not exists (
-          select 1 from payment p
-          where p.payment_session_id = e.payment_session_id and p.canceled_at is null and p.deleted_at is null)
-        else true end
+      and (e.fields->>'attention_kind' is distinct from 'amount_unshown' or not exists (
+        select 1 from payment_session s
+        where s.id = e.payment_session_id and s.status in ('authorized', 'captured')))
     ${live}`
   // The page and the count in one pass over the items (the union is the cost; its rows are few).
   const { rows } = await pg(container).raw(
