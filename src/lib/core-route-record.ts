@@ -1,5 +1,6 @@
 import { PaymentActions } from "@medusajs/framework/utils"
 import { amountUnshownRecord, amountUnshownWords, digestOf, minuteOf, paidNoOrderRecord, RecordInput } from "./record"
+import { FAILED_BEFORE_WORDS } from "./deferred-payment"
 import { lowerCaseHeaders, rawBody, RawWebhook } from "./webhook"
 import type { HostedWebhookResult } from "./hosted-provider"
 
@@ -98,11 +99,7 @@ function verdictOf(
     case "session":
       // A deferred payment's (a SEPA debit's) order exists, awaiting payment or flagged: never "paid, no order".
       if (verdict.failedDeferred && (verdict.wrongAmount || verdict.amountUnshown)) {
-        return [
-          "repeat: debit already failed",
-          "a repeat: the deferred payment already ended unpaid; its order is flagged",
-          undefined,
-        ]
+        return ["repeat: debit already failed", FAILED_BEFORE_WORDS, undefined]
       }
       if (verdict.wrongAmount && verdict.deferred) {
         return [

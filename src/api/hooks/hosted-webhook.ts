@@ -7,7 +7,12 @@ import { isGatewayUnavailable } from "../../lib/errors"
 import { MADE_AT_GATEWAY } from "../../lib/ledger"
 import { paymentRecorded, processHostedPayment } from "../../lib/orders"
 import { endPaymentSession, keepWebhookWord } from "../../lib/session-end"
-import { deferredPaymentFailed, deferredPaymentSucceeded, endedAsFailedDeferred } from "../../lib/deferred-payment"
+import {
+  deferredPaymentFailed,
+  deferredPaymentSucceeded,
+  endedAsFailedDeferred,
+  FAILED_BEFORE_WORDS,
+} from "../../lib/deferred-payment"
 import type { RawWebhook } from "../../lib/webhook"
 import {
   amountUnshownRecord,
@@ -396,7 +401,7 @@ export function hostedWebhookRoute(gateway: {
       function failedBefore() {
         return answer(200, "nothing to do", {
           outcome: "repeat: debit already failed",
-          words: "a repeat: the deferred payment already ended unpaid; its order is flagged",
+          words: FAILED_BEFORE_WORDS,
         })
       }
 
