@@ -1,6 +1,6 @@
 import { PaymentActions } from "@medusajs/framework/utils"
 import { amountUnshownRecord, amountUnshownWords, digestOf, minuteOf, paidNoOrderRecord, RecordInput } from "./record"
-import { FAILED_BEFORE_WORDS } from "./deferred-payment"
+import { ANOTHER_AMOUNT_PAID, FAILED_BEFORE_WORDS } from "./deferred-payment"
 import { lowerCaseHeaders, rawBody, RawWebhook } from "./webhook"
 import type { HostedWebhookResult } from "./hosted-provider"
 
@@ -104,7 +104,7 @@ function verdictOf(
       if (verdict.wrongAmount && verdict.deferred) {
         return [
           "refused: wrong amount",
-          "another amount than the order's was paid at the gateway: the order's deferred payment will not come; the plugin's webhook route or its reconciliation flags the order (Medusa's route cannot)",
+          `${ANOTHER_AMOUNT_PAID}: the order's deferred payment will not come; the plugin's webhook route or its reconciliation flags the order (Medusa's route cannot)`,
           undefined,
         ]
       }

@@ -20,6 +20,8 @@ import { gatewayOfProvider, recordIn } from "./record"
  */
 export const DEFERRED_PAYMENT_SUCCEEDED = "medusa-payment-hpp.deferred_payment.succeeded"
 export const DEFERRED_PAYMENT_FAILED = "medusa-payment-hpp.deferred_payment.failed"
+/** Why a deferred payment paid at the gateway is no payment of its order: the gateway shows another amount paid. */
+export const ANOTHER_AMOUNT_PAID = "another amount than the order's was paid at the gateway"
 /** What the record says of a repeat about a deferred payment that already ended unpaid (either webhook route). */
 export const FAILED_BEFORE_WORDS = "a repeat: the deferred payment already ended unpaid; its order is flagged"
 /** The order metadata key a failed deferred payment sets. */

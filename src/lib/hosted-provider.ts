@@ -919,6 +919,7 @@ export abstract class HostedPaymentProvider<
     const gateway = verification.status ?? (await this.fetchStatus(heard))
     const status = this.judge(heard, gateway)
     const paidAmount = String(gateway.paid.amount ?? session.amount)
+    const notThis = paidNotThis(gateway, status)
     return {
       action: webhookActionFor(status),
       // What the gateway reports; Medusa's authorization asks the gateway again and compares it with the session.
@@ -930,8 +931,8 @@ export abstract class HostedPaymentProvider<
         status,
         // The gateway says paid, but not this session's amount: a payment that must not become an order. Where its
         // answer shows no amount at all, that is not "another amount": no order either, and it is asked again.
-        wrongAmount: paidNotThis(gateway, status) === "another amount",
-        amountUnshown: paidNotThis(gateway, status) === "amount not shown",
+        wrongAmount: notThis === "another amount",
+        amountUnshown: notThis === "amount not shown",
         deferred: found.deferred,
         failedDeferred: found.failedDeferred,
         unknownStatus: status === PaymentSessionStatus.PENDING && (gateway.unknown?.length ?? 0) > 0,
@@ -1036,8 +1037,9 @@ export abstract class HostedPaymentProvider<
     const gateway = await this.fetchStatus(session)
     const status = this.judge(session, gateway)
     const { amount, currency } = gateway.paid
-    const paidAnotherAmount = paidNotThis(gateway, status) === "another amount"
-    const paidAmountUnshown = paidNotThis(gateway, status) === "amount not shown"
+    const notThis = paidNotThis(gateway, status)
+    const paidAnotherAmount = notThis === "another amount"
+    const paidAmountUnshown = notThis === "amount not shown"
     this.record({
       kind: "status_asked",
       outcome: status,

@@ -1,7 +1,7 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { z } from "zod"
 import { invalidData } from "./errors"
-import { FAILED_PAYMENT_FLAG } from "./deferred-payment"
+import { endedAsFailedDeferred } from "./deferred-payment"
 import type { HppSessionData, LegacyKeys } from "./session"
 
 export type SessionRow = {
@@ -70,7 +70,7 @@ export class SessionLookup<S extends HppSessionData> {
         // A deferred payment (a SEPA debit) whose order exists, awaiting payment; or one that ended unpaid after its
         // order (the flag `deferredPaymentFailed` sets, src/lib/deferred-payment.ts).
         deferred: row.status === PaymentSessionStatus.PENDING_AUTHORIZATION,
-        failedDeferred: Boolean(row.metadata?.[FAILED_PAYMENT_FLAG]),
+        failedDeferred: endedAsFailedDeferred(row),
       }
     }
     return {

@@ -5,7 +5,12 @@ import { HPP_GATEWAYS, HppGateway, hppProviderOf } from "../env"
 import { paidWithAnotherSession, payerOf, paymentRecorded, processHostedPayment } from "../lib/orders"
 import { forgetPageToClose, GIVE_UP_AFTER_DAYS, isPageToClose, pagesDue, RETRYING_CLOSE } from "../lib/pages-to-close"
 import { endPaymentSession } from "../lib/session-end"
-import { deferredPaymentFailed, deferredPaymentSucceeded, endedAsFailedDeferred } from "../lib/deferred-payment"
+import {
+  ANOTHER_AMOUNT_PAID,
+  deferredPaymentFailed,
+  deferredPaymentSucceeded,
+  endedAsFailedDeferred,
+} from "../lib/deferred-payment"
 import { registeredOptions } from "../registered-options"
 import { hostedProvider, ProviderService, providerService } from "../lib/provider-access"
 import { amountUnshownRecord, gatewayOfProvider, hourOf, recordIn } from "../lib/record"
@@ -494,7 +499,7 @@ async function settle(
     // A deferred payment (a SEPA debit) that failed or expired, whose order may already exist awaiting payment:
     // Medusa has no payment to cancel, so the plugin ends the session, flags the order and says so (an event).
     // Another amount paid than the order's is no payment of the order either (the provider logged both amounts).
-    const why = anotherAmount ? "another amount than the order's was paid at the gateway" : undefined
+    const why = anotherAmount ? ANOTHER_AMOUNT_PAID : undefined
     const failed = await deferredPaymentFailed(container, session, asked, why)
     return say(
       "not paid at the gateway",

@@ -10,6 +10,7 @@ import { endPaymentSession, keepWebhookWord } from "../../lib/session-end"
 import {
   deferredPaymentFailed,
   deferredPaymentSucceeded,
+  ANOTHER_AMOUNT_PAID,
   endedAsFailedDeferred,
   FAILED_BEFORE_WORDS,
 } from "../../lib/deferred-payment"
@@ -244,7 +245,7 @@ export function hostedWebhookRoute(gateway: {
       if (deferred && verdict.wrongAmount) {
         // Another amount than the order's paid: no payment of this order, as the reconciliation decides. The order
         // is flagged and said (an event, and one "debit failed" item); final, so the gateway stops delivering.
-        const why = "another amount than the order's was paid at the gateway"
+        const why = ANOTHER_AMOUNT_PAID
         if (!(await deferredPaymentFailed(req.scope, session, PaymentSessionStatus.ERROR, why)))
           return settledMeanwhile()
         return answer(200, "nothing to do", { outcome: "applied: debit failed", words: why })
@@ -386,12 +387,7 @@ export function hostedWebhookRoute(gateway: {
         paidNoOrder: true,
       })
 
-      /**
-       * A webhook that says paid while the gateway's API does not. The API may lag behind its own webhook for a
-       * moment, so the webhook is asked for again (503); but not for ever: once the API calls the page failed or
-       * ended, or the page is older than `PAID_CLAIM_PATIENCE_HOURS`, it is refused for good (200, so that the
-       * gateway stops, and an error line for the admin). The reconciliation still asks the gateway meanwhile.
-       */
+      /** Hours since the session's page was made: how long a paid claim has been waited for. */
       async function pageAgeHours() {
         const [page] = await paymentModule.listPaymentSessions({ id: sessionId }, { select: ["id", "created_at"] })
         return (Date.now() - new Date(page?.created_at ?? Date.now()).getTime()) / 3_600_000
@@ -419,6 +415,12 @@ export function hostedWebhookRoute(gateway: {
         return answer(503, "not done yet; deliver it again")
       }
 
+      /**
+       * A webhook that says paid while the gateway's API does not. The API may lag behind its own webhook for a
+       * moment, so the webhook is asked for again (503); but not for ever: once the API calls the page failed or
+       * ended, or the page is older than `PAID_CLAIM_PATIENCE_HOURS`, it is refused for good (200, so that the
+       * gateway stops, and an error line for the admin). The reconciliation still asks the gateway meanwhile.
+       */
       async function paidClaimUnconfirmed(status: string) {
         const terminal = status === "error" || status === "canceled"
         const ageHours = await pageAgeHours()
