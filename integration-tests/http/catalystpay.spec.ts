@@ -384,6 +384,37 @@ providerSuite(catalystpay, (t) => {
     }
   )
 
+  it("says a SEPA debit's money received once when five deliveries of its webhook and the reconciliation find it completed at the same moment", async () => {
+    const { checkout, order, debit } = await orderMidDebit()
+    debit.status = "COMPLETED"
+    const answers: number[] = []
+    const settled = await pluginEventsDuring(async () => {
+      await Promise.all([
+        ...Array.from({ length: 5 }, async () => {
+          answers.push((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status)
+        }),
+        reconcile(checkout, 25),
+      ])
+    })
+    // Every delivery is answered (a 503 only where the cart's lock was held by another: Medusa's, 2 s), and the
+    // event a store's subscriber acts on (ship the goods, say) comes once.
+    expect(answers.every((status) => status === 200 || status === 503)).toBe(true)
+    expect(answers).toContain(200)
+    expect(settled).toEqual([deferredEvent("succeeded", checkout, order)])
+    const paid = await adminOrder(order.id)
+    expect(paid.payment_status).toBe("captured")
+    const { data } = await t.api.get<{ order: { payment_collections: { payments: unknown[] }[] } }>(
+      `/admin/orders/${order.id}?fields=payment_collections.payments.id`,
+      await t.admin()
+    )
+    expect(data.order.payment_collections.flatMap((c) => c.payments)).toHaveLength(1)
+    // A delivery afterwards is a repeat, and says nothing again.
+    const later = await pluginEventsDuring(async () => {
+      expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(200)
+    })
+    expect(later).toEqual([])
+  })
+
   const AWAITING_WORDS =
     "CatalystPay says paid, but its answer shows no amount (or currency) to check against the order's: the order still awaits payment"
   /** The kinds of the session's open items, once `until` holds of them. */

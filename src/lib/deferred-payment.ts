@@ -26,6 +26,8 @@ export const ANOTHER_AMOUNT_PAID = "another amount than the order's was paid at 
 export const FAILED_BEFORE_WORDS = "a repeat: the deferred payment already ended unpaid; its order is flagged"
 /** The order metadata key a failed deferred payment sets. */
 export const FAILED_PAYMENT_FLAG = "hpp_payment_failed"
+/** The session metadata key (the time) that says its deferred payment's receipt was said (`deferredPaymentSucceeded`). */
+export const RECEIVED_PAYMENT_MARK = "hpp_payment_received"
 
 export type DeferredPaymentEvent = {
   order_id: string | null
@@ -50,8 +52,22 @@ export async function orderIdFor(container: MedusaContainer, paymentCollectionId
   return (data[0] as { order_id?: string } | undefined)?.order_id ?? null
 }
 
-/** Emits `DEFERRED_PAYMENT_SUCCEEDED` for a deferred session that the gateway now calls paid and Medusa recorded. */
-export async function deferredPaymentSucceeded(container: MedusaContainer, session: SessionFacts): Promise<void> {
+/**
+ * Emits `DEFERRED_PAYMENT_SUCCEEDED` for a deferred session that the gateway now calls paid and Medusa recorded,
+ * once: deliveries of the webhook and the reconciliation can find the debit completed at the same moment, and each
+ * sees the session awaiting before Medusa's authorization (which they run one after another under the cart's lock).
+ * The first to mark the session (`RECEIVED_PAYMENT_MARK` in its metadata, one conditional statement, so between
+ * instances too) says it; the others say nothing. Returns whether this call said it.
+ */
+export async function deferredPaymentSucceeded(container: MedusaContainer, session: SessionFacts): Promise<boolean> {
+  const { rows } = await container.resolve(ContainerRegistrationKeys.PG_CONNECTION).raw(
+    `update payment_session
+        set metadata = coalesce(metadata, '{}'::jsonb) || jsonb_build_object(cast(? as text), now())
+      where id = ? and deleted_at is null and (metadata ->> ?) is null
+      returning id`,
+    [RECEIVED_PAYMENT_MARK, session.id, RECEIVED_PAYMENT_MARK]
+  )
+  if (!rows?.length) return false
   const facts = await factsOf(container, session)
   container
     .resolve<Logger>(ContainerRegistrationKeys.LOGGER)
@@ -59,6 +75,7 @@ export async function deferredPaymentSucceeded(container: MedusaContainer, sessi
       `medusa-payment-hpp: deferred payment of session ${session.id} (${session.provider_id}) received; order ${facts.order_id ?? "none"} is paid`
     )
   await emit(container, DEFERRED_PAYMENT_SUCCEEDED, facts)
+  return true
 }
 
 /**

@@ -325,8 +325,7 @@ export function hostedWebhookRoute(gateway: {
 
       // Medusa's own processing: lock the cart, authorize (asking the gateway again), complete the cart; for an
       // order's own collection (an order edit, claim or exchange), the payment and the order's transactions.
-      const held =
-        session.status === PaymentSessionStatus.AUTHORIZED || session.status === PaymentSessionStatus.CAPTURED
+      let held = session.status === PaymentSessionStatus.AUTHORIZED || session.status === PaymentSessionStatus.CAPTURED
       const { errors } = await processHostedPayment(req.scope, session, result)
       if (await paymentRecorded(req.scope, session)) {
         if (verdict.unrecordedRefund) return recordRefundMadeAtGateway(verdict.unrecordedRefund)
@@ -349,7 +348,8 @@ export function hostedWebhookRoute(gateway: {
               words: `the order still awaits payment: the gateway's answer to Medusa's authorization did not confirm it (the session is ${settled?.status ?? "gone"})`,
             })
           }
-          await deferredPaymentSucceeded(req.scope, session)
+          // Said once: another delivery (or the reconciliation) that saw it settle at the same moment said it.
+          if (!(await deferredPaymentSucceeded(req.scope, session))) held = true
         }
         return answer(
           200,
