@@ -526,6 +526,65 @@ providerSuite(catalystpay, (t) => {
     ])
   })
 
+  it.each([
+    [
+      "webhook",
+      "another amount paid",
+      "COMPLETED",
+      WRONG_AMOUNT,
+      "another amount than the order's was paid at the gateway",
+    ],
+    ["webhook", "the debit failed", "FAILED", CART_AMOUNT, "the debit failed at the gateway"],
+    [
+      "reconciliation",
+      "another amount paid",
+      "COMPLETED",
+      WRONG_AMOUNT,
+      "another amount than the order's was paid at the gateway",
+    ],
+    ["reconciliation", "the debit failed", "FAILED", CART_AMOUNT, "the debit failed at the gateway"],
+  ])(
+    "keeps a SEPA order awaiting when CatalystPay's first answer (by %s) shows it paid and its answer to Medusa's authorization shows %s, then flags the order on the next ask: no 'paid, no order', the failure said once",
+    async (by, _label, status, amount, reason) => {
+      const { checkout, order, debit } = await orderMidDebit()
+      // The first answer (the webhook's check, or the reconciliation's question) says paid, the order's amount;
+      // every later one, Medusa's authorization's first, says otherwise.
+      let asked = 0
+      Object.defineProperty(debit, "status", { get: () => (asked++ === 0 ? "COMPLETED" : status) })
+      Object.defineProperty(debit, "amount", { get: () => (asked <= 1 ? CART_AMOUNT : amount) })
+      const ask = async () => {
+        if (by === "webhook") return (await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status
+        return (await reconcile(checkout, 25 + 5 * asked))[0]?.decision
+      }
+
+      const first = await pluginEventsDuring(async () => {
+        expect(await ask()).toBe(by === "webhook" ? 503 : "awaiting payment")
+      })
+      expect(asked).toBeGreaterThan(1)
+      expect(first).toEqual([])
+      expect((await sessionOf(checkout.session.id)).status).toBe("pending_authorization")
+      const waiting = await adminOrder(order.id)
+      expect(waiting.payment_status).not.toBe("captured")
+      expect(waiting.metadata?.hpp_payment_failed).toBeUndefined()
+      // Give the record's writer its moment: no "paid, no order" for an order that exists.
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      expect(await itemKinds(checkout, () => true)).toEqual([])
+
+      // The next ask hears the same: the order is flagged, and the failure said, once.
+      const ended = await pluginEventsDuring(async () => {
+        expect(await ask()).toBe(by === "webhook" ? 200 : "not paid at the gateway")
+      })
+      expect(ended).toEqual([deferredEvent("failed", checkout, order, { reason })])
+      expect((await sessionOf(checkout.session.id)).status).toBe("error")
+      expect((await adminOrder(order.id)).metadata).toMatchObject({
+        hpp_payment_failed: { payment_session_id: checkout.session.id, provider_id: PROVIDER_ID, reason },
+      })
+      expect(await itemKinds(checkout, (kinds) => kinds.length > 0)).toEqual([
+        ["debit_failed", expect.stringContaining(reason)],
+      ])
+    }
+  )
+
   it("flags a SEPA order whose webhook shows another amount paid, as the reconciliation does: one 'debit failed' item, not 'paid, no order', and the 'amount not shown' item settled", async () => {
     const { checkout, order, debit } = await awaitingUnshownAmount()
 

@@ -6,7 +6,8 @@ import type {
   MedusaContainer,
 } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { updateSession } from "./session-end"
+import { addSessionData, updateSession } from "./session-end"
+import { paymentRecorded } from "./orders"
 import { gatewayOfProvider, recordIn } from "./record"
 
 /**
@@ -150,6 +151,25 @@ export async function deferredPaymentFailed(
     resolves: ["amount_unshown"],
   })
   return true
+}
+
+/**
+ * Before Medusa's authorization asks the gateway again about a deferred payment whose order exists: tells the
+ * provider so (`order_awaits_payment` in the session's data, which Medusa hands it). The gateway's answer to that
+ * ask may differ from the one just heard (another amount paid, none shown, the debit failed). Without this, the
+ * provider would answer `error`, which Medusa writes on the session without the order's flag or the event, and
+ * would list "paid, no order" for an order that exists; with it, the provider keeps the session awaiting
+ * (`pending_authorization`), and the next ask (a redelivery, the reconciliation) ends it through
+ * `deferredPaymentFailed`, or lists the order as awaiting a payment whose amount is not shown. Marked only once the
+ * order is there: a session awaiting whose cart did not become an order is judged as any other.
+ */
+export async function markOrderAwaiting(
+  container: MedusaContainer,
+  session: SessionFacts & { data?: Record<string, unknown> | null }
+): Promise<void> {
+  if (session.data?.order_awaits_payment === true) return
+  if (!(await paymentRecorded(container, session))) return
+  await addSessionData(container, session.id, { order_awaits_payment: true })
 }
 
 /** Whether the session is one `deferredPaymentFailed` ended (its metadata says so). */

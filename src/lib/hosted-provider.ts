@@ -713,7 +713,21 @@ export abstract class HostedPaymentProvider<
 
   /** Asks the gateway: only a paid (or reserved) page for exactly the session's amount and currency counts. */
   async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
-    return this.currentStatus(input.data)
+    const { status, data } = await this.currentStatus(input.data)
+    if (
+      data.order_awaits_payment &&
+      (status === PaymentSessionStatus.ERROR || status === PaymentSessionStatus.CANCELED)
+    ) {
+      // A deferred payment whose order exists (the plugin said so before asking Medusa to authorize): not ended
+      // here, where Medusa would write `error` with the order unflagged and nothing said. Kept awaiting; the next
+      // ask (a redelivery, the reconciliation) ends it, flags the order and says so (src/lib/deferred-payment.ts).
+      this.logger.warn(
+        `${this.spec.name}: session ${data.session_id}'s order awaits its payment, and the gateway now answers ${status} ` +
+          `(${data.gateway_status || "no word"}): kept awaiting; the next webhook or the reconciliation settles it`
+      )
+      return { status: PaymentSessionStatus.PENDING_AUTHORIZATION, data }
+    }
+    return { status, data }
   }
 
   async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
@@ -1024,16 +1038,18 @@ export abstract class HostedPaymentProvider<
    * and whether it is a payment that can never be an order: paid at the gateway, and the gateway shows an amount
    * and currency that are not the session's. That one is also listed for the admin ("paid at the gateway, no
    * order", one per page, whoever finds it first: this, on the buyer's return or the reconciliation's question, or
-   * the webhook), unless the caller says an order exists already (`listPaidNoOrder: false`: a deferred
-   * payment's order, which the reconciliation flags). An answer that says paid but shows no amount or currency is
+   * the webhook), unless an order exists already (a deferred payment's order, which the reconciliation flags: the
+   * caller's `listPaidNoOrder: false`, or the session's `order_awaits_payment`). An answer that says paid but shows no amount or currency is
    * not this (`paidAmountUnshown`): it stays an error, no order, listed for the admin as a paid page with no amount
    * to check, and asked again later. The reconciliation reads both reasons to say so rather than "not paid".
    */
   async statusWithReason(
     raw: Record<string, unknown> | undefined,
-    { listPaidNoOrder = true }: { listPaidNoOrder?: boolean } = {}
+    options: { listPaidNoOrder?: boolean } = {}
   ): Promise<Current<S> & { paidAnotherAmount: boolean; paidAmountUnshown: boolean }> {
     const session = this.session(raw)
+    // A deferred payment's order that exists is never "no order" (src/lib/deferred-payment.ts `markOrderAwaiting`).
+    const listPaidNoOrder = options.listPaidNoOrder ?? !session.order_awaits_payment
     const gateway = await this.fetchStatus(session)
     const status = this.judge(session, gateway)
     const { amount, currency } = gateway.paid

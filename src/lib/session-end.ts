@@ -18,13 +18,14 @@ export async function endPaymentSession(container: MedusaContainer, sessionId: s
 const OPEN: string[] = [PaymentSessionStatus.PENDING, PaymentSessionStatus.REQUIRES_MORE, PaymentSessionStatus.ERROR]
 
 /**
- * Keeps what an authenticated webhook added to a session's data (src/lib/hosted-provider.ts `withWebhookWord`: the
- * keys it added or changed), so that Medusa's authorization, which reads only the stored data, counts it. The rest
- * of the data stays as stored. One statement merging those keys into the stored data where it is: Medusa's update
- * would read the session, hand it to the provider and write the whole data back, some 10 ms on the webhook's way to
- * its order, and a key another writer changed in between would be written back as it was.
+ * Adds keys to a session's stored data, which Medusa's authorization reads (and hands the provider): what an
+ * authenticated webhook added (src/lib/hosted-provider.ts `withWebhookWord`: the keys it added or changed), or that
+ * a deferred payment's order exists (src/lib/deferred-payment.ts `markOrderAwaiting`). The rest of the data stays as
+ * stored. One statement merging those keys into the stored data where it is: Medusa's update would read the session,
+ * hand it to the provider and write the whole data back, some 10 ms on the webhook's way to its order, and a key
+ * another writer changed in between would be written back as it was.
  */
-export async function keepWebhookWord(
+export async function addSessionData(
   container: MedusaContainer,
   sessionId: string,
   added: Record<string, unknown>

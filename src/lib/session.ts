@@ -55,6 +55,12 @@ export const hppSessionSchema = z
      * before there was a choice are `redirect`.
      */
     presentation: z.enum(PRESENTATIONS).default("redirect"),
+    /**
+     * Set by the plugin (never the storefront: a key of the provider's) once a deferred payment's order exists,
+     * awaiting it (src/lib/deferred-payment.ts `markOrderAwaiting`): the provider's authorization then keeps the session
+     * awaiting where the gateway's answer is not paid, and lists no "paid, no order".
+     */
+    order_awaits_payment: z.boolean().optional(),
   })
   .passthrough()
 

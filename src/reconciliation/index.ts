@@ -9,6 +9,7 @@ import {
   ANOTHER_AMOUNT_PAID,
   deferredPaymentFailed,
   deferredPaymentSucceeded,
+  markOrderAwaiting,
   endedAsFailedDeferred,
 } from "../lib/deferred-payment"
 import { registeredOptions } from "../registered-options"
@@ -516,6 +517,8 @@ async function settle(
     return say("not paid at the gateway", asked)
   }
   const input = { action: PaymentActions.AUTHORIZED, data: { session_id: session.id, amount: Number(session.amount) } }
+  // A deferred payment's order: Medusa's authorization must not end it on an answer unlike the one just heard.
+  if (deferred) await markOrderAwaiting(container, session)
   const { errors } = await processHostedPayment(container, session, input)
   const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
   const [after] = await payment.listPaymentSessions({ id: session.id })

@@ -6,10 +6,11 @@ import type { HostedWebhookResult } from "../../lib/hosted-provider"
 import { isGatewayUnavailable } from "../../lib/errors"
 import { MADE_AT_GATEWAY } from "../../lib/ledger"
 import { paymentRecorded, processHostedPayment } from "../../lib/orders"
-import { endPaymentSession, keepWebhookWord } from "../../lib/session-end"
+import { endPaymentSession, addSessionData } from "../../lib/session-end"
 import {
   deferredPaymentFailed,
   deferredPaymentSucceeded,
+  markOrderAwaiting,
   ANOTHER_AMOUNT_PAID,
   endedAsFailedDeferred,
   FAILED_BEFORE_WORDS,
@@ -321,7 +322,9 @@ export function hostedWebhookRoute(gateway: {
 
       // What the authenticated webhook said, where the API alone does not decide (NetValve): Medusa's authorization
       // reads only the stored session data.
-      if (verdict.sessionData) await keepWebhookWord(req.scope, sessionId, verdict.sessionData)
+      if (verdict.sessionData) await addSessionData(req.scope, sessionId, verdict.sessionData)
+      // A deferred payment's order: Medusa's authorization must not end it on an answer unlike the one just heard.
+      if (deferred) await markOrderAwaiting(req.scope, session)
 
       // Medusa's own processing: lock the cart, authorize (asking the gateway again), complete the cart; for an
       // order's own collection (an order edit, claim or exchange), the payment and the order's transactions.
