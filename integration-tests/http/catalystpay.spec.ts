@@ -14,6 +14,9 @@ import { jsonOf, hppWebhookRoute, medusaWebhookRoute, standInForPost } from "../
 import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, providerSuite, WRONG_AMOUNT } from "../helpers/provider-suite"
 import { answerOf, createCart, createPaymentCollection, requestPaymentSession } from "../helpers/store"
 import hppSessionReferenceIndex from "../../src/migration-scripts/hpp-session-reference-index"
+import hppDeferredSettledIndex from "../../src/migration-scripts/hpp-deferred-settled-index"
+import { SETTLED_UNSAID_INDEX } from "../../src/lib/session-indexes"
+import { settledUnsaid } from "../../src/reconciliation/asks"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { reconcileHostedPayments } from "../../src/reconciliation"
 import { HPP_RECORD_EVENT } from "../../src/lib/record"
@@ -493,6 +496,57 @@ providerSuite(catalystpay, (t) => {
     expect((await adminOrder(order.id)).payment_status).toBe("captured")
     // Medusa's route records nothing that settles the item: it leaves the list with the wait it named.
     expect(await itemKinds(checkout, (kinds) => kinds.length === 0)).toEqual([])
+  })
+
+  it("says a SEPA debit's money received when Medusa's own webhook route settled it, which says nothing: at the reconciliation's next run, once", async () => {
+    const { checkout, order, debit } = await orderMidDebit()
+    debit.status = "COMPLETED"
+    const core = medusaWebhookRoute("catalystpay_catalystpay")
+    const byMedusa = await pluginEventsDuring(async () => {
+      await core.deliver({ api: t.api, container: t.container() }, catalystpay.webhooks.paid(checkout, CART_AMOUNT))
+    })
+    expect((await adminOrder(order.id)).payment_status).toBe("captured")
+    expect(byMedusa).toEqual([])
+
+    // The job's next run: the session is no longer open, so it is not asked; its receipt is said, once.
+    const said = await pluginEventsDuring(async () => {
+      expect(await reconcile(checkout, 25)).toEqual([
+        expect.objectContaining({ sessionId: checkout.session.id, decision: "already settled" }),
+      ])
+      expect(await reconcile(checkout, 30)).toEqual([])
+      // A late delivery to the plugin's route is a repeat.
+      expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(200)
+    })
+    expect(said).toEqual([deferredEvent("succeeded", checkout, order)])
+  })
+
+  it("reads the deferred payments settled and not said through the migration script's index of exactly those", async () => {
+    const container = t.container()
+    const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
+    // What `medusa db:migrate` runs once; a second run finds the index in place.
+    await hppDeferredSettledIndex({ container, args: [] })
+    await hppDeferredSettledIndex({ container, args: [] })
+    const { rows } = await pg.raw("select indisvalid from pg_index where indexrelid = to_regclass(?)", [
+      `"${SETTLED_UNSAID_INDEX}"`,
+    ])
+    expect(rows).toEqual([{ indisvalid: true }])
+    // The read implies the index's predicate (else PostgreSQL could not use it, whatever the table's size).
+    const sql: string[] = []
+    await settledUnsaid(
+      {
+        raw: async (text: string, bindings?: unknown[]) => {
+          sql.push(pg.raw(text, bindings as never).toQuery())
+          return { rows: [] }
+        },
+      },
+      { provider: PROVIDER_ID, from: new Date(Date.now() - 3_600_000) },
+      100
+    )
+    const plan = await pg.transaction(async (trx: { raw: typeof pg.raw }) => {
+      await trx.raw("set local enable_seqscan = off")
+      return (await trx.raw(`explain ${sql[0]}`)).rows.map((r: { "QUERY PLAN": string }) => r["QUERY PLAN"]).join("\n")
+    })
+    expect(plan).toContain(SETTLED_UNSAID_INDEX)
   })
 
   /** An order mid-debit whose webhook found CatalystPay calling the debit COMPLETED without its amount: listed, 503. */

@@ -11,7 +11,7 @@ import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import { hostedProvider } from "../../src/lib/provider-access"
 import { paidWithAnotherSession, payerOf, paymentRecorded } from "../../src/lib/orders"
 import { isPageToClose, pagesDue } from "../../src/lib/pages-to-close"
-import { dueAgain, neverAsked, windowCounts } from "../../src/reconciliation/asks"
+import { dueAgain, neverAsked, settledUnsaid, windowCounts } from "../../src/reconciliation/asks"
 import { recordBuyerReturn } from "../../src/api/record-buyer-return"
 import { fillBuyerFromCart } from "../../src/api/fill-buyer-from-cart"
 import { GET as getEvents } from "../../src/api/admin/hpp/events/route"
@@ -101,6 +101,7 @@ export default async function capture({ container }: ExecArgs) {
   await run("job-never-asked", () => neverAsked(pg, window, 50))
   await run("job-due-again", () => dueAgain(pg, window, w.now as never, 50, []))
   await run("job-counts", () => windowCounts(pg, window, w.now as never))
+  await run("job-settled-unsaid", () => settledUnsaid(pg, window, 100))
   await run("events-of-session", () =>
     getEvents(request({ query: { payment_session_id: k.events.sessionId } }), response())
   )

@@ -74,6 +74,12 @@ const LOOKUPS = [
     "src/reconciliation/asks.ts `windowCounts`",
     "window",
   ],
+  [
+    "job-settled-unsaid",
+    "Reconciliation: deferred payments settled through Medusa's route, not said",
+    "src/reconciliation/asks.ts `settledUnsaid`",
+    "window",
+  ],
   ["events-of-session", "Admin: events of a session", "src/api/admin/hpp/events/route.ts", "events"],
   ["events-of-provider", "Admin: events of a provider, newest first", "src/api/admin/hpp/events/route.ts", "provider"],
   ["attention", "Admin: needs attention", "src/api/admin/hpp/attention/route.ts `listAttention`", null],

@@ -8,6 +8,7 @@ import type {
 import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { addSessionData, updateSession } from "./session-end"
 import { paymentRecorded } from "./orders"
+import { RECEIVED_MARK } from "./session-indexes"
 import { gatewayOfProvider, recordIn } from "./record"
 
 /**
@@ -28,7 +29,7 @@ export const FAILED_BEFORE_WORDS = "a repeat: the deferred payment already ended
 /** The order metadata key a failed deferred payment sets. */
 export const FAILED_PAYMENT_FLAG = "hpp_payment_failed"
 /** The session metadata key (the time) that says its deferred payment's receipt was said (`deferredPaymentSucceeded`). */
-export const RECEIVED_PAYMENT_MARK = "hpp_payment_received"
+export const RECEIVED_PAYMENT_MARK = RECEIVED_MARK
 
 export type DeferredPaymentEvent = {
   order_id: string | null

@@ -714,6 +714,10 @@ export abstract class HostedPaymentProvider<
   /** Asks the gateway: only a paid (or reserved) page for exactly the session's amount and currency counts. */
   async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     const { status, data } = await this.currentStatus(input.data)
+    // A deferred payment says so in the data Medusa keeps (`payment_deferred`): once Medusa's own webhook route
+    // settles it, which says nothing, the reconciliation finds it by that and says it (src/lib/deferred-payment.ts).
+    const deferred = { ...data, payment_deferred: true }
+    if (status === PaymentSessionStatus.PENDING_AUTHORIZATION) return { status, data: deferred }
     if (
       data.order_awaits_payment &&
       (status === PaymentSessionStatus.ERROR || status === PaymentSessionStatus.CANCELED)
@@ -725,7 +729,7 @@ export abstract class HostedPaymentProvider<
         `${this.spec.name}: session ${data.session_id}'s order awaits its payment, and the gateway now answers ${status} ` +
           `(${data.gateway_status || "no word"}): kept awaiting; the next webhook or the reconciliation settles it`
       )
-      return { status: PaymentSessionStatus.PENDING_AUTHORIZATION, data }
+      return { status: PaymentSessionStatus.PENDING_AUTHORIZATION, data: deferred }
     }
     return { status, data }
   }

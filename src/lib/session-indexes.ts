@@ -13,6 +13,9 @@
  *   both were a scan of every session. The open-session index holds only the sessions still open and not deleted
  *   (a small part of a store's sessions: most are paid, canceled or deleted), by provider and time.
  *
+ * - A deferred payment (a SEPA debit) that Medusa's own webhook route settles is captured with nothing said; the
+ *   reconciliation finds those (`SETTLED_UNSAID`) and says them. That index holds only such sessions, a handful.
+ *
  * The table is analysed after a build. Built `concurrently`, so a live store keeps taking payments while they are
  * made; an index left invalid by an interrupted build is dropped and made again.
  */
@@ -26,6 +29,19 @@ export const OPEN_SESSION_STATUSES = ["pending", "requires_more", "error", "pend
 
 /** The index of open, live sessions by provider and time. */
 export const OPEN_SESSION_INDEX = "IDX_payment_session_hpp_open_provider_created_at"
+
+/** The session data key the provider sets when it answers that a session's payment is deferred (a SEPA debit). */
+export const DEFERRED_DATA_KEY = "payment_deferred"
+/** The session metadata key the plugin sets once it said a deferred payment's receipt (src/lib/deferred-payment.ts). */
+export const RECEIVED_MARK = "hpp_payment_received"
+/**
+ * Deferred payments Medusa holds as paid whose receipt the plugin has not said: settled through Medusa's own webhook
+ * route, which says nothing. A handful at any time; the index of exactly these has this predicate, and the
+ * reconciliation's read repeats it (PostgreSQL uses a partial index only for a query that implies its predicate).
+ */
+export const SETTLED_UNSAID = `"status" in ('authorized', 'captured') and ("data" ->> '${DEFERRED_DATA_KEY}') = 'true' and ("metadata" ->> '${RECEIVED_MARK}') is null and "deleted_at" is null`
+/** The index of deferred payments settled and not said, by provider and time. */
+export const SETTLED_UNSAID_INDEX = "IDX_payment_session_hpp_deferred_settled_unsaid"
 
 /** Makes the index `name` on payment_session as `definition` (what follows `on "payment_session"`) unless it is there and valid. */
 async function ensureIndex(pg: Pg, name: string, definition: string): Promise<boolean> {
@@ -63,4 +79,10 @@ export async function ensureOpenSessionIndex(pg: Pg): Promise<string[]> {
   if (!made) return []
   await pg.raw(`analyze "payment_session"`)
   return [OPEN_SESSION_INDEX]
+}
+
+/** Makes the index of deferred payments settled and not said if it is missing (or invalid); returns the names it made. */
+export async function ensureSettledUnsaidIndex(pg: Pg): Promise<string[]> {
+  if (!(await ensureIndex(pg, SETTLED_UNSAID_INDEX, `("provider_id", "created_at") where ${SETTLED_UNSAID}`))) return []
+  return [SETTLED_UNSAID_INDEX]
 }

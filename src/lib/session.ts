@@ -61,6 +61,12 @@ export const hppSessionSchema = z
      * awaiting where the gateway's answer is not paid, and lists no "paid, no order".
      */
     order_awaits_payment: z.boolean().optional(),
+    /**
+     * Set by the provider when it answers Medusa's authorization that the payment is deferred (`pending_authorization`:
+     * a SEPA debit under way), and kept: once Medusa holds the payment, the reconciliation says its receipt where
+     * nothing else did (src/lib/session-indexes.ts `SETTLED_UNSAID`).
+     */
+    payment_deferred: z.boolean().optional(),
   })
   .passthrough()
 

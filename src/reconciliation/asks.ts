@@ -6,6 +6,7 @@
  * sessions by provider and time where the migration script made it), and the asked ones by when they are due.
  */
 import { nextAskAt } from "./schedule"
+import { SETTLED_UNSAID } from "../lib/session-indexes"
 
 type Pg = { raw(sql: string, bindings?: unknown[]): Promise<{ rows: Record<string, unknown>[] }> }
 
@@ -56,6 +57,26 @@ export async function dueAgain(
     [provider, now, from, to, ...(skip.length ? [skip] : []), limit]
   )
   return rows.map(toDue)
+}
+
+/**
+ * Deferred payments (SEPA debits) of the window that Medusa holds as paid and whose receipt the plugin has not said:
+ * settled through Medusa's own webhook route, which says nothing. Read through the partial index of exactly these
+ * (src/lib/session-indexes.ts), oldest first.
+ */
+export async function settledUnsaid(
+  pg: Pg,
+  { provider, from }: Pick<Window, "provider" | "from">,
+  limit: number
+): Promise<{ id: string; payment_collection_id: string }[]> {
+  const { rows } = await pg.raw(
+    `select id, payment_collection_id from payment_session
+     where provider_id = ? and created_at >= ? and ${SETTLED_UNSAID}
+     order by created_at asc
+     limit ?`,
+    [provider, from, limit]
+  )
+  return rows.map((r) => ({ id: String(r.id), payment_collection_id: String(r.payment_collection_id) }))
 }
 
 /** How many open sessions the window holds, and how many of them are not due yet (for the run's summary line). */

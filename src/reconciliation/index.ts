@@ -28,6 +28,7 @@ import {
   RUN_LEASE_SECONDS,
   takeRunLease,
   Window as AskWindow,
+  settledUnsaid,
   windowCounts,
 } from "./asks"
 import { DUE_SLACK_MS, pauseAskedFor, RUN_SECONDS, runBudget } from "./schedule"
@@ -178,18 +179,21 @@ async function reconcileProvider(
   const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
   const settings = settingsOf(container, provider)
   if (!settings.enabled) return { results: [], summary: `${provider}: off` }
+  const from = new Date(now.getTime() - settings.forHours * 3_600_000)
+  // No gateway call: before a pause is looked at.
+  const said = await sayDeferredSettledElsewhere(container, provider, from)
   const gateway = hppProviderOf(provider)?.gateway ?? provider
   const paused = await pausedUntil(pg, gateway, now)
   if (paused) {
     logger.info(
       `medusa-payment-hpp reconciliation: ${provider}: ${gateway} asked for a pause (429) until ${paused.toISOString()}; not asked this run`
     )
-    return { results: [], summary: `${provider}: paused until ${paused.toISOString()}` }
+    return { results: said, summary: `${provider}: paused until ${paused.toISOString()}` }
   }
   await closeLeftOpenPages(container, provider, now)
   const window: AskWindow = {
     provider,
-    from: new Date(now.getTime() - settings.forHours * 3_600_000),
+    from,
     to: new Date(now.getTime() - settings.afterMinutes * 60_000),
     hours: settings.forHours,
   }
@@ -197,7 +201,7 @@ async function reconcileProvider(
   const rate = ratePerSecond ?? settings.ratePerSecond
   const budget = runBudget(rate, runSeconds)
   const started = Date.now()
-  const results: ReconcileResult[] = []
+  const results: ReconcileResult[] = [...said]
   const asked: string[] = []
   const queues = { fresh: { last: undefined as DueSession | undefined, empty: false }, again: { empty: false } }
   let turn: "fresh" | "again" = "fresh"
@@ -255,6 +259,45 @@ async function reconcileProvider(
     `; ${counts.resting} not due yet`
   if (asked.length || stopped) logger.info(`medusa-payment-hpp reconciliation: ${summary}`)
   return { results, summary }
+}
+
+/** At most this many deferred payments settled elsewhere are said per provider and run (the rest, at the next). */
+const SETTLED_ELSEWHERE_BATCH = 100
+
+/**
+ * Deferred payments (SEPA debits) that Medusa now holds as paid, and whose receipt nobody said: Medusa's own webhook
+ * route settled them (it emits nothing for a deferred payment), or a process stopped between the capture and the
+ * event. Each is said now, once (`deferredPaymentSucceeded` marks the session; a racing webhook says nothing again).
+ */
+async function sayDeferredSettledElsewhere(
+  container: MedusaContainer,
+  provider: string,
+  from: Date
+): Promise<ReconcileResult[]> {
+  const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
+  const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
+  const results: ReconcileResult[] = []
+  for (const session of await settledUnsaid(pg, { provider, from }, SETTLED_ELSEWHERE_BATCH)) {
+    const said = await deferredPaymentSucceeded(container, { ...session, provider_id: provider }).catch(
+      (error: Error) => {
+        logger.warn(
+          `medusa-payment-hpp reconciliation: session ${session.id} (${provider}): its deferred payment's receipt could not be said now: ${error.message}; the next run tries again`
+        )
+        return false
+      }
+    )
+    if (!said) continue
+    logger.info(
+      `medusa-payment-hpp reconciliation: session ${session.id} (${provider}): its deferred payment was settled without a word (Medusa's own webhook route); deferred_payment.succeeded emitted now`
+    )
+    results.push({
+      sessionId: session.id,
+      provider,
+      decision: "already settled",
+      detail: "the deferred payment was settled through Medusa's own webhook route; its receipt is said now",
+    })
+  }
+  return results
 }
 
 /**

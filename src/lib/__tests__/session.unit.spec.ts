@@ -118,7 +118,14 @@ describe("session data, one naming pattern for the four gateways", () => {
   it("owns every key of a gateway's session data but the storefront's return_url and presentation, the old names among them", () => {
     const sharedKeys = ["session_id", "checkout_url", "amount", "currency_code", "gateway_reference"]
     // order_awaits_payment: the plugin's word that a deferred payment's order exists; a storefront must not write it.
-    const current = [...sharedKeys, "gateway_payment_reference", "gateway_status", "order_awaits_payment"]
+    // payment_deferred: the provider's word that the payment was deferred; the storefront's is never kept.
+    const current = [
+      ...sharedKeys,
+      "gateway_payment_reference",
+      "gateway_status",
+      "order_awaits_payment",
+      "payment_deferred",
+    ]
     expect(providerOwnedKeys(HITPAY_GATEWAY)).toEqual([
       ...current,
       "qr_code",
