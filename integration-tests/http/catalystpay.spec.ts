@@ -14,7 +14,7 @@ import { jsonOf, hppWebhookRoute, medusaWebhookRoute, standInForPost } from "../
 import { CART_AMOUNT, CART_TOTAL, GatewayAdapter, providerSuite, WRONG_AMOUNT } from "../helpers/provider-suite"
 import { answerOf, createCart, createPaymentCollection, requestPaymentSession } from "../helpers/store"
 import hppSessionReferenceIndex from "../../src/migration-scripts/hpp-session-reference-index"
-import hppDeferredSettledIndex from "../../src/migration-scripts/hpp-deferred-settled-index"
+import hppDeferredPayments from "../../src/migration-scripts/hpp-deferred-payments"
 import { SETTLED_UNSAID_INDEX } from "../../src/lib/session-indexes"
 import { settledUnsaid } from "../../src/reconciliation/asks"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
@@ -498,34 +498,111 @@ providerSuite(catalystpay, (t) => {
     expect(await itemKinds(checkout, (kinds) => kinds.length === 0)).toEqual([])
   })
 
-  it("says a SEPA debit's money received when Medusa's own webhook route settled it, which says nothing: at the reconciliation's next run, once", async () => {
+  it.each(["made now", "under way when the plugin was upgraded"])(
+    "says a SEPA debit's money received when Medusa's own webhook route settled it, which says nothing: at the reconciliation's next run, once (a debit %s)",
+    async (when) => {
+      const { checkout, order, debit } = await orderMidDebit()
+      const pg = t.container().resolve(ContainerRegistrationKeys.PG_CONNECTION)
+      if (when !== "made now") {
+        // A release before this one kept no mark of a deferred payment; the migration script marks those under way.
+        await pg.raw(`update payment_session set data = data - 'payment_deferred' where id = ?`, [checkout.session.id])
+        await hppDeferredPayments({ container: t.container(), args: [] })
+      }
+      const { rows } = await pg.raw(
+        `select data ->> 'payment_deferred' as deferred from payment_session where id = ?`,
+        [checkout.session.id]
+      )
+      expect(rows).toEqual([{ deferred: "true" }])
+      debit.status = "COMPLETED"
+      const core = medusaWebhookRoute("catalystpay_catalystpay")
+      const byMedusa = await pluginEventsDuring(async () => {
+        await core.deliver({ api: t.api, container: t.container() }, catalystpay.webhooks.paid(checkout, CART_AMOUNT))
+      })
+      expect((await adminOrder(order.id)).payment_status).toBe("captured")
+      expect(byMedusa).toEqual([])
+
+      // The job's next run: the session is no longer open, so it is not asked; its receipt is said, once.
+      const said = await pluginEventsDuring(async () => {
+        expect(await reconcile(checkout, 25)).toEqual([
+          expect.objectContaining({ sessionId: checkout.session.id, decision: "already settled" }),
+        ])
+        expect(await reconcile(checkout, 30)).toEqual([])
+        // A late delivery to the plugin's route is a repeat.
+        expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(200)
+      })
+      expect(said).toEqual([deferredEvent("succeeded", checkout, order)])
+    }
+  )
+
+  it("says a SEPA debit's money received at the reconciliation's next run when the event could not be sent the first time", async () => {
     const { checkout, order, debit } = await orderMidDebit()
     debit.status = "COMPLETED"
-    const core = medusaWebhookRoute("catalystpay_catalystpay")
-    const byMedusa = await pluginEventsDuring(async () => {
-      await core.deliver({ api: t.api, container: t.container() }, catalystpay.webhooks.paid(checkout, CART_AMOUNT))
+    const eventBus = t.container().resolve(Modules.EVENT_BUS)
+    const emit = eventBus.emit.bind(eventBus)
+    const down = jest.spyOn(eventBus, "emit").mockImplementation(async (events, options) => {
+      const list = Array.isArray(events) ? events : [events]
+      if (list.some((e) => e.name === "medusa-payment-hpp.deferred_payment.succeeded")) {
+        throw new Error("the event bus is down")
+      }
+      return emit(events, options)
     })
+    try {
+      // The payment is recorded; the event is not sent, so the webhook is asked for again.
+      expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(503)
+    } finally {
+      down.mockRestore()
+    }
     expect((await adminOrder(order.id)).payment_status).toBe("captured")
-    expect(byMedusa).toEqual([])
-
-    // The job's next run: the session is no longer open, so it is not asked; its receipt is said, once.
     const said = await pluginEventsDuring(async () => {
       expect(await reconcile(checkout, 25)).toEqual([
         expect.objectContaining({ sessionId: checkout.session.id, decision: "already settled" }),
       ])
-      expect(await reconcile(checkout, 30)).toEqual([])
-      // A late delivery to the plugin's route is a repeat.
       expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(200)
+      expect(await reconcile(checkout, 30)).toEqual([])
     })
     expect(said).toEqual([deferredEvent("succeeded", checkout, order)])
+  })
+
+  it("does not call a deferred payment received when its order was made with the payment (the cart's completion had failed while the debit was under way): order.placed says it, paid", async () => {
+    const { checkout, order, debit } = await orderMidDebit()
+    // As if the order had been made only now, with the payment: its time after the authorization to come.
+    await t
+      .container()
+      .resolve(ContainerRegistrationKeys.PG_CONNECTION)
+      .raw(`update "order" set created_at = now() + interval '1 hour' where id = ?`, [order.id])
+    debit.status = "COMPLETED"
+    const events = await pluginEventsDuring(async () => {
+      expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(200)
+      expect(await reconcile(checkout, 25)).toEqual([])
+    })
+    expect(events).toEqual([])
+    expect((await adminOrder(order.id)).payment_status).toBe("captured")
+  })
+
+  it("does not call a SEPA debit received for an order canceled while it was under way: the admin is told to refund it", async () => {
+    const { checkout, order, debit } = await orderMidDebit()
+    await t.api.post(`/admin/orders/${order.id}/cancel`, {}, await t.admin())
+    expect((await adminOrder(order.id)).status).toBe("canceled")
+    debit.status = "COMPLETED"
+    const events = await pluginEventsDuring(async () => {
+      const answer = await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))
+      expect(answer.status).toBe(200)
+      await reconcile(checkout, 25)
+      // A repeat is a repeat; it settles nothing of this.
+      expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(200)
+    })
+    expect(events).toEqual([])
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const items = await itemKinds(checkout, (kinds) => kinds.length > 0)
+    expect(items).toEqual([["paid_order_canceled", expect.stringContaining(`after order ${order.id} was canceled`)]])
   })
 
   it("reads the deferred payments settled and not said through the migration script's index of exactly those", async () => {
     const container = t.container()
     const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
     // What `medusa db:migrate` runs once; a second run finds the index in place.
-    await hppDeferredSettledIndex({ container, args: [] })
-    await hppDeferredSettledIndex({ container, args: [] })
+    await hppDeferredPayments({ container, args: [] })
+    await hppDeferredPayments({ container, args: [] })
     const { rows } = await pg.raw("select indisvalid from pg_index where indexrelid = to_regclass(?)", [
       `"${SETTLED_UNSAID_INDEX}"`,
     ])
@@ -638,6 +715,28 @@ providerSuite(catalystpay, (t) => {
       ])
     }
   )
+
+  it("keeps a SEPA order awaiting when CatalystPay's answer to Medusa's authorization puts the session back to PENDING: not reopened as an unpaid checkout", async () => {
+    const { checkout, order, debit } = await orderMidDebit()
+    let asked = 0
+    Object.defineProperty(debit, "status", { get: () => (asked++ === 0 ? "COMPLETED" : "PENDING") })
+    const events = await pluginEventsDuring(async () => {
+      expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(503)
+      expect((await sessionOf(checkout.session.id)).status).toBe("pending_authorization")
+      // The webhook says paid and the API pending: asked for again, as for any page.
+      expect((await t.deliver(catalystpay.webhooks.paid(checkout, CART_AMOUNT))).status).toBe(503)
+      expect(await reconcile(checkout, 25)).toEqual([
+        expect.objectContaining({ sessionId: checkout.session.id, decision: "still pending at the gateway" }),
+      ])
+    })
+    expect(events).toEqual([])
+    expect((await sessionOf(checkout.session.id)).status).toBe("pending_authorization")
+    const waiting = await adminOrder(order.id)
+    expect(waiting.payment_status).not.toBe("captured")
+    expect(waiting.metadata?.hpp_payment_failed).toBeUndefined()
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(await itemKinds(checkout, () => true)).toEqual([])
+  })
 
   it("flags a SEPA order whose webhook shows another amount paid, as the reconciliation does: one 'debit failed' item, not 'paid, no order', and the 'amount not shown' item settled", async () => {
     const { checkout, order, debit } = await awaitingUnshownAmount()

@@ -55,29 +55,92 @@ export async function orderIdFor(container: MedusaContainer, paymentCollectionId
 }
 
 /**
- * Emits `DEFERRED_PAYMENT_SUCCEEDED` for a deferred session that the gateway now calls paid and Medusa recorded,
- * once: deliveries of the webhook and the reconciliation can find the debit completed at the same moment, and each
- * sees the session awaiting before Medusa's authorization (which they run one after another under the cart's lock).
- * The first to mark the session (`RECEIVED_PAYMENT_MARK` in its metadata, one conditional statement, so between
- * instances too) says it; the others say nothing. Returns whether this call said it.
+ * What `deferredPaymentSucceeded` did: said it now, found it said before, found no order that awaited it, or found
+ * that order canceled (an item for the admin: refund it).
  */
-export async function deferredPaymentSucceeded(container: MedusaContainer, session: SessionFacts): Promise<boolean> {
-  const { rows } = await container.resolve(ContainerRegistrationKeys.PG_CONNECTION).raw(
+export type ReceiptSaid = "said" | "said before" | "not awaited" | "order canceled"
+
+/**
+ * Emits `DEFERRED_PAYMENT_SUCCEEDED` for a deferred session that the gateway now calls paid and Medusa recorded,
+ * once, and only where an order awaited it:
+ * - Once: deliveries of the webhook and the reconciliation can find the debit completed at the same moment, and each
+ *   sees the session awaiting before Medusa's authorization (which they run one after another under the cart's
+ *   lock). The first to mark the session (`RECEIVED_PAYMENT_MARK` in its metadata, one conditional statement, so
+ *   between instances too) says it; the others say nothing. A mark whose event could not be sent is taken back, so
+ *   the reconciliation's next run says it (src/reconciliation/asks.ts `settledUnsaid`).
+ * - An order that awaited it: made before Medusa authorized the session, and not canceled. A cart that became an
+ *   order only now (its completion had failed while the debit was under way) has `order.placed` with the payment
+ *   captured, which says it already. A canceled order's payment is listed for the admin to refund, not "received".
+ */
+export async function deferredPaymentSucceeded(
+  container: MedusaContainer,
+  session: SessionFacts
+): Promise<ReceiptSaid> {
+  const facts = await factsOf(container, session)
+  const awaited = await awaitingOrder(container, facts)
+  const mark = awaited === "awaited" ? new Date().toISOString() : `not said: ${awaited}`
+  const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
+  const { rows } = await pg.raw(
     `update payment_session
-        set metadata = coalesce(metadata, '{}'::jsonb) || jsonb_build_object(cast(? as text), now())
+        set metadata = (case when jsonb_typeof(metadata) = 'object' then metadata else '{}'::jsonb end)
+                       || jsonb_build_object(cast(? as text), cast(? as text))
       where id = ? and deleted_at is null and (metadata ->> ?) is null
       returning id`,
-    [RECEIVED_PAYMENT_MARK, session.id, RECEIVED_PAYMENT_MARK]
+    [RECEIVED_PAYMENT_MARK, mark, session.id, RECEIVED_PAYMENT_MARK]
   )
-  if (!rows?.length) return false
-  const facts = await factsOf(container, session)
-  container
-    .resolve<Logger>(ContainerRegistrationKeys.LOGGER)
-    .info(
-      `medusa-payment-hpp: deferred payment of session ${session.id} (${session.provider_id}) received; order ${facts.order_id ?? "none"} is paid`
+  if (!rows?.length) return "said before"
+  const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
+  if (awaited === "canceled") {
+    logger.error(
+      `medusa-payment-hpp: deferred payment of session ${session.id} (${session.provider_id}) received after order ` +
+        `${facts.order_id} was canceled: refund it`
     )
-  await emit(container, DEFERRED_PAYMENT_SUCCEEDED, facts)
-  return true
+    recordIn(container, {
+      provider_id: session.provider_id,
+      gateway: gatewayOfProvider(session.provider_id),
+      kind: "paid_order_canceled",
+      outcome: "order canceled",
+      message: `the deferred payment was received after order ${facts.order_id} was canceled: refund it (Medusa holds it on the order)`,
+      payment_session_id: session.id,
+      amount: String(facts.amount),
+      currency_code: facts.currency_code,
+      attention_kind: "paid_order_canceled",
+      dedupe_key: `paid_canceled_order:${session.id}`,
+    })
+  }
+  if (awaited === "canceled") return "order canceled"
+  if (awaited !== "awaited") return "not awaited"
+  try {
+    logger.info(
+      `medusa-payment-hpp: deferred payment of session ${session.id} (${session.provider_id}) received; order ${facts.order_id} is paid`
+    )
+    await emit(container, DEFERRED_PAYMENT_SUCCEEDED, facts)
+  } catch (error) {
+    // Not said: the mark goes, so that the reconciliation's next run says it.
+    await pg.raw(`update payment_session set metadata = metadata - cast(? as text) where id = ?`, [
+      RECEIVED_PAYMENT_MARK,
+      session.id,
+    ])
+    throw error
+  }
+  return "said"
+}
+
+/**
+ * Whether an order awaited the session's payment: it exists, was made before Medusa authorized the session (a cart
+ * completed only now is no deferred payment's order), and is not canceled.
+ */
+async function awaitingOrder(
+  container: MedusaContainer,
+  facts: DeferredPaymentEvent & { authorized_at: Date | null }
+): Promise<"awaited" | "canceled" | "no order before the payment"> {
+  if (!facts.order_id) return "no order before the payment"
+  const [order] = await container
+    .resolve(Modules.ORDER)
+    .listOrders({ id: facts.order_id }, { select: ["id", "status", "created_at"] })
+  if (!order) return "no order before the payment"
+  if (facts.authorized_at && new Date(order.created_at) >= facts.authorized_at) return "no order before the payment"
+  return order.status === "canceled" ? "canceled" : "awaited"
 }
 
 /**
@@ -178,18 +241,29 @@ export function endedAsFailedDeferred(session: { metadata?: Record<string, unkno
   return Boolean(session.metadata?.[FAILED_PAYMENT_FLAG])
 }
 
-async function factsOf(container: MedusaContainer, session: SessionFacts): Promise<DeferredPaymentEvent> {
+async function factsOf(
+  container: MedusaContainer,
+  session: SessionFacts
+): Promise<DeferredPaymentEvent & { authorized_at: Date | null }> {
   const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
-  const [current] = await payment.listPaymentSessions({ id: session.id }, { select: ["id", "amount", "currency_code"] })
+  const [current] = await payment.listPaymentSessions(
+    { id: session.id },
+    { select: ["id", "amount", "currency_code", "authorized_at"] }
+  )
   return {
     order_id: await orderIdFor(container, session.payment_collection_id),
     payment_session_id: session.id,
     provider_id: session.provider_id,
     amount: Number(current?.amount),
     currency_code: current?.currency_code ?? "",
+    authorized_at: current?.authorized_at ? new Date(current.authorized_at) : null,
   }
 }
 
-async function emit(container: MedusaContainer, name: string, data: DeferredPaymentEvent): Promise<void> {
+async function emit(
+  container: MedusaContainer,
+  name: string,
+  { authorized_at: _, ...data }: DeferredPaymentEvent & { authorized_at?: Date | null }
+): Promise<void> {
   await container.resolve<IEventBusModuleService>(Modules.EVENT_BUS).emit({ name, data })
 }

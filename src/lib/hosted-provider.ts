@@ -720,11 +720,13 @@ export abstract class HostedPaymentProvider<
     if (status === PaymentSessionStatus.PENDING_AUTHORIZATION) return { status, data: deferred }
     if (
       data.order_awaits_payment &&
-      (status === PaymentSessionStatus.ERROR || status === PaymentSessionStatus.CANCELED)
+      status !== PaymentSessionStatus.AUTHORIZED &&
+      status !== PaymentSessionStatus.CAPTURED
     ) {
-      // A deferred payment whose order exists (the plugin said so before asking Medusa to authorize): not ended
-      // here, where Medusa would write `error` with the order unflagged and nothing said. Kept awaiting; the next
-      // ask (a redelivery, the reconciliation) ends it, flags the order and says so (src/lib/deferred-payment.ts).
+      // A deferred payment whose order exists (the plugin said so once it saw the order): not ended or reopened
+      // here, where Medusa would write `error` or `pending` with the order unflagged and nothing said. Kept awaiting;
+      // the next ask (a redelivery, the reconciliation) ends it, flags the order and says so
+      // (src/lib/deferred-payment.ts), or goes on waiting.
       this.logger.warn(
         `${this.spec.name}: session ${data.session_id}'s order awaits its payment, and the gateway now answers ${status} ` +
           `(${data.gateway_status || "no word"}): kept awaiting; the next webhook or the reconciliation settles it`

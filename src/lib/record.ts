@@ -25,6 +25,7 @@ export type RecordKind =
   | "paid_no_order"
   | "amount_unshown"
   | "debit_failed"
+  | "paid_order_canceled"
   | "page_left_open"
   | "handled"
 
@@ -36,6 +37,7 @@ export type AttentionKind =
   | "refund_unrecorded"
   | "money_returned"
   | "debit_failed"
+  | "paid_order_canceled"
   | "page_left_open"
 
 export type RecordInput = {

@@ -277,16 +277,22 @@ async function sayDeferredSettledElsewhere(
   const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
   const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
   const results: ReconcileResult[] = []
-  for (const session of await settledUnsaid(pg, { provider, from }, SETTLED_ELSEWHERE_BATCH)) {
+  const settled = await settledUnsaid(pg, { provider, from }, SETTLED_ELSEWHERE_BATCH).catch((error: Error) => {
+    logger.warn(
+      `medusa-payment-hpp reconciliation: ${provider}: the deferred payments settled elsewhere could not be read: ${error.message}; the next run reads them`
+    )
+    return []
+  })
+  for (const session of settled) {
     const said = await deferredPaymentSucceeded(container, { ...session, provider_id: provider }).catch(
       (error: Error) => {
         logger.warn(
           `medusa-payment-hpp reconciliation: session ${session.id} (${provider}): its deferred payment's receipt could not be said now: ${error.message}; the next run tries again`
         )
-        return false
+        return "failed" as const
       }
     )
-    if (!said) continue
+    if (said !== "said") continue
     logger.info(
       `medusa-payment-hpp reconciliation: session ${session.id} (${provider}): its deferred payment was settled without a word (Medusa's own webhook route); deferred_payment.succeeded emitted now`
     )

@@ -41,6 +41,7 @@ const KINDS: Record<HppEventKind, string> = {
   paid_no_order: "Paid at the gateway, no order",
   amount_unshown: "Order awaits payment: amount not shown",
   debit_failed: "Debit failed after the order",
+  paid_order_canceled: "Paid after its order was canceled",
   page_left_open: "Payment page left open",
   handled: "Marked handled",
 }

@@ -352,7 +352,15 @@ export function hostedWebhookRoute(gateway: {
             })
           }
           // Said once: another delivery (or the reconciliation) that saw it settle at the same moment said it.
-          if (!(await deferredPaymentSucceeded(req.scope, session))) held = true
+          const receipt = await deferredPaymentSucceeded(req.scope, session)
+          if (receipt === "said before") held = true
+          if (receipt === "order canceled") {
+            // Not "applied": that settles the items of the session, and this is one (src/lib/deferred-payment.ts).
+            return answer(200, "done", {
+              outcome: "applied: order canceled",
+              words: "the payment was received after its order was canceled: refund it",
+            })
+          }
         }
         return answer(
           200,

@@ -148,6 +148,11 @@ const ATTENTION: Record<HppAttentionKind, { title: string; what_to_do: (gateway:
     what_to_do: () =>
       "The order's payment will not come: ask the buyer for another payment, or cancel the order (and refund any other amount the gateway shows paid).",
   },
+  paid_order_canceled: {
+    title: "Paid after its order was canceled",
+    what_to_do: () =>
+      "The payment arrived after the order was canceled, and Medusa holds it on that order: refund it in Medusa (or agree a new order with the buyer), then mark this handled.",
+  },
   page_left_open: {
     title: "Payment page left open",
     what_to_do: (g) =>

@@ -1,0 +1,35 @@
+import type { ExecArgs } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { HPP_GATEWAY_NAMES } from "../env"
+import { DEFERRED_DATA_KEY, ensureSettledUnsaidIndex } from "../lib/session-indexes"
+
+/**
+ * Run once by `medusa db:migrate`, for the receipt of deferred payments (SEPA debits) that Medusa's own webhook route
+ * settles, which the reconciliation says (src/reconciliation/asks.ts `settledUnsaid`):
+ * - the index of deferred payments Medusa holds as paid and whose receipt the plugin has not said yet
+ *   (src/lib/session-indexes.ts), which the reconciliation reads every run. Built concurrently: safe on a live store.
+ * - the debits already under way when this release is installed: marked deferred (`data.payment_deferred`), as the
+ *   provider marks every new one, so that theirs is said too however they settle.
+ * A script of its own, so that a store which already ran the earlier index scripts gets it too.
+ */
+export default async function hppDeferredPayments({ container }: ExecArgs) {
+  const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
+  const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
+  const made = await ensureSettledUnsaidIndex(pg)
+  logger.info(
+    made.length
+      ? `medusa-payment-hpp: made ${made.join(", ")} on payment_session (the reconciliation finds deferred payments settled through Medusa's own route)`
+      : "medusa-payment-hpp: payment_session deferred-settled index already in place"
+  )
+  const { rows } = await pg.raw(
+    `with marked as (
+       update payment_session set data = data || jsonb_build_object(cast(? as text), true)
+        where status = 'pending_authorization' and deleted_at is null and jsonb_typeof(data) = 'object'
+          and (data ->> ?) is null and provider_id like any(?)
+        returning 1)
+     select count(*)::int as n from marked`,
+    [DEFERRED_DATA_KEY, DEFERRED_DATA_KEY, HPP_GATEWAY_NAMES.map((name) => `pp\\_${name}\\_%`)]
+  )
+  const n = Number(rows[0]?.n ?? 0)
+  if (n) logger.info(`medusa-payment-hpp: ${n} deferred payment(s) under way marked for their receipt`)
+}
