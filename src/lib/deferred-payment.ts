@@ -7,7 +7,7 @@ import type {
 } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { addSessionData, updateSession } from "./session-end"
-import { paymentRecorded } from "./orders"
+import { payerOf, paymentRecorded } from "./orders"
 import { RECEIVED_MARK } from "./session-indexes"
 import { gatewayOfProvider, recordIn } from "./record"
 
@@ -43,17 +43,6 @@ export type DeferredPaymentEvent = {
 
 type SessionFacts = { id: string; provider_id: string; payment_collection_id: string }
 
-/** The order paying through this payment collection (cart completion links them), if any. */
-export async function orderIdFor(container: MedusaContainer, paymentCollectionId: string): Promise<string | null> {
-  const query = container.resolve(ContainerRegistrationKeys.QUERY)
-  const { data } = await query.graph({
-    entity: "order_payment_collection",
-    fields: ["order_id"],
-    filters: { payment_collection_id: paymentCollectionId },
-  })
-  return (data[0] as { order_id?: string } | undefined)?.order_id ?? null
-}
-
 /**
  * What `deferredPaymentSucceeded` did: said it now, found it said before, found no order that awaited it, or found
  * that order canceled (an item for the admin: refund it).
@@ -68,9 +57,9 @@ export type ReceiptSaid = "said" | "said before" | "not awaited" | "order cancel
  *   lock). The first to mark the session (`RECEIVED_PAYMENT_MARK` in its metadata, one conditional statement, so
  *   between instances too) says it; the others say nothing. A mark whose event could not be sent is taken back, so
  *   the reconciliation's next run says it (src/reconciliation/asks.ts `settledUnsaid`).
- * - An order that awaited it: made before Medusa authorized the session, and not canceled. A cart that became an
- *   order only now (its completion had failed while the debit was under way) has `order.placed` with the payment
- *   captured, which says it already. A canceled order's payment is listed for the admin to refund, not "received".
+ * - An order that awaited it (`awaitingOrder`): not a cart that became an order only with the payment (its first
+ *   completion had failed while the debit was under way), whose `order.placed` says it paid. A canceled order's
+ *   payment is listed for the admin to refund, not "received".
  */
 export async function deferredPaymentSucceeded(
   container: MedusaContainer,
@@ -127,19 +116,21 @@ export async function deferredPaymentSucceeded(
 }
 
 /**
- * Whether an order awaited the session's payment: it exists, was made before Medusa authorized the session (a cart
- * completed only now is no deferred payment's order), and is not canceled.
+ * Whether an order awaited the session's payment: the order exists and is not canceled, and it was there while the
+ * payment was deferred. For an order's own collection (an edit, a claim, an exchange) it always was; for a checkout,
+ * the session says so (`order_awaits_payment`, set when the order was placed, or by the plugin's route or the
+ * reconciliation when they saw the order before settling it). A cart that became an order only with the payment
+ * (its first completion had failed while the debit was under way) has no such word: its `order.placed` says it paid.
  */
 async function awaitingOrder(
   container: MedusaContainer,
-  facts: DeferredPaymentEvent & { authorized_at: Date | null }
+  facts: SessionState
 ): Promise<"awaited" | "canceled" | "no order before the payment"> {
-  if (!facts.order_id) return "no order before the payment"
+  if (!facts.order_id || (facts.cart_id && !facts.order_awaited)) return "no order before the payment"
   const [order] = await container
     .resolve(Modules.ORDER)
-    .listOrders({ id: facts.order_id }, { select: ["id", "status", "created_at"] })
+    .listOrders({ id: facts.order_id }, { select: ["id", "status"] })
   if (!order) return "no order before the payment"
-  if (facts.authorized_at && new Date(order.created_at) >= facts.authorized_at) return "no order before the payment"
   return order.status === "canceled" ? "canceled" : "awaited"
 }
 
@@ -236,34 +227,54 @@ export async function markOrderAwaiting(
   await addSessionData(container, session.id, { order_awaits_payment: true })
 }
 
+/**
+ * `markOrderAwaiting` for every deferred payment of an order just placed (on `order.placed`, src/subscribers) whose
+ * provider is one of `gateways`' (`pp_<gateway>_<id>`): one statement over its collections' sessions still awaiting.
+ */
+export async function markOrdersAwaiting(
+  container: MedusaContainer,
+  orderId: string,
+  gateways: readonly string[]
+): Promise<void> {
+  await container.resolve(ContainerRegistrationKeys.PG_CONNECTION).raw(
+    `update payment_session ps set data = ps.data || jsonb_build_object('order_awaits_payment', true), updated_at = now()
+       from order_payment_collection opc
+      where opc.order_id = ? and opc.deleted_at is null and ps.payment_collection_id = opc.payment_collection_id
+        and ps.status = 'pending_authorization' and ps.deleted_at is null and jsonb_typeof(ps.data) = 'object'
+        and (ps.data ->> 'order_awaits_payment') is null and ps.provider_id like any(?)`,
+    [orderId, gateways.map((name) => `pp\\_${name}\\_%`)]
+  )
+}
+
 /** Whether the session is one `deferredPaymentFailed` ended (its metadata says so). */
 export function endedAsFailedDeferred(session: { metadata?: Record<string, unknown> | null }): boolean {
   return Boolean(session.metadata?.[FAILED_PAYMENT_FLAG])
 }
 
-async function factsOf(
-  container: MedusaContainer,
-  session: SessionFacts
-): Promise<DeferredPaymentEvent & { authorized_at: Date | null }> {
+/** The event's facts, and what the session and its collection say of its order. */
+type SessionState = DeferredPaymentEvent & { cart_id: string | null; order_awaited: boolean }
+
+async function factsOf(container: MedusaContainer, session: SessionFacts): Promise<SessionState> {
   const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
-  const [current] = await payment.listPaymentSessions(
-    { id: session.id },
-    { select: ["id", "amount", "currency_code", "authorized_at"] }
-  )
+  const [[current], payer] = await Promise.all([
+    payment.listPaymentSessions({ id: session.id }, { select: ["id", "amount", "currency_code", "data"] }),
+    payerOf(container, session.payment_collection_id),
+  ])
   return {
-    order_id: await orderIdFor(container, session.payment_collection_id),
+    order_id: payer.orderId,
     payment_session_id: session.id,
     provider_id: session.provider_id,
     amount: Number(current?.amount),
     currency_code: current?.currency_code ?? "",
-    authorized_at: current?.authorized_at ? new Date(current.authorized_at) : null,
+    cart_id: payer.cartId,
+    order_awaited: current?.data?.order_awaits_payment === true,
   }
 }
 
 async function emit(
   container: MedusaContainer,
   name: string,
-  { authorized_at: _, ...data }: DeferredPaymentEvent & { authorized_at?: Date | null }
+  { cart_id: _cart, order_awaited: _awaited, ...data }: DeferredPaymentEvent & Partial<SessionState>
 ): Promise<void> {
   await container.resolve<IEventBusModuleService>(Modules.EVENT_BUS).emit({ name, data })
 }

@@ -9,7 +9,8 @@ import { DEFERRED_DATA_KEY, ensureSettledUnsaidIndex } from "../lib/session-inde
  * - the index of deferred payments Medusa holds as paid and whose receipt the plugin has not said yet
  *   (src/lib/session-indexes.ts), which the reconciliation reads every run. Built concurrently: safe on a live store.
  * - the debits already under way when this release is installed: marked deferred (`data.payment_deferred`), as the
- *   provider marks every new one, so that theirs is said too however they settle.
+ *   provider marks every new one, and awaited by their order where it exists (`data.order_awaits_payment`, as
+ *   `order.placed` marks every new one), so that theirs is said too however they settle.
  * A script of its own, so that a store which already ran the earlier index scripts gets it too.
  */
 export default async function hppDeferredPayments({ container }: ExecArgs) {
@@ -23,9 +24,12 @@ export default async function hppDeferredPayments({ container }: ExecArgs) {
   )
   const { rows } = await pg.raw(
     `with marked as (
-       update payment_session set data = data || jsonb_build_object(cast(? as text), true)
-        where status = 'pending_authorization' and deleted_at is null and jsonb_typeof(data) = 'object'
-          and (data ->> ?) is null and provider_id like any(?)
+       update payment_session ps set data = ps.data || jsonb_build_object(cast(? as text), true)
+         || case when exists (select 1 from order_payment_collection opc
+                              where opc.payment_collection_id = ps.payment_collection_id and opc.deleted_at is null)
+              then jsonb_build_object('order_awaits_payment', true) else '{}'::jsonb end
+        where ps.status = 'pending_authorization' and ps.deleted_at is null and jsonb_typeof(ps.data) = 'object'
+          and (ps.data ->> ?) is null and ps.provider_id like any(?)
         returning 1)
      select count(*)::int as n from marked`,
     [DEFERRED_DATA_KEY, DEFERRED_DATA_KEY, HPP_GATEWAY_NAMES.map((name) => `pp\\_${name}\\_%`)]

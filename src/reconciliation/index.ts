@@ -578,8 +578,11 @@ async function settle(
     (after?.status === PaymentSessionStatus.AUTHORIZED || after?.status === PaymentSessionStatus.CAPTURED)
   ) {
     // A deferred payment that has now settled: Medusa emits nothing for it, the plugin does.
-    if (deferred) await deferredPaymentSucceeded(container, session)
+    const receipt = deferred ? await deferredPaymentSucceeded(container, session) : undefined
     const { cartId, orderId } = await payerOf(container, session.payment_collection_id)
+    if (receipt === "order canceled") {
+      return say("payment recorded", `on order ${orderId}, canceled before the payment came: listed to refund`)
+    }
     return cartId ? say("order made") : say("payment recorded", orderId ? `on order ${orderId}` : undefined)
   }
   if (after?.status === PaymentSessionStatus.CANCELED) {

@@ -54,7 +54,8 @@ export function kindInWords(kind: string): string {
 /** How an outcome reads at a glance: green when it went through, red when refused or failed, orange when unsure. */
 export function outcomeTone(outcome: string): Tone {
   const o = outcome.toLowerCase()
-  if (/^(refused|failed|error|declined|rejected|not )/.test(o) || o.includes("failed")) return "red"
+  if (/^(refused|failed|error|declined|rejected|not )/.test(o) || o.includes("failed") || o.includes("order canceled"))
+    return "red"
   if (o.includes("unknown") || o.includes("attention") || o.includes("pending") || o.includes("left open"))
     return "orange"
   if (/^(applied|passed|done|ok|paid|captured|recorded|created|order|succeeded|completed|handled)/.test(o))
