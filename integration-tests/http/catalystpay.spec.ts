@@ -505,14 +505,19 @@ providerSuite(catalystpay, (t) => {
       const pg = t.container().resolve(ContainerRegistrationKeys.PG_CONNECTION)
       if (when !== "made now") {
         // A release before this one kept no mark of a deferred payment; the migration script marks those under way.
-        await pg.raw(`update payment_session set data = data - 'payment_deferred' where id = ?`, [checkout.session.id])
+        await pg.raw(
+          `update payment_session set data = data - 'payment_deferred' - 'order_awaits_payment' where id = ?`,
+          [checkout.session.id]
+        )
         await hppDeferredPayments({ container: t.container(), args: [] })
       }
       const { rows } = await pg.raw(
-        `select data ->> 'payment_deferred' as deferred from payment_session where id = ?`,
+        `select data ->> 'payment_deferred' as deferred, data ->> 'order_awaits_payment' as awaited
+           from payment_session where id = ?`,
         [checkout.session.id]
       )
-      expect(rows).toEqual([{ deferred: "true" }])
+      // Deferred (the provider's word) and its order's (order.placed's, or the migration's).
+      expect(rows).toEqual([{ deferred: "true", awaited: "true" }])
       debit.status = "COMPLETED"
       const core = medusaWebhookRoute("catalystpay_catalystpay")
       const byMedusa = await pluginEventsDuring(async () => {

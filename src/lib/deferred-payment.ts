@@ -6,7 +6,7 @@ import type {
   MedusaContainer,
 } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { addSessionData, updateSession } from "./session-end"
+import { updateSession } from "./session-end"
 import { payerOf, paymentRecorded } from "./orders"
 import { RECEIVED_MARK } from "./session-indexes"
 import { gatewayOfProvider, recordIn } from "./record"
@@ -216,7 +216,9 @@ export async function deferredPaymentFailed(
  * would list "paid, no order" for an order that exists; with it, the provider keeps the session awaiting
  * (`pending_authorization`), and the next ask (a redelivery, the reconciliation) ends it through
  * `deferredPaymentFailed`, or lists the order as awaiting a payment whose amount is not shown. Marked only once the
- * order is there: a session awaiting whose cart did not become an order is judged as any other.
+ * order is there, and only while the session awaits: a session awaiting whose cart did not become an order is judged
+ * as any other. (`order.placed` marks it first, src/subscribers/deferred-order-placed.ts; this covers a session that
+ * event missed.)
  */
 export async function markOrderAwaiting(
   container: MedusaContainer,
@@ -224,7 +226,14 @@ export async function markOrderAwaiting(
 ): Promise<void> {
   if (session.data?.order_awaits_payment === true) return
   if (!(await paymentRecorded(container, session))) return
-  await addSessionData(container, session.id, { order_awaits_payment: true })
+  // Only while the session still awaits: read a moment ago, it may have been settled since with an order made only
+  // with the payment (Medusa's own route completing the cart), which no order awaited.
+  await container.resolve(ContainerRegistrationKeys.PG_CONNECTION).raw(
+    `update payment_session set data = data || jsonb_build_object('order_awaits_payment', true), updated_at = now()
+      where id = ? and status = 'pending_authorization' and authorized_at is null and deleted_at is null
+        and jsonb_typeof(data) = 'object'`,
+    [session.id]
+  )
 }
 
 /**

@@ -22,18 +22,29 @@ export default async function hppDeferredPayments({ container }: ExecArgs) {
       ? `medusa-payment-hpp: made ${made.join(", ")} on payment_session (the reconciliation finds deferred payments settled through Medusa's own route)`
       : "medusa-payment-hpp: payment_session deferred-settled index already in place"
   )
-  const { rows } = await pg.raw(
-    `with marked as (
-       update payment_session ps set data = ps.data || jsonb_build_object(cast(? as text), true)
-         || case when exists (select 1 from order_payment_collection opc
-                              where opc.payment_collection_id = ps.payment_collection_id and opc.deleted_at is null)
-              then jsonb_build_object('order_awaits_payment', true) else '{}'::jsonb end
-        where ps.status = 'pending_authorization' and ps.deleted_at is null and jsonb_typeof(ps.data) = 'object'
-          and (ps.data ->> ?) is null and ps.provider_id like any(?)
-        returning 1)
-     select count(*)::int as n from marked`,
-    [DEFERRED_DATA_KEY, DEFERRED_DATA_KEY, HPP_GATEWAY_NAMES.map((name) => `pp\\_${name}\\_%`)]
+  const ours = HPP_GATEWAY_NAMES.map((name) => `pp\\_${name}\\_%`)
+  const awaiting = `ps.status = 'pending_authorization' and ps.deleted_at is null and jsonb_typeof(ps.data) = 'object'
+    and ps.provider_id like any(?)`
+  const marked = async (key: string, condition = "true") => {
+    const { rows } = await pg.raw(
+      `with marked as (
+         update payment_session ps set data = ps.data || jsonb_build_object(cast(? as text), true)
+          where ${awaiting} and (ps.data ->> ?) is null and ${condition}
+          returning 1)
+       select count(*)::int as n from marked`,
+      [key, ours, key]
+    )
+    return Number(rows[0]?.n ?? 0)
+  }
+  const deferred = await marked(DEFERRED_DATA_KEY)
+  const awaited = await marked(
+    "order_awaits_payment",
+    `exists (select 1 from order_payment_collection opc
+             where opc.payment_collection_id = ps.payment_collection_id and opc.deleted_at is null)`
   )
-  const n = Number(rows[0]?.n ?? 0)
-  if (n) logger.info(`medusa-payment-hpp: ${n} deferred payment(s) under way marked for their receipt`)
+  if (deferred || awaited) {
+    logger.info(
+      `medusa-payment-hpp: deferred payments under way marked for their receipt: ${deferred} as deferred, ${awaited} as their order's`
+    )
+  }
 }

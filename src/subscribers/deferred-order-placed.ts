@@ -10,7 +10,7 @@ import { HPP_GATEWAY_NAMES } from "../env"
  * settles it. By that mark the provider keeps the session awaiting on an answer that is not paid, and the plugin
  * says the payment's receipt once it settles (src/lib/deferred-payment.ts); an order made only with the payment, its
  * session already paid, is not marked, and its `order.placed` says it paid. One statement, which changes nothing for
- * an order paid at once. Never throws: the plugin's webhook route and the reconciliation mark it too before they settle it.
+ * an order paid at once.
  */
 export default async function markDeferredOrder({ event, container }: SubscriberArgs<{ id: string }>): Promise<void> {
   try {
@@ -19,8 +19,11 @@ export default async function markDeferredOrder({ event, container }: Subscriber
     container
       .resolve<Logger>(ContainerRegistrationKeys.LOGGER)
       .warn(
-        `medusa-payment-hpp: order ${event.data.id}'s deferred payment could not be marked as awaited: ${(error as Error).message}; the reconciliation marks it when it asks`
+        `medusa-payment-hpp: order ${event.data.id}'s deferred payment could not be marked as awaited: ${(error as Error).message}; ` +
+          `the plugin's webhook route and the reconciliation mark it before they settle it (Medusa's own route does not)`
       )
+    // An event bus that retries (Redis) tries again.
+    throw error
   }
 }
 
