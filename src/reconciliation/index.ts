@@ -294,13 +294,14 @@ async function sayDeferredSettledElsewhere(
     )
     if (said !== "said") continue
     logger.info(
-      `medusa-payment-hpp reconciliation: session ${session.id} (${provider}): its deferred payment was settled without a word (Medusa's own webhook route); deferred_payment.succeeded emitted now`
+      `medusa-payment-hpp reconciliation: session ${session.id} (${provider}): its deferred payment was settled and not said (through Medusa's own webhook route, or its event could not be sent); deferred_payment.succeeded emitted now`
     )
     results.push({
       sessionId: session.id,
       provider,
       decision: "already settled",
-      detail: "the deferred payment was settled through Medusa's own webhook route; its receipt is said now",
+      detail:
+        "the deferred payment was settled and not said (Medusa's own webhook route, or an event not sent); its receipt is said now",
     })
   }
   return results
