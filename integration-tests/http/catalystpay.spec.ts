@@ -673,6 +673,20 @@ providerSuite(catalystpay, (t) => {
     ])
   })
 
+  /**
+   * The order still awaits its payment after an answer that did not settle it: the session awaiting, the order
+   * neither paid nor flagged, and nothing listed (after the record's writer had its moment: no "paid, no order" for
+   * an order that exists).
+   */
+  async function expectStillAwaiting(checkout: { session: { id: string } }, order: { id: string }) {
+    expect((await sessionOf(checkout.session.id)).status).toBe("pending_authorization")
+    const waiting = await adminOrder(order.id)
+    expect(waiting.payment_status).not.toBe("captured")
+    expect(waiting.metadata?.hpp_payment_failed).toBeUndefined()
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(await itemKinds(checkout, () => true)).toEqual([])
+  }
+
   it.each([
     [
       "webhook",
@@ -709,13 +723,7 @@ providerSuite(catalystpay, (t) => {
       })
       expect(asked).toBeGreaterThan(1)
       expect(first).toEqual([])
-      expect((await sessionOf(checkout.session.id)).status).toBe("pending_authorization")
-      const waiting = await adminOrder(order.id)
-      expect(waiting.payment_status).not.toBe("captured")
-      expect(waiting.metadata?.hpp_payment_failed).toBeUndefined()
-      // Give the record's writer its moment: no "paid, no order" for an order that exists.
-      await new Promise((resolve) => setTimeout(resolve, 500))
-      expect(await itemKinds(checkout, () => true)).toEqual([])
+      await expectStillAwaiting(checkout, order)
 
       // The next ask hears the same: the order is flagged, and the failure said, once.
       const ended = await pluginEventsDuring(async () => {
@@ -746,12 +754,7 @@ providerSuite(catalystpay, (t) => {
       ])
     })
     expect(events).toEqual([])
-    expect((await sessionOf(checkout.session.id)).status).toBe("pending_authorization")
-    const waiting = await adminOrder(order.id)
-    expect(waiting.payment_status).not.toBe("captured")
-    expect(waiting.metadata?.hpp_payment_failed).toBeUndefined()
-    await new Promise((resolve) => setTimeout(resolve, 500))
-    expect(await itemKinds(checkout, () => true)).toEqual([])
+    await expectStillAwaiting(checkout, order)
   })
 
   it("flags a SEPA order whose webhook shows another amount paid, as the reconciliation does: one 'debit failed' item, not 'paid, no order', and the 'amount not shown' item settled", async () => {

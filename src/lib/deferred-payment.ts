@@ -8,7 +8,7 @@ import type {
 import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { updateSession } from "./session-end"
 import { payerOf, paymentRecorded } from "./orders"
-import { RECEIVED_MARK } from "./session-indexes"
+import { ORDER_AWAITS_KEY, providerIdPatterns, RECEIVED_MARK } from "./session-indexes"
 import { gatewayOfProvider, recordIn } from "./record"
 
 /**
@@ -28,8 +28,6 @@ export const ANOTHER_AMOUNT_PAID = "another amount than the order's was paid at 
 export const FAILED_BEFORE_WORDS = "a repeat: the deferred payment already ended unpaid; its order is flagged"
 /** The order metadata key a failed deferred payment sets. */
 export const FAILED_PAYMENT_FLAG = "hpp_payment_failed"
-/** The session metadata key (the time) that says its deferred payment's receipt was said (`deferredPaymentSucceeded`). */
-export const RECEIVED_PAYMENT_MARK = RECEIVED_MARK
 
 export type DeferredPaymentEvent = {
   order_id: string | null
@@ -54,7 +52,7 @@ export type ReceiptSaid = "said" | "said before" | "not awaited" | "order cancel
  * once, and only where an order awaited it:
  * - Once: deliveries of the webhook and the reconciliation can find the debit completed at the same moment, and each
  *   sees the session awaiting before Medusa's authorization (which they run one after another under the cart's
- *   lock). The first to mark the session (`RECEIVED_PAYMENT_MARK` in its metadata, one conditional statement, so
+ *   lock). The first to mark the session (`RECEIVED_MARK` in its metadata, one conditional statement, so
  *   between instances too) says it; the others say nothing. A mark whose event could not be sent is taken back, so
  *   the reconciliation's next run says it (src/reconciliation/asks.ts `settledUnsaid`).
  * - An order that awaited it (`awaitingOrder`): not a cart that became an order only with the payment (its first
@@ -65,8 +63,8 @@ export async function deferredPaymentSucceeded(
   container: MedusaContainer,
   session: SessionFacts
 ): Promise<ReceiptSaid> {
-  const facts = await factsOf(container, session)
-  const awaited = await awaitingOrder(container, facts)
+  const { facts, cartId, orderAwaited } = await factsOf(container, session)
+  const awaited = await awaitingOrder(container, facts.order_id, !cartId || orderAwaited)
   const mark = awaited === "awaited" ? new Date().toISOString() : `not said: ${awaited}`
   const pg = container.resolve(ContainerRegistrationKeys.PG_CONNECTION)
   const { rows } = await pg.raw(
@@ -75,7 +73,7 @@ export async function deferredPaymentSucceeded(
                        || jsonb_build_object(cast(? as text), cast(? as text))
       where id = ? and deleted_at is null and (metadata ->> ?) is null
       returning id`,
-    [RECEIVED_PAYMENT_MARK, mark, session.id, RECEIVED_PAYMENT_MARK]
+    [RECEIVED_MARK, mark, session.id, RECEIVED_MARK]
   )
   if (!rows?.length) return "said before"
   const logger = container.resolve<Logger>(ContainerRegistrationKeys.LOGGER)
@@ -96,8 +94,8 @@ export async function deferredPaymentSucceeded(
       attention_kind: "paid_order_canceled",
       dedupe_key: `paid_canceled_order:${session.id}`,
     })
+    return "order canceled"
   }
-  if (awaited === "canceled") return "order canceled"
   if (awaited !== "awaited") return "not awaited"
   try {
     logger.info(
@@ -107,7 +105,7 @@ export async function deferredPaymentSucceeded(
   } catch (error) {
     // Not said: the mark goes, so that the reconciliation's next run says it.
     await pg.raw(`update payment_session set metadata = metadata - cast(? as text) where id = ?`, [
-      RECEIVED_PAYMENT_MARK,
+      RECEIVED_MARK,
       session.id,
     ])
     throw error
@@ -124,12 +122,11 @@ export async function deferredPaymentSucceeded(
  */
 async function awaitingOrder(
   container: MedusaContainer,
-  facts: SessionState
+  orderId: string | null,
+  orderBefore: boolean
 ): Promise<"awaited" | "canceled" | "no order before the payment"> {
-  if (!facts.order_id || (facts.cart_id && !facts.order_awaited)) return "no order before the payment"
-  const [order] = await container
-    .resolve(Modules.ORDER)
-    .listOrders({ id: facts.order_id }, { select: ["id", "status"] })
+  if (!orderId || !orderBefore) return "no order before the payment"
+  const [order] = await container.resolve(Modules.ORDER).listOrders({ id: orderId }, { select: ["id", "status"] })
   if (!order) return "no order before the payment"
   return order.status === "canceled" ? "canceled" : "awaited"
 }
@@ -170,7 +167,7 @@ export async function deferredPaymentFailed(
     .resolve<ILockingModule>(Modules.LOCKING)
     .execute(`medusa-payment-hpp:deferred-failed:${session.id}`, end, { timeout: 10 })
   if (!ended) return false
-  const facts = { ...(await factsOf(container, session)), reason }
+  const facts = { ...(await factsOf(container, session)).facts, reason }
   if (facts.order_id) {
     const orders = container.resolve(Modules.ORDER)
     const [order] = await orders.listOrders({ id: facts.order_id }, { select: ["id", "metadata"] })
@@ -224,15 +221,15 @@ export async function markOrderAwaiting(
   container: MedusaContainer,
   session: SessionFacts & { data?: Record<string, unknown> | null }
 ): Promise<void> {
-  if (session.data?.order_awaits_payment === true) return
+  if (session.data?.[ORDER_AWAITS_KEY] === true) return
   if (!(await paymentRecorded(container, session))) return
   // Only while the session still awaits: read a moment ago, it may have been settled since with an order made only
   // with the payment (Medusa's own route completing the cart), which no order awaited.
   await container.resolve(ContainerRegistrationKeys.PG_CONNECTION).raw(
-    `update payment_session set data = data || jsonb_build_object('order_awaits_payment', true), updated_at = now()
+    `update payment_session set data = data || jsonb_build_object(cast(? as text), true), updated_at = now()
       where id = ? and status = 'pending_authorization' and authorized_at is null and deleted_at is null
         and jsonb_typeof(data) = 'object'`,
-    [session.id]
+    [ORDER_AWAITS_KEY, session.id]
   )
 }
 
@@ -246,12 +243,12 @@ export async function markOrdersAwaiting(
   gateways: readonly string[]
 ): Promise<void> {
   await container.resolve(ContainerRegistrationKeys.PG_CONNECTION).raw(
-    `update payment_session ps set data = ps.data || jsonb_build_object('order_awaits_payment', true), updated_at = now()
+    `update payment_session ps set data = ps.data || jsonb_build_object(cast(? as text), true), updated_at = now()
        from order_payment_collection opc
       where opc.order_id = ? and opc.deleted_at is null and ps.payment_collection_id = opc.payment_collection_id
         and ps.status = 'pending_authorization' and ps.deleted_at is null and jsonb_typeof(ps.data) = 'object'
-        and (ps.data ->> 'order_awaits_payment') is null and ps.provider_id like any(?)`,
-    [orderId, gateways.map((name) => `pp\\_${name}\\_%`)]
+        and (ps.data ->> ?) is null and ps.provider_id like any(?)`,
+    [ORDER_AWAITS_KEY, orderId, ORDER_AWAITS_KEY, providerIdPatterns(gateways)]
   )
 }
 
@@ -260,30 +257,32 @@ export function endedAsFailedDeferred(session: { metadata?: Record<string, unkno
   return Boolean(session.metadata?.[FAILED_PAYMENT_FLAG])
 }
 
-/** The event's facts, and what the session and its collection say of its order. */
-type SessionState = DeferredPaymentEvent & { cart_id: string | null; order_awaited: boolean }
-
-async function factsOf(container: MedusaContainer, session: SessionFacts): Promise<SessionState> {
+/**
+ * The event's facts, and what says whether its order was there while the payment was deferred: the collection's cart
+ * (none for an order's own collection, whose order always was) and the session's `order_awaits_payment`.
+ */
+async function factsOf(
+  container: MedusaContainer,
+  session: SessionFacts
+): Promise<{ facts: DeferredPaymentEvent; cartId: string | null; orderAwaited: boolean }> {
   const payment = container.resolve<IPaymentModuleService>(Modules.PAYMENT)
   const [[current], payer] = await Promise.all([
     payment.listPaymentSessions({ id: session.id }, { select: ["id", "amount", "currency_code", "data"] }),
     payerOf(container, session.payment_collection_id),
   ])
   return {
-    order_id: payer.orderId,
-    payment_session_id: session.id,
-    provider_id: session.provider_id,
-    amount: Number(current?.amount),
-    currency_code: current?.currency_code ?? "",
-    cart_id: payer.cartId,
-    order_awaited: current?.data?.order_awaits_payment === true,
+    facts: {
+      order_id: payer.orderId,
+      payment_session_id: session.id,
+      provider_id: session.provider_id,
+      amount: Number(current?.amount),
+      currency_code: current?.currency_code ?? "",
+    },
+    cartId: payer.cartId,
+    orderAwaited: current?.data?.[ORDER_AWAITS_KEY] === true,
   }
 }
 
-async function emit(
-  container: MedusaContainer,
-  name: string,
-  { cart_id: _cart, order_awaited: _awaited, ...data }: DeferredPaymentEvent & Partial<SessionState>
-): Promise<void> {
+async function emit(container: MedusaContainer, name: string, data: DeferredPaymentEvent): Promise<void> {
   await container.resolve<IEventBusModuleService>(Modules.EVENT_BUS).emit({ name, data })
 }

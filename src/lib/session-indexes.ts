@@ -32,8 +32,15 @@ export const OPEN_SESSION_INDEX = "IDX_payment_session_hpp_open_provider_created
 
 /** The session data key the provider sets when it answers that a session's payment is deferred (a SEPA debit). */
 export const DEFERRED_DATA_KEY = "payment_deferred"
+/** The session data key the plugin sets once a deferred payment's order exists (src/lib/deferred-payment.ts). */
+export const ORDER_AWAITS_KEY = "order_awaits_payment"
 /** The session metadata key the plugin sets once it said a deferred payment's receipt (src/lib/deferred-payment.ts). */
 export const RECEIVED_MARK = "hpp_payment_received"
+
+/** `like` patterns for the provider ids of these gateways (`pp_<gateway>_<id>`, the underscores literal). */
+export function providerIdPatterns(gateways: readonly string[]): string[] {
+  return gateways.map((name) => `pp\\_${name}\\_%`)
+}
 /**
  * Deferred payments Medusa holds as paid whose receipt the plugin has not said: settled through Medusa's own webhook
  * route, which says nothing. A handful at any time; the index of exactly these has this predicate, and the

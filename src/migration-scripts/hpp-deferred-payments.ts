@@ -1,7 +1,12 @@
 import type { ExecArgs } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
 import { HPP_GATEWAY_NAMES } from "../env"
-import { DEFERRED_DATA_KEY, ensureSettledUnsaidIndex } from "../lib/session-indexes"
+import {
+  DEFERRED_DATA_KEY,
+  ensureSettledUnsaidIndex,
+  ORDER_AWAITS_KEY,
+  providerIdPatterns,
+} from "../lib/session-indexes"
 
 /**
  * Run once by `medusa db:migrate`, for the receipt of deferred payments (SEPA debits) that Medusa's own webhook route
@@ -22,7 +27,7 @@ export default async function hppDeferredPayments({ container }: ExecArgs) {
       ? `medusa-payment-hpp: made ${made.join(", ")} on payment_session (the reconciliation finds deferred payments settled through Medusa's own route)`
       : "medusa-payment-hpp: payment_session deferred-settled index already in place"
   )
-  const ours = HPP_GATEWAY_NAMES.map((name) => `pp\\_${name}\\_%`)
+  const ours = providerIdPatterns(HPP_GATEWAY_NAMES)
   const awaiting = `ps.status = 'pending_authorization' and ps.deleted_at is null and jsonb_typeof(ps.data) = 'object'
     and ps.provider_id like any(?)`
   const marked = async (key: string, condition = "true") => {
@@ -38,7 +43,7 @@ export default async function hppDeferredPayments({ container }: ExecArgs) {
   }
   const deferred = await marked(DEFERRED_DATA_KEY)
   const awaited = await marked(
-    "order_awaits_payment",
+    ORDER_AWAITS_KEY,
     `exists (select 1 from order_payment_collection opc
              where opc.payment_collection_id = ps.payment_collection_id and opc.deleted_at is null)`
   )
